@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/** The `gatehouse` command line. */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfigFile, parseConfig } from '../config/load.js';
+import { configJsonSchema } from '../config/json-schema.js';
+import type { ConfigInput } from '../config/schema.js';
+import { hashSecret } from '../client-auth/secrets.js';
+import { runKeysCommand } from './keys.js';
+import { runUsersCommand } from './users.js';
+import { applyEnv, startServer } from './start.js';
+import { openBackend } from '../stores/open-backend.js';
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  start [--config FILE] [--workers N]   serve the provider (PORT, ISSUER env override)
+  hash-secret [SECRET]                  print the SHA-256 hash of a client secret (reads stdin without SECRET)
+  keys list|rotate [--config FILE]      show or rotate signing keys
+  users add|set-password|list ...       manage the SQL user store
+  check [--config FILE]                 validate a configuration file
+  schema                                print the configuration JSON Schema
+`;
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
+
+async function loadConfig(args: string[]): Promise<{ input: ConfigInput; rest: string[] }> {
+  const { values, positionals } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } }, allowPositionals: true, strict: false });
+  const file = typeof values.config === 'string' ? values.config : process.env.GATEHOUSE_CONFIG ?? 'gatehouse.json';
+  const input = applyEnv(await loadConfigFile(file), process.env);
+  return { input, rest: positionals };
+}
+
+function stripConfigArgs(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--config' || args[i] === '-c') i++;
+    else if (!args[i]!.startsWith('--config=')) out.push(args[i]!);
+  }
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'start': {
+      const { input } = await loadConfig(args);
+      const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } }, strict: false, allowPositionals: true });
+      const workers = Number(values.workers ?? process.env.GATEHOUSE_WORKERS ?? 1);
+      await startServer({ config: input, workers: Number.isInteger(workers) && workers > 0 ? workers : 1, out });
+      return -1; // keep running
+    }
+    case 'hash-secret': {
+      const secret = args[0] ?? readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+      if (!secret) return err('hash-secret: no secret given'), 1;
+      out(hashSecret(secret));
+      return 0;
+    }
+    case 'check': {
+      const { input } = await loadConfig(args);
+      const { warnings } = parseConfig(input);
+      for (const w of warnings) err(`warning: ${w.path}: ${w.message}`);
+      out('configuration is valid');
+      return 0;
+    }
+    case 'schema':
+      out(JSON.stringify(configJsonSchema(), null, 2));
+      return 0;
+    case 'keys': {
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      const backend = await openBackend(config);
+      try {
+        return await runKeysCommand(stripConfigArgs(args), { config, backend, out: process.stdout, err: process.stderr });
+      } finally {
+        await backend.close();
+      }
+    }
+    case 'users': {
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      return runUsersCommand(stripConfigArgs(args), { config, out, err });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return command ? 0 : 1;
+    default:
+      err(`unknown command: ${command}\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) err(e.message);
+    else err(`gatehouse: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
+);

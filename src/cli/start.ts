@@ -1,0 +1,57 @@
+/** `gatehouse start`: the standalone server (optionally N worker processes). */
+import cluster from 'node:cluster';
+import http from 'node:http';
+import { parseConfig } from '../config/load.js';
+import { createGatehouse, issuerOf } from '../provider.js';
+import type { ConfigInput } from '../config/schema.js';
+
+export interface StartOptions {
+  config: ConfigInput;
+  workers: number;
+  out: (s: string) => void;
+}
+
+/** Applies PORT and ISSUER from the environment (demo contract: the issuer follows PORT). */
+export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInput {
+  const server = { ...(input.server ?? {}) } as NonNullable<ConfigInput['server']>;
+  if (env.PORT) server.port = Number(env.PORT);
+  if (env.ISSUER) server.issuer = env.ISSUER;
+  if (env.GATEHOUSE_DATA_DIR) server.dataDir = env.GATEHOUSE_DATA_DIR;
+  return { ...input, server };
+}
+
+export async function startServer(opts: StartOptions): Promise<http.Server | undefined> {
+  if (opts.workers > 1 && cluster.isPrimary) {
+    // Create keys once in the primary so workers never race on first start.
+    const gh = await createGatehouse(opts.config, { timers: false });
+    await gh.close();
+    for (let i = 0; i < opts.workers; i++) cluster.fork();
+    cluster.on('exit', (w, code) => {
+      if (code !== 0) opts.out(`worker ${w.process.pid} exited with ${code}; restarting`);
+      if (code !== 0) cluster.fork();
+    });
+    return undefined;
+  }
+  const { config } = parseConfig(opts.config);
+  const issuer = issuerOf(config);
+  const mountPath = new URL(issuer).pathname.replace(/\/$/, '');
+  const gh = await createGatehouse(opts.config, { mountPath });
+  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, gh.handler);
+  server.on('clientError', (_err, socket) => {
+    // Malformed requests (bad chunking, oversized headers): answer 400 and close, never hang.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+  opts.out(`Gatehouse listening on port ${port}; issuer ${issuer}`);
+  const stop = () => {
+    server.close();
+    server.closeIdleConnections();
+    gh.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return server;
+}

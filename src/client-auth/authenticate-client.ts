@@ -1,0 +1,91 @@
+/**
+ * Client authentication at the token, introspection and revocation
+ * endpoints: find the one method the request presents, the client it
+ * names, and verify (RFC 6749 §2.3 and §5.2, OIDC Core §9).
+ */
+import type { AuthEndpoint, ClientAuthMethod, ProviderContext } from '../context.js';
+import { InvalidClient, InvalidRequest } from '../errors.js';
+import { single } from '../http/params.js';
+import type { InternalRequest } from '../http/types.js';
+import type { Client } from '../model/types.js';
+import { CLIENT_AUTH_CHALLENGE, clientAuthFailed } from './client-auth-failure.js';
+import { CLIENT_ID_LIMIT } from './client-secret-post.js';
+
+export interface AuthenticatedClient {
+  client: Client;
+  /** The token_endpoint_auth_method used. */
+  method: string;
+}
+
+/** The one credential-bearing method presented; `none` only when nothing else is. */
+function presentedMethod(req: InternalRequest, ctx: ProviderContext): ClientAuthMethod {
+  const presented = [...ctx.clientAuthMethods.values()].filter((m) => m.presented(req));
+  const withCredentials = presented.filter((m) => m.name !== 'none');
+  // RFC 6749 §2.3: the client "MUST NOT use more than one authentication method in each request".
+  if (withCredentials.length > 1) {
+    throw new InvalidRequest(
+      'multiple client authentication methods',
+      `presented: ${withCredentials.map((m) => m.name).join(', ')}`,
+    );
+  }
+  const method = withCredentials[0] ?? presented[0];
+  if (!method) throw clientAuthFailed('no client credentials presented', 'client authentication required');
+  return method;
+}
+
+async function identifyAndVerify(
+  req: InternalRequest,
+  ctx: ProviderContext,
+  method: ClientAuthMethod,
+  endpoint: AuthEndpoint,
+): Promise<Client> {
+  const claimedId = method.clientId(req);
+  if (!claimedId) throw clientAuthFailed(`${method.name}: no client id`, 'client authentication required');
+  // A client_id parameter beside other credentials must name the same client.
+  const bodyId = single(req.body, 'client_id', CLIENT_ID_LIMIT);
+  if (bodyId !== undefined && bodyId !== claimedId) {
+    throw clientAuthFailed(`client_id ${bodyId} differs from credentials for ${claimedId}`, 'client_id does not match the client credentials');
+  }
+  const client = ctx.clients.find(claimedId);
+  // Unknown, disabled and not-allowed share the generic message so client ids cannot be probed.
+  if (!client) throw clientAuthFailed(`unknown client ${claimedId}`);
+  if (!client.enabled) throw clientAuthFailed(`client ${claimedId} is disabled`);
+  if (!(client.authMethods as ReadonlySet<string>).has(method.name)) {
+    throw clientAuthFailed(`client ${claimedId} may not use ${method.name}`);
+  }
+  await method.verify(req, client, ctx, endpoint);
+  return client;
+}
+
+/**
+ * Authenticates the client of a token, introspection or revocation request.
+ * Throws invalid_request for malformed or multiple credentials and
+ * invalid_client (401, `WWW-Authenticate`) when authentication fails; the
+ * public description stays generic and the reason is in `err.detail`.
+ *
+ * @example
+ * const { client, method } = await authenticateClient(req, ctx, 'token');
+ */
+export async function authenticateClient(
+  req: InternalRequest,
+  ctx: ProviderContext,
+  endpoint: AuthEndpoint,
+): Promise<AuthenticatedClient> {
+  let method: ClientAuthMethod | undefined;
+  try {
+    method = presentedMethod(req, ctx);
+    const client = await identifyAndVerify(req, ctx, method, endpoint);
+    ctx.events({ type: 'client_authentication_success', clientId: client.clientId, detail: { method: method.name, endpoint } });
+    return { client, method: method.name };
+  } catch (err) {
+    if (err instanceof InvalidClient) {
+      // RFC 6749 §5.2: 401 with a challenge; set here too for errors thrown by extension methods.
+      err.headers = { ...err.headers, 'www-authenticate': CLIENT_AUTH_CHALLENGE };
+      ctx.events({
+        type: 'client_authentication_failure',
+        detail: { method: method?.name, endpoint, reason: err.detail ?? err.description },
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * JWT client assertions shared by client_secret_jwt and private_key_jwt
+ * (RFC 7521 §4.2, RFC 7523 §2.2 and §3, OIDC Core §9).
+ */
+import { createHash } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyOptions } from 'jose';
+import type { AuthEndpoint, ProviderContext } from '../context.js';
+import { InvalidClient } from '../errors.js';
+import { required } from '../http/params.js';
+import type { InternalRequest } from '../http/types.js';
+import type { Client } from '../model/types.js';
+import { clientAuthFailed } from './client-auth-failure.js';
+import { hasParam } from './client-secret-post.js';
+
+/** RFC 7523 §2.2: the only client_assertion_type this server accepts. */
+export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Largest accepted client_assertion, in characters. */
+export const ASSERTION_LIMIT = 8192;
+/** Allowed clock skew between client and server, in seconds (RFC 7523 §3 items 4-6 "reasonable leeway"). */
+export const CLOCK_SKEW = 60;
+/**
+ * Assertions must expire within this many seconds (plus skew). RFC 7523 §3
+ * lets the server limit how far ahead exp may be; bounding it also bounds
+ * how long replay records (jti) must be kept.
+ */
+export const MAX_ASSERTION_LIFETIME = 3600;
+const JTI_LIMIT = 512;
+
+/** Does the request carry a client assertion (or its type)? */
+export function assertionPresented(req: InternalRequest): boolean {
+  return hasParam(req, 'client_assertion') || hasParam(req, 'client_assertion_type');
+}
+
+/** The `alg` of the presented assertion's header, if it decodes (no verification). */
+export function assertionAlg(req: InternalRequest): string | undefined {
+  const value = req.body.get('client_assertion')?.[0];
+  if (!value) return undefined;
+  try {
+    return decodeProtectedHeader(value).alg;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The client_assertion after the RFC 7523 §2.2 type check. */
+export function readAssertion(req: InternalRequest): string {
+  const type = required(req.body, 'client_assertion_type', 256);
+  const assertion = required(req.body, 'client_assertion', ASSERTION_LIMIT);
+  if (type !== JWT_BEARER_ASSERTION_TYPE) {
+    throw clientAuthFailed(`client_assertion_type ${type}`, 'unsupported client_assertion_type');
+  }
+  return assertion;
+}
+
+/**
+ * The client id an assertion claims: RFC 7523 §3 items 1 and 2.B, iss and
+ * sub MUST both be the client_id. Read before verification to find the client.
+ */
+export function assertionClientId(req: InternalRequest): string {
+  const assertion = readAssertion(req);
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(assertion);
+  } catch {
+    throw clientAuthFailed('client_assertion is not a JWT', 'client_assertion is not a valid JWT');
+  }
+  if (typeof claims.sub !== 'string' || !claims.sub) throw clientAuthFailed('assertion without sub', 'client assertion sub claim missing');
+  if (claims.iss !== claims.sub) throw clientAuthFailed('assertion iss differs from sub', 'client assertion iss must equal sub');
+  return claims.sub;
+}
+
+/**
+ * jwtVerify options: iss = sub = client_id; aud must name this server by its
+ * issuer, token endpoint or the endpoint being called (RFC 7523 §3 item 3,
+ * OIDC Core §9, RFC 9126 §2); exp required, jti required.
+ */
+export function assertionVerifyOptions(
+  client: Client,
+  ctx: ProviderContext,
+  endpoint: AuthEndpoint,
+  algorithms: readonly string[],
+): JWTVerifyOptions {
+  return {
+    algorithms: [...algorithms],
+    issuer: client.clientId,
+    subject: client.clientId,
+    audience: [...new Set([ctx.issuer, ctx.endpoints.token, ctx.endpoints[endpoint]])],
+    currentDate: new Date(ctx.clock.now() * 1000),
+    clockTolerance: CLOCK_SKEW,
+    requiredClaims: ['exp', 'jti'],
+  };
+}
+
+/** Maps a jose failure to invalid_client. Claim failures come after a good signature, so they may say why. */
+export function assertionFailure(err: unknown): InvalidClient {
+  if (err instanceof errors.JWTExpired) return clientAuthFailed(err.message, 'client assertion expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    return clientAuthFailed(err.message, `client assertion ${err.claim} claim invalid`);
+  }
+  if (err instanceof errors.JOSEError) return clientAuthFailed(`${err.code}: ${err.message}`);
+  if (err instanceof InvalidClient) return err;
+  return clientAuthFailed(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+}
+
+/**
+ * Checks jose does not make and records the jti so the assertion is single
+ * use (RFC 7523 §3 item 7). Call after jwtVerify succeeded.
+ */
+export async function acceptAssertion(payload: JWTPayload, client: Client, ctx: ProviderContext): Promise<void> {
+  const now = ctx.clock.now();
+  const exp = payload.exp!;
+  if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_SKEW) {
+    throw clientAuthFailed('iat in the future', 'client assertion iat claim invalid');
+  }
+  if (exp > now + MAX_ASSERTION_LIFETIME + CLOCK_SKEW) {
+    throw clientAuthFailed(`exp ${exp - now}s ahead`, 'client assertion exp too far in the future');
+  }
+  const jti = payload.jti;
+  if (typeof jti !== 'string' || !jti || jti.length > JTI_LIMIT) {
+    throw clientAuthFailed('jti missing or not a string', 'client assertion jti claim invalid');
+  }
+  const id = createHash('sha256').update(`${client.clientId}\u0000${jti}`).digest('base64url');
+  const fresh = await ctx.backend.records.insertIfAbsent(
+    { kind: 'replay', id, clientId: client.clientId, createdAt: now, expiresAt: exp + CLOCK_SKEW, payload: {} },
+    now,
+  );
+  if (!fresh) throw clientAuthFailed('jti replayed', 'client assertion has already been used');
+}

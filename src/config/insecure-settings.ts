@@ -1,0 +1,76 @@
+/**
+ * Warnings for settings that are legal but insecure or ineffective. Each
+ * warning's path names the setting; startup logs them and carries on.
+ */
+import type { ConfigWarning } from './config-error.js';
+import { formatPath } from './config-error.js';
+import type { ClientConfig, Config } from './schema.js';
+
+/** Loopback hosts (RFC 8252 §7.3, §8.3): http is acceptable there. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** http on a host other than loopback. Custom schemes (`com.example.app:/cb`) are not flagged. */
+function isHttpOffLoopback(uri: string): boolean {
+  try {
+    const u = new URL(uri);
+    return u.protocol === 'http:' && !isLoopbackHost(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Every insecure-but-legal setting in a parsed configuration. */
+export function insecureSettings(config: Config): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const warn = (path: PropertyKey[], message: string) => warnings.push({ path: formatPath(path), message });
+
+  if (config.server.issuer && isHttpOffLoopback(config.server.issuer)) {
+    warn(['server', 'issuer'], 'issuer uses http off loopback; OpenID Connect Discovery §3 requires https');
+  }
+  if (config.keys.keyEncryptionKey !== undefined) {
+    warn(['keys', 'keyEncryptionKey'], 'key-encryption key is inline in the configuration; prefer keyEncryptionKeyFile');
+  }
+  config.clients.forEach((c, i) => clientWarnings(c, ['clients', i], warn));
+  config.apiResources.forEach((r, i) =>
+    r.apiSecrets.forEach((s, k) => {
+      if (s.type === 'SymmetricKey') warn(['apiResources', i, 'apiSecrets', k, 'type'], 'SymmetricKey secret is stored in plain text');
+    }),
+  );
+  config.users.forEach((u, i) => {
+    if (u.password !== undefined) warn(['users', i, 'password'], 'test user with a plain-text password; use passwordHash outside development');
+  });
+  return warnings;
+}
+
+function clientWarnings(c: ClientConfig, at: PropertyKey[], warn: (path: PropertyKey[], message: string) => void): void {
+  c.allowedGrantTypes.forEach((g, j) => {
+    // RFC 9700 §2.1.2 and §2.4
+    if (g === 'implicit') warn([...at, 'allowedGrantTypes', j], 'implicit grant is insecure (RFC 9700 §2.1.2); use authorization_code with PKCE');
+    if (g === 'password') warn([...at, 'allowedGrantTypes', j], 'password grant exposes user credentials to the client (RFC 9700 §2.4)');
+  });
+  if (c.allowPlainTextPkce) warn([...at, 'allowPlainTextPkce'], 'allowPlainTextPkce permits the plain PKCE method; use S256 (RFC 7636 §4.2)');
+  if (!c.requirePkce && c.allowedGrantTypes.includes('authorization_code')) {
+    warn([...at, 'requirePkce'], 'requirePkce is false on an authorization_code client; PKCE prevents code injection (RFC 9700 §2.1.1)');
+  }
+  for (const key of ['redirectUris', 'postLogoutRedirectUris'] as const) {
+    c[key].forEach((uri, j) => {
+      if (isHttpOffLoopback(uri)) warn([...at, key, j], 'http URI off loopback; use https (RFC 9700 §4.1)');
+    });
+  }
+  c.clientSecrets.forEach((s, k) => {
+    if (s.type === 'SymmetricKey') warn([...at, 'clientSecrets', k, 'type'], 'SymmetricKey secret is stored in plain text (needed for client_secret_jwt)');
+  });
+  if (c.allowedScopes.includes('offline_access') && !c.allowOfflineAccess) {
+    warn([...at, 'allowOfflineAccess'], 'offline_access is in allowedScopes but allowOfflineAccess is false: no refresh tokens are issued');
+  }
+  if (c.allowOfflineAccess && !c.allowedGrantTypes.includes('refresh_token')) {
+    warn([...at, 'allowOfflineAccess'], 'allowOfflineAccess has no effect without the refresh_token grant in allowedGrantTypes');
+  }
+  const usesTokenEndpoint = c.allowedGrantTypes.some((g) => g !== 'implicit');
+  const hasCredentials = c.clientSecrets.length > 0 || c.jwks !== undefined || c.jwksUri !== undefined;
+  if (c.requireClientSecret && usesTokenEndpoint && !hasCredentials && !c.tokenEndpointAuthMethods) {
+    warn([...at, 'clientSecrets'], 'confidential client without secrets or keys cannot authenticate at the token endpoint');
+  }
+}

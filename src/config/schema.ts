@@ -1,0 +1,259 @@
+/**
+ * The configuration model: one zod schema is the source of the TypeScript
+ * types, the defaults and the published JSON Schema (`gatehouse schema`).
+ * Names follow IdentityServer's concepts in camelCase.
+ */
+import { z } from 'zod';
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration: seconds as a number, or a string such as `"90d"`, `"12h"`, `"30m"`, `"45s"`. */
+export const duration = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration such as "90d", "12h", "30m"'),
+  ])
+  .transform((v) => (typeof v === 'number' ? v : Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]!));
+
+const absoluteUri = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return !u.hash && !s.includes('#');
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an absolute URI without fragment' },
+);
+
+const origin = z.string().refine(
+  (s) => {
+    try {
+      return new URL(s).origin === s.replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an origin (scheme://host[:port]) without path' },
+);
+
+export const secretSchema = z.object({
+  /**
+   * SharedSecret: base64 SHA-256 of the secret (IdentityServer's `"secret".Sha256()`).
+   * SymmetricKey: the secret itself, needed as the HMAC key of client_secret_jwt
+   * (RFC 7523 §2.2); stored in plain text, so startup warns.
+   */
+  value: z.string().min(1),
+  type: z.enum(['SharedSecret', 'SymmetricKey']).default('SharedSecret'),
+  description: z.string().optional(),
+  /** ISO 8601 date-time after which the secret is no longer accepted. */
+  expiration: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+});
+
+export const tokenEndpointAuthMethod = z.enum([
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+]);
+
+const jwkSet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+
+export const clientSchema = z.object({
+  clientId: z.string().min(1).max(200),
+  clientName: z.string().optional(),
+  clientUri: absoluteUri.optional(),
+  logoUri: absoluteUri.optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  clientSecrets: z.array(secretSchema).default([]),
+  /** false makes the client public (no secret; token_endpoint_auth_method none). */
+  requireClientSecret: z.boolean().default(true),
+  /** Allowed token endpoint authentication methods; derived from secrets and keys when absent. */
+  tokenEndpointAuthMethods: z.array(tokenEndpointAuthMethod).optional(),
+  /** Client public keys for private_key_jwt, inline. */
+  jwks: jwkSet.optional(),
+  /** Client public keys for private_key_jwt, by URI (cached). */
+  jwksUri: absoluteUri.optional(),
+  allowedGrantTypes: z.array(z.string().min(1)).default([]),
+  redirectUris: z.array(absoluteUri).default([]),
+  postLogoutRedirectUris: z.array(absoluteUri).default([]),
+  allowedScopes: z.array(z.string().min(1)).default([]),
+  requirePkce: z.boolean().default(true),
+  allowPlainTextPkce: z.boolean().default(false),
+  requireConsent: z.boolean().default(false),
+  allowRememberConsent: z.boolean().default(true),
+  /** Seconds a remembered consent lasts; 0 = until revoked. */
+  consentLifetime: duration.default(0),
+  allowOfflineAccess: z.boolean().default(false),
+  alwaysIncludeUserClaimsInIdToken: z.boolean().default(false),
+  accessTokenType: z.enum(['jwt', 'reference']).default('jwt'),
+  identityTokenLifetime: duration.default(300),
+  accessTokenLifetime: duration.default(3600),
+  authorizationCodeLifetime: duration.default(300),
+  absoluteRefreshTokenLifetime: duration.default(2592000),
+  slidingRefreshTokenLifetime: duration.default(1296000),
+  refreshTokenUsage: z.enum(['oneTimeOnly', 'reUse']).default('oneTimeOnly'),
+  refreshTokenExpiration: z.enum(['absolute', 'sliding']).default('absolute'),
+  updateAccessTokenClaimsOnRefresh: z.boolean().default(false),
+  allowedCorsOrigins: z.array(origin).default([]),
+  frontChannelLogoutUri: absoluteUri.optional(),
+  backChannelLogoutUri: absoluteUri.optional(),
+  /** Max seconds since the user's last login for SSO to apply to this client. */
+  userSsoLifetime: duration.optional(),
+  /** Claims put into every access token of this client (prefixed with clientClaimsPrefix). */
+  claims: z.array(z.object({ type: z.string(), value: z.string() })).default([]),
+  alwaysSendClientClaims: z.boolean().default(false),
+  clientClaimsPrefix: z.string().default('client_'),
+});
+
+const resourceBase = {
+  name: z.string().min(1).regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be a valid scope token (RFC 6749 §3.3)'),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  showInDiscoveryDocument: z.boolean().default(true),
+  userClaims: z.array(z.string()).default([]),
+};
+
+export const identityResourceSchema = z.object({
+  ...resourceBase,
+  required: z.boolean().default(false),
+  emphasize: z.boolean().default(false),
+});
+
+export const apiScopeSchema = z.object({
+  ...resourceBase,
+  required: z.boolean().default(false),
+  emphasize: z.boolean().default(false),
+});
+
+export const apiResourceSchema = z.object({
+  name: z.string().min(1),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  /** API scopes that belong to this resource: a token with one of them gets this resource as audience. */
+  scopes: z.array(z.string()).default([]),
+  /** Secrets the API uses to call the introspection endpoint (hashed like client secrets). */
+  apiSecrets: z.array(secretSchema).default([]),
+  userClaims: z.array(z.string()).default([]),
+  /** Only issue this audience when the client names it with the RFC 8707 resource parameter. */
+  requireResourceIndicator: z.boolean().default(false),
+});
+
+const claimValue = z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+
+export const testUserSchema = z
+  .object({
+    subjectId: z.string().min(1).max(255),
+    username: z.string().min(1).max(255),
+    /** Plain password of a test user (like IdentityServer's TestUser). Prefer passwordHash. */
+    password: z.string().optional(),
+    /** argon2id encoded hash ($argon2id$...). */
+    passwordHash: z.string().startsWith('$argon2').optional(),
+    isActive: z.boolean().default(true),
+    claims: z.record(z.string(), claimValue).default({}),
+  })
+  .refine((u) => u.password !== undefined || u.passwordHash !== undefined, {
+    message: 'a user needs password or passwordHash',
+  });
+
+export const signingAlgorithm = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
+
+export const keysSchema = z.object({
+  /** Signing algorithms; the first is the default for tokens. */
+  algorithms: z.array(signingAlgorithm).min(1).default(['RS256']),
+  /** How long a key signs before a new one takes over. */
+  rotationInterval: duration.default(7776000),
+  /** How long a new key is announced in the JWKS before it signs. */
+  propagationTime: duration.default(1209600),
+  /** How long a retired key stays in the JWKS. */
+  retentionTime: duration.default(1209600),
+  /** Key-encryption key (base64, 32 bytes) for private keys at rest; else keyEncryptionKeyFile. */
+  keyEncryptionKey: z.string().optional(),
+  /** Path of the key-encryption key; generated with mode 0600 when absent. Default `<dataDir>/kek.key`. */
+  keyEncryptionKeyFile: z.string().optional(),
+  /** Seconds between key-store checks by each node. */
+  refreshInterval: duration.default(300),
+});
+
+export const storeSchema = z.object({
+  type: z.enum(['memory', 'sqlite']).default('sqlite'),
+  /** SQLite file; default `<dataDir>/gatehouse.db`. */
+  sqlitePath: z.string().optional(),
+  /** Seconds between purges of expired records. */
+  purgeInterval: duration.default(300),
+});
+
+export const serverSchema = z.object({
+  port: z.number().int().min(0).max(65535).default(5000),
+  host: z.string().default('0.0.0.0'),
+  /** Every URL the server emits is built from this. Default `http://localhost:<port>`. */
+  issuer: absoluteUri.optional(),
+  /** Folder for the SQLite file and the key-encryption key. */
+  dataDir: z.string().default('./data'),
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: z.number().int().positive().default(64 * 1024),
+  /** Largest single parameter value accepted, in characters. */
+  parameterLimit: z.number().int().positive().default(4096),
+  /** Milliseconds to receive a whole request body. */
+  bodyTimeout: z.number().int().positive().default(10_000),
+  /** Log one line per request at info level. */
+  accessLog: z.boolean().default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const uiSchema = z.object({
+  productName: z.string().default('Gatehouse'),
+  logoUrl: z.string().optional(),
+  /** CSS custom properties, e.g. `{ "--gh-primary": "#1f6feb" }`. */
+  colors: z.record(z.string().regex(/^--[a-z0-9-]+$/), z.string().regex(/^[#a-zA-Z0-9(),.% ]+$/)).default({}),
+  /** Extra stylesheet URL loaded after the built-in one. */
+  stylesheetUrl: z.string().optional(),
+  defaultLocale: z.enum(['en', 'de']).default('en'),
+  /** Base path of the built-in pages. */
+  basePath: z.string().default('/ui'),
+});
+
+export const authenticationSchema = z.object({
+  /** SSO session cookie lifetime in seconds (sliding). */
+  cookieLifetime: duration.default(36000),
+  /** Lifetime of a session when "remember me" is chosen. */
+  rememberMeLifetime: duration.default(2592000),
+  /** Failed logins before lockout. */
+  lockoutThreshold: z.number().int().positive().default(5),
+  /** First lockout duration; doubles per further failure. */
+  lockoutDuration: duration.default(60),
+  /** Seconds an unfinished login/consent interaction lives. */
+  interactionLifetime: duration.default(3600),
+});
+
+export const configSchema = z.object({
+  $schema: z.string().optional(),
+  server: serverSchema.default(serverSchema.parse({})),
+  store: storeSchema.default(storeSchema.parse({})),
+  keys: keysSchema.default(keysSchema.parse({})),
+  ui: uiSchema.default(uiSchema.parse({})),
+  authentication: authenticationSchema.default(authenticationSchema.parse({})),
+  clients: z.array(clientSchema).default([]),
+  /** Standard names (openid, profile, email, address, phone, offline_access) or full definitions. */
+  identityResources: z.array(z.union([z.string(), identityResourceSchema])).default([]),
+  apiScopes: z.array(apiScopeSchema).default([]),
+  apiResources: z.array(apiResourceSchema).default([]),
+  users: z.array(testUserSchema).default([]),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ClientConfig = z.output<typeof clientSchema>;
+export type SecretConfig = z.output<typeof secretSchema>;
+export type IdentityResourceConfig = z.output<typeof identityResourceSchema>;
+export type ApiScopeConfig = z.output<typeof apiScopeSchema>;
+export type ApiResourceConfig = z.output<typeof apiResourceSchema>;
+export type TestUserConfig = z.output<typeof testUserSchema>;
+export type KeysConfig = z.output<typeof keysSchema>;
+export type SigningAlgorithm = z.output<typeof signingAlgorithm>;
+export type TokenEndpointAuthMethod = z.output<typeof tokenEndpointAuthMethod>;

@@ -1,0 +1,61 @@
+/** Everything a request handler needs, hanging off one provider instance (no module state). */
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import type { Backend } from './stores/types.js';
+import type { Client, Clock, EventSink, KeyManager, Resources, UserService } from './model/types.js';
+import type { InternalRequest, InternalResponse } from './http/types.js';
+
+/** A grant type handler, registered by name (`registerGrant`). */
+export interface GrantHandler {
+  grantType: string;
+  /** Parameters this grant reads from the token request body (besides grant_type and client auth). */
+  parameters: readonly string[];
+  handle(req: InternalRequest, client: Client, ctx: ProviderContext): Promise<InternalResponse>;
+}
+
+/** Endpoints at which a client authenticates; used for assertion audiences. */
+export type AuthEndpoint = 'token' | 'introspection' | 'revocation';
+
+/** A token_endpoint_auth_method, registered by name. */
+export interface ClientAuthMethod {
+  name: string;
+  /** Does the request present credentials of this method? (Presence only; no verification.) */
+  presented(req: InternalRequest): boolean;
+  /** The client_id the presented credentials claim. */
+  clientId(req: InternalRequest): string | undefined;
+  /** Verifies the credentials for the client; throws InvalidClient. */
+  verify(req: InternalRequest, client: Client, ctx: ProviderContext, endpoint: AuthEndpoint): Promise<void>;
+}
+
+export interface ClientRegistry {
+  find(clientId: string): Client | undefined;
+  all(): readonly Client[];
+}
+
+export interface ProviderContext {
+  config: Config;
+  /** The issuer identifier, without trailing slash. */
+  issuer: string;
+  clock: Clock;
+  logger: Logger;
+  clients: ClientRegistry;
+  resources: Resources;
+  backend: Backend;
+  keys: KeyManager;
+  users: UserService;
+  grants: Map<string, GrantHandler>;
+  clientAuthMethods: Map<string, ClientAuthMethod>;
+  events: EventSink;
+  /** Absolute endpoint URLs, built from the issuer. */
+  endpoints: EndpointUrls;
+}
+
+export interface EndpointUrls {
+  authorization: string;
+  token: string;
+  userinfo: string;
+  jwks: string;
+  introspection: string;
+  revocation: string;
+  endSession: string;
+}

@@ -1,0 +1,58 @@
+/**
+ * OpenID Connect Discovery 1.0 §3 and RFC 8414 §2 metadata, built once as
+ * ready bytes.
+ */
+import type { ProviderContext } from '../context.js';
+import type { GrantHandler } from '../context.js';
+
+export interface DiscoveryFeatures {
+  /** The authorization endpoint and interactive flows are mounted. */
+  interactive: boolean;
+}
+
+export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatures): Record<string, unknown> {
+  const e = ctx.endpoints;
+  const scopes = [
+    ...[...ctx.resources.identity.values()].filter((r) => r.enabled && r.showInDiscoveryDocument).map((r) => r.name),
+    ...[...ctx.resources.apiScopes.values()].filter((r) => r.enabled && r.showInDiscoveryDocument).map((r) => r.name),
+  ];
+  const claims = new Set<string>(['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'sid']);
+  for (const r of ctx.resources.identity.values()) if (r.enabled && r.showInDiscoveryDocument) r.userClaims.forEach((c) => claims.add(c));
+  const authMethods = [...ctx.clientAuthMethods.keys()];
+  const algs = ctx.config.keys.algorithms;
+  const grants = [...ctx.grants.values()].map((g: GrantHandler) => g.grantType);
+  const doc: Record<string, unknown> = {
+    issuer: ctx.issuer,
+    jwks_uri: e.jwks,
+    token_endpoint: e.token,
+    introspection_endpoint: e.introspection,
+    revocation_endpoint: e.revocation,
+    scopes_supported: scopes,
+    claims_supported: [...claims],
+    grant_types_supported: grants,
+    token_endpoint_auth_methods_supported: authMethods,
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256', 'HS384', 'HS512'],
+    introspection_endpoint_auth_methods_supported: authMethods.filter((m) => m !== 'none'),
+    revocation_endpoint_auth_methods_supported: authMethods,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: algs,
+  };
+  if (features.interactive) {
+    Object.assign(doc, {
+      authorization_endpoint: e.authorization,
+      userinfo_endpoint: e.userinfo,
+      end_session_endpoint: e.endSession,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      code_challenge_methods_supported: ['S256', 'plain'],
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      claims_parameter_supported: false,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+      authorization_response_iss_parameter_supported: true,
+      ui_locales_supported: ['en', 'de'],
+      userinfo_signing_alg_values_supported: [],
+    });
+  }
+  return doc;
+}

@@ -1,0 +1,49 @@
+/**
+ * OpenID Connect RP-Initiated Logout 1.0 §2 (minimal): ends the SSO session
+ * and returns to a registered post_logout_redirect_uri, or shows the
+ * signed-out page.
+ */
+import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
+import type { ProviderContext } from '../context.js';
+import { InvalidRequest } from '../errors.js';
+import { single } from '../http/params.js';
+import type { InternalRequest, InternalResponse } from '../http/types.js';
+import type { UiRoutes } from '../interaction/ui-routes.js';
+import { endSession } from '../sessions/session-service.js';
+
+async function hintClientId(ctx: ProviderContext, hint: string | undefined): Promise<string | undefined> {
+  if (!hint) return undefined;
+  try {
+    const { kid } = decodeProtectedHeader(hint);
+    const key = kid ? ctx.keys.publicKey(kid) : undefined;
+    if (!key) throw new Error('unknown key');
+    await compactVerify(hint, key);
+    const { aud, iss } = decodeJwt(hint);
+    if (iss !== ctx.issuer) throw new Error('issuer');
+    return Array.isArray(aud) ? aud[0] : aud;
+  } catch {
+    throw new InvalidRequest('id_token_hint is not a valid ID token of this provider');
+  }
+}
+
+export function endSessionEndpoint(ui: UiRoutes) {
+  return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
+    const p = req.method === 'POST' ? req.body : req.query;
+    const hinted = await hintClientId(ctx, single(p, 'id_token_hint', 8192));
+    const clientId = single(p, 'client_id', 200) ?? hinted;
+    if (hinted && clientId !== hinted) throw new InvalidRequest('client_id does not match id_token_hint');
+    const redirect = single(p, 'post_logout_redirect_uri', 2048);
+    const state = single(p, 'state', 2048);
+    let target: string | undefined;
+    if (redirect) {
+      const client = clientId ? ctx.clients.find(clientId) : undefined;
+      // §3: the URI must have been registered; exact match; never redirect to an unverified one.
+      if (!client || !client.postLogoutRedirectUris.includes(redirect)) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
+      target = state ? `${redirect}${redirect.includes('?') ? '&' : '?'}state=${encodeURIComponent(state)}` : redirect;
+    }
+    const { cookie, session } = await endSession(ctx, req);
+    if (session) ctx.events({ type: 'user_logout', subjectId: session.subjectId, clientId });
+    if (target) return { status: 303, headers: { location: target, 'cache-control': 'no-store' }, cookies: [cookie] };
+    return ui.loggedOut(req, [cookie]);
+  };
+}

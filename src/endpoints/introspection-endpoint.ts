@@ -1,0 +1,35 @@
+/**
+ * RFC 7662: token introspection. Callers are API resources (name + apiSecret)
+ * asking about tokens issued for them, or clients asking about their own tokens.
+ */
+import { authenticateResourceOrClient } from '../client-auth/authenticate-resource.js';
+import type { ProviderContext } from '../context.js';
+import { InvalidRequest } from '../errors.js';
+import { required, single } from '../http/params.js';
+import { noStoreJson, type InternalRequest, type InternalResponse } from '../http/types.js';
+import { lookupToken } from '../tokens/lookup-token.js';
+
+const INACTIVE = { active: false };
+const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'acr', 'sid'];
+
+export async function introspectionEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
+  if (req.query.size) throw new InvalidRequest('introspection parameters must be sent in the request body');
+  const caller = await authenticateResourceOrClient(req, ctx, 'introspection');
+  const token = required(req.body, 'token', 8192);
+  const hint = single(req.body, 'token_type_hint', 64);
+  const found = await lookupToken(ctx, token, hint);
+  if (!found || !found.active) return noStoreJson(INACTIVE);
+  const c = found.claims;
+  if (caller.kind === 'resource') {
+    const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
+    // Only tokens meant for this API, and only access tokens.
+    if (found.type !== 'access_token' || !aud.includes(caller.resource.name)) return noStoreJson(INACTIVE);
+  } else if (c.client_id !== caller.client.clientId) {
+    return noStoreJson(INACTIVE);
+  }
+  const out: Record<string, unknown> = { active: true, token_type: found.type === 'access_token' ? 'Bearer' : 'refresh_token' };
+  for (const name of CLAIMS) if (c[name] !== undefined) out[name] = c[name];
+  // RFC 7662 §2.2: other claims of the token (user claims of the API resource) may be included.
+  if (found.type === 'access_token') for (const [k, v] of Object.entries(c)) if (!(k in out) && k !== 'typ') out[k] = v;
+  return noStoreJson(out);
+}

@@ -1,0 +1,70 @@
+/**
+ * OIDC Core §5.3: the UserInfo endpoint, a protected resource (RFC 6750).
+ * Errors are thrown as InvalidRequest / InvalidToken / InsufficientScope; the
+ * route's 'bearer' channel turns them into `WWW-Authenticate: Bearer` answers.
+ */
+import type { ProviderContext } from '../context.js';
+import { InsufficientScope, InvalidRequest, InvalidToken } from '../errors.js';
+import { single, spaceList } from '../http/params.js';
+import { noStoreJson, type InternalRequest, type InternalResponse } from '../http/types.js';
+import { lookupToken } from '../tokens/lookup-token.js';
+import { claimsForScopes } from '../tokens/user-claims.js';
+
+/** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
+const BEARER_SCHEME = /^bearer(?: +|$)/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const TOKEN_LIMIT = 8192;
+
+function isForm(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
+
+/**
+ * The one access token of the request: `Authorization: Bearer` (§2.1) or the
+ * `access_token` form parameter of a POST (§2.2). Undefined when there is none.
+ */
+export function presentedAccessToken(req: InternalRequest): string | undefined {
+  // RFC 6750 §2.3 is not supported: tokens in URLs leak into logs and Referer headers (§5.3).
+  if (req.query.has('access_token')) throw new InvalidRequest('access tokens must not be sent in the query string');
+  let fromHeader: string | undefined;
+  const header = req.headers.authorization?.trim();
+  if (header && BEARER_SCHEME.test(header)) {
+    fromHeader = header.replace(BEARER_SCHEME, '');
+    if (!B64TOKEN.test(fromHeader) || fromHeader.length > TOKEN_LIMIT) throw new InvalidRequest('malformed Bearer credentials');
+  }
+  let fromBody: string | undefined;
+  if (req.body.has('access_token')) {
+    // §2.2: only in a form-encoded body, and not with GET.
+    if (req.method !== 'POST' || !isForm(req.headers['content-type'])) {
+      throw new InvalidRequest('access_token in the body requires a POST with application/x-www-form-urlencoded');
+    }
+    fromBody = single(req.body, 'access_token', TOKEN_LIMIT);
+  }
+  // §2: "Clients MUST NOT use more than one method to transmit the token in each request."
+  if (fromHeader !== undefined && fromBody !== undefined) throw new InvalidRequest('the access token must be sent by one method only');
+  return fromHeader ?? fromBody;
+}
+
+/**
+ * GET or POST /connect/userinfo: `sub` plus the claims of the token's identity scopes.
+ *
+ * @example
+ * routes.set(PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint });
+ */
+export async function userinfoEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
+  const token = presentedAccessToken(req);
+  // RFC 6750 §3.1: no token at all gets the bare challenge (the bearer channel drops the error code).
+  if (token === undefined) throw new InvalidToken('an access token is required');
+  const found = await lookupToken(ctx, token, 'access_token');
+  // Refresh tokens, ID tokens and foreign JWTs are not access tokens for this endpoint.
+  if (!found || found.type !== 'access_token') throw new InvalidToken('the access token is invalid');
+  if (!found.active) throw new InvalidToken('the access token is expired or revoked');
+  const scopes = spaceList(typeof found.claims.scope === 'string' ? found.claims.scope : undefined);
+  // OIDC Core §5.3.3 / RFC 6750 §3.1: a token without openid lacks the scope this endpoint needs.
+  if (!scopes.includes('openid')) throw new InsufficientScope('the access token does not have the openid scope');
+  const sub = found.claims.sub;
+  const user = typeof sub === 'string' ? await ctx.users.findBySubject(sub) : undefined;
+  if (!user || !(await ctx.users.isActive(user.subjectId))) throw new InvalidToken('the user of the access token is no longer active');
+  // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4).
+  return noStoreJson({ ...claimsForScopes(ctx.resources, user.claims, scopes, 'identity'), sub: user.subjectId });
+}

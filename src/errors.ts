@@ -1,0 +1,155 @@
+/**
+ * The OAuth error hierarchy. One class per registered error code, so a
+ * `switch (err.error)` over {@link OAuthErrorCode} is exhaustive.
+ *
+ * Each error carries a public `description` (sent as `error_description`), a
+ * private `detail` (logged, never sent), the HTTP status for the JSON channel
+ * and whether the authorization endpoint may redirect it to the client.
+ *
+ * @example
+ * throw new InvalidRequest('missing required parameter: grant_type');
+ */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'invalid_target'
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unsupported_token_type'
+  | 'login_required'
+  | 'consent_required'
+  | 'interaction_required'
+  | 'account_selection_required'
+  | 'invalid_request_uri'
+  | 'invalid_request_object'
+  | 'request_not_supported'
+  | 'request_uri_not_supported'
+  | 'registration_not_supported';
+
+export abstract class OAuthError extends Error {
+  abstract readonly error: OAuthErrorCode;
+  /** HTTP status on the JSON (token-style) channel. */
+  readonly status: number = 400;
+  /** May the authorization endpoint send this error to a verified redirect URI? */
+  readonly redirectable: boolean = true;
+  /** Private detail: logged with the request id, never sent. */
+  detail?: string;
+  /** Extra response headers (for example `WWW-Authenticate`, `Allow`). */
+  headers?: Record<string, string>;
+
+  constructor(
+    readonly description: string,
+    detail?: string,
+  ) {
+    super(description);
+    this.detail = detail;
+  }
+
+  override get name(): string {
+    return `OAuthError(${this.error})`;
+  }
+
+  /** The public JSON body of this error. */
+  toJSON(): { error: OAuthErrorCode; error_description: string } {
+    return { error: this.error, error_description: this.description };
+  }
+}
+
+export class InvalidRequest extends OAuthError {
+  readonly error = 'invalid_request' as const;
+}
+/** Client authentication failed: 401 with `WWW-Authenticate` (RFC 6749 §5.2). */
+export class InvalidClient extends OAuthError {
+  readonly error = 'invalid_client' as const;
+  override readonly status = 401;
+  override readonly redirectable = false;
+}
+export class InvalidGrant extends OAuthError {
+  readonly error = 'invalid_grant' as const;
+}
+export class UnauthorizedClient extends OAuthError {
+  readonly error = 'unauthorized_client' as const;
+}
+export class UnsupportedGrantType extends OAuthError {
+  readonly error = 'unsupported_grant_type' as const;
+}
+export class InvalidScope extends OAuthError {
+  readonly error = 'invalid_scope' as const;
+}
+/** RFC 8707 §2: the requested resource is invalid, unknown or malformed. */
+export class InvalidTarget extends OAuthError {
+  readonly error = 'invalid_target' as const;
+}
+export class AccessDenied extends OAuthError {
+  readonly error = 'access_denied' as const;
+  override readonly status = 403;
+}
+export class UnsupportedResponseType extends OAuthError {
+  readonly error = 'unsupported_response_type' as const;
+}
+export class ServerError extends OAuthError {
+  readonly error = 'server_error' as const;
+  override readonly status = 500;
+}
+export class TemporarilyUnavailable extends OAuthError {
+  readonly error = 'temporarily_unavailable' as const;
+  override readonly status = 503;
+}
+/** RFC 6750 §3.1 */
+export class InvalidToken extends OAuthError {
+  readonly error = 'invalid_token' as const;
+  override readonly status = 401;
+  override readonly redirectable = false;
+}
+/** RFC 6750 §3.1 */
+export class InsufficientScope extends OAuthError {
+  readonly error = 'insufficient_scope' as const;
+  override readonly status = 403;
+  override readonly redirectable = false;
+}
+/** RFC 7009 §2.2.1 */
+export class UnsupportedTokenType extends OAuthError {
+  readonly error = 'unsupported_token_type' as const;
+}
+export class LoginRequired extends OAuthError {
+  readonly error = 'login_required' as const;
+}
+export class ConsentRequired extends OAuthError {
+  readonly error = 'consent_required' as const;
+}
+export class InteractionRequired extends OAuthError {
+  readonly error = 'interaction_required' as const;
+}
+export class AccountSelectionRequired extends OAuthError {
+  readonly error = 'account_selection_required' as const;
+}
+export class InvalidRequestUri extends OAuthError {
+  readonly error = 'invalid_request_uri' as const;
+}
+export class InvalidRequestObject extends OAuthError {
+  readonly error = 'invalid_request_object' as const;
+}
+export class RequestNotSupported extends OAuthError {
+  readonly error = 'request_not_supported' as const;
+}
+export class RequestUriNotSupported extends OAuthError {
+  readonly error = 'request_uri_not_supported' as const;
+}
+export class RegistrationNotSupported extends OAuthError {
+  readonly error = 'registration_not_supported' as const;
+}
+
+/** Turns anything thrown into an OAuthError; unknown exceptions become server_error without internals. */
+export function toOAuthError(err: unknown): OAuthError {
+  if (err instanceof OAuthError) return err;
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new ServerError('the server encountered an unexpected condition', detail);
+}

@@ -1,0 +1,142 @@
+/** RFC 6749 §4.1.3 / OIDC Core §3.1.3: the authorization code grant. */
+import { randomUUID } from 'node:crypto';
+import type { GrantHandler, ProviderContext } from '../context.js';
+import { InvalidGrant, InvalidTarget } from '../errors.js';
+import { required, single } from '../http/params.js';
+import type { Client } from '../model/types.js';
+import { validateScopes } from '../model/validate-scopes.js';
+import type { StoredRecord } from '../stores/types.js';
+import type { AuthorizationCodePayload } from '../tokens/authorization-code-record.js';
+import { handleId, newHandle } from '../tokens/handles.js';
+import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/refresh-token.js';
+import { claimsForScopes } from '../tokens/user-claims.js';
+import { assertVerifierSyntax, verifyPkce } from './pkce.js';
+import { activeUser, issuedJwt, issueUserTokens, revokeJwtAccessToken, userTokenResponse } from './user-tokens.js';
+
+type CodeRecord = StoredRecord<AuthorizationCodePayload>;
+
+/**
+ * Stores a new authorization code (only its hash) in a new grant family and returns the code.
+ *
+ * @example
+ * const code = await storeAuthorizationCode(ctx, { client, subjectId: user.subjectId, sessionId: sid, payload });
+ */
+export async function storeAuthorizationCode(
+  ctx: ProviderContext,
+  input: { client: Client; subjectId: string; sessionId?: string; payload: AuthorizationCodePayload },
+): Promise<string> {
+  const now = ctx.clock.now();
+  const code = newHandle();
+  await ctx.backend.records.put({
+    kind: 'authorization_code',
+    id: handleId(code),
+    clientId: input.client.clientId,
+    subjectId: input.subjectId,
+    sessionId: input.sessionId,
+    grantId: randomUUID(),
+    createdAt: now,
+    expiresAt: now + input.client.authorizationCodeLifetime,
+    payload: input.payload,
+  } satisfies CodeRecord);
+  return code;
+}
+
+/**
+ * RFC 6749 §4.1.2, §10.5: a code used twice revokes what its first use issued:
+ * the grant family (refresh and reference tokens) and the JWT access token.
+ */
+async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promise<void> {
+  const { issuedJti } = rec.payload;
+  if (issuedJti) {
+    const lifetime = ctx.clients.find(rec.clientId ?? '')?.accessTokenLifetime ?? 86400;
+    await revokeJwtAccessToken(ctx, issuedJti, (rec.consumedAt ?? ctx.clock.now()) + lifetime, rec.clientId);
+  }
+  if (rec.grantId) await ctx.backend.records.deleteByGrantId(rec.grantId);
+  ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'authorization code replayed; grant revoked');
+  ctx.events({ type: 'authorization_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId });
+}
+
+/** Finds, checks and atomically consumes the code; every failure is invalid_grant. */
+async function redeemCode(ctx: ProviderContext, code: string, client: Client): Promise<CodeRecord> {
+  const records = ctx.backend.records;
+  const id = handleId(code);
+  const found = await records.find<AuthorizationCodePayload>('authorization_code', id);
+  if (!found || found.kind !== 'authorization_code') throw new InvalidGrant('authorization code is invalid or expired');
+  // RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client".
+  if (found.clientId !== client.clientId) throw new InvalidGrant('authorization code was issued to another client');
+  const replayed = new InvalidGrant('authorization code has already been used');
+  if (found.consumedAt !== undefined) {
+    await revokeReplayedCode(ctx, found);
+    throw replayed;
+  }
+  if (found.expiresAt <= ctx.clock.now()) throw new InvalidGrant('authorization code is invalid or expired');
+  // Single use is atomic: of concurrent redemptions exactly one gets the record.
+  const rec = await records.consume<AuthorizationCodePayload>('authorization_code', id, ctx.clock.now());
+  if (!rec) {
+    const again = await records.find<AuthorizationCodePayload>('authorization_code', id);
+    if (again) await revokeReplayedCode(ctx, again);
+    throw replayed;
+  }
+  return rec;
+}
+
+/** RFC 8707 §2.2: resource at the token endpoint narrows the granted resources; it cannot add any. */
+function tokenResources(requested: readonly string[], granted: readonly string[]): readonly string[] {
+  if (!requested.length) return granted;
+  if (granted.length) {
+    const outside = requested.find((r) => !granted.includes(r));
+    if (outside !== undefined) throw new InvalidTarget(`resource ${outside.slice(0, 100)} was not part of the authorization request`);
+  }
+  return requested;
+}
+
+export const authorizationCodeGrant: GrantHandler = {
+  grantType: 'authorization_code',
+  parameters: ['code', 'redirect_uri', 'code_verifier', 'resource'],
+  async handle(req, client, ctx) {
+    const code = required(req.body, 'code', 512);
+    const redirectUri = single(req.body, 'redirect_uri', 2048);
+    const verifier = single(req.body, 'code_verifier', 256);
+    assertVerifierSyntax(verifier);
+    const rec = await redeemCode(ctx, code, client);
+    const p = rec.payload;
+    // RFC 6749 §4.1.3 and OIDC Core §3.1.3.2: redirect_uri was in the authorization request, so it is required and identical.
+    if (redirectUri === undefined) throw new InvalidGrant('redirect_uri is required: it was sent in the authorization request');
+    if (redirectUri !== p.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
+    verifyPkce(p, verifier); // RFC 7636 §4.6
+    const user = await activeUser(ctx, rec.subjectId);
+
+    const grant = validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: p.resourceIndicators });
+    const indicators = tokenResources(req.body.get('resource') ?? [], p.resourceIndicators);
+    const forToken = indicators === p.resourceIndicators ? grant : validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: indicators });
+    const withRefresh = grant.offlineAccess && client.allowOfflineAccess && client.grantTypeSet.has('refresh_token');
+    const scopes = withRefresh ? grant.scopes : grant.scopes.filter((s) => s !== 'offline_access');
+    const audiences = forToken.resources.map((r) => r.name);
+    const grantId = rec.grantId ?? randomUUID();
+
+    const tokens = await issueUserTokens(ctx, {
+      client, user, scopes, audiences, grantId,
+      accessTokenClaims: claimsForScopes(ctx.resources, user.claims, scopes, 'access', audiences),
+      sessionId: rec.sessionId, authTime: p.authTime, acr: p.acr, amr: p.amr, nonce: p.nonce,
+    });
+    const jwt = issuedJwt(tokens, client);
+    // Remember the JWT's id, so a replay of this code can revoke it.
+    if (jwt) await ctx.backend.records.put({ ...rec, payload: { ...p, issuedJti: jwt.jti } });
+
+    let refreshToken: string | undefined;
+    if (withRefresh) {
+      const grantAudiences = grant.resources.map((r) => r.name);
+      refreshToken = await issueRefreshToken(ctx, {
+        client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId,
+        payload: {
+          scopes, audiences: grantAudiences,
+          absoluteExpiresAt: absoluteRefreshExpiry(client, ctx.clock.now()),
+          authTime: p.authTime, acr: p.acr, amr: p.amr,
+          accessTokenClaims: claimsForScopes(ctx.resources, user.claims, scopes, 'access', grantAudiences),
+        },
+      });
+    }
+    ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, detail: { grant_type: 'authorization_code' } });
+    return userTokenResponse(tokens, scopes, refreshToken);
+  },
+};

@@ -1,0 +1,38 @@
+/** RFC 6749 §4.4: the client credentials grant. */
+import type { GrantHandler } from '../context.js';
+import { UnauthorizedClient } from '../errors.js';
+import { single, spaceList } from '../http/params.js';
+import { noStoreJson } from '../http/types.js';
+import { validateScopes } from '../model/validate-scopes.js';
+import { issueAccessToken } from '../tokens/access-token.js';
+
+export const clientCredentialsGrant: GrantHandler = {
+  grantType: 'client_credentials',
+  parameters: ['scope', 'resource'],
+  async handle(req, client, ctx) {
+    // RFC 6749 §4.4.2: only confidential clients.
+    if (client.isPublic) throw new UnauthorizedClient('public clients cannot use client_credentials');
+    const requested = spaceList(single(req.body, 'scope'));
+    // RFC 6749 §3.3: no scope means the client's default: all API scopes it may request.
+    const scopeList = requested.length
+      ? requested
+      : client.allowedScopes.filter((s) => ctx.resources.apiScopes.has(s));
+    const granted = validateScopes(ctx.resources, client, {
+      requested: scopeList,
+      resourceIndicators: req.body.get('resource') ?? [],
+      apiOnly: true,
+    });
+    const token = await issueAccessToken(ctx, {
+      client,
+      scopes: granted.apiScopes,
+      audiences: granted.resources.map((r) => r.name),
+    });
+    ctx.events({ type: 'token_issued', clientId: client.clientId, detail: { grant_type: 'client_credentials' } });
+    return noStoreJson({
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_in: token.expiresIn,
+      scope: granted.apiScopes.join(' '),
+    });
+  },
+};

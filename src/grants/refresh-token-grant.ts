@@ -1,0 +1,120 @@
+/** RFC 6749 §6 / OIDC Core §12: the refresh token grant, with rotation and reuse detection (RFC 9700 §4.14.2). */
+import type { GrantHandler, ProviderContext } from '../context.js';
+import { InvalidGrant, InvalidScope, InvalidTarget, UnauthorizedClient } from '../errors.js';
+import { required, single, spaceList } from '../http/params.js';
+import type { Client, Resources } from '../model/types.js';
+import { validateScopes } from '../model/validate-scopes.js';
+import type { StoredRecord } from '../stores/types.js';
+import { handleId } from '../tokens/handles.js';
+import { issueRefreshToken, refreshTokenExpiresAt } from '../tokens/refresh-token.js';
+import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
+import { claimsForScopes } from '../tokens/user-claims.js';
+import { activeUser, issuedJwt, issueUserTokens, revokeJwtAccessToken, userTokenResponse } from './user-tokens.js';
+
+type RefreshRecord = StoredRecord<RefreshTokenPayload>;
+
+/** Longest rotation chain walked when revoking a family's JWT access tokens. */
+const MAX_CHAIN = 1000;
+
+/**
+ * RFC 9700 §4.14.2: a rotated-out refresh token used again means one of its two
+ * holders is an attacker: revoke the whole family, and the JWT access tokens
+ * its rotations issued.
+ */
+async function revokeFamily(ctx: ProviderContext, rec: RefreshRecord): Promise<void> {
+  const records = ctx.backend.records;
+  let cur: RefreshRecord | undefined = rec;
+  for (let i = 0; cur && i < MAX_CHAIN; i++) {
+    if (cur.payload.issuedJwt) await revokeJwtAccessToken(ctx, cur.payload.issuedJwt.jti, cur.payload.issuedJwt.exp, cur.clientId);
+    cur = cur.payload.successorId ? await records.find<RefreshTokenPayload>('refresh_token', cur.payload.successorId) : undefined;
+  }
+  if (rec.grantId) await records.deleteByGrantId(rec.grantId);
+  else await records.delete('refresh_token', rec.id);
+  ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'refresh token reused; token family revoked');
+  ctx.events({ type: 'refresh_token_reused', clientId: rec.clientId, subjectId: rec.subjectId });
+}
+
+/** RFC 6749 §6: the requested scope must not exceed the original; absent means the original. */
+function narrowScopes(requested: readonly string[], original: readonly string[]): string[] {
+  if (!requested.length) return [...original];
+  const extra = requested.find((s) => !original.includes(s));
+  if (extra !== undefined) throw new InvalidScope(`scope ${extra.slice(0, 100)} exceeds the scope originally granted`);
+  return [...requested];
+}
+
+/** RFC 8707 §2.2: resource at refresh picks among the grant's audiences; absent means all the scopes still reach. */
+function refreshAudiences(resources: Resources, client: Client, scopes: string[], requested: readonly string[], granted: readonly string[]): string[] {
+  if (requested.length) {
+    const outside = requested.find((r) => !granted.includes(r));
+    if (outside !== undefined) throw new InvalidTarget(`resource ${outside.slice(0, 100)} was not part of the original grant`);
+    return validateScopes(resources, client, { requested: scopes, resourceIndicators: requested }).resources.map((r) => r.name);
+  }
+  const { apiScopes } = validateScopes(resources, client, { requested: scopes });
+  const reached = new Set(apiScopes.flatMap((s) => (resources.resourcesByScope.get(s) ?? []).filter((r) => r.enabled).map((r) => r.name)));
+  return granted.filter((name) => reached.has(name));
+}
+
+/** Finds and checks the presented token (no state change); invalid_grant for every failure. */
+async function findRefreshToken(ctx: ProviderContext, token: string, client: Client): Promise<RefreshRecord> {
+  const found = await ctx.backend.records.find<RefreshTokenPayload>('refresh_token', handleId(token));
+  if (!found) throw new InvalidGrant('refresh token is invalid or expired');
+  // RFC 6749 §6: the refresh token must have been issued to the authenticated client.
+  if (found.clientId !== client.clientId) throw new InvalidGrant('refresh token was issued to another client');
+  if (found.consumedAt !== undefined) {
+    await revokeFamily(ctx, found);
+    throw new InvalidGrant('refresh token has already been used');
+  }
+  if (found.expiresAt <= ctx.clock.now()) throw new InvalidGrant('refresh token is invalid or expired');
+  return found;
+}
+
+export const refreshTokenGrant: GrantHandler = {
+  grantType: 'refresh_token',
+  parameters: ['refresh_token', 'scope', 'resource'],
+  async handle(req, client, ctx) {
+    const token = required(req.body, 'refresh_token', 512);
+    const requested = spaceList(single(req.body, 'scope'));
+    if (!client.allowOfflineAccess) throw new UnauthorizedClient('offline access is not allowed for this client');
+    const rec = await findRefreshToken(ctx, token, client);
+    const p = rec.payload;
+    const scopes = narrowScopes(requested, p.scopes);
+    const audiences = refreshAudiences(ctx.resources, client, scopes, req.body.get('resource') ?? [], p.audiences);
+    const user = await activeUser(ctx, rec.subjectId);
+    const records = ctx.backend.records;
+    const now = ctx.clock.now();
+    // Only the claims the original grant released, unless the client asks for fresh ones.
+    const grantClaims = client.updateAccessTokenClaimsOnRefresh
+      ? claimsForScopes(ctx.resources, user.claims, p.scopes, 'access', p.audiences)
+      : (p.accessTokenClaims ?? {});
+    const oneTime = client.refreshTokenUsage === 'oneTimeOnly';
+    // Rotation is atomic: of concurrent uses exactly one wins; the others are reuse.
+    const consumed = oneTime ? await records.consume<RefreshTokenPayload>('refresh_token', rec.id, now) : rec;
+    if (!consumed) {
+      const again = await records.find<RefreshTokenPayload>('refresh_token', rec.id);
+      if (again) await revokeFamily(ctx, again);
+      throw new InvalidGrant('refresh token has already been used');
+    }
+    const tokens = await issueUserTokens(ctx, {
+      client, user, scopes, audiences,
+      accessTokenClaims: claimsForScopes(ctx.resources, grantClaims, scopes, 'access', audiences),
+      grantId: rec.grantId ?? rec.id,
+      sessionId: rec.sessionId,
+      // OIDC Core §12.2: auth_time of the original authentication; no nonce.
+      authTime: p.authTime ?? rec.createdAt, acr: p.acr, amr: p.amr,
+    });
+    const { successorId: _s, issuedJwt: _j, ...carried } = p;
+    let refreshToken = token;
+    if (oneTime) {
+      // RFC 6749 §6: the new refresh token keeps the original scope; same family, same absolute end.
+      refreshToken = await issueRefreshToken(ctx, {
+        client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId: rec.grantId ?? rec.id,
+        payload: { ...carried, accessTokenClaims: grantClaims },
+      });
+      await records.put({ ...consumed, payload: { ...p, successorId: handleId(refreshToken), issuedJwt: issuedJwt(tokens, client) } });
+    } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {
+      await records.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...carried, accessTokenClaims: grantClaims } });
+    }
+    ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, detail: { grant_type: 'refresh_token' } });
+    return userTokenResponse(tokens, scopes, refreshToken);
+  },
+};

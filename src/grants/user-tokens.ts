@@ -1,0 +1,102 @@
+/**
+ * What the authorization_code and refresh_token grants share: the user check,
+ * issuing the access token and ID token for a user, the token response, and
+ * revoking a JWT access token by its jti.
+ */
+import type { ProviderContext } from '../context.js';
+import { InvalidGrant } from '../errors.js';
+import { noStoreJson, type InternalResponse } from '../http/types.js';
+import type { Client, User } from '../model/types.js';
+import { issueAccessToken, type IssuedAccessToken } from '../tokens/access-token.js';
+import { issueIdToken } from '../tokens/id-token.js';
+
+/** Seconds a revoked_jti record outlives the token it revokes (clock skew at resource servers). */
+const REVOKED_JTI_SLACK = 60;
+
+/** The user a grant is for; invalid_grant when gone or no longer active. */
+export async function activeUser(ctx: ProviderContext, subjectId: string | undefined): Promise<User> {
+  if (!subjectId || !(await ctx.users.isActive(subjectId))) throw new InvalidGrant('the user of this grant is no longer active');
+  const user = await ctx.users.findBySubject(subjectId);
+  if (!user) throw new InvalidGrant('the user of this grant is no longer active');
+  return user;
+}
+
+/** Marks a JWT access token revoked so introspection (lookupToken) reports it inactive. */
+export async function revokeJwtAccessToken(ctx: ProviderContext, jti: string, exp: number, clientId?: string): Promise<void> {
+  const now = ctx.clock.now();
+  if (exp + REVOKED_JTI_SLACK <= now) return;
+  await ctx.backend.records.put({ kind: 'revoked_jti', id: jti, clientId, createdAt: now, expiresAt: exp + REVOKED_JTI_SLACK, payload: {} });
+}
+
+export interface UserTokenRequest {
+  client: Client;
+  user: User;
+  /** Every granted scope (RFC 9068 §2.2.3: the scope claim lists them all, as IdentityServer does). */
+  scopes: readonly string[];
+  audiences: readonly string[];
+  /** User claims for the access token (API scopes' and resources' userClaims). */
+  accessTokenClaims: Record<string, unknown>;
+  grantId: string;
+  sessionId?: string;
+  authTime: number;
+  acr?: string;
+  amr?: readonly string[];
+  nonce?: string;
+}
+
+export interface UserTokens {
+  access: IssuedAccessToken;
+  /** Present when the scopes include openid. */
+  idToken?: string;
+}
+
+/** Issues the access token and, for openid, the ID token (with at_hash). */
+export async function issueUserTokens(ctx: ProviderContext, req: UserTokenRequest): Promise<UserTokens> {
+  const access = await issueAccessToken(ctx, {
+    client: req.client,
+    subjectId: req.user.subjectId,
+    scopes: req.scopes,
+    audiences: req.audiences,
+    claims: req.accessTokenClaims,
+    sessionId: req.sessionId,
+    authTime: req.authTime,
+    acr: req.acr,
+    amr: req.amr ? [...req.amr] : undefined,
+    grantId: req.grantId,
+  });
+  if (!req.scopes.includes('openid')) return { access };
+  const idToken = await issueIdToken(ctx, {
+    client: req.client,
+    user: req.user,
+    nonce: req.nonce,
+    authTime: req.authTime,
+    sessionId: req.sessionId,
+    amr: req.amr,
+    acr: req.acr,
+    accessToken: access.accessToken,
+    scopes: req.scopes,
+    // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.
+    includeUserClaims: req.client.alwaysIncludeUserClaimsInIdToken,
+  });
+  return { access, idToken };
+}
+
+/** The JWT id of an issued access token, when it is a JWT (reference tokens are revoked by grant id). */
+export function issuedJwt(tokens: UserTokens, client: Client): { jti: string; exp: number } | undefined {
+  const { jti, exp } = tokens.access.claims;
+  if (client.accessTokenType !== 'jwt' || typeof jti !== 'string' || typeof exp !== 'number') return undefined;
+  return { jti, exp };
+}
+
+/** RFC 6749 §5.1 (and OIDC Core §3.1.3.3): the successful token response, never cached. */
+export function userTokenResponse(tokens: UserTokens, scopes: readonly string[], refreshToken?: string): InternalResponse {
+  const body: Record<string, unknown> = {
+    access_token: tokens.access.accessToken,
+    token_type: 'Bearer',
+    expires_in: tokens.access.expiresIn,
+    scope: scopes.join(' '),
+  };
+  if (tokens.idToken) body.id_token = tokens.idToken;
+  if (refreshToken) body.refresh_token = refreshToken;
+  return noStoreJson(body);
+}

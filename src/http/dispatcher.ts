@@ -1,0 +1,106 @@
+/**
+ * The framework-free core of the HTTP layer, shared by the node and fetch
+ * adapters: route lookup, method and content-type checks, error mapping,
+ * CORS and security headers.
+ */
+import type { ProviderContext } from '../context.js';
+import { InvalidRequest, toOAuthError, type OAuthError } from '../errors.js';
+import { API_CSP, baseSecurityHeaders } from './security-headers.js';
+import { bearerErrorResponse, jsonErrorResponse } from './error-response.js';
+import { serializeCookie } from './cookies.js';
+import type { Route, RouteTable } from './router.js';
+import { jsonResponse, type InternalRequest, type InternalResponse } from './types.js';
+
+/** What the adapters write out. */
+export interface FinalResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string | Uint8Array | undefined;
+}
+
+export type ErrorPageRenderer = (err: OAuthError, req: InternalRequest) => InternalResponse;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export class Dispatcher {
+  private readonly secure: boolean;
+  private readonly baseHeaders: Record<string, string>;
+  /** The issuer without trailing slash: the base of every URL we build. */
+  readonly issuerBase: string;
+
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly routes: RouteTable,
+    private readonly corsOrigins: () => ReadonlySet<string>,
+    private readonly renderErrorPage: ErrorPageRenderer,
+  ) {
+    this.secure = ctx.issuer.startsWith('https:');
+    this.baseHeaders = baseSecurityHeaders(this.secure);
+    this.issuerBase = ctx.issuer.replace(/\/$/, '');
+  }
+
+  /** Accepts a client-supplied X-Request-Id when it is short and safe, else makes one. */
+  requestId(header: string | undefined): string {
+    return header && REQUEST_ID.test(header) ? header : crypto.randomUUID();
+  }
+
+  route(path: string): Route | undefined {
+    return this.routes.get(path);
+  }
+
+  /** Checks made before any body is read; a response means stop. */
+  precheck(route: Route | undefined, method: string, headers: Record<string, string | undefined>): InternalResponse | undefined {
+    if (!route) return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404);
+    if (method === 'OPTIONS' && route.cors) return { status: 204, headers: {} };
+    if (!route.methods.includes(method)) {
+      const err = new InvalidRequest(`method ${method.slice(0, 16)} not allowed`);
+      err.headers = { allow: route.methods.join(', ') };
+      return { ...this.errorResponse(err, route, undefined), status: 405 };
+    }
+    if (method === 'POST' && route.form) {
+      const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/x-www-form-urlencoded') {
+        return this.errorResponse(new InvalidRequest('content type must be application/x-www-form-urlencoded'), route, undefined);
+      }
+    }
+    return undefined;
+  }
+
+  /** Runs the handler; every throw becomes an OAuth error on the route's channel. */
+  async run(route: Route, req: InternalRequest): Promise<InternalResponse> {
+    try {
+      return await route.handle!(req, this.ctx);
+    } catch (e) {
+      return this.errorResponse(toOAuthError(e), route, req);
+    }
+  }
+
+  errorResponse(err: OAuthError, route: Route | undefined, req: InternalRequest | undefined): InternalResponse {
+    const log = { requestId: req?.requestId, error: err.error, detail: err.detail, path: req?.path };
+    if (err.error === 'server_error') this.ctx.logger.error(log, 'unexpected error');
+    else this.ctx.logger.debug(log, err.description);
+    const channel = route?.channel ?? 'json';
+    if (channel === 'html' && req) return this.renderErrorPage(err, req);
+    if (channel === 'bearer') return bearerErrorResponse(err, Boolean(req?.headers.authorization || req?.body.get('access_token')));
+    return jsonErrorResponse(err);
+  }
+
+  /** Adds security, CORS and request-id headers; serialises cookies. */
+  finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string, method: string): FinalResponse {
+    const headers: Record<string, string | string[]> = { ...this.baseHeaders, 'x-request-id': requestId, ...res.headers };
+    if (!headers['content-security-policy']) headers['content-security-policy'] = API_CSP;
+    if (route?.cors && origin && this.corsOrigins().has(origin)) {
+      headers['access-control-allow-origin'] = origin;
+      headers.vary = 'Origin';
+      if (method === 'OPTIONS') {
+        headers['access-control-allow-methods'] = route.methods.join(', ');
+        headers['access-control-allow-headers'] = 'Authorization, Content-Type, DPoP';
+        headers['access-control-max-age'] = '600';
+      } else {
+        headers['access-control-expose-headers'] = 'WWW-Authenticate';
+      }
+    }
+    if (res.cookies?.length) headers['set-cookie'] = res.cookies.map((c) => serializeCookie(c, this.secure));
+    return { status: res.status, headers, body: res.body };
+  }
+}

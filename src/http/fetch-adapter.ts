@@ -1,0 +1,82 @@
+/** The Web-standard adapter: `fetch(request) => Response` for Hono, Bun, Deno and tests. */
+import { parseCookies } from './cookies.js';
+import type { Dispatcher, FinalResponse } from './dispatcher.js';
+import { makeInternalRequest } from './internal-request.js';
+import { parseParams } from './params.js';
+import { jsonResponse } from './types.js';
+import type { BodyLimits } from './node-adapter.js';
+
+function toResponse(out: FinalResponse, head: boolean): Response {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(out.headers)) {
+    if (Array.isArray(v)) for (const item of v) headers.append(k, item);
+    else headers.set(k, v);
+  }
+  const body = head || out.status === 204 || out.status === 304 ? null : (out.body ?? null);
+  return new Response(body as BodyInit | null, { status: out.status, headers });
+}
+
+async function readBody(request: Request, limits: BodyLimits): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > limits.bodyLimit) throw 413;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const timer = setTimeout(() => reader.cancel().catch(() => {}), limits.bodyTimeout);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limits.bodyLimit) throw 413;
+      chunks.push(value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A fetch handler; `mountPath` is stripped from the request path. */
+export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '') {
+  return async (request: Request): Promise<Response> => {
+    const u = new URL(request.url);
+    let path = u.pathname;
+    if (mountPath && path.startsWith(mountPath)) path = path.slice(mountPath.length) || '/';
+    const headers: Record<string, string | undefined> = {};
+    request.headers.forEach((v, k) => (headers[k] = v));
+    const method = request.method;
+    const head = method === 'HEAD';
+    const effective = head ? 'GET' : method;
+    const route = dispatcher.route(path);
+    const requestId = dispatcher.requestId(headers['x-request-id']);
+    const origin = headers.origin;
+    if (route?.staticResponse && effective === 'GET') {
+      return toResponse(dispatcher.finish(route.staticResponse(), route, origin, requestId, method), head);
+    }
+    const early = dispatcher.precheck(route, effective, headers);
+    if (early) return toResponse(dispatcher.finish(early, route, origin, requestId, method), head);
+    let text = '';
+    if (method === 'POST') {
+      try {
+        text = await readBody(request, limits);
+      } catch (status) {
+        const s = typeof status === 'number' ? status : 400;
+        const msg = s === 413 ? 'request body too large' : 'malformed request body';
+        return toResponse(dispatcher.finish(jsonResponse({ error: 'invalid_request', error_description: msg }, s), route, origin, requestId, method), head);
+      }
+    }
+    const ireq = makeInternalRequest(dispatcher, {
+      method: effective,
+      path,
+      query: parseParams(u.search.slice(1)),
+      body: text ? parseParams(text) : new Map(),
+      headers,
+      cookies: parseCookies(headers.cookie),
+      requestId,
+    });
+    const out = await dispatcher.run(route!, ireq);
+    return toResponse(dispatcher.finish(out, route, origin, requestId, method), head);
+  };
+}

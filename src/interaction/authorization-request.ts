@@ -1,0 +1,30 @@
+/** The validated authorization request, as stored in an interaction. Plain JSON. */
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state?: string;
+  /** Requested scopes, validated against the client and the resources. */
+  scopes: string[];
+  resourceIndicators: string[];
+  nonce?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  prompt: string[];
+  maxAge?: number;
+  loginHint?: string;
+  /** The sub of a valid id_token_hint. */
+  idTokenHintSub?: string;
+  acrValues: string[];
+  uiLocales?: string;
+  claimsLocales?: string;
+}
+
+/** Where errors may go once the redirect URI is verified (OIDC Core §3.1.2.6). */
+export interface VerifiedRedirect {
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state?: string;
+}

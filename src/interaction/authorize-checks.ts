@@ -1,0 +1,184 @@
+/**
+ * Authorization request validation as an ordered list of small checks, read
+ * top to bottom. Phase one establishes the client and a verified redirect URI;
+ * until then errors are shown on the error page, never redirected (RFC 6749
+ * §4.1.2.1, OIDC Core §3.1.2.6). Phase two's errors go to the client.
+ */
+import { decodeJwt, decodeProtectedHeader, compactVerify } from 'jose';
+import type { ProviderContext } from '../context.js';
+import {
+  InvalidClient,
+  InvalidRequest,
+  RequestNotSupported,
+  RequestUriNotSupported,
+  UnauthorizedClient,
+  UnsupportedResponseType,
+  type OAuthError,
+} from '../errors.js';
+import { single, spaceList } from '../http/params.js';
+import type { Params } from '../http/types.js';
+import type { Client } from '../model/types.js';
+import { validateScopes } from '../model/validate-scopes.js';
+import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from './authorization-request.js';
+import { isRegisteredRedirectUri } from './redirect-uri.js';
+
+/** Thrown by phase two: the error may be sent to the verified redirect URI. */
+export class RedirectableError extends Error {
+  constructor(
+    readonly oauth: OAuthError,
+    readonly redirect: VerifiedRedirect,
+  ) {
+    super(oauth.description);
+  }
+}
+
+const LIMIT = 2048;
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+const MODES = new Set<ResponseMode>(['query', 'fragment', 'form_post']);
+// RFC 7636 §4.2: 43-128 characters of the unreserved set.
+const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
+/** Parameters that may repeat (RFC 8707 §2). */
+const REPEATABLE = new Set(['resource']);
+
+// ---- Phase one: errors are shown to the user ----
+
+function checkClient(ctx: ProviderContext, p: Params): Client {
+  const clientId = single(p, 'client_id', 200);
+  if (!clientId) throw new InvalidRequest('missing required parameter: client_id');
+  const client = ctx.clients.find(clientId);
+  if (!client || !client.enabled) throw new InvalidClient('unknown client or client not enabled');
+  return client;
+}
+
+function checkRedirectUri(client: Client, p: Params): string {
+  const redirectUri = single(p, 'redirect_uri', LIMIT);
+  // OIDC Core §3.1.2.1: redirect_uri is REQUIRED.
+  if (!redirectUri) throw new InvalidRequest('missing required parameter: redirect_uri');
+  if (!isRegisteredRedirectUri(client, redirectUri)) throw new InvalidRequest('redirect_uri is not registered for this client');
+  return redirectUri;
+}
+
+/** The response mode to use for errors too; an invalid value falls back to the default. */
+function readResponseMode(p: Params): { mode: ResponseMode; invalid?: string } {
+  const list = p.get('response_mode');
+  if (!list) return { mode: 'query' };
+  if (list.length > 1) return { mode: 'query', invalid: 'parameter response_mode must not be repeated' };
+  const v = list[0] as ResponseMode;
+  return MODES.has(v) ? { mode: v } : { mode: 'query', invalid: 'unsupported response_mode' };
+}
+
+// ---- Phase two: errors are redirected ----
+
+function checkNoRepeats(p: Params): void {
+  for (const [name, values] of p) {
+    if (values.length > 1 && !REPEATABLE.has(name)) throw new InvalidRequest(`parameter ${name.slice(0, 64)} must not be repeated`);
+  }
+}
+
+function checkRequestObject(p: Params): void {
+  if (p.has('request')) throw new RequestNotSupported('request objects are not supported');
+  if (p.has('request_uri')) throw new RequestUriNotSupported('request_uri is not supported');
+}
+
+function checkResponseType(client: Client, p: Params): void {
+  const rt = single(p, 'response_type', 64);
+  if (!rt) throw new InvalidRequest('missing required parameter: response_type');
+  if (rt !== 'code') throw new UnsupportedResponseType(`response_type ${rt} is not supported`);
+  if (!client.grantTypeSet.has('authorization_code')) throw new UnauthorizedClient('client is not allowed the authorization code flow');
+}
+
+function checkPkce(client: Client, p: Params): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+  const challenge = single(p, 'code_challenge', 256);
+  const method = single(p, 'code_challenge_method', 16);
+  if (!challenge) {
+    if (method) throw new InvalidRequest('code_challenge_method without code_challenge');
+    if (client.requirePkce) throw new InvalidRequest('code_challenge is required (PKCE)');
+    return {};
+  }
+  if (!PKCE_VALUE.test(challenge)) throw new InvalidRequest('code_challenge must be 43-128 unreserved characters');
+  // RFC 7636 §4.3: the default method is plain.
+  const m = method ?? 'plain';
+  if (m !== 'S256' && m !== 'plain') throw new InvalidRequest('code_challenge_method must be S256');
+  if (m === 'plain' && !client.allowPlainTextPkce) throw new InvalidRequest('code_challenge_method plain is not allowed; use S256');
+  return { codeChallenge: challenge, codeChallengeMethod: m };
+}
+
+function checkPrompt(p: Params): string[] {
+  const prompt = spaceList(single(p, 'prompt', 128));
+  for (const v of prompt) if (!PROMPTS.has(v)) throw new InvalidRequest(`unsupported prompt value: ${v.slice(0, 32)}`);
+  // OIDC Core §3.1.2.1: none with any other value is an error.
+  if (prompt.includes('none') && prompt.length > 1) throw new InvalidRequest('prompt=none cannot be combined with other values');
+  return prompt;
+}
+
+function checkMaxAge(p: Params): number | undefined {
+  const v = single(p, 'max_age', 16);
+  if (v === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(v)) throw new InvalidRequest('max_age must be a non-negative integer');
+  return Number(v);
+}
+
+/** OIDC Core §3.1.2.1: an ID token we issued, as a hint of the user; expiry is not checked. */
+async function checkIdTokenHint(ctx: ProviderContext, client: Client, p: Params): Promise<string | undefined> {
+  const hint = single(p, 'id_token_hint', 8192);
+  if (!hint) return undefined;
+  try {
+    const { kid } = decodeProtectedHeader(hint);
+    const key = kid ? ctx.keys.publicKey(kid) : undefined;
+    if (!key) throw new Error('unknown key');
+    await compactVerify(hint, key);
+    const claims = decodeJwt(hint);
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (claims.iss !== ctx.issuer || !aud.includes(client.clientId) || typeof claims.sub !== 'string') throw new Error('claims');
+    return claims.sub;
+  } catch {
+    throw new InvalidRequest('id_token_hint is not a valid ID token issued to this client');
+  }
+}
+
+/**
+ * Validates a request; throws an OAuthError (show on the error page) or a
+ * RedirectableError (send to the client).
+ */
+export async function validateAuthorizationRequest(ctx: ProviderContext, p: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
+  const client = checkClient(ctx, p);
+  const redirectUri = checkRedirectUri(client, p);
+  const { mode, invalid } = readResponseMode(p);
+  const stateList = p.get('state');
+  const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: stateList?.length === 1 ? stateList[0]!.slice(0, LIMIT) : undefined };
+  try {
+    if (invalid) throw new InvalidRequest(invalid);
+    checkNoRepeats(p);
+    checkRequestObject(p);
+    checkResponseType(client, p);
+    const state = single(p, 'state', LIMIT);
+    const scopes = spaceList(single(p, 'scope', LIMIT));
+    const resourceIndicators = p.get('resource') ?? [];
+    validateScopes(ctx.resources, client, { requested: scopes, resourceIndicators });
+    const pkce = checkPkce(client, p);
+    const prompt = checkPrompt(p);
+    const maxAge = checkMaxAge(p);
+    const idTokenHintSub = await checkIdTokenHint(ctx, client, p);
+    const request: AuthorizationRequest = {
+      clientId: client.clientId,
+      redirectUri,
+      responseMode: mode,
+      state,
+      scopes,
+      resourceIndicators,
+      nonce: single(p, 'nonce', 512),
+      ...pkce,
+      prompt,
+      maxAge,
+      loginHint: single(p, 'login_hint', 256),
+      idTokenHintSub,
+      acrValues: spaceList(single(p, 'acr_values', 512)),
+      uiLocales: single(p, 'ui_locales', 128),
+      claimsLocales: single(p, 'claims_locales', 128),
+    };
+    return { client, request };
+  } catch (e) {
+    if (e instanceof Error && 'error' in e) throw new RedirectableError(e as OAuthError, redirect);
+    throw e;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * What happens to a validated authorization request: sign-in if needed,
+ * consent if needed, then an authorization code to the client. Runs for a
+ * fresh request and again when an interaction resumes.
+ */
+import type { ProviderContext } from '../context.js';
+import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../errors.js';
+import { storeAuthorizationCode } from '../grants/authorization-code-grant.js';
+import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
+import type { Client } from '../model/types.js';
+import { consentCovers, findConsent, saveConsent } from '../sessions/consent-store.js';
+import { currentSession, startSession, touchSession, type Session } from '../sessions/session-service.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
+import { createInteraction, finishInteraction, saveInteraction, type Interaction, type InteractionKind } from './interaction-store.js';
+
+/** Where the browser goes for a login or consent page. */
+export type InteractionUrl = (kind: InteractionKind, id: string) => string;
+
+/** Why the user must (re-)authenticate, or undefined when the session suffices. */
+function loginReason(ctx: ProviderContext, client: Client, request: AuthorizationRequest, session: Session | undefined, loginDone: boolean): string | undefined {
+  if (!session) return 'no session';
+  if (loginDone) return undefined;
+  const now = ctx.clock.now();
+  if (request.prompt.includes('login') || request.prompt.includes('select_account')) return 'prompt';
+  // OIDC Core §3.1.2.1 max_age: re-authenticate when the last login is older.
+  if (request.maxAge !== undefined && now - session.payload.authTime > request.maxAge) return 'max_age';
+  if (client.userSsoLifetime !== undefined && now - session.payload.authTime > client.userSsoLifetime) return 'userSsoLifetime';
+  if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== session.subjectId) return 'id_token_hint names another user';
+  return undefined;
+}
+
+export class AuthorizeFlow {
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly interactionUrl: InteractionUrl,
+  ) {}
+
+  private redirectTo(request: AuthorizationRequest) {
+    return { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
+  }
+
+  error(request: AuthorizationRequest, err: OAuthError, cookies: SetCookie[] = []): InternalResponse {
+    return authorizationErrorResponse(this.ctx, this.redirectTo(request), err, cookies);
+  }
+
+  private async toInteraction(kind: InteractionKind, request: AuthorizationRequest, interaction: Interaction | undefined, cookies: SetCookie[]): Promise<InternalResponse> {
+    if (interaction) {
+      interaction.payload.kind = kind;
+      await saveInteraction(this.ctx, interaction);
+    } else {
+      const created = await createInteraction(this.ctx, request, kind);
+      interaction = created.interaction;
+      cookies.push(created.cookie);
+    }
+    return { status: 303, headers: { location: this.interactionUrl(kind, interaction.id), 'cache-control': 'no-store' }, cookies };
+  }
+
+  /** Decides and answers; `interaction` is set when resuming after a page. */
+  async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction): Promise<InternalResponse> {
+    const ctx = this.ctx;
+    const cookies: SetCookie[] = [];
+    const p = interaction?.payload;
+    if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [await finishInteraction(ctx, interaction!)]);
+
+    let session = await currentSession(ctx, req);
+    if (p?.login && !p.loginDone) {
+      const started = await startSession(ctx, req, {
+        subjectId: p.login.subjectId,
+        authTime: p.login.authTime,
+        amr: p.login.amr ?? ['pwd'],
+        acr: p.login.acr,
+        remember: p.login.remember ?? false,
+      });
+      cookies.push(started.cookie);
+      session = started.session;
+      p.loginDone = true;
+      await saveInteraction(ctx, interaction!);
+    }
+
+    const user = session ? await ctx.users.findBySubject(session.subjectId) : undefined;
+    const reason = user?.isActive ? loginReason(ctx, client, request, session, p?.loginDone ?? false) : 'no active user';
+    if (reason) {
+      if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason})`), cookies);
+      return this.toInteraction('login', request, interaction, cookies);
+    }
+    const subjectId = session!.subjectId;
+
+    let scopes = request.scopes;
+    if (p?.consent) {
+      scopes = p.consent.scopes;
+      if (p.consent.remember && client.allowRememberConsent) await saveConsent(ctx, subjectId, client.clientId, scopes, client.consentLifetime);
+    } else if (client.requireConsent) {
+      const remembered = client.allowRememberConsent ? await findConsent(ctx, subjectId, client.clientId) : undefined;
+      if (request.prompt.includes('consent') || !consentCovers(remembered, request.scopes)) {
+        if (request.prompt.includes('none')) return this.error(request, new ConsentRequired('the user has not consented to this client'), cookies);
+        return this.toInteraction('consent', request, interaction, cookies);
+      }
+    }
+
+    const code = await storeAuthorizationCode(ctx, {
+      client,
+      subjectId,
+      sessionId: session!.payload.sid,
+      payload: {
+        redirectUri: request.redirectUri,
+        scopes,
+        resourceIndicators: request.resourceIndicators,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: request.codeChallengeMethod,
+        nonce: request.nonce,
+        authTime: session!.payload.authTime,
+        acr: session!.payload.acr,
+        amr: session!.payload.amr,
+      },
+    });
+    await touchSession(ctx, session!, client.clientId);
+    if (interaction) cookies.push(await finishInteraction(ctx, interaction));
+    ctx.events({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
+    return authorizationResponse(ctx, this.redirectTo(request), { code }, cookies);
+  }
+}

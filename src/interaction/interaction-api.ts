@@ -1,0 +1,129 @@
+/**
+ * The interaction API: what a login/consent UI calls. The built-in pages use
+ * only this; a host app replaces them by pointing `interactionUrl` at its own
+ * pages and calling these methods with the browser's cookies.
+ */
+import type { ProviderContext } from '../context.js';
+import { InvalidRequest } from '../errors.js';
+import { parseCookies } from '../http/cookies.js';
+import { currentSession } from '../sessions/session-service.js';
+import { PATHS } from '../routes.js';
+import { csrfMatches, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
+
+export interface ScopeInfo {
+  name: string;
+  displayName: string;
+  description?: string;
+  required: boolean;
+  emphasize: boolean;
+}
+
+export interface InteractionDetails {
+  id: string;
+  kind: InteractionKind;
+  client: { clientId: string; clientName: string; logoUri?: string; clientUri?: string };
+  identityScopes: ScopeInfo[];
+  apiScopes: ScopeInfo[];
+  /** The verified redirect URI's origin (for a page's CSP form-action). */
+  redirectOrigin: string;
+  loginHint?: string;
+  uiLocales?: string;
+  prompt: string[];
+  /** The signed-in user (for consent pages). */
+  subjectId?: string;
+  /** Anti-CSRF token to put in the page's forms. */
+  csrfToken: string;
+}
+
+/** The browser's cookies: a parsed record or the raw Cookie header. */
+export type CookieSource = Readonly<Record<string, string>> | string | undefined;
+
+export interface InteractionApi {
+  /** A pending interaction bound to this browser, or undefined (unknown, expired, other browser). */
+  details(id: string, cookies: CookieSource): Promise<InteractionDetails | undefined>;
+  /** The user authenticated; returns the URL to send the browser to. */
+  login(id: string, cookies: CookieSource, result: LoginResult): Promise<string>;
+  /** The user granted scopes; returns the URL to send the browser to. */
+  consent(id: string, cookies: CookieSource, result: ConsentResult): Promise<string>;
+  /** The user cancelled; the client gets access_denied. */
+  deny(id: string, cookies: CookieSource): Promise<string>;
+  /** Checks a form's anti-CSRF token against the interaction. */
+  verifyCsrf(id: string, cookies: CookieSource, token: string | undefined): Promise<boolean>;
+}
+
+const toRecord = (c: CookieSource) => (typeof c === 'string' || c === undefined ? parseCookies(c) : c);
+
+export function scopeInfos(ctx: ProviderContext, scopes: readonly string[]): { identityScopes: ScopeInfo[]; apiScopes: ScopeInfo[] } {
+  const identityScopes: ScopeInfo[] = [];
+  const apiScopes: ScopeInfo[] = [];
+  for (const name of scopes) {
+    const id = ctx.resources.identity.get(name);
+    const api = ctx.resources.apiScopes.get(name);
+    const r = id ?? api;
+    if (!r) continue;
+    const info = { name, displayName: r.displayName ?? name, description: r.description, required: r.required, emphasize: r.emphasize || name === 'offline_access' };
+    (id ? identityScopes : apiScopes).push(info);
+  }
+  return { identityScopes, apiScopes };
+}
+
+export function createInteractionApi(ctx: ProviderContext): InteractionApi {
+  const resumeUrl = (id: string) => `${ctx.issuer}${PATHS.authorization}/resume?id=${id}`;
+  const load = async (id: string, cookies: CookieSource): Promise<Interaction> => {
+    const i = await loadInteraction(ctx, id, toRecord(cookies));
+    if (!i) throw new InvalidRequest('this sign-in request has expired or belongs to another browser');
+    return i;
+  };
+  return {
+    async details(id, cookies) {
+      const rec = toRecord(cookies);
+      const i = await loadInteraction(ctx, id, rec);
+      if (!i) return undefined;
+      const r = i.payload.request;
+      const client = ctx.clients.find(r.clientId);
+      if (!client) return undefined;
+      const session = await currentSession(ctx, { cookies: rec });
+      return {
+        id,
+        kind: i.payload.kind,
+        client: { clientId: client.clientId, clientName: client.clientName ?? client.clientId, logoUri: client.logoUri, clientUri: client.clientUri },
+        ...scopeInfos(ctx, r.scopes),
+        redirectOrigin: new URL(r.redirectUri).origin,
+        loginHint: r.loginHint,
+        uiLocales: r.uiLocales,
+        prompt: r.prompt,
+        subjectId: session?.subjectId,
+        csrfToken: i.payload.csrf,
+      };
+    },
+    async login(id, cookies, result) {
+      const i = await load(id, cookies);
+      if (!result.subjectId) throw new InvalidRequest('login result needs a subjectId');
+      i.payload.login = { ...result, authTime: ctx.clock.now() };
+      i.payload.loginDone = false;
+      await saveInteraction(ctx, i);
+      return resumeUrl(id);
+    },
+    async consent(id, cookies, result) {
+      const i = await load(id, cookies);
+      const requested = i.payload.request.scopes;
+      const { identityScopes, apiScopes } = scopeInfos(ctx, requested);
+      const required = [...identityScopes, ...apiScopes].filter((s) => s.required).map((s) => s.name);
+      // Only scopes that were requested; required ones cannot be declined.
+      const granted = requested.filter((s) => result.scopes.includes(s) || required.includes(s));
+      i.payload.consent = { scopes: granted, remember: result.remember ?? false };
+      await saveInteraction(ctx, i);
+      return resumeUrl(id);
+    },
+    async deny(id, cookies) {
+      const i = await load(id, cookies);
+      i.payload.denied = true;
+      await saveInteraction(ctx, i);
+      return resumeUrl(id);
+    },
+    async verifyCsrf(id, cookies, token) {
+      const i = await loadInteraction(ctx, id, toRecord(cookies));
+      return Boolean(i && csrfMatches(i, token));
+    },
+  };
+}

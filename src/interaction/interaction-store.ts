@@ -1,0 +1,105 @@
+/**
+ * Pending interactions: the validated authorization request stored under an
+ * id that travels in the URL, bound to the browser by a cookie per
+ * interaction, so several logins in several tabs run at once.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ProviderContext } from '../context.js';
+import type { SetCookie } from '../http/types.js';
+import type { StoredRecord } from '../stores/types.js';
+import { handleId, newHandle } from '../tokens/handles.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+
+export type InteractionKind = 'login' | 'consent';
+
+export interface LoginResult {
+  subjectId: string;
+  /** Authentication methods references (RFC 8176), default ['pwd']. */
+  amr?: string[];
+  acr?: string;
+  /** Persistent session cookie ("remember me"). */
+  remember?: boolean;
+}
+
+export interface ConsentResult {
+  /** Granted scopes; required scopes are added, unknown ones dropped. */
+  scopes: string[];
+  remember?: boolean;
+}
+
+export interface InteractionPayload {
+  request: AuthorizationRequest;
+  kind: InteractionKind;
+  bindingHash: string;
+  csrf: string;
+  login?: LoginResult & { authTime: number };
+  /** Set once the login of this interaction turned into a session. */
+  loginDone?: boolean;
+  consent?: ConsentResult;
+  denied?: boolean;
+}
+
+export interface Interaction {
+  id: string;
+  payload: InteractionPayload;
+  record: StoredRecord<InteractionPayload>;
+}
+
+const ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const sha = (s: string) => createHash('sha256').update(s).digest();
+
+export const bindingCookieName = (id: string) => `gh.i.${id.slice(0, 16)}`;
+
+/** Creates an interaction and the cookie that binds it to this browser. */
+export async function createInteraction(
+  ctx: ProviderContext,
+  request: AuthorizationRequest,
+  kind: InteractionKind,
+): Promise<{ interaction: Interaction; cookie: SetCookie }> {
+  const id = newHandle();
+  const binding = randomBytes(32).toString('base64url');
+  const now = ctx.clock.now();
+  const lifetime = ctx.config.authentication.interactionLifetime;
+  const payload: InteractionPayload = { request, kind, bindingHash: sha(binding).toString('base64url'), csrf: randomBytes(24).toString('base64url') };
+  const record: StoredRecord<InteractionPayload> = {
+    kind: 'interaction',
+    id: handleId(id),
+    clientId: request.clientId,
+    createdAt: now,
+    expiresAt: now + lifetime,
+    payload,
+  };
+  await ctx.backend.records.put(record);
+  return { interaction: { id, payload, record }, cookie: { name: bindingCookieName(id), value: binding, maxAge: lifetime } };
+}
+
+/** The interaction, when the id is live and this browser holds its binding cookie. */
+export async function loadInteraction(ctx: ProviderContext, id: string | undefined, cookies: Readonly<Record<string, string>>): Promise<Interaction | undefined> {
+  if (!id || !ID_SHAPE.test(id)) return undefined;
+  const record = await ctx.backend.records.find<InteractionPayload>('interaction', handleId(id));
+  if (!record || record.expiresAt <= ctx.clock.now()) return undefined;
+  const binding = cookies[bindingCookieName(id)];
+  if (!binding) return undefined;
+  const expected = Buffer.from(record.payload.bindingHash, 'base64url');
+  const actual = sha(binding);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  return { id, payload: record.payload, record };
+}
+
+export async function saveInteraction(ctx: ProviderContext, interaction: Interaction): Promise<void> {
+  await ctx.backend.records.put({ ...interaction.record, payload: interaction.payload });
+}
+
+/** Deletes the interaction; returns the cookie that removes its binding. */
+export async function finishInteraction(ctx: ProviderContext, interaction: Interaction): Promise<SetCookie> {
+  await ctx.backend.records.delete('interaction', interaction.record.id);
+  return { name: bindingCookieName(interaction.id), value: '', maxAge: 0 };
+}
+
+/** Constant-time CSRF token check. */
+export function csrfMatches(interaction: Interaction, presented: string | undefined): boolean {
+  if (!presented) return false;
+  const a = sha(presented);
+  const b = sha(interaction.payload.csrf);
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,167 @@
+/**
+ * The built-in pages (login, consent, home, sign-out, error, assets). They are
+ * a client of the interaction API and nothing more, so a host app can replace
+ * them.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ProviderContext } from '../context.js';
+import type { OAuthError } from '../errors.js';
+import { single } from '../http/params.js';
+import type { Route, RouteTable } from '../http/router.js';
+import { pageCsp } from '../http/security-headers.js';
+import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
+import { endSession, currentSession, SESSION_COOKIE } from '../sessions/session-service.js';
+import { pickLocale, renderPage, STYLESHEET, themeStylesheet, type PageTemplates, type ThemeView, type LoginError } from '../ui/index.js';
+import type { InteractionApi, InteractionDetails } from './interaction-api.js';
+
+function page(html: string, status = 200, formOrigins: string[] = [], cookies?: SetCookie[]): InternalResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': pageCsp(formOrigins) },
+    body: html,
+    cookies,
+  };
+}
+
+const see = (location: string, cookies?: SetCookie[]): InternalResponse => ({ status: 303, headers: { location, 'cache-control': 'no-store' }, cookies });
+
+function asset(body: string): Route {
+  const bytes = new TextEncoder().encode(body);
+  const res: InternalResponse = { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }, body: bytes };
+  return { methods: ['GET'], staticResponse: () => res };
+}
+
+/** Anti-CSRF token of the home page's sign-out form: derived from the HttpOnly session cookie. */
+const digest = (s: string) => createHash('sha256').update(s).digest();
+const safeEqual = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+const sessionCsrf = (req: InternalRequest) => createHash('sha256').update(`csrf:${req.cookies[SESSION_COOKIE] ?? ''}`).digest('base64url');
+
+export interface UiRoutes {
+  routes: RouteTable;
+  renderError(err: OAuthError, req: InternalRequest): InternalResponse;
+  loggedOut(req: InternalRequest, cookies: SetCookie[]): InternalResponse;
+}
+
+export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templates?: PageTemplates): UiRoutes {
+  const ui = ctx.config.ui;
+  const base = ui.basePath.replace(/\/$/, '');
+  const theme: ThemeView = { productName: ui.productName, logoUrl: ui.logoUrl, hasTheme: Object.keys(ui.colors).length > 0, stylesheetUrl: ui.stylesheetUrl };
+  const common = (locales?: string) => ({ locale: pickLocale(locales, ui.defaultLocale), theme, basePath: base });
+  const client = (d: InteractionDetails) => ({ name: d.client.clientName, logoUri: d.client.logoUri, clientUri: d.client.clientUri });
+
+  const renderError = (err: OAuthError, req: InternalRequest, status = 400): InternalResponse =>
+    page(renderPage('error', { ...common(single(req.query, 'ui_locales', 128)), error: err.error, description: err.description, requestId: req.requestId }, templates), err.error === 'server_error' ? 500 : status);
+
+  const expired = (req: InternalRequest) =>
+    page(renderPage('error', { ...common(), error: 'invalid_request', description: 'This sign-in request has expired or was started in another browser. Go back to the application and start again.', requestId: req.requestId }, templates), 400);
+
+  const loginPage = (d: InteractionDetails, error?: LoginError, username?: string, retryAfter?: number, status = 200) =>
+    page(
+      renderPage('login', { ...common(d.uiLocales), action: `${base}/login?id=${d.id}`, cancelAction: `${base}/login/cancel?id=${d.id}`, csrfToken: d.csrfToken, username: username ?? d.loginHint, error, retryAfter, client: client(d) }, templates),
+      status,
+      [d.redirectOrigin],
+    );
+
+  const routes: RouteTable = new Map();
+  routes.set(`${base}/assets/gatehouse.css`, asset(STYLESHEET));
+  routes.set(`${base}/assets/theme.css`, asset(themeStylesheet(ui.colors)));
+
+  routes.set(`${base}/login`, {
+    methods: ['GET', 'POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const id = single(req.query, 'id', 64) ?? '';
+      const d = await api.details(id, req.cookies);
+      if (!d) return expired(req);
+      if (req.method === 'GET') return loginPage(d);
+      const username = single(req.body, 'username', 256) ?? '';
+      if (!(await api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)))) return loginPage(d, 'csrf', username, undefined, 403);
+      const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '');
+      if (!result.ok) return loginPage(d, result.reason, username, result.retryAfter, 400);
+      const location = await api.login(id, req.cookies, { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' });
+      return see(location);
+    },
+  });
+
+  routes.set(`${base}/login/cancel`, {
+    methods: ['POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const id = single(req.query, 'id', 64) ?? '';
+      if (!(await api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)))) return expired(req);
+      return see(await api.deny(id, req.cookies));
+    },
+  });
+
+  routes.set(`${base}/consent`, {
+    methods: ['GET', 'POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const id = single(req.query, 'id', 64) ?? '';
+      const d = await api.details(id, req.cookies);
+      if (!d || !d.subjectId) return expired(req);
+      if (req.method === 'POST') {
+        if (!(await api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)))) return expired(req);
+        const decision = single(req.body, 'decision', 16);
+        if (decision !== 'allow') return see(await api.deny(id, req.cookies));
+        const scopes = (req.body.get('scope') ?? []).slice(0, 100);
+        return see(await api.consent(id, req.cookies, { scopes, remember: single(req.body, 'remember', 8) === '1' }));
+      }
+      const user = await ctx.users.findBySubject(d.subjectId);
+      const view = (s: (typeof d.identityScopes)[number]) => ({ ...s, checked: true });
+      const allowRemember = ctx.clients.find(d.client.clientId)?.allowRememberConsent ?? false;
+      const html = renderPage('consent', {
+        ...common(d.uiLocales),
+        action: `${base}/consent?id=${d.id}`,
+        csrfToken: d.csrfToken,
+        client: client(d),
+        user: { name: String(user?.claims.name ?? user?.username ?? d.subjectId) },
+        identityScopes: d.identityScopes.map(view),
+        apiScopes: d.apiScopes.map(view),
+        allowRemember,
+      }, templates);
+      return page(html, 200, [d.redirectOrigin]);
+    },
+  });
+
+  const home: Route = {
+    methods: ['GET'],
+    channel: 'html',
+    async handle(req) {
+      const session = await currentSession(ctx, req);
+      const user = session ? await ctx.users.findBySubject(session.subjectId) : undefined;
+      const view = user && {
+        name: String(user.claims.name ?? user.username),
+        username: user.username,
+        subjectId: user.subjectId,
+        claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+      };
+      return page(renderPage('home', { ...common(single(req.query, 'ui_locales', 128)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req) }, templates));
+    },
+  };
+  routes.set(`${base}/`, home);
+  routes.set(base || '/', home);
+  if (base) routes.set('/', home);
+
+  routes.set(`${base}/logout`, {
+    methods: ['POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const token = single(req.body, 'csrf', 128);
+      if (!req.cookies[SESSION_COOKIE] || !token || !safeEqual(token, sessionCsrf(req))) return see(`${base}/`);
+      const { cookie, session } = await endSession(ctx, req);
+      if (session) ctx.events({ type: 'user_logout', subjectId: session.subjectId });
+      return page(renderPage('loggedOut', { ...common() }, templates), 200, [], [cookie]);
+    },
+  });
+
+  return {
+    routes,
+    renderError: (err, req) => renderError(err, req),
+    loggedOut: (req, cookies) => page(renderPage('loggedOut', { ...common(single(req.query, 'ui_locales', 128)) }, templates), 200, [], cookies),
+  };
+}

@@ -1,0 +1,116 @@
+/** Domain types: the compiled configuration that request handlers use. */
+import type { JWK } from 'jose';
+import type {
+  ApiResourceConfig,
+  ApiScopeConfig,
+  ClientConfig,
+  IdentityResourceConfig,
+  SigningAlgorithm,
+  TokenEndpointAuthMethod,
+} from '../config/schema.js';
+
+/** Time source in epoch seconds; injected so expiry is testable without sleeping. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Math.floor(Date.now() / 1000) };
+
+/** A client compiled for fast lookups. */
+export interface Client extends ClientConfig {
+  /** Methods this client may use at the token, introspection and revocation endpoints. */
+  authMethods: ReadonlySet<TokenEndpointAuthMethod>;
+  /** No secret, no keys: authenticates with `none`. */
+  isPublic: boolean;
+  grantTypeSet: ReadonlySet<string>;
+  scopeSet: ReadonlySet<string>;
+  redirectUriSet: ReadonlySet<string>;
+  corsOriginSet: ReadonlySet<string>;
+}
+
+export type IdentityResource = IdentityResourceConfig;
+export type ApiScope = ApiScopeConfig;
+export type ApiResource = ApiResourceConfig;
+
+/** Identity resources, API scopes and API resources compiled into lookup maps. */
+export interface Resources {
+  identity: ReadonlyMap<string, IdentityResource>;
+  apiScopes: ReadonlyMap<string, ApiScope>;
+  apiResources: ReadonlyMap<string, ApiResource>;
+  /** API resources that contain a scope. */
+  resourcesByScope: ReadonlyMap<string, readonly ApiResource[]>;
+}
+
+/** A signing key ready for use. */
+export interface SigningKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+/** Key status at a point in time (IdentityServer's automatic key management). */
+export type KeyStatus = 'announced' | 'active' | 'retired' | 'expired';
+
+export interface KeyInfo {
+  kid: string;
+  alg: SigningAlgorithm;
+  status: KeyStatus;
+  createdAt: number;
+  activatesAt: number;
+  retiresAt: number;
+  /** When it leaves the JWKS (retiresAt + retention). */
+  removedAt: number;
+}
+
+/** Signing keys: created, rotated and published. */
+export interface KeyManager {
+  /** Loads keys from the store, creating/rotating as due. Call once before serving. */
+  start(): Promise<void>;
+  /** Stops background refresh. */
+  stop(): void;
+  /** The key that signs now for an algorithm (default: the first configured). Synchronous. */
+  signingKey(alg?: SigningAlgorithm): SigningKey;
+  /** The published JWK Set as ready bytes (rebuilt when keys change). */
+  jwksBytes(): Uint8Array;
+  /** A published public key by kid (to verify our own tokens). */
+  publicKey(kid: string): CryptoKey | undefined;
+  /** Re-reads the store; creates, rotates and removes keys as the timeline says. */
+  refresh(): Promise<void>;
+  /** Starts a rotation now: a new key per algorithm, announced for propagationTime. */
+  rotate(): Promise<KeyInfo[]>;
+  /** Every stored key with its status now. */
+  list(): Promise<KeyInfo[]>;
+  /** Called after the key set changed (the discovery/JWKS caches listen). */
+  onChange(listener: () => void): void;
+}
+
+/** A user as the protocol sees it. */
+export interface User {
+  subjectId: string;
+  username: string;
+  isActive: boolean;
+  claims: Record<string, unknown>;
+}
+
+export type LoginResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid_credentials' | 'locked_out' | 'inactive'; retryAfter?: number };
+
+/** Users: configured test users and the SQL user store behind one interface. */
+export interface UserService {
+  /** Verifies a password with lockout; one generic failure for unknown user and wrong password. */
+  login(username: string, password: string): Promise<LoginResult>;
+  findBySubject(subjectId: string): Promise<User | undefined>;
+  isActive(subjectId: string): Promise<boolean>;
+}
+
+/** Events for auditing/metrics. */
+export interface GatehouseEvent {
+  type: string;
+  clientId?: string;
+  subjectId?: string;
+  detail?: Record<string, unknown>;
+}
+export type EventSink = (event: GatehouseEvent) => void;

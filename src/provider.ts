@@ -1,0 +1,143 @@
+/**
+ * `createGatehouse(config)`: one provider instance with a node:http handler
+ * and a fetch handler. Everything hangs off the instance; no module state.
+ */
+import pino, { type Logger } from 'pino';
+import { createClientAuthMethods } from './client-auth/client-auth-methods.js';
+import { compileClients, compileResources } from './config/compile.js';
+import { parseConfig } from './config/load.js';
+import type { Config, ConfigInput } from './config/schema.js';
+import type { ClientAuthMethod, EndpointUrls, GrantHandler, ProviderContext } from './context.js';
+import { builtInGrants } from './grants/index.js';
+import { Dispatcher } from './http/dispatcher.js';
+import { createFetchHandler } from './http/fetch-adapter.js';
+import { createNodeHandler, type NodeHandler } from './http/node-adapter.js';
+import type { RouteTable } from './http/router.js';
+import { createInteractionLayer, type InteractionApi, type InteractionOptions } from './interaction/index.js';
+import { createKeyManager, loadKeyEncryptionKey } from './keys/index.js';
+import { systemClock, type Clock, type EventSink } from './model/types.js';
+import { buildRoutes, PATHS } from './routes.js';
+import { openBackend } from './stores/open-backend.js';
+import type { Backend } from './stores/types.js';
+import { createUserService } from './users/user-service.js';
+
+export interface GatehouseOptions {
+  /** Time source (epoch seconds); tests inject one. */
+  clock?: Clock;
+  logger?: Logger;
+  /** A storage backend; default from `config.store`. */
+  backend?: Backend;
+  events?: EventSink;
+  /** Extra grant types, registered like the built-in ones. */
+  grants?: GrantHandler[];
+  /** Run the background timers (key refresh, purge). Default true. */
+  timers?: boolean;
+  /** Path prefix stripped before routing (the standalone server uses the issuer's path). */
+  mountPath?: string;
+  /** Login/consent page URLs of a custom UI, and page templates for the built-in one. */
+  interaction?: InteractionOptions;
+}
+
+export interface Gatehouse {
+  /** node:http handler; also Express/Connect middleware (calls next() for paths it does not serve). */
+  handler: NodeHandler;
+  /** Web-standard handler. */
+  fetch(request: Request): Promise<Response>;
+  /** The interaction API a custom login/consent UI calls. */
+  interactions: InteractionApi;
+  context: ProviderContext;
+  /** Registers a grant type handler (the built-in ones use this too). */
+  registerGrant(grant: GrantHandler): void;
+  /** Registers a token_endpoint_auth_method. */
+  registerClientAuthMethod(method: ClientAuthMethod): void;
+  close(): Promise<void>;
+}
+
+export function endpointUrls(issuer: string): EndpointUrls {
+  return {
+    authorization: issuer + PATHS.authorization,
+    token: issuer + PATHS.token,
+    userinfo: issuer + PATHS.userinfo,
+    jwks: issuer + PATHS.jwks,
+    introspection: issuer + PATHS.introspection,
+    revocation: issuer + PATHS.revocation,
+    endSession: issuer + PATHS.endSession,
+  };
+}
+
+/** The issuer: `server.issuer`, else `http://localhost:<port>`; no trailing slash. */
+export function issuerOf(config: Config): string {
+  return (config.server.issuer ?? `http://localhost:${config.server.port}`).replace(/\/$/, '');
+}
+
+/**
+ * Creates a provider.
+ *
+ * @example
+ * const gh = await createGatehouse(await loadConfigFile('gatehouse.json'));
+ * http.createServer(gh.handler).listen(5000);
+ */
+export async function createGatehouse(input: ConfigInput | Config, options: GatehouseOptions = {}): Promise<Gatehouse> {
+  const { config, warnings } = parseConfig(input, { extraGrantTypes: options.grants?.map((g) => g.grantType) });
+  const logger = options.logger ?? pino({ level: config.server.logLevel, base: undefined });
+  for (const w of warnings) logger.warn({ setting: w.path }, w.message);
+  const clock = options.clock ?? systemClock;
+  const backend = options.backend ?? (await openBackend(config));
+  const issuer = issuerOf(config);
+  const kek = await loadKeyEncryptionKey(config);
+  const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek });
+  await keys.start();
+  const clients = compileClients(config);
+  const ctx: ProviderContext = {
+    config,
+    issuer,
+    clock,
+    logger,
+    clients,
+    resources: compileResources(config),
+    backend,
+    keys,
+    users: createUserService({ config, backend, clock }),
+    grants: new Map(),
+    clientAuthMethods: createClientAuthMethods(),
+    events: options.events ?? ((e) => logger.debug({ event: e }, e.type)),
+    endpoints: endpointUrls(issuer),
+  };
+  for (const g of [...builtInGrants, ...(options.grants ?? [])]) ctx.grants.set(g.grantType, g);
+
+  const interaction = createInteractionLayer(ctx, options.interaction);
+  const extra: RouteTable = interaction.routes;
+  const { routes, rebuildDiscovery } = buildRoutes(ctx, extra, true);
+  const corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
+  const dispatcher = new Dispatcher(ctx, routes, () => corsOrigins, interaction.renderErrorPage);
+  const limits = { bodyLimit: config.server.bodyLimit, bodyTimeout: config.server.bodyTimeout };
+
+  const timers: NodeJS.Timeout[] = [];
+  if (options.timers !== false) {
+    const purge = setInterval(() => {
+      backend.records.purgeExpired(clock.now()).catch((err) => logger.error({ err }, 'purge failed'));
+    }, config.store.purgeInterval * 1000);
+    purge.unref();
+    timers.push(purge);
+  } else keys.stop();
+
+  return {
+    handler: createNodeHandler(dispatcher, limits, options.mountPath),
+    fetch: createFetchHandler(dispatcher, limits, options.mountPath),
+    interactions: interaction.api,
+    context: ctx,
+    registerGrant(grant) {
+      ctx.grants.set(grant.grantType, grant);
+      rebuildDiscovery();
+    },
+    registerClientAuthMethod(method) {
+      ctx.clientAuthMethods.set(method.name, method);
+      rebuildDiscovery();
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      keys.stop();
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/** In-memory backend for tests and single-process experiments. Not durable. */
+import type { Backend, KeyStore, OperationalStore, RecordKind, StoredKey, StoredRecord, StoredUser, UserTable } from './types.js';
+
+const keyOf = (kind: RecordKind, id: string) => `${kind}\u0000${id}`;
+
+class MemoryRecords implements OperationalStore {
+  private readonly map = new Map<string, StoredRecord>();
+
+  async put(rec: StoredRecord): Promise<void> {
+    this.map.set(keyOf(rec.kind, rec.id), structuredClone(rec));
+  }
+  async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
+    const existing = this.map.get(keyOf(rec.kind, rec.id));
+    if (existing && existing.expiresAt > now) return false;
+    this.map.set(keyOf(rec.kind, rec.id), structuredClone(rec));
+    return true;
+  }
+  async find<P>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
+    const r = this.map.get(keyOf(kind, id));
+    return r ? (structuredClone(r) as StoredRecord<P>) : undefined;
+  }
+  async consume<P>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined> {
+    // Single-threaded event loop: check and mark happen without an await in between.
+    const r = this.map.get(keyOf(kind, id));
+    if (!r || r.consumedAt !== undefined) return undefined;
+    r.consumedAt = now;
+    return structuredClone(r) as StoredRecord<P>;
+  }
+  async delete(kind: RecordKind, id: string): Promise<boolean> {
+    return this.map.delete(keyOf(kind, id));
+  }
+  private deleteWhere(pred: (r: StoredRecord) => boolean): number {
+    let n = 0;
+    for (const [k, r] of this.map) if (pred(r)) (this.map.delete(k), n++);
+    return n;
+  }
+  async deleteByGrantId(grantId: string): Promise<number> {
+    return this.deleteWhere((r) => r.grantId === grantId);
+  }
+  async deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
+    return this.deleteWhere(
+      (r) =>
+        r.subjectId === subjectId &&
+        (filter.clientId === undefined || r.clientId === filter.clientId) &&
+        (filter.kind === undefined || r.kind === filter.kind),
+    );
+  }
+  async deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
+    return this.deleteWhere((r) => r.sessionId === sessionId && (filter.kind === undefined || r.kind === filter.kind));
+  }
+  async purgeExpired(now: number): Promise<number> {
+    return this.deleteWhere((r) => r.expiresAt <= now);
+  }
+}
+
+class MemoryKeys implements KeyStore {
+  private readonly keys = new Map<string, StoredKey>();
+  private chain: Promise<unknown> = Promise.resolve();
+
+  async list(): Promise<StoredKey[]> {
+    return [...this.keys.values()].map((k) => ({ ...k }));
+  }
+  async insert(key: StoredKey): Promise<boolean> {
+    if (this.keys.has(key.kid)) return false;
+    this.keys.set(key.kid, { ...key });
+    return true;
+  }
+  async setRetiresAt(kid: string, retiresAt: number): Promise<void> {
+    const k = this.keys.get(kid);
+    if (k) k.retiresAt = retiresAt;
+  }
+  async delete(kid: string): Promise<void> {
+    this.keys.delete(kid);
+  }
+  withLock<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
+
+class MemoryUsers implements UserTable {
+  private readonly bySub = new Map<string, StoredUser>();
+
+  async findByUsername(username: string): Promise<StoredUser | undefined> {
+    for (const u of this.bySub.values()) if (u.username === username) return { ...u };
+    return undefined;
+  }
+  async findBySubject(subjectId: string): Promise<StoredUser | undefined> {
+    const u = this.bySub.get(subjectId);
+    return u ? { ...u } : undefined;
+  }
+  async insert(user: StoredUser): Promise<boolean> {
+    if (this.bySub.has(user.subjectId) || (await this.findByUsername(user.username))) return false;
+    this.bySub.set(user.subjectId, { ...user });
+    return true;
+  }
+  async update(subjectId: string, changes: Partial<Omit<StoredUser, 'subjectId' | 'createdAt'>>): Promise<boolean> {
+    const u = this.bySub.get(subjectId);
+    if (!u) return false;
+    Object.assign(u, changes);
+    return true;
+  }
+}
+
+/** A fresh in-memory backend. */
+export function createMemoryBackend(): Backend {
+  return { records: new MemoryRecords(), keys: new MemoryKeys(), users: new MemoryUsers(), close: async () => {} };
+}

@@ -1,0 +1,127 @@
+/**
+ * Signing keys in SQLite, and the store-wide named lock that serialises key
+ * creation across every process sharing the database file.
+ *
+ * The lock is a row in `locks`, not an open transaction: better-sqlite3 is
+ * synchronous, so a transaction held across `await fn()` would make any other
+ * connection in the same process block the event loop in busy_timeout while
+ * the holder can never finish. A lock row is taken with one atomic upsert,
+ * renewed while fn runs, expires if its holder dies, and is deleted in finally.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { Clock } from '../model/types.js';
+import type { KeyStore, StoredKey } from './types.js';
+import { param, prepare, rowToKey, type LocksTable, type Schema } from './sqlite-schema.js';
+
+export interface SqliteLockOptions {
+  /** Seconds a lock lives without renewal (a crashed holder's lock lapses after this). Default 30. */
+  lockTtl?: number;
+  /** Milliseconds to wait for a lock before throwing. Default 60000. */
+  lockWaitMs?: number;
+}
+
+/** The key store of a SQLite backend. */
+export class SqliteKeys implements KeyStore {
+  private readonly ttl: number;
+  private readonly waitMs: number;
+  private readonly tryLock;
+  private readonly renewLock;
+  private readonly unlock;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly qb: Kysely<Schema>,
+    private readonly clock: Clock,
+    opts: SqliteLockOptions = {},
+  ) {
+    this.ttl = opts.lockTtl ?? 30;
+    this.waitMs = opts.lockWaitMs ?? 60_000;
+    // Takes the lock when it is free or its holder's lease has lapsed; changes === 1 means taken.
+    this.tryLock = prepare<LocksTable & { now: number }>(
+      db,
+      qb
+        .insertInto('locks')
+        .values({ name: param('name'), owner: param('owner'), expires_at: param('expires_at') })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet((eb) => ({ owner: eb.ref('excluded.owner'), expires_at: eb.ref('excluded.expires_at') }))
+            .where('locks.expires_at', '<=', param<number>('now')),
+        ),
+    );
+    this.renewLock = prepare<LocksTable>(
+      db,
+      qb
+        .updateTable('locks')
+        .set({ expires_at: param<number>('expires_at') })
+        .where('name', '=', param<string>('name'))
+        .where('owner', '=', param<string>('owner')),
+    );
+    this.unlock = prepare<Omit<LocksTable, 'expires_at'>>(
+      db,
+      qb.deleteFrom('locks').where('name', '=', param<string>('name')).where('owner', '=', param<string>('owner')),
+    );
+  }
+
+  async list(): Promise<StoredKey[]> {
+    const rows = await this.qb.selectFrom('signing_keys').selectAll().orderBy('created_at').orderBy('kid').execute();
+    return rows.map(rowToKey);
+  }
+  async insert(key: StoredKey): Promise<boolean> {
+    const r = await this.qb
+      .insertInto('signing_keys')
+      .values({
+        kid: key.kid,
+        alg: key.alg,
+        public_jwk: key.publicJwk,
+        encrypted_private_key: key.encryptedPrivateKey,
+        created_at: key.createdAt,
+        activates_at: key.activatesAt,
+        retires_at: key.retiresAt,
+      })
+      .onConflict((oc) => oc.column('kid').doNothing())
+      .executeTakeFirst();
+    return r.numInsertedOrUpdatedRows === 1n;
+  }
+  async setRetiresAt(kid: string, retiresAt: number): Promise<void> {
+    await this.qb.updateTable('signing_keys').set({ retires_at: retiresAt }).where('kid', '=', kid).execute();
+  }
+  async delete(kid: string): Promise<void> {
+    await this.qb.deleteFrom('signing_keys').where('kid', '=', kid).execute();
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    await this.acquire(name, owner);
+    const renew = () => {
+      try {
+        this.renewLock.stmt.run(this.renewLock.bind({ name, owner, expires_at: this.clock.now() + this.ttl }));
+      } catch {
+        // Database closed or busy: the lease simply lapses after ttl; never crash from a timer.
+      }
+    };
+    const heartbeat = setInterval(renew, (this.ttl * 1000) / 3);
+    heartbeat.unref();
+    try {
+      return await fn();
+    } finally {
+      clearInterval(heartbeat);
+      this.unlock.stmt.run(this.unlock.bind({ name, owner }));
+    }
+  }
+
+  /** Polls with jittered exponential backoff (2 ms .. 100 ms) until the lock is taken or waitMs passes. */
+  private async acquire(name: string, owner: string): Promise<void> {
+    const deadline = Date.now() + this.waitMs;
+    for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+      const now = this.clock.now();
+      const args = { name, owner, expires_at: now + this.ttl, now };
+      if (this.tryLock.stmt.run(this.tryLock.bind(args)).changes === 1) return;
+      if (Date.now() >= deadline) throw new Error(`timed out waiting for store lock "${name}"`);
+      await sleep(delay / 2 + Math.random() * delay);
+    }
+  }
+}

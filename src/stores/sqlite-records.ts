@@ -1,0 +1,121 @@
+/**
+ * Operational records in one SQLite table. The hot methods (put, find,
+ * consume, insertIfAbsent, delete, deleteByGrantId) run statements compiled
+ * and prepared once; the rare filtered deletes go through kysely per call.
+ */
+import type { Kysely } from 'kysely';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import { param, prepare, recordToRow, rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
+
+type Key = { kind: string; id: string };
+const COLUMNS = [
+  'subject_id',
+  'session_id',
+  'client_id',
+  'grant_id',
+  'created_at',
+  'expires_at',
+  'consumed_at',
+  'payload',
+] as const;
+
+/** Every non-key column named as a parameter, for INSERT ... VALUES. */
+const rowParams = (): RecordsTable => {
+  const row: Record<string, unknown> = { kind: param<string>('kind'), id: param<string>('id') };
+  for (const c of COLUMNS) row[c] = param(c);
+  return row as unknown as RecordsTable;
+};
+
+function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
+  // Insert, or overwrite every column from the new row (portable upsert, not INSERT OR REPLACE).
+  // With onlyExpired the DO UPDATE has a WHERE, so check-and-replace is one atomic statement.
+  const upsert = (onlyExpired: boolean) =>
+    qb
+      .insertInto('records')
+      .values(rowParams())
+      .onConflict((oc) => {
+        const update = oc.columns(['kind', 'id']).doUpdateSet((eb) => {
+          const set: Record<string, unknown> = {};
+          for (const c of COLUMNS) set[c] = eb.ref(`excluded.${c}` as const);
+          return set;
+        });
+        return onlyExpired ? update.where('records.expires_at', '<=', param<number>('now')) : update;
+      });
+  return {
+    put: prepare<RecordsTable>(db, upsert(false)),
+    insertIfAbsent: prepare<RecordsTable & { now: number }>(db, upsert(true)),
+    find: prepare<Key>(
+      db,
+      qb.selectFrom('records').selectAll().where('kind', '=', param<string>('kind')).where('id', '=', param<string>('id')),
+    ),
+    // Compare-and-set: only the caller whose UPDATE flips consumed_at from NULL gets the row.
+    consume: prepare<Key & { now: number }>(
+      db,
+      qb
+        .updateTable('records')
+        .set({ consumed_at: param<number>('now') })
+        .where('kind', '=', param<string>('kind'))
+        .where('id', '=', param<string>('id'))
+        .where('consumed_at', 'is', null)
+        .returningAll(),
+    ),
+    delete: prepare<Key>(db, qb.deleteFrom('records').where('kind', '=', param<string>('kind')).where('id', '=', param<string>('id'))),
+    // Runs on every refresh-token replay or code reuse (a grant family revocation).
+    deleteByGrantId: prepare<{ grantId: string }>(db, qb.deleteFrom('records').where('grant_id', '=', param<string>('grantId'))),
+  };
+}
+
+/** The records store of a SQLite backend. */
+export class SqliteRecords implements OperationalStore {
+  private readonly stmts: ReturnType<typeof statements>;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly qb: Kysely<Schema>,
+  ) {
+    this.stmts = statements(db, qb);
+  }
+
+  async put(rec: StoredRecord): Promise<void> {
+    const { put } = this.stmts;
+    put.stmt.run(put.bind(recordToRow(rec)));
+  }
+  async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
+    const { insertIfAbsent: s } = this.stmts;
+    return s.stmt.run(s.bind({ ...recordToRow(rec), now })).changes === 1;
+  }
+  async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
+    const { find } = this.stmts;
+    const row = find.stmt.get(find.bind({ kind, id })) as RecordsTable | undefined;
+    return row && rowToRecord<P>(row);
+  }
+  async consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined> {
+    const { consume } = this.stmts;
+    const row = consume.stmt.get(consume.bind({ kind, id, now })) as RecordsTable | undefined;
+    return row && rowToRecord<P>(row);
+  }
+  async delete(kind: RecordKind, id: string): Promise<boolean> {
+    const { delete: del } = this.stmts;
+    return del.stmt.run(del.bind({ kind, id })).changes > 0;
+  }
+  async deleteByGrantId(grantId: string): Promise<number> {
+    const { deleteByGrantId: del } = this.stmts;
+    return del.stmt.run(del.bind({ grantId })).changes;
+  }
+  async deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
+    let q = this.qb.deleteFrom('records').where('subject_id', '=', subjectId);
+    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
+    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+  async deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
+    let q = this.qb.deleteFrom('records').where('session_id', '=', sessionId);
+    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+  async purgeExpired(now: number): Promise<number> {
+    const r = await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

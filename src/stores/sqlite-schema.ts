@@ -1,0 +1,142 @@
+/**
+ * Row types of the SQL schema (see migrations.ts) as kysely sees them, the
+ * mapping between rows and store objects, and a statement cache that compiles
+ * a kysely query once and reuses the prepared better-sqlite3 statement.
+ */
+import type { Compilable } from 'kysely';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import type { StoredKey, StoredRecord, StoredUser } from './types.js';
+
+export interface RecordsTable {
+  kind: string;
+  id: string;
+  subject_id: string | null;
+  session_id: string | null;
+  client_id: string | null;
+  grant_id: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  payload: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  encrypted_private_key: string;
+  created_at: number;
+  activates_at: number;
+  retires_at: number;
+}
+
+export interface UsersTable {
+  subject_id: string;
+  username: string;
+  password_hash: string;
+  claims: string;
+  /** SQLite stores booleans as 0/1. */
+  is_active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LocksTable {
+  name: string;
+  owner: string;
+  expires_at: number;
+}
+
+export interface Schema {
+  records: RecordsTable;
+  signing_keys: SigningKeysTable;
+  users: UsersTable;
+  locks: LocksTable;
+}
+
+export function recordToRow(r: StoredRecord): RecordsTable {
+  return {
+    kind: r.kind,
+    id: r.id,
+    subject_id: r.subjectId ?? null,
+    session_id: r.sessionId ?? null,
+    client_id: r.clientId ?? null,
+    grant_id: r.grantId ?? null,
+    created_at: r.createdAt,
+    expires_at: r.expiresAt,
+    consumed_at: r.consumedAt ?? null,
+    payload: JSON.stringify(r.payload ?? null),
+  };
+}
+
+export function rowToRecord<P>(row: RecordsTable): StoredRecord<P> {
+  const rec: StoredRecord<P> = {
+    kind: row.kind,
+    id: row.id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    payload: JSON.parse(row.payload) as P,
+  };
+  if (row.subject_id !== null) rec.subjectId = row.subject_id;
+  if (row.session_id !== null) rec.sessionId = row.session_id;
+  if (row.client_id !== null) rec.clientId = row.client_id;
+  if (row.grant_id !== null) rec.grantId = row.grant_id;
+  if (row.consumed_at !== null) rec.consumedAt = row.consumed_at;
+  return rec;
+}
+
+export function rowToKey(row: SigningKeysTable): StoredKey {
+  return {
+    kid: row.kid,
+    alg: row.alg,
+    publicJwk: row.public_jwk,
+    encryptedPrivateKey: row.encrypted_private_key,
+    createdAt: row.created_at,
+    activatesAt: row.activates_at,
+    retiresAt: row.retires_at,
+  };
+}
+
+export function rowToUser(row: UsersTable): StoredUser {
+  return {
+    subjectId: row.subject_id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    claims: JSON.parse(row.claims) as Record<string, unknown>,
+    isActive: row.is_active === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const MARK = '\u0000param:';
+
+/** A named parameter placeholder for {@link prepare}; typed as the column's type. */
+export const param = <T>(name: string): T => `${MARK}${name}` as unknown as T;
+
+/** A prepared statement plus the order in which its named parameters bind. */
+export interface Prepared<A extends object> {
+  stmt: Statement;
+  bind(args: A): unknown[];
+}
+
+/**
+ * Compiles a kysely query built with {@link param} placeholders once and
+ * prepares it, so hot paths skip query building, compiling and SQL parsing.
+ *
+ * @example
+ * const find = prepare<{ kind: string; id: string }>(db, qb.selectFrom('records').selectAll()
+ *   .where('kind', '=', param('kind')).where('id', '=', param('id')));
+ * find.stmt.get(find.bind({ kind: 'session', id: 'x' }));
+ */
+export function prepare<A extends object>(db: SqliteDatabase, query: Compilable): Prepared<A> {
+  const { sql, parameters } = query.compile();
+  // Each slot is either a named parameter (filled per call) or a constant baked into the query.
+  const slots = parameters.map((p): [name: string | undefined, value: unknown] =>
+    typeof p === 'string' && p.startsWith(MARK) ? [p.slice(MARK.length), undefined] : [undefined, p],
+  );
+  return {
+    stmt: db.prepare(sql),
+    bind: (args) => slots.map(([name, value]) => (name === undefined ? value : (args as Record<string, unknown>)[name])),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The embedded SQLite backend: one database file (WAL mode) that several
+ * processes of one machine may share. Queries are written with kysely; hot
+ * statements are compiled and prepared once (see sqlite-schema.ts `prepare`).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { systemClock, type Clock } from '../model/types.js';
+import type { Backend } from './types.js';
+import { migrateToLatest } from './migrations.js';
+import type { Schema } from './sqlite-schema.js';
+import { SqliteRecords } from './sqlite-records.js';
+import { SqliteKeys, type SqliteLockOptions } from './sqlite-keys.js';
+import { SqliteUsers } from './sqlite-users.js';
+
+export interface SqliteBackendOptions extends SqliteLockOptions {
+  /** Database file; its folder is created when missing. `:memory:` for a private in-memory database. */
+  path: string;
+  /** Time source for lock leases. Default: the system clock. */
+  clock?: Clock;
+}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating when needed) and migrates a SQLite database.
+ *
+ * @example
+ * const backend = await createSqliteBackend({ path: './data/gatehouse.db' });
+ * await backend.records.put(record);
+ * await backend.close();
+ */
+export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<Backend> {
+  const inMemory = opts.path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(opts.path)), { recursive: true });
+  const db = new Database(opts.path);
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (!inMemory) db.pragma('journal_mode = WAL');
+  // WAL + NORMAL: durable across process crashes; a power cut may lose the last commits, never corrupts.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const qb = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
+  try {
+    await migrate(db, qb);
+  } catch (err) {
+    await qb.destroy();
+    throw err;
+  }
+  const clock = opts.clock ?? systemClock;
+  let closed = false;
+  return {
+    records: new SqliteRecords(db, qb),
+    keys: new SqliteKeys(db, qb, clock, opts),
+    users: new SqliteUsers(qb),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await qb.destroy(); // closes the better-sqlite3 database
+    },
+  };
+}
+
+/**
+ * Runs the migrations inside one `BEGIN IMMEDIATE` transaction so concurrent
+ * starters (cluster workers) apply them exactly once. The write lock is taken
+ * with busy_timeout 0 and retried asynchronously: a synchronous busy wait would
+ * freeze the event loop while another connection of this process holds it.
+ */
+async function migrate(db: Database.Database, qb: Kysely<Schema>): Promise<void> {
+  db.pragma('busy_timeout = 0');
+  try {
+    const deadline = Date.now() + 30_000;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+        await sleep(delay);
+      }
+    }
+    try {
+      await migrateToLatest(qb, { ownTransaction: true });
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    if (db.open) db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Narrow storage interfaces. Backends: memory (tests), sqlite (embedded default).
+ * All times are epoch seconds.
+ */
+
+/** Kinds of operational records. */
+export type RecordKind =
+  | 'authorization_code'
+  | 'refresh_token'
+  | 'reference_token'
+  | 'consent'
+  | 'session'
+  | 'interaction'
+  | 'replay'
+  | 'lockout'
+  | (string & {});
+
+/**
+ * One operational record. `id` is the storage key: for handles given to
+ * clients it is the hash of the handle (see tokens/handles.ts), never the handle.
+ */
+export interface StoredRecord<P = unknown> {
+  kind: RecordKind;
+  id: string;
+  subjectId?: string;
+  sessionId?: string;
+  clientId?: string;
+  /** Family id: everything issued from one authorization grant shares it. */
+  grantId?: string;
+  createdAt: number;
+  expiresAt: number;
+  consumedAt?: number;
+  payload: P;
+}
+
+export interface OperationalStore {
+  /** Insert or replace. */
+  put(rec: StoredRecord): Promise<void>;
+  /** Insert only when (kind, id) is absent or expired; true when inserted. Atomic (replay detection). */
+  insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean>;
+  /** The record, consumed or not; undefined when absent. Expiry is the caller's check. */
+  find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined>;
+  /**
+   * Marks the record consumed and returns it, to exactly one caller even under
+   * concurrency; undefined when absent or already consumed.
+   */
+  consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined>;
+  /** Deletes one record; true when it existed. */
+  delete(kind: RecordKind, id: string): Promise<boolean>;
+  /** Deletes every record of a grant family; the number deleted. */
+  deleteByGrantId(grantId: string): Promise<number>;
+  /** Deletes records of a subject, optionally only of one client and/or kind. */
+  deleteBySubject(subjectId: string, filter?: { clientId?: string; kind?: RecordKind }): Promise<number>;
+  /** Deletes records of a session id, optionally only of one kind. */
+  deleteBySession(sessionId: string, filter?: { kind?: RecordKind }): Promise<number>;
+  /** Deletes records with expiresAt <= now; the number deleted. */
+  purgeExpired(now: number): Promise<number>;
+}
+
+/** A signing key as stored: the private JWK encrypted at rest. */
+export interface StoredKey {
+  kid: string;
+  alg: string;
+  /** Public JWK as JSON. */
+  publicJwk: string;
+  /** Encrypted private key (see keys/key-encryption.ts). */
+  encryptedPrivateKey: string;
+  createdAt: number;
+  /** When it starts signing (createdAt + propagationTime for rotated keys). */
+  activatesAt: number;
+  /** When it stops signing; set on rotation. */
+  retiresAt: number;
+}
+
+export interface KeyStore {
+  list(): Promise<StoredKey[]>;
+  /** Inserts a key; false when a key with that kid exists. */
+  insert(key: StoredKey): Promise<boolean>;
+  /** Updates retiresAt of a key. */
+  setRetiresAt(kid: string, retiresAt: number): Promise<void>;
+  delete(kid: string): Promise<void>;
+  /**
+   * Runs fn while holding a store-wide lock named `name` (for key creation by
+   * one node at a time). SQLite: BEGIN IMMEDIATE; memory: a promise chain.
+   */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** A user row of the SQL user store. */
+export interface StoredUser {
+  subjectId: string;
+  username: string;
+  passwordHash: string;
+  claims: Record<string, unknown>;
+  isActive: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserTable {
+  findByUsername(username: string): Promise<StoredUser | undefined>;
+  findBySubject(subjectId: string): Promise<StoredUser | undefined>;
+  /** Inserts; false when the username or subject exists. */
+  insert(user: StoredUser): Promise<boolean>;
+  update(subjectId: string, changes: Partial<Omit<StoredUser, 'subjectId' | 'createdAt'>>): Promise<boolean>;
+}
+
+/** A storage backend: every store of one provider. */
+export interface Backend {
+  records: OperationalStore;
+  keys: KeyStore;
+  users: UserTable;
+  close(): Promise<void>;
+}

@@ -1,0 +1,86 @@
+/**
+ * Access tokens: JWT per RFC 9068 or reference tokens (random handle, hash
+ * stored, answered by introspection), per client `accessTokenType`.
+ */
+import type { ProviderContext } from '../context.js';
+import type { Client } from '../model/types.js';
+import { handleId, newHandle } from './handles.js';
+import { signJwt } from './sign-jwt.js';
+
+export interface AccessTokenRequest {
+  client: Client;
+  /** The user; absent for client credentials (then sub = client_id, RFC 9068 §2.2). */
+  subjectId?: string;
+  scopes: readonly string[];
+  audiences: readonly string[];
+  /** User claims from API resources' userClaims, and other extra claims. */
+  claims?: Record<string, unknown>;
+  sessionId?: string;
+  authTime?: number;
+  acr?: string;
+  amr?: string[];
+  /** Family id, so revoking the grant revokes this token (reference tokens). */
+  grantId?: string;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  expiresIn: number;
+  /** The claims of the token (for at_hash callers and introspection). */
+  claims: Record<string, unknown>;
+}
+
+/** Payload stored for reference tokens and revoked JWT ids. */
+export interface ReferenceTokenPayload {
+  claims: Record<string, unknown>;
+}
+
+/** Builds the RFC 9068 claim set. */
+export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest, now: number): Record<string, unknown> {
+  const { client } = req;
+  const aud = req.audiences.length === 0 ? `${ctx.issuer}/resources` : req.audiences.length === 1 ? req.audiences[0] : [...req.audiences];
+  const claims: Record<string, unknown> = {
+    iss: ctx.issuer,
+    sub: req.subjectId ?? client.clientId,
+    aud,
+    client_id: client.clientId,
+    jti: newHandle().slice(0, 22),
+    iat: now,
+    nbf: now,
+    exp: now + client.accessTokenLifetime,
+  };
+  if (req.scopes.length) claims.scope = req.scopes.join(' ');
+  if (req.authTime !== undefined) claims.auth_time = req.authTime;
+  if (req.acr) claims.acr = req.acr;
+  if (req.amr?.length) claims.amr = req.amr;
+  if (req.sessionId) claims.sid = req.sessionId;
+  if (client.claims.length && (req.subjectId === undefined || client.alwaysSendClientClaims)) {
+    for (const c of client.claims) claims[client.clientClaimsPrefix + c.type] = c.value;
+  }
+  if (req.claims) for (const [k, v] of Object.entries(req.claims)) if (!(k in claims)) claims[k] = v;
+  return claims;
+}
+
+/** Issues an access token of the client's type. */
+export async function issueAccessToken(ctx: ProviderContext, req: AccessTokenRequest): Promise<IssuedAccessToken> {
+  const now = ctx.clock.now();
+  const claims = accessTokenClaims(ctx, req, now);
+  const expiresIn = req.client.accessTokenLifetime;
+  if (req.client.accessTokenType === 'reference') {
+    const handle = newHandle();
+    await ctx.backend.records.put({
+      kind: 'reference_token',
+      id: handleId(handle),
+      subjectId: claims.sub as string,
+      clientId: req.client.clientId,
+      sessionId: req.sessionId,
+      grantId: req.grantId,
+      createdAt: now,
+      expiresAt: now + expiresIn,
+      payload: { claims } satisfies ReferenceTokenPayload,
+    });
+    return { accessToken: handle, expiresIn, claims };
+  }
+  const token = await signJwt(claims, ctx.keys.signingKey(), 'at+jwt');
+  return { accessToken: token, expiresIn, claims };
+}

@@ -1,0 +1,17 @@
+/** The stored form of an authorization code (kind 'authorization_code', id = hash of the code). */
+export interface AuthorizationCodePayload {
+  redirectUri: string;
+  /** Scopes granted (after consent), including openid/offline_access when granted. */
+  scopes: string[];
+  /** RFC 8707 resource indicators sent to the authorization endpoint. */
+  resourceIndicators: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  nonce?: string;
+  authTime: number;
+  acr?: string;
+  amr: string[];
+  /** The JWT access token id issued when the code was redeemed (revoked if the code is replayed). */
+  issuedJti?: string;
+}
+// StoredRecord fields used: subjectId (user), sessionId (sid), clientId, grantId (family), expiresAt.

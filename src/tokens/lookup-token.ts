@@ -1,0 +1,82 @@
+/**
+ * Resolves a token presented to introspection or revocation: a JWT access
+ * token (verified with our published keys), a reference access token or a
+ * refresh token (looked up by the hash of the handle).
+ */
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import type { ProviderContext } from '../context.js';
+import type { StoredRecord } from '../stores/types.js';
+import type { ReferenceTokenPayload } from './access-token.js';
+import { handleId } from './handles.js';
+import type { RefreshTokenPayload } from './refresh-token-record.js';
+
+export type FoundToken =
+  | { type: 'access_token'; format: 'jwt'; claims: Record<string, unknown>; active: boolean }
+  | { type: 'access_token'; format: 'reference'; claims: Record<string, unknown>; active: boolean; record: StoredRecord<ReferenceTokenPayload> }
+  | { type: 'refresh_token'; claims: Record<string, unknown>; active: boolean; record: StoredRecord<RefreshTokenPayload> };
+
+const decoder = new TextDecoder();
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+async function lookupJwt(ctx: ProviderContext, token: string, now: number): Promise<FoundToken | undefined> {
+  let kid: string | undefined;
+  try {
+    const header = decodeProtectedHeader(token);
+    if (header.typ !== 'at+jwt') return undefined;
+    kid = header.kid;
+  } catch {
+    return undefined;
+  }
+  const key = kid ? ctx.keys.publicKey(kid) : undefined;
+  if (!key) return undefined;
+  let claims: Record<string, unknown>;
+  try {
+    const { payload } = await compactVerify(token, key);
+    claims = JSON.parse(decoder.decode(payload)) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (claims.iss !== ctx.issuer) return undefined;
+  const exp = typeof claims.exp === 'number' ? claims.exp : 0;
+  const nbf = typeof claims.nbf === 'number' ? claims.nbf : 0;
+  let active = exp > now && nbf <= now + 60;
+  if (active && typeof claims.jti === 'string') {
+    active = !(await ctx.backend.records.find('revoked_jti', claims.jti));
+  }
+  return { type: 'access_token', format: 'jwt', claims, active };
+}
+
+async function lookupHandle(ctx: ProviderContext, token: string, now: number, hint?: string): Promise<FoundToken | undefined> {
+  const id = handleId(token);
+  const order = hint === 'refresh_token' ? (['refresh_token', 'reference_token'] as const) : (['reference_token', 'refresh_token'] as const);
+  for (const kind of order) {
+    if (kind === 'reference_token') {
+      const rec = await ctx.backend.records.find<ReferenceTokenPayload>('reference_token', id);
+      if (rec) return { type: 'access_token', format: 'reference', claims: rec.payload.claims, active: rec.expiresAt > now, record: rec };
+    } else {
+      const rec = await ctx.backend.records.find<RefreshTokenPayload>('refresh_token', id);
+      if (rec) {
+        const p = rec.payload;
+        const claims: Record<string, unknown> = {
+          iss: ctx.issuer,
+          sub: rec.subjectId,
+          client_id: rec.clientId,
+          scope: p.scopes.join(' '),
+          iat: rec.createdAt,
+          exp: rec.expiresAt,
+        };
+        if (p.audiences.length) claims.aud = p.audiences.length === 1 ? p.audiences[0] : p.audiences;
+        return { type: 'refresh_token', claims, active: rec.expiresAt > now && rec.consumedAt === undefined, record: rec };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Finds a token of any kind we issue; `hint` only orders the search (RFC 7009 §2.1, RFC 7662 §2.1). */
+export async function lookupToken(ctx: ProviderContext, token: string, hint?: string): Promise<FoundToken | undefined> {
+  const now = ctx.clock.now();
+  if (JWT_SHAPE.test(token)) return lookupJwt(ctx, token, now);
+  if (token.length > 200) return undefined;
+  return lookupHandle(ctx, token, now, hint);
+}

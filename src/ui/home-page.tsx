@@ -1,0 +1,88 @@
+import { Fragment, type VNode } from 'preact';
+import { CsrfField } from './components.js';
+import { t } from './i18n.js';
+import { Layout, renderDocument, type PageBaseProps } from './layout.js';
+
+/** The signed-in user as shown on the home page. */
+export interface HomeUserView {
+  name: string;
+  username: string;
+  subjectId: string;
+  /** Claims as [name, display value] pairs, already stringified. */
+  claims: [string, string][];
+}
+
+/** Props of the built-in home page. */
+export interface HomePageProps extends PageBaseProps {
+  user?: HomeUserView;
+  /** Form POST URL that ends the session. */
+  signOutAction: string;
+  csrfToken: string;
+}
+
+function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<HomePageProps, 'locale'>): VNode {
+  const m = t(props.locale);
+  const { user } = props;
+  return (
+    <>
+      <div class="gh-header">
+        <h1>{m.homeTitle}</h1>
+        <p class="gh-muted">{m.homeSignedInAs(user.name)}</p>
+      </div>
+      <dl class="gh-claims">
+        <dt>{m.homeUsername}</dt>
+        <dd>{user.username}</dd>
+        <dt>{m.homeSubject}</dt>
+        <dd class="gh-code">{user.subjectId}</dd>
+      </dl>
+      <section aria-labelledby="claims-heading">
+        <h2 id="claims-heading">{m.homeClaims}</h2>
+        {user.claims.length === 0 ? (
+          <p class="gh-muted gh-small">{m.homeNoClaims}</p>
+        ) : (
+          <dl class="gh-claims">
+            {user.claims.map(([name, value]) => (
+              <Fragment key={name}>
+                <dt class="gh-code">{name}</dt>
+                <dd>{value}</dd>
+              </Fragment>
+            ))}
+          </dl>
+        )}
+      </section>
+      <form method="post" action={props.signOutAction}>
+        <CsrfField token={props.csrfToken} />
+        <button class="gh-button gh-button-secondary" type="submit">{m.signOut}</button>
+      </form>
+    </>
+  );
+}
+
+/** The home card body: who you are and a sign-out form, or a short product description. */
+export function HomePage(props: HomePageProps): VNode {
+  const m = t(props.locale);
+  const title = props.user ? m.homeTitle : m.homeNotSignedIn;
+  return (
+    <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} title={title}>
+      {props.user ? (
+        <SignedIn user={props.user} signOutAction={props.signOutAction} csrfToken={props.csrfToken} locale={props.locale} />
+      ) : (
+        <div class="gh-header">
+          <h1>{m.homeNotSignedIn}</h1>
+          <p class="gh-muted">{m.homeDescription(props.theme.productName)}</p>
+        </div>
+      )}
+    </Layout>
+  );
+}
+
+/**
+ * Render the home page as a full HTML document.
+ *
+ * @example
+ * renderHomePage({ locale: 'en', theme, basePath: '/ui', signOutAction: '/ui/logout', csrfToken,
+ *   user: { name: 'Alice', username: 'alice', subjectId: '1', claims: [['email', 'alice@example.com']] } });
+ */
+export function renderHomePage(props: HomePageProps): string {
+  return renderDocument(<HomePage {...props} />);
+}

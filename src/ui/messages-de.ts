@@ -1,0 +1,71 @@
+import type { Messages } from './messages-en.js';
+
+/** "N Sekunden" / "N Minuten" (aufgerundet). */
+function waitDe(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 Sekunde' : `${seconds} Sekunden`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 Minute' : `${minutes} Minuten`;
+}
+
+/** German messages. Typed as {@link Messages}: a missing key fails to compile. */
+export const de: Messages = {
+  footer: (product) => `Geschützt durch ${product}`,
+  logoAlt: (product) => `${product}-Logo`,
+  clientLogoAlt: (client) => `${client}-Logo`,
+
+  loginTitle: 'Anmelden',
+  loginHeading: 'Bei Ihrem Konto anmelden',
+  loginContinueTo: { before: 'um zu ', after: ' fortzufahren' },
+  usernameLabel: 'Benutzername',
+  passwordLabel: 'Passwort',
+  rememberMe: 'Angemeldet bleiben',
+  signIn: 'Anmelden',
+  cancel: 'Abbrechen',
+  errorInvalidCredentials: 'Benutzername oder Passwort ist ungültig.',
+  errorLockedOut: (retryAfter) =>
+    retryAfter !== undefined && retryAfter > 0
+      ? `Zu viele fehlgeschlagene Versuche. Bitte versuchen Sie es in ${waitDe(Math.ceil(retryAfter))} erneut.`
+      : 'Zu viele fehlgeschlagene Versuche. Bitte versuchen Sie es später erneut.',
+  errorInactive: 'Dieses Konto ist deaktiviert. Wenden Sie sich an Ihre Administration.',
+  errorCsrf: 'Ihre Sitzung hat sich geändert. Bitte versuchen Sie es erneut.',
+  errorExpired: 'Diese Anmeldeanfrage ist abgelaufen. Kehren Sie zur Anwendung zurück und beginnen Sie erneut.',
+
+  consentTitle: 'Zugriff erlauben',
+  consentHeading: { before: '', after: ' möchte auf Ihr Konto zugreifen' },
+  consentSignedInAs: (user) => `Angemeldet als ${user}`,
+  consentIdentityScopes: 'Persönliche Informationen',
+  consentApiScopes: 'Anwendungszugriff',
+  consentRequired: 'erforderlich',
+  consentRemember: 'Entscheidung merken',
+  consentAllow: 'Erlauben',
+  consentDeny: 'Ablehnen',
+
+  errorTitle: 'Etwas ist schiefgelaufen',
+  errorRequestTitle: 'Die Anmeldeanfrage kann nicht abgeschlossen werden',
+  errorIntro: 'Die Anwendung hat eine Anfrage gesendet, die nicht abgeschlossen werden kann.',
+  errorServerIntro: 'Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.',
+  errorCodeLabel: 'Fehler',
+  errorDescriptionLabel: 'Details',
+  errorReference: (id) => `Referenz: ${id}`,
+  errorReferenceHint: 'Bitte nennen Sie diese Referenz, wenn Sie den Support kontaktieren.',
+
+  homeTitle: 'Ihr Konto',
+  homeSignedInAs: (name) => `Angemeldet als ${name}`,
+  homeUsername: 'Benutzername',
+  homeSubject: 'Subjekt-ID',
+  homeClaims: 'Claims',
+  homeNoClaims: 'Keine weiteren Claims.',
+  signOut: 'Abmelden',
+  homeNotSignedIn: 'Sie sind nicht angemeldet',
+  homeDescription: (product) =>
+    `${product} ist der Anmeldedienst für Ihre Anwendungen. Öffnen Sie eine Anwendung, um sich anzumelden.`,
+
+  loggedOutTitle: 'Abgemeldet',
+  loggedOutHeading: 'Sie sind jetzt abgemeldet',
+  loggedOutBody: 'Sie können dieses Fenster schließen.',
+  loggedOutReturn: (client) => (client ? `Zurück zu ${client}` : 'Zurück zur Anwendung'),
+
+  formPostTitle: 'Weiter',
+  formPostBody: 'Wählen Sie „Weiter“, um zur Anwendung zurückzukehren.',
+  formPostContinue: 'Weiter',
+};

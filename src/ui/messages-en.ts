@@ -1,0 +1,85 @@
+/**
+ * English messages: the source of the message table's shape. Every other
+ * locale is typed as {@link Messages}, so a missing key is a compile error.
+ */
+
+/** Format a wait in seconds as "N seconds" / "N minutes" (rounded up). */
+function waitEn(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
+export const en = {
+  // layout
+  footer: (product: string) => `Secured by ${product}`,
+  logoAlt: (product: string) => `${product} logo`,
+  clientLogoAlt: (client: string) => `${client} logo`,
+
+  // login
+  loginTitle: 'Sign in',
+  loginHeading: 'Sign in to your account',
+  /** Text around the (linked) client name. */
+  loginContinueTo: { before: 'to continue to ', after: '' },
+  usernameLabel: 'Username',
+  passwordLabel: 'Password',
+  rememberMe: 'Keep me signed in',
+  signIn: 'Sign in',
+  cancel: 'Cancel',
+  errorInvalidCredentials: 'Invalid username or password.',
+  errorLockedOut: (retryAfter?: number) =>
+    retryAfter !== undefined && retryAfter > 0
+      ? `Too many failed attempts. Try again in ${waitEn(Math.ceil(retryAfter))}.`
+      : 'Too many failed attempts. Try again later.',
+  errorInactive: 'This account is disabled. Contact your administrator.',
+  errorCsrf: 'Your session has changed. Please try again.',
+  errorExpired: 'This sign-in request has expired. Return to the application and start again.',
+
+  // consent
+  consentTitle: 'Authorize access',
+  /** Text around the (linked) client name. */
+  consentHeading: { before: '', after: ' wants to access your account' },
+  consentSignedInAs: (user: string) => `Signed in as ${user}`,
+  consentIdentityScopes: 'Personal information',
+  consentApiScopes: 'Application access',
+  consentRequired: 'required',
+  consentRemember: 'Remember my decision',
+  consentAllow: 'Allow',
+  consentDeny: 'Deny',
+
+  // error
+  errorTitle: 'Something went wrong',
+  errorRequestTitle: 'Sign-in request cannot be completed',
+  errorIntro: 'The application sent a request that cannot be completed.',
+  errorServerIntro: 'An unexpected error occurred. Please try again later.',
+  errorCodeLabel: 'Error',
+  errorDescriptionLabel: 'Details',
+  errorReference: (id: string) => `Reference: ${id}`,
+  errorReferenceHint: 'Quote this reference when you contact support.',
+
+  // home
+  homeTitle: 'Your account',
+  homeSignedInAs: (name: string) => `Signed in as ${name}`,
+  homeUsername: 'Username',
+  homeSubject: 'Subject ID',
+  homeClaims: 'Claims',
+  homeNoClaims: 'No further claims.',
+  signOut: 'Sign out',
+  homeNotSignedIn: 'You are not signed in',
+  homeDescription: (product: string) =>
+    `${product} is the sign-in service for your applications. Open an application to sign in.`,
+
+  // logged out
+  loggedOutTitle: 'Signed out',
+  loggedOutHeading: 'You are now signed out',
+  loggedOutBody: 'You can close this window.',
+  loggedOutReturn: (client?: string) => (client ? `Return to ${client}` : 'Return to the application'),
+
+  // form post
+  formPostTitle: 'Continue',
+  formPostBody: 'Select Continue to return to the application.',
+  formPostContinue: 'Continue',
+};
+
+/** The message table every locale provides. */
+export type Messages = typeof en;

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileClients, compileResources, loadConfig, type Config, type ConfigWarning } from '../../src/config/index.js';
+
+const demoPath = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
+const ALL_SCOPES = ['openid', 'profile', 'email', 'api', 'offline_access'];
+
+let config: Config;
+let warnings: ConfigWarning[];
+beforeAll(async () => {
+  ({ config, warnings } = await loadConfig(demoPath));
+});
+const client = (id: string) => {
+  const c = config.clients.find((x) => x.clientId === id);
+  if (!c) throw new Error(`no client ${id}`);
+  return c;
+};
+
+describe('demo configuration (public contract)', () => {
+  it('parses without errors; only the test-user password warnings', () => {
+    expect(warnings.map((w) => w.path)).toEqual(['users[0].password', 'users[1].password']);
+    expect(config.server.issuer).toBeUndefined();
+    expect(config.server.port).toBe(5000);
+  });
+
+  it.each([
+    ['alice', '1', 'Alice Smith', 'Alice', 'AliceSmith@example.com', 'http://alice.example.com'],
+    ['bob', '2', 'Bob Smith', 'Bob', 'BobSmith@example.com', 'http://bob.example.com'],
+  ])('user %s', (username, sub, name, given, email, website) => {
+    const u = config.users.find((x) => x.username === username)!;
+    expect(u.password).toBe(username);
+    expect(u.subjectId).toBe(sub);
+    expect(u.isActive).toBe(true);
+    expect(u.claims).toEqual({ name, given_name: given, family_name: 'Smith', email, email_verified: true, website });
+  });
+
+  it('identity resources, API scope and API resource', () => {
+    const resources = compileResources(config);
+    expect([...resources.identity.keys()]).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
+    expect(resources.identity.get('openid')!.required).toBe(true);
+    expect(resources.identity.get('email')!.userClaims).toEqual(['email', 'email_verified']);
+    expect(resources.apiScopes.get('api')!.displayName).toBeTruthy();
+    expect(resources.resourcesByScope.get('api')!.map((r) => r.name)).toEqual(['api']);
+    expect(resources.apiResources.get('api')!.apiSecrets[0]!.value).toBe(sha256('secret'));
+  });
+
+  it('interactive.confidential', () => {
+    const c = client('interactive.confidential');
+    expect(c.clientSecrets.map((s) => [s.value, s.type])).toEqual([[sha256('secret'), 'SharedSecret']]);
+    expect(c.allowedGrantTypes).toEqual(['authorization_code', 'refresh_token']);
+    expect([c.requirePkce, c.allowPlainTextPkce, c.requireConsent, c.allowOfflineAccess]).toEqual([true, false, false, true]);
+    expect(c.allowedScopes).toEqual(ALL_SCOPES);
+    expect(c.redirectUris).toEqual([
+      'http://localhost:3000/api/auth/callback/identity-server4',
+      'http://localhost:3000/api/auth/callback/duende-identity-server6',
+      'http://localhost:3000/auth/callback/identity-server4',
+      'http://localhost:3000/auth/callback/duende-identity-server6',
+      'http://localhost:3000/callback',
+    ]);
+    expect(c.postLogoutRedirectUris).toEqual(['http://localhost:3000/']);
+    expect(c.allowedCorsOrigins).toEqual([]);
+    expect(c.refreshTokenUsage).toBe('oneTimeOnly');
+    expect(c.accessTokenType).toBe('jwt');
+  });
+
+  it('interactive.public', () => {
+    const c = client('interactive.public');
+    expect(c.requireClientSecret).toBe(false);
+    expect(c.clientSecrets).toEqual([]);
+    expect(c.allowedGrantTypes).toEqual(['authorization_code', 'refresh_token']);
+    expect([c.requirePkce, c.allowPlainTextPkce, c.requireConsent, c.allowOfflineAccess]).toEqual([true, false, true, true]);
+    expect(c.allowedScopes).toEqual(ALL_SCOPES);
+    expect(c.redirectUris).toEqual(['http://localhost:3000/spa/callback', 'http://127.0.0.1/callback']);
+    expect(c.postLogoutRedirectUris).toEqual(['http://localhost:3000/spa/', 'http://127.0.0.1/']);
+    expect(c.allowedCorsOrigins).toEqual(['http://localhost:3000']);
+    expect(c.refreshTokenUsage).toBe('oneTimeOnly');
+  });
+
+  it('m2m', () => {
+    const c = client('m2m');
+    expect(c.clientSecrets.map((s) => s.value)).toEqual([sha256('secret')]);
+    expect(c.allowedGrantTypes).toEqual(['client_credentials']);
+    expect(c.allowedScopes).toEqual(['api']);
+    expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
+  });
+
+  it('device', () => {
+    const c = client('device');
+    expect(c.requireClientSecret).toBe(false);
+    expect(c.allowedGrantTypes).toEqual(['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']);
+    expect([c.requireConsent, c.allowOfflineAccess]).toEqual([true, true]);
+    expect(c.allowedScopes).toEqual(ALL_SCOPES);
+    expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
+    expect(c.refreshTokenUsage).toBe('oneTimeOnly');
+  });
+
+  it('exactly the four contract clients, compiled with the expected auth methods', () => {
+    const registry = compileClients(config);
+    const methods = (id: string) => [...registry.find(id)!.authMethods].sort();
+    expect(registry.all().map((c) => c.clientId)).toEqual(['interactive.confidential', 'interactive.public', 'm2m', 'device']);
+    expect(methods('interactive.confidential')).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(methods('interactive.public')).toEqual(['none']);
+    expect(methods('m2m')).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(methods('device')).toEqual(['none']);
+    expect(registry.find('interactive.public')!.corsOriginSet.has('http://localhost:3000')).toBe(true);
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * The store conformance suite: runs unchanged against every backend.
+ *
+ * @example
+ * runStoreConformance('memory', async () => ({ backend: createMemoryBackend() }));
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Backend, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
+
+export interface StoreUnderTest {
+  backend: Backend;
+  /** Opens a second instance over the same storage (another process's view), when the backend has one. */
+  openPeer?: () => Promise<Backend>;
+  /** Removes what the factory created (files, servers). */
+  cleanup?: () => Promise<void>;
+}
+
+export type StoreFactory = () => Promise<StoreUnderTest>;
+
+const rec = (over: Partial<StoredRecord> = {}): StoredRecord => ({
+  kind: 'authorization_code',
+  id: 'id-1',
+  createdAt: 1000,
+  expiresAt: 2000,
+  payload: { scope: 'openid' },
+  ...over,
+});
+
+const key = (kid: string, over: Partial<StoredKey> = {}): StoredKey => ({
+  kid,
+  alg: 'RS256',
+  publicJwk: JSON.stringify({ kty: 'RSA', kid, n: 'abc', e: 'AQAB' }),
+  encryptedPrivateKey: `enc:${kid}`,
+  createdAt: 100,
+  activatesAt: 100,
+  retiresAt: 1000,
+  ...over,
+});
+
+const user = (subjectId: string, username: string, over: Partial<StoredUser> = {}): StoredUser => ({
+  subjectId,
+  username,
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+  claims: { email: `${username}@example.com`, email_verified: true, roles: ['a', 'b'] },
+  isActive: true,
+  createdAt: 10,
+  updatedAt: 10,
+  ...over,
+});
+
+/** Resolves after a macrotask, so concurrent callers really interleave. */
+const tick = (ms = 1) => new Promise((r) => setTimeout(r, ms));
+
+/** Registers the suite for one backend. `factory` must return a fresh, empty store each call. */
+export function runStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`store conformance: ${name}`, () => {
+    let s: StoreUnderTest;
+    let b: Backend;
+    const peers: Backend[] = [];
+    beforeEach(async () => {
+      s = await factory();
+      b = s.backend;
+    });
+    afterEach(async () => {
+      for (const p of peers.splice(0)) await p.close();
+      await b.close();
+      await s.cleanup?.();
+    });
+    const peer = async () => {
+      const p = await s.openPeer!();
+      peers.push(p);
+      return p;
+    };
+    /** Runs a test against one instance and, when the backend has peers, against two sharing storage. */
+    const acrossInstances = (title: string, fn: (x: Backend, y: Backend) => Promise<void>) => {
+      it(`${title} (one instance)`, () => fn(b, b));
+      it(`${title} (two instances on one storage)`, async (ctx) => {
+        if (!s.openPeer) return ctx.skip();
+        await fn(b, await peer());
+      });
+    };
+
+    describe('records', () => {
+      it('round-trips every field and a JSON payload', async () => {
+        const payload = { s: 'ü€😀"\'\\', n: 1.5, i: -3, t: true, f: false, z: null, a: [1, 'x', { y: [] }], o: { deep: { k: 'v' } } };
+        const full = rec({ subjectId: 'sub', sessionId: 'sid', clientId: 'cid', grantId: 'gid', consumedAt: 1500, payload });
+        await b.records.put(full);
+        expect(await b.records.find('authorization_code', 'id-1')).toStrictEqual(full);
+      });
+      it('leaves absent optional fields absent and payload scalars intact', async () => {
+        await b.records.put(rec({ payload: 'just a string' }));
+        const got = await b.records.find('authorization_code', 'id-1');
+        expect(got).toStrictEqual(rec({ payload: 'just a string' }));
+        for (const k of ['subjectId', 'sessionId', 'clientId', 'grantId', 'consumedAt']) expect(got).not.toHaveProperty(k);
+      });
+      it('finds nothing for an unknown id or another kind', async () => {
+        await b.records.put(rec());
+        expect(await b.records.find('authorization_code', 'nope')).toBeUndefined();
+        expect(await b.records.find('refresh_token', 'id-1')).toBeUndefined();
+      });
+      it('keeps kinds apart for the same id', async () => {
+        await b.records.put(rec({ payload: 1 }));
+        await b.records.put(rec({ kind: 'refresh_token', payload: 2 }));
+        expect((await b.records.find('authorization_code', 'id-1'))?.payload).toBe(1);
+        expect((await b.records.find('refresh_token', 'id-1'))?.payload).toBe(2);
+      });
+      it('put replaces an existing record entirely', async () => {
+        await b.records.put(rec({ subjectId: 'old', consumedAt: 1100, payload: { v: 1 } }));
+        await b.records.put(rec({ clientId: 'new', expiresAt: 3000, payload: { v: 2 } }));
+        expect(await b.records.find('authorization_code', 'id-1')).toStrictEqual(rec({ clientId: 'new', expiresAt: 3000, payload: { v: 2 } }));
+      });
+      it('returns copies: mutating a result does not change the store', async () => {
+        await b.records.put(rec());
+        const got = (await b.records.find<{ scope: string }>('authorization_code', 'id-1'))!;
+        got.payload.scope = 'changed';
+        expect((await b.records.find('authorization_code', 'id-1'))?.payload).toEqual({ scope: 'openid' });
+      });
+      it('delete removes one record and says whether it existed', async () => {
+        await b.records.put(rec());
+        await b.records.put(rec({ id: 'id-2' }));
+        expect(await b.records.delete('authorization_code', 'id-1')).toBe(true);
+        expect(await b.records.delete('authorization_code', 'id-1')).toBe(false);
+        expect(await b.records.find('authorization_code', 'id-1')).toBeUndefined();
+        expect(await b.records.find('authorization_code', 'id-2')).toBeDefined();
+      });
+    });
+
+    describe('consume', () => {
+      it('marks the record consumed once and returns it', async () => {
+        await b.records.put(rec({ grantId: 'g' }));
+        expect(await b.records.consume('authorization_code', 'id-1', 1234)).toStrictEqual(rec({ grantId: 'g', consumedAt: 1234 }));
+        expect(await b.records.consume('authorization_code', 'id-1', 1235)).toBeUndefined();
+        expect((await b.records.find('authorization_code', 'id-1'))?.consumedAt).toBe(1234);
+      });
+      it('returns undefined for an absent record, another kind, or one put as consumed', async () => {
+        await b.records.put(rec());
+        await b.records.put(rec({ id: 'used', consumedAt: 1 }));
+        expect(await b.records.consume('authorization_code', 'nope', 1)).toBeUndefined();
+        expect(await b.records.consume('refresh_token', 'id-1', 1)).toBeUndefined();
+        expect(await b.records.consume('authorization_code', 'used', 2)).toBeUndefined();
+      });
+      acrossInstances('50 parallel consumes of one record have exactly one winner', async (x, y) => {
+        await x.records.put(rec());
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => (i % 2 ? y : x).records.consume('authorization_code', 'id-1', 1500 + i)),
+        );
+        const winners = results.filter((r) => r !== undefined);
+        expect(winners).toHaveLength(1);
+        expect((await y.records.find('authorization_code', 'id-1'))?.consumedAt).toBe(winners[0]!.consumedAt);
+      });
+    });
+
+    describe('insertIfAbsent', () => {
+      it('inserts when absent and refuses while the existing record is unexpired', async () => {
+        expect(await b.records.insertIfAbsent(rec({ payload: 'first' }), 1500)).toBe(true);
+        expect(await b.records.insertIfAbsent(rec({ payload: 'second' }), 1999)).toBe(false);
+        expect((await b.records.find('authorization_code', 'id-1'))?.payload).toBe('first');
+      });
+      it('replaces an expired record (expiresAt <= now)', async () => {
+        await b.records.put(rec({ payload: 'old', subjectId: 's' }));
+        expect(await b.records.insertIfAbsent(rec({ payload: 'new', expiresAt: 5000 }), 2000)).toBe(true);
+        expect(await b.records.find('authorization_code', 'id-1')).toStrictEqual(rec({ payload: 'new', expiresAt: 5000 }));
+      });
+      it('treats the same id under another kind as absent', async () => {
+        await b.records.put(rec());
+        expect(await b.records.insertIfAbsent(rec({ kind: 'replay' }), 1500)).toBe(true);
+      });
+      acrossInstances('50 parallel inserts of one id: exactly one true', async (x, y) => {
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => (i % 2 ? y : x).records.insertIfAbsent(rec({ kind: 'replay', payload: i }), 1500)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+      acrossInstances('50 parallel replacements of one expired id: exactly one true', async (x, y) => {
+        await x.records.put(rec({ kind: 'replay', expiresAt: 1000 }));
+        const results = await Promise.all(
+          Array.from({ length: 50 }, (_, i) => (i % 2 ? y : x).records.insertIfAbsent(rec({ kind: 'replay', payload: i }), 1500)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('bulk deletes', () => {
+      beforeEach(async () => {
+        const rows: Partial<StoredRecord>[] = [
+          { id: 'a', subjectId: 'alice', clientId: 'c1', sessionId: 's1', grantId: 'g1' },
+          { id: 'b', kind: 'refresh_token', subjectId: 'alice', clientId: 'c1', sessionId: 's1', grantId: 'g1' },
+          { id: 'c', kind: 'consent', subjectId: 'alice', clientId: 'c2' },
+          { id: 'd', kind: 'session', subjectId: 'alice', sessionId: 's2' },
+          { id: 'e', subjectId: 'bob', clientId: 'c1', sessionId: 's3', grantId: 'g2' },
+          { id: 'f', kind: 'refresh_token', sessionId: 's1' },
+        ];
+        for (const r of rows) await b.records.put(rec(r));
+      });
+      const remaining = async () => {
+        const ids: string[] = [];
+        for (const [kind, id] of [
+          ['authorization_code', 'a'], ['refresh_token', 'b'], ['consent', 'c'],
+          ['session', 'd'], ['authorization_code', 'e'], ['refresh_token', 'f'],
+        ] as const) if (await b.records.find(kind, id)) ids.push(id);
+        return ids.join('');
+      };
+      it('deleteByGrantId deletes the whole family across kinds', async () => {
+        expect(await b.records.deleteByGrantId('g1')).toBe(2);
+        expect(await remaining()).toBe('cdef');
+        expect(await b.records.deleteByGrantId('none')).toBe(0);
+      });
+      it('deleteBySubject without a filter', async () => {
+        expect(await b.records.deleteBySubject('alice')).toBe(4);
+        expect(await remaining()).toBe('ef');
+      });
+      it('deleteBySubject filtered by client, by kind, and by both', async () => {
+        expect(await b.records.deleteBySubject('alice', { clientId: 'c2' })).toBe(1);
+        expect(await remaining()).toBe('abdef');
+        expect(await b.records.deleteBySubject('alice', { kind: 'session' })).toBe(1);
+        expect(await remaining()).toBe('abef');
+        expect(await b.records.deleteBySubject('alice', { clientId: 'c1', kind: 'refresh_token' })).toBe(1);
+        expect(await remaining()).toBe('aef');
+      });
+      it('deleteBySession with and without a kind', async () => {
+        expect(await b.records.deleteBySession('s1', { kind: 'refresh_token' })).toBe(2);
+        expect(await remaining()).toBe('acde');
+        expect(await b.records.deleteBySession('s1')).toBe(1);
+        expect(await remaining()).toBe('cde');
+      });
+      it('purgeExpired deletes expiresAt <= now only', async () => {
+        await b.records.put(rec({ id: 'x', kind: 'replay', expiresAt: 1999 }));
+        await b.records.put(rec({ id: 'y', kind: 'replay', expiresAt: 2001 }));
+        expect(await b.records.purgeExpired(1999)).toBe(1);
+        expect(await b.records.purgeExpired(1999)).toBe(0);
+        expect(await b.records.purgeExpired(2000)).toBe(6);
+        expect(await remaining()).toBe('');
+        expect(await b.records.find('replay', 'y')).toBeDefined();
+      });
+    });
+
+    describe('keys', () => {
+      const byKid = (ks: StoredKey[]) => [...ks].sort((p, q) => p.kid.localeCompare(q.kid));
+      it('inserts, lists, refuses a duplicate kid', async () => {
+        expect(await b.keys.list()).toEqual([]);
+        expect(await b.keys.insert(key('k1'))).toBe(true);
+        expect(await b.keys.insert(key('k2', { alg: 'ES256', createdAt: 200 }))).toBe(true);
+        expect(await b.keys.insert(key('k1', { alg: 'PS256' }))).toBe(false);
+        expect(byKid(await b.keys.list())).toStrictEqual([key('k1'), key('k2', { alg: 'ES256', createdAt: 200 })]);
+      });
+      it('sets retiresAt and deletes', async () => {
+        await b.keys.insert(key('k1'));
+        await b.keys.insert(key('k2'));
+        await b.keys.setRetiresAt('k1', 555);
+        await b.keys.setRetiresAt('unknown', 1);
+        await b.keys.delete('k2');
+        await b.keys.delete('unknown');
+        expect(await b.keys.list()).toStrictEqual([key('k1', { retiresAt: 555 })]);
+      });
+      it('withLock returns the result, passes errors through and releases the lock', async () => {
+        expect(await b.keys.withLock('keys', async () => 42)).toBe(42);
+        await expect(b.keys.withLock('keys', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+        expect(await b.keys.withLock('keys', async () => 'again')).toBe('again');
+      });
+      acrossInstances('withLock: concurrent holders never overlap', async (x, y) => {
+        let active = 0;
+        let maxActive = 0;
+        const order: number[] = [];
+        const work = (i: number) => async () => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          await tick(5);
+          order.push(i);
+          active--;
+          return i;
+        };
+        const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? y : x).keys.withLock('keys', work(i))));
+        expect(results).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(order.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(maxActive).toBe(1);
+      });
+    });
+
+    describe('users', () => {
+      it('inserts and finds by username and subject', async () => {
+        const alice = user('sub-a', 'alice');
+        expect(await b.users.insert(alice)).toBe(true);
+        expect(await b.users.findByUsername('alice')).toStrictEqual(alice);
+        expect(await b.users.findBySubject('sub-a')).toStrictEqual(alice);
+        expect(await b.users.findByUsername('bob')).toBeUndefined();
+        expect(await b.users.findBySubject('sub-b')).toBeUndefined();
+      });
+      it('refuses a duplicate username or subject', async () => {
+        await b.users.insert(user('sub-a', 'alice'));
+        expect(await b.users.insert(user('sub-b', 'alice'))).toBe(false);
+        expect(await b.users.insert(user('sub-a', 'bob'))).toBe(false);
+        expect(await b.users.findBySubject('sub-b')).toBeUndefined();
+        expect(await b.users.insert(user('sub-b', 'bob'))).toBe(true);
+      });
+      it('round-trips an inactive user with empty claims', async () => {
+        const u = user('sub-i', 'idle', { isActive: false, claims: {} });
+        await b.users.insert(u);
+        expect(await b.users.findBySubject('sub-i')).toStrictEqual(u);
+      });
+      it('updates fields and says whether the user exists', async () => {
+        await b.users.insert(user('sub-a', 'alice'));
+        const changes = { passwordHash: '$argon2id$new', claims: { name: 'Alice' }, isActive: false, updatedAt: 99, username: 'alice2' };
+        expect(await b.users.update('sub-a', changes)).toBe(true);
+        expect(await b.users.findBySubject('sub-a')).toStrictEqual({ ...user('sub-a', 'alice'), ...changes });
+        expect(await b.users.findByUsername('alice')).toBeUndefined();
+        expect(await b.users.update('nobody', { isActive: true })).toBe(false);
+      });
+    });
+  });
+}

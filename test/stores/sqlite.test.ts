@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSqliteBackend } from '../../src/stores/sqlite.js';
+import type { Backend } from '../../src/stores/types.js';
+import { runStoreConformance } from './conformance.js';
+
+runStoreConformance('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-conf-'));
+  const path = join(dir, 'store.db');
+  return {
+    backend: await createSqliteBackend({ path }),
+    openPeer: () => createSqliteBackend({ path }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('sqlite backend', () => {
+  const dirs: string[] = [];
+  const open: Backend[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'gatehouse-sqlite-'));
+    dirs.push(d);
+    return d;
+  };
+  const backend = async (path: string, clock?: { now(): number }, lockTtl?: number) => {
+    const b = await createSqliteBackend({ path, clock, lockTtl, lockWaitMs: 2000 });
+    open.push(b);
+    return b;
+  };
+  afterEach(async () => {
+    for (const b of open.splice(0)) await b.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('creates the parent folder and keeps data across close and reopen', async () => {
+    const path = join(tempDir(), 'nested', 'deeper', 'gatehouse.db');
+    const first = await createSqliteBackend({ path });
+    await first.records.put({ kind: 'session', id: 's', subjectId: 'alice', createdAt: 1, expiresAt: 9, payload: { amr: ['pwd'] } });
+    await first.keys.insert({ kid: 'k', alg: 'ES256', publicJwk: '{}', encryptedPrivateKey: 'x', createdAt: 1, activatesAt: 1, retiresAt: 2 });
+    await first.users.insert({ subjectId: 'a', username: 'alice', passwordHash: 'h', claims: {}, isActive: true, createdAt: 1, updatedAt: 1 });
+    await first.close();
+    await first.close(); // idempotent
+    expect(statSync(path).isFile()).toBe(true);
+
+    const second = await backend(path);
+    expect((await second.records.find('session', 's'))?.payload).toEqual({ amr: ['pwd'] });
+    expect((await second.keys.list()).map((k) => k.kid)).toEqual(['k']);
+    expect((await second.users.findByUsername('alice'))?.subjectId).toBe('a');
+  });
+
+  it('uses WAL mode, applies the migration once, and has the indexes', async () => {
+    const path = join(tempDir(), 'g.db');
+    await Promise.all([backend(path), backend(path), backend(path)]);
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      const applied = raw.prepare('SELECT name FROM kysely_migration').all();
+      expect(applied).toEqual([{ name: '0001_initial' }]);
+      const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all();
+      expect(indexes.map((r: any) => r.name).sort()).toEqual([
+        'records_expires_at_idx', 'records_grant_id_idx', 'records_session_id_idx', 'records_subject_id_idx',
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('a lock whose holder stopped renewing lapses after its ttl', async () => {
+    const path = join(tempDir(), 'g.db');
+    let now = 1000;
+    const clock = { now: () => now };
+    const a = await backend(path, clock, 30);
+    const b = await backend(path, clock, 30);
+    let releaseA!: () => void;
+    const heldByA = a.keys.withLock('keys', () => new Promise<void>((r) => (releaseA = r)));
+    await new Promise((r) => setTimeout(r, 10));
+    // While A's lease is valid, B must wait; a 2 s wait budget runs out.
+    await expect(b.keys.withLock('keys', async () => 'b')).rejects.toThrow(/timed out/);
+    now += 31; // A's lease lapsed (a hung or crashed holder)
+    expect(await b.keys.withLock('keys', async () => 'b')).toBe('b');
+    releaseA();
+    await heldByA;
+  });
+});

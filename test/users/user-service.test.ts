@@ -1,0 +1,151 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { configSchema, type ConfigInput } from '../../src/config/schema.js';
+import type { UserService } from '../../src/model/types.js';
+import { createMemoryBackend } from '../../src/stores/memory.js';
+import type { Backend } from '../../src/stores/types.js';
+import { lockoutId, lockoutSeconds } from '../../src/users/lockout.js';
+import { hashPassword } from '../../src/users/password-hash.js';
+import { addUser } from '../../src/users/user-admin.js';
+import { createUserService } from '../../src/users/user-service.js';
+
+const INVALID = { ok: false, reason: 'invalid_credentials' };
+const locked = (retryAfter: number) => ({ ok: false, reason: 'locked_out', retryAfter });
+
+describe('user service', () => {
+  let backend: Backend;
+  let now: number;
+  const clock = { now: () => now };
+  const service = (extra: Partial<ConfigInput> = {}): UserService =>
+    createUserService({
+      config: configSchema.parse({
+        authentication: { lockoutThreshold: 3, lockoutDuration: 60 },
+        users: [
+          { subjectId: 'test-1', username: 'tina', password: 'tina-pw', claims: { name: 'Tina' } },
+          { subjectId: 'test-2', username: 'tom', password: 'tom-pw', isActive: false },
+        ],
+        ...extra,
+      }),
+      backend,
+      clock,
+    });
+
+  beforeEach(async () => {
+    backend = createMemoryBackend();
+    now = 1_000_000;
+    await addUser(backend, { username: 'sam', password: 'sam-pw', subjectId: 'sql-1', claims: { email: 'sam@example.com' } }, clock);
+    await addUser(backend, { username: 'idle', password: 'idle-pw', subjectId: 'sql-2', isActive: false }, clock);
+  });
+
+  it('logs in configured test users and SQL users', async () => {
+    const users = service();
+    expect(await users.login('tina', 'tina-pw')).toEqual({
+      ok: true,
+      user: { subjectId: 'test-1', username: 'tina', isActive: true, claims: { name: 'Tina' } },
+    });
+    expect(await users.login('sam', 'sam-pw')).toEqual({
+      ok: true,
+      user: { subjectId: 'sql-1', username: 'sam', isActive: true, claims: { email: 'sam@example.com' } },
+    });
+  });
+
+  it('a configured test user shadows a SQL user of the same name', async () => {
+    await addUser(backend, { username: 'tina', password: 'sql-pw', subjectId: 'sql-tina' }, clock);
+    const users = service();
+    expect(await users.login('tina', 'sql-pw')).toEqual(INVALID);
+    expect((await users.login('tina', 'tina-pw')).ok).toBe(true);
+  });
+
+  it('answers one generic failure for an unknown user and a wrong password', async () => {
+    const users = service();
+    for (const [u, p] of [['nobody', 'x'], ['sam', 'wrong'], ['tina', 'wrong'], ['', 'x'], ['x'.repeat(300), 'x']]) {
+      expect(await users.login(u!, p!)).toEqual(INVALID);
+    }
+  });
+
+  it('spends an argon2 verification on unknown SQL usernames; plain test users stay fast', async () => {
+    const users = service({ authentication: { lockoutThreshold: 1000, lockoutDuration: 60 } });
+    await users.login('warm-up', 'x'); // computes the per-instance dummy hash
+    const time = async (u: string) => {
+      const t = performance.now();
+      for (let i = 0; i < 5; i++) await users.login(u, 'wrong');
+      return (performance.now() - t) / 5;
+    };
+    const wrongSql = await time('sam');
+    const unknown = await time('nobody');
+    const wrongTest = await time('tina');
+    expect(unknown).toBeGreaterThan(wrongSql * 0.5);
+    expect(wrongTest).toBeLessThan(wrongSql * 0.25);
+  });
+
+  it('locks out after the threshold, doubles per further failure, resets on success', async () => {
+    const users = service();
+    expect(await users.login('sam', 'bad')).toEqual(INVALID);
+    expect(await users.login('SAM', 'bad')).toEqual(INVALID); // counted per lower-cased username
+    expect(await users.login('sam', 'bad')).toEqual(locked(60));
+    const rec = await backend.records.find<{ failures: number }>('lockout', lockoutId('sam'));
+    expect(rec?.payload.failures).toBe(3);
+
+    now += 30;
+    expect(await users.login('sam', 'sam-pw')).toEqual(locked(30)); // even the right password
+    now += 30; // lockout over; the next failure locks for twice as long
+    expect(await users.login('sam', 'bad')).toEqual(locked(120));
+    now += 120;
+    expect(await users.login('sam', 'bad')).toEqual(locked(240));
+    now += 240;
+    expect((await users.login('sam', 'sam-pw')).ok).toBe(true);
+    expect(await backend.records.find('lockout', lockoutId('sam'))).toBeUndefined();
+
+    expect(await users.login('sam', 'bad')).toEqual(INVALID); // the count started over
+    expect(await users.login('sam', 'bad')).toEqual(INVALID);
+    expect(await users.login('sam', 'bad')).toEqual(locked(60));
+  });
+
+  it('forgets failures a day after the last lockout ended', async () => {
+    const users = service();
+    await users.login('sam', 'bad');
+    await users.login('sam', 'bad');
+    now += 86400 + 1;
+    expect(await users.login('sam', 'bad')).toEqual(INVALID);
+  });
+
+  it('caps the lockout at one day', () => {
+    const policy = { threshold: 3, duration: 60 };
+    expect([2, 3, 4, 5].map((f) => lockoutSeconds(f, policy))).toEqual([0, 60, 120, 240]);
+    expect(lockoutSeconds(14, policy)).toBe(86400);
+    expect(lockoutSeconds(5000, policy)).toBe(86400);
+  });
+
+  it('locks unknown usernames the same way (no enumeration)', async () => {
+    const users = service();
+    await users.login('ghost', 'a');
+    await users.login('ghost', 'b');
+    expect(await users.login('ghost', 'c')).toEqual(locked(60));
+  });
+
+  it('counts parallel guesses without losing any', async () => {
+    const users = service();
+    const results = await Promise.all(Array.from({ length: 8 }, () => users.login('tina', 'bad')));
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid_credentials')).toHaveLength(2);
+    expect(results.filter((r) => !r.ok && r.reason === 'locked_out')).toHaveLength(6);
+  });
+
+  it('answers inactive only after a correct password', async () => {
+    const users = service();
+    expect(await users.login('idle', 'wrong')).toEqual(INVALID);
+    expect(await users.login('idle', 'idle-pw')).toEqual({ ok: false, reason: 'inactive' });
+    expect(await users.login('tom', 'wrong')).toEqual(INVALID);
+    expect(await users.login('tom', 'tom-pw')).toEqual({ ok: false, reason: 'inactive' });
+  });
+
+  it('finds users by subject and reports whether they are active', async () => {
+    const hashed = await hashPassword('h-pw');
+    const users = service({ users: [{ subjectId: 'test-h', username: 'hank', passwordHash: hashed }] });
+    expect(await users.findBySubject('test-h')).toEqual({ subjectId: 'test-h', username: 'hank', isActive: true, claims: {} });
+    expect(await users.findBySubject('sql-1')).toEqual({ subjectId: 'sql-1', username: 'sam', isActive: true, claims: { email: 'sam@example.com' } });
+    expect(await users.findBySubject('nope')).toBeUndefined();
+    expect(await users.isActive('sql-1')).toBe(true);
+    expect(await users.isActive('sql-2')).toBe(false);
+    expect(await users.isActive('nope')).toBe(false);
+    expect((await users.login('hank', 'h-pw')).ok).toBe(true);
+  });
+});
