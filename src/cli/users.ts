@@ -9,7 +9,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../model/types.js';
 import { openBackend } from '../stores/open-backend.js';
-import { isListable } from '../stores/sqlite-users.js';
 import type { Backend } from '../stores/types.js';
 import { addUser, setPassword, UserAdminError } from '../users/user-admin.js';
 
@@ -132,9 +131,7 @@ export async function runUsersCommand(args: string[], ctx: UsersCommandContext):
 
 async function list(backend: Backend, ctx: UsersCommandContext): Promise<number> {
   const rows: string[][] = ctx.config.users.map((u) => [u.subjectId, u.username, u.isActive ? 'active' : 'inactive', 'config']);
-  if (isListable(backend.users)) {
-    for (const u of await backend.users.list()) rows.push([u.subjectId, u.username, u.isActive ? 'active' : 'inactive', 'database']);
-  }
+  for (const u of await backend.users.list()) rows.push([u.subjectId, u.username, u.isActive ? 'active' : 'inactive', 'database']);
   if (rows.length === 0) {
     ctx.out('no users');
     return 0;

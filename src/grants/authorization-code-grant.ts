@@ -11,7 +11,9 @@ import { handleId, newHandle } from '../tokens/handles.js';
 import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/refresh-token.js';
 import { claimsForScopes } from '../tokens/user-claims.js';
 import { assertVerifierSyntax, verifyPkce } from './pkce.js';
-import { activeUser, issuedJwt, issueUserTokens, revokeJwtAccessToken, userTokenResponse } from './user-tokens.js';
+import {
+  activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
+} from './user-tokens.js';
 
 type CodeRecord = StoredRecord<AuthorizationCodePayload>;
 
@@ -45,7 +47,10 @@ export async function storeAuthorizationCode(
  * RFC 6749 §4.1.2, §10.5: a code used twice revokes what its first use issued:
  * the grant family (refresh and reference tokens) and the JWT access token.
  */
-async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promise<void> {
+async function revokeReplayedCode(ctx: ProviderContext, found: CodeRecord): Promise<void> {
+  if (found.grantId) await markGrantRevoked(ctx, found.grantId);
+  // Re-read after marking: a racing first redemption has either stored its jti by now or will see the marker.
+  const rec = (await ctx.backend.records.find<AuthorizationCodePayload>('authorization_code', found.id)) ?? found;
   const { issuedJti } = rec.payload;
   if (issuedJti) {
     const lifetime = ctx.clients.find(rec.clientId ?? '')?.accessTokenLifetime ?? 86400;
@@ -136,6 +141,7 @@ export const authorizationCodeGrant: GrantHandler = {
         },
       });
     }
+    await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, detail: { grant_type: 'authorization_code' } });
     return userTokenResponse(tokens, scopes, refreshToken);
   },

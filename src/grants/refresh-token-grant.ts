@@ -9,7 +9,9 @@ import { handleId } from '../tokens/handles.js';
 import { issueRefreshToken, refreshTokenExpiresAt } from '../tokens/refresh-token.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes } from '../tokens/user-claims.js';
-import { activeUser, issuedJwt, issueUserTokens, revokeJwtAccessToken, userTokenResponse } from './user-tokens.js';
+import {
+  activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
+} from './user-tokens.js';
 
 type RefreshRecord = StoredRecord<RefreshTokenPayload>;
 
@@ -23,7 +25,9 @@ const MAX_CHAIN = 1000;
  */
 async function revokeFamily(ctx: ProviderContext, rec: RefreshRecord): Promise<void> {
   const records = ctx.backend.records;
-  let cur: RefreshRecord | undefined = rec;
+  if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
+  // Re-read after marking: a racing rotation has either stored its successor link by now or will see the marker.
+  let cur: RefreshRecord | undefined = (await records.find<RefreshTokenPayload>('refresh_token', rec.id)) ?? rec;
   for (let i = 0; cur && i < MAX_CHAIN; i++) {
     if (cur.payload.issuedJwt) await revokeJwtAccessToken(ctx, cur.payload.issuedJwt.jti, cur.payload.issuedJwt.exp, cur.clientId);
     cur = cur.payload.successorId ? await records.find<RefreshTokenPayload>('refresh_token', cur.payload.successorId) : undefined;
@@ -87,6 +91,7 @@ export const refreshTokenGrant: GrantHandler = {
       ? claimsForScopes(ctx.resources, user.claims, p.scopes, 'access', p.audiences)
       : (p.accessTokenClaims ?? {});
     const oneTime = client.refreshTokenUsage === 'oneTimeOnly';
+    const grantId = rec.grantId ?? rec.id;
     // Rotation is atomic: of concurrent uses exactly one wins; the others are reuse.
     const consumed = oneTime ? await records.consume<RefreshTokenPayload>('refresh_token', rec.id, now) : rec;
     if (!consumed) {
@@ -97,7 +102,7 @@ export const refreshTokenGrant: GrantHandler = {
     const tokens = await issueUserTokens(ctx, {
       client, user, scopes, audiences,
       accessTokenClaims: claimsForScopes(ctx.resources, grantClaims, scopes, 'access', audiences),
-      grantId: rec.grantId ?? rec.id,
+      grantId,
       sessionId: rec.sessionId,
       // OIDC Core §12.2: auth_time of the original authentication; no nonce.
       authTime: p.authTime ?? rec.createdAt, acr: p.acr, amr: p.amr,
@@ -107,10 +112,12 @@ export const refreshTokenGrant: GrantHandler = {
     if (oneTime) {
       // RFC 6749 §6: the new refresh token keeps the original scope; same family, same absolute end.
       refreshToken = await issueRefreshToken(ctx, {
-        client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId: rec.grantId ?? rec.id,
+        client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId,
         payload: { ...carried, accessTokenClaims: grantClaims },
       });
-      await records.put({ ...consumed, payload: { ...p, successorId: handleId(refreshToken), issuedJwt: issuedJwt(tokens, client) } });
+      const jwt = issuedJwt(tokens, client);
+      await records.put({ ...consumed, payload: { ...p, successorId: handleId(refreshToken), issuedJwt: jwt } });
+      await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {
       await records.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...carried, accessTokenClaims: grantClaims } });
     }

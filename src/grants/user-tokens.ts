@@ -12,6 +12,8 @@ import { issueIdToken } from '../tokens/id-token.js';
 
 /** Seconds a revoked_jti record outlives the token it revokes (clock skew at resource servers). */
 const REVOKED_JTI_SLACK = 60;
+/** Seconds a revoked_grant marker lives: longer than any redemption still in flight. */
+const REVOKED_GRANT_MARKER = 300;
 
 /** The user a grant is for; invalid_grant when gone or no longer active. */
 export async function activeUser(ctx: ProviderContext, subjectId: string | undefined): Promise<User> {
@@ -26,6 +28,29 @@ export async function revokeJwtAccessToken(ctx: ProviderContext, jti: string, ex
   const now = ctx.clock.now();
   if (exp + REVOKED_JTI_SLACK <= now) return;
   await ctx.backend.records.put({ kind: 'revoked_jti', id: jti, clientId, createdAt: now, expiresAt: exp + REVOKED_JTI_SLACK, payload: {} });
+}
+
+/**
+ * Marks a grant family revoked before its records are deleted. A redemption
+ * that raced the revocation (it consumed the code or refresh token first, and
+ * stores its new tokens after the deletion) checks the marker when done and
+ * revokes what it issued: {@link grantRevokedMeanwhile}.
+ */
+export async function markGrantRevoked(ctx: ProviderContext, grantId: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.backend.records.put({ kind: 'revoked_grant', id: grantId, createdAt: now, expiresAt: now + REVOKED_GRANT_MARKER, payload: {} });
+}
+
+/**
+ * Called by a redemption after it stored everything: when the family was
+ * revoked meanwhile, revokes what this redemption issued and answers invalid_grant.
+ */
+export async function grantRevokedMeanwhile(ctx: ProviderContext, grantId: string, jwt: { jti: string; exp: number } | undefined, clientId: string): Promise<void> {
+  const marker = await ctx.backend.records.find('revoked_grant', grantId);
+  if (!marker || marker.expiresAt <= ctx.clock.now()) return;
+  if (jwt) await revokeJwtAccessToken(ctx, jwt.jti, jwt.exp, clientId);
+  await ctx.backend.records.deleteByGrantId(grantId);
+  throw new InvalidGrant('the grant was revoked because a token of it was used twice');
 }
 
 export interface UserTokenRequest {

@@ -95,6 +95,9 @@ class MemoryUsers implements UserTable {
     this.bySub.set(user.subjectId, { ...user });
     return true;
   }
+  async list(): Promise<StoredUser[]> {
+    return [...this.bySub.values()].map((u) => ({ ...u }));
+  }
   async update(subjectId: string, changes: Partial<Omit<StoredUser, 'subjectId' | 'createdAt'>>): Promise<boolean> {
     const u = this.bySub.get(subjectId);
     if (!u) return false;

@@ -5,17 +5,7 @@ import { rowToUser, type Schema, type UsersTable } from './sqlite-schema.js';
 
 type UserChanges = Partial<Omit<StoredUser, 'subjectId' | 'createdAt'>>;
 
-/** A user table that can also list its users (for `gatehouse users list`). */
-export interface ListableUserTable extends UserTable {
-  list(): Promise<StoredUser[]>;
-}
-
-/** True when the table supports {@link ListableUserTable.list}. */
-export function isListable(users: UserTable): users is ListableUserTable {
-  return typeof (users as Partial<ListableUserTable>).list === 'function';
-}
-
-export class SqliteUsers implements ListableUserTable {
+export class SqliteUsers implements UserTable {
   constructor(private readonly qb: Kysely<Schema>) {}
 
   async findByUsername(username: string): Promise<StoredUser | undefined> {

@@ -81,7 +81,7 @@ export interface KeyStore {
   delete(kid: string): Promise<void>;
   /**
    * Runs fn while holding a store-wide lock named `name` (for key creation by
-   * one node at a time). SQLite: BEGIN IMMEDIATE; memory: a promise chain.
+   * one node at a time). SQLite: a lock row with an expiry (renewed while fn runs); memory: a promise chain.
    */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
@@ -103,6 +103,7 @@ export interface UserTable {
   /** Inserts; false when the username or subject exists. */
   insert(user: StoredUser): Promise<boolean>;
   update(subjectId: string, changes: Partial<Omit<StoredUser, 'subjectId' | 'createdAt'>>): Promise<boolean>;
+  list(): Promise<StoredUser[]>;
 }
 
 /** A storage backend: every store of one provider. */

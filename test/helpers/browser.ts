@@ -1,0 +1,71 @@
+/**
+ * Browser tests: headless Chromium from the system (/usr/bin/chromium),
+ * driven by playwright-core. Never downloads a browser.
+ */
+import http from 'node:http';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+/** The system Chromium (Debian package); override with CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags for a quiet, sandbox-less headless Chromium in a container (no network calls of its own). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Launches headless Chromium. One browser per test file; close it in afterAll.
+ *
+ * @example
+ * const browser = await launchBrowser();
+ * const context = await newContext(browser);
+ * const page = await context.newPage();
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A fresh context (own cookies) with a small viewport and short timeouts. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, deviceScaleFactor: 1 });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(10_000);
+  return context;
+}
+
+/**
+ * Listens on a fixed port (all interfaces) and fails with a clear message when
+ * it is taken. Needed where a registered redirect URI fixes the port.
+ *
+ * @example
+ * const server = await listenOnFixedPort(app, 3000, 'the Auth.js app (redirect URIs of interactive.confidential)');
+ */
+export async function listenOnFixedPort(handler: http.RequestListener, port: number, purpose: string): Promise<http.Server> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is already in use; it is required for ${purpose}. Stop whatever listens on ${port} and rerun.`)
+          : err,
+      ),
+    );
+    server.listen(port, () => resolve());
+  });
+  return server;
+}
+
+/** Closes a node:http server, dropping keep-alive connections. */
+export async function closeServer(server: http.Server | undefined): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+}

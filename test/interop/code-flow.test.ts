@@ -1,0 +1,137 @@
+/**
+ * Interop: an independent relying party library (openid-client v6) runs the
+ * authorization code flow with PKCE against Gatehouse, validating the ID
+ * token, calling userinfo and rotating the refresh token (demo config,
+ * client `interactive.confidential`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as oidc from 'openid-client';
+import { CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
+import { CONFIDENTIAL_REDIRECT } from '../helpers/flow.js';
+
+const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
+const loginAction = (html: string) => html.match(/action="([^"]*\/ui\/login\?[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
+
+/** Plays the browser: follows the authorization URL, submits the login form, returns the callback URL. */
+async function signIn(authorizationUrl: URL, username: string, password: string): Promise<URL> {
+  const jar = new CookieJar();
+  let res = await jar.fetch(authorizationUrl.href);
+  expect(res.status).toBe(303);
+  const loginUrl = new URL(res.headers.get('location')!, authorizationUrl);
+  expect(loginUrl.pathname).toBe('/ui/login');
+  const page = await (await jar.fetch(loginUrl.href)).text();
+  res = await jar.fetch(new URL(loginAction(page)!, loginUrl).href, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ csrf: field(page, 'csrf')!, username, password }),
+  });
+  expect(res.status).toBe(303);
+  // Back to the authorization endpoint, which now redirects to the client (no consent for this client).
+  let next = new URL(res.headers.get('location')!, loginUrl);
+  while (!next.href.startsWith(CONFIDENTIAL_REDIRECT)) {
+    res = await jar.fetch(next.href);
+    expect(res.status).toBe(303);
+    next = new URL(res.headers.get('location')!, next);
+  }
+  return next;
+}
+
+describe('openid-client v6 against Gatehouse (code + PKCE)', () => {
+  let s: TestServer;
+  let config: oidc.Configuration;
+
+  beforeAll(async () => {
+    s = await startTestServer();
+    // The test issuer is http://127.0.0.1:<port>; openid-client refuses http unless told.
+    config = await oidc.discovery(new URL(s.url), 'interactive.confidential', 'secret', undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
+  });
+  afterAll(() => s?.close());
+
+  it('discovers the issuer', () => {
+    const meta = config.serverMetadata();
+    expect(meta.issuer).toBe(s.url);
+    expect(meta.code_challenge_methods_supported).toContain('S256');
+  });
+
+  it('signs alice in, validates the ID token, reads userinfo and rotates the refresh token', async () => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: CONFIDENTIAL_REDIRECT,
+      scope: 'openid profile email api offline_access',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    expect(url.origin + url.pathname).toBe(`${s.url}/connect/authorize`);
+
+    const callback = await signIn(url, 'alice', 'alice');
+    expect(callback.searchParams.get('iss')).toBe(s.url);
+
+    // Validates state, iss, the code exchange and the ID token (signature, iss, aud, nonce, exp, at_hash).
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe('1');
+    expect(claims.iss).toBe(s.url);
+    expect(claims.aud).toBe('interactive.confidential');
+    expect(claims.nonce).toBe(nonce);
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(tokens.scope?.split(' ').sort()).toEqual(['api', 'email', 'offline_access', 'openid', 'profile']);
+    expect(tokens.refresh_token).toBeTypeOf('string');
+
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    expect(userinfo).toMatchObject({
+      sub: '1',
+      name: 'Alice Smith',
+      given_name: 'Alice',
+      family_name: 'Smith',
+      website: 'http://alice.example.com',
+      email: 'AliceSmith@example.com',
+      email_verified: true,
+    });
+
+    const first = tokens.refresh_token!;
+    const refreshed = await oidc.refreshTokenGrant(config, first);
+    expect(refreshed.access_token).toBeTypeOf('string');
+    expect(refreshed.refresh_token).toBeTypeOf('string');
+    expect(refreshed.refresh_token).not.toBe(first);
+    if (refreshed.id_token) expect(refreshed.claims()!.sub).toBe('1');
+
+    // One-time-use refresh tokens: the old one is refused after rotation.
+    const reuse = await oidc.refreshTokenGrant(config, first).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(reuse).toBeInstanceOf(oidc.ResponseBodyError);
+    expect((reuse as oidc.ResponseBodyError).error).toBe('invalid_grant');
+    // Reuse revokes the whole grant, including the rotated token.
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('lets openid-client reject a callback whose ID token nonce does not match', async () => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: CONFIDENTIAL_REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce: 'sent-nonce',
+    });
+    const callback = await signIn(url, 'bob', 'bob');
+    const err = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: 'other-nonce' }).then(
+      () => undefined,
+      (e: unknown) => e as oidc.ClientError,
+    );
+    expect(err?.code).toBe('OAUTH_JWT_CLAIM_COMPARISON_FAILED');
+    expect(JSON.stringify((err?.cause as { cause?: unknown } | undefined)?.cause)).toContain('nonce');
+  });
+});
