@@ -8,6 +8,7 @@ import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { single } from '../http/params.js';
 import type { InternalRequest, InternalResponse } from '../http/types.js';
+import { matchesRegisteredUri } from '../interaction/redirect-uri.js';
 import type { UiRoutes } from '../interaction/ui-routes.js';
 import { endSession } from '../sessions/session-service.js';
 
@@ -38,7 +39,8 @@ export function endSessionEndpoint(ui: UiRoutes) {
     if (redirect) {
       const client = clientId ? ctx.clients.find(clientId) : undefined;
       // §3: the URI must have been registered; exact match; never redirect to an unverified one.
-      if (!client || !client.postLogoutRedirectUris.includes(redirect)) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
+      // Loopback literals match on any port (RFC 8252 §7.3, as for redirect_uri).
+      if (!client || !client.enabled || !matchesRegisteredUri(client.postLogoutRedirectUris, redirect)) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
       target = state ? `${redirect}${redirect.includes('?') ? '&' : '?'}state=${encodeURIComponent(state)}` : redirect;
     }
     const { cookie, session } = await endSession(ctx, req);

@@ -81,7 +81,7 @@ export class Dispatcher {
     else this.ctx.logger.debug(log, err.description);
     const channel = route?.channel ?? 'json';
     if (channel === 'html' && req) return this.renderErrorPage(err, req);
-    if (channel === 'bearer') return bearerErrorResponse(err, Boolean(req?.headers.authorization || req?.body.get('access_token')));
+    if (channel === 'bearer') return bearerErrorResponse(err, Boolean(/^bearer\s/i.test(req?.headers.authorization ?? '') || req?.body.get('access_token')));
     return jsonErrorResponse(err);
   }
 

@@ -23,13 +23,23 @@ async function readBody(request: Request, limits: BodyLimits): Promise<string> {
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const timer = setTimeout(() => reader.cancel().catch(() => {}), limits.bodyTimeout);
+  let timedOut = false;
+  // Cancelling makes the pending read() resolve as `done`: remember why, so a
+  // stalled body is answered 408 and never processed as if it were complete.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => {});
+  }, limits.bodyTimeout);
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (timedOut) throw 408;
       if (done) break;
       size += value.length;
-      if (size > limits.bodyLimit) throw 413;
+      if (size > limits.bodyLimit) {
+        reader.cancel().catch(() => {});
+        throw 413;
+      }
       chunks.push(value);
     }
   } finally {
@@ -63,7 +73,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
         text = await readBody(request, limits);
       } catch (status) {
         const s = typeof status === 'number' ? status : 400;
-        const msg = s === 413 ? 'request body too large' : 'malformed request body';
+        const msg = s === 413 ? 'request body too large' : s === 408 ? 'request body not received in time' : 'malformed request body';
         return toResponse(dispatcher.finish(jsonResponse({ error: 'invalid_request', error_description: msg }, s), route, origin, requestId, method), head);
       }
     }

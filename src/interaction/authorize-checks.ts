@@ -144,8 +144,11 @@ export async function validateAuthorizationRequest(ctx: ProviderContext, p: Para
   const client = checkClient(ctx, p);
   const redirectUri = checkRedirectUri(client, p);
   const { mode, invalid } = readResponseMode(p);
+  // OIDC Core §3.1.2.6: state is returned exactly as received; a repeated or
+  // oversized state (rejected below) is not echoed at all, never truncated.
   const stateList = p.get('state');
-  const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: stateList?.length === 1 ? stateList[0]!.slice(0, LIMIT) : undefined };
+  const oneState = stateList?.length === 1 && stateList[0]!.length <= LIMIT ? stateList[0] : undefined;
+  const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: oneState || undefined };
   try {
     if (invalid) throw new InvalidRequest(invalid);
     checkNoRepeats(p);

@@ -23,8 +23,9 @@ function loginReason(ctx: ProviderContext, client: Client, request: Authorizatio
   if (loginDone) return undefined;
   const now = ctx.clock.now();
   if (request.prompt.includes('login') || request.prompt.includes('select_account')) return 'prompt';
-  // OIDC Core §3.1.2.1 max_age: re-authenticate when the last login is older.
-  if (request.maxAge !== undefined && now - session.payload.authTime > request.maxAge) return 'max_age';
+  // OIDC Core §3.1.2.1 max_age: re-authenticate when the last login is older;
+  // max_age=0 is equivalent to prompt=login (even within the same second).
+  if (request.maxAge !== undefined && (request.maxAge === 0 || now - session.payload.authTime > request.maxAge)) return 'max_age';
   if (client.userSsoLifetime !== undefined && now - session.payload.authTime > client.userSsoLifetime) return 'userSsoLifetime';
   if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== session.subjectId) return 'id_token_hint names another user';
   return undefined;
@@ -85,13 +86,19 @@ export class AuthorizeFlow {
       return this.toInteraction('login', request, interaction, cookies);
     }
     const subjectId = session!.subjectId;
+    // OIDC Core §3.1.2.1 id_token_hint: when the user who signed in during this
+    // request is not the one the hint names, the answer is an error (login_required).
+    if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectId) {
+      return this.error(request, new LoginRequired('the signed-in user is not the one named by id_token_hint'), interaction ? [...cookies, await finishInteraction(ctx, interaction)] : cookies);
+    }
 
     let scopes = request.scopes;
     if (p?.consent) {
       scopes = p.consent.scopes;
       if (p.consent.remember && client.allowRememberConsent) await saveConsent(ctx, subjectId, client.clientId, scopes, client.consentLifetime);
-    } else if (client.requireConsent) {
-      const remembered = client.allowRememberConsent ? await findConsent(ctx, subjectId, client.clientId) : undefined;
+    } else if (client.requireConsent || request.prompt.includes('consent')) {
+      // OIDC Core §3.1.2.1 prompt=consent: ask even a client that needs no consent.
+      const remembered = client.requireConsent && client.allowRememberConsent ? await findConsent(ctx, subjectId, client.clientId) : undefined;
       if (request.prompt.includes('consent') || !consentCovers(remembered, request.scopes)) {
         if (request.prompt.includes('none')) return this.error(request, new ConsentRequired('the user has not consented to this client'), cookies);
         return this.toInteraction('consent', request, interaction, cookies);

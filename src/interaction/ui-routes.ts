@@ -23,6 +23,15 @@ function page(html: string, status = 200, formOrigins: string[] = [], cookies?: 
   };
 }
 
+/**
+ * ui_locales of a page request, read without throwing: the error page renders
+ * for any input, so a repeated or oversized value (OIDC Core §3.1.2.1) is just ignored.
+ */
+function queryLocales(req: InternalRequest): string | undefined {
+  const list = req.query.get('ui_locales');
+  return list?.length === 1 && list[0]!.length <= 128 ? list[0] : undefined;
+}
+
 const see = (location: string, cookies?: SetCookie[]): InternalResponse => ({ status: 303, headers: { location, 'cache-control': 'no-store' }, cookies });
 
 function asset(body: string): Route {
@@ -50,7 +59,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
   const client = (d: InteractionDetails) => ({ name: d.client.clientName, logoUri: d.client.logoUri, clientUri: d.client.clientUri });
 
   const renderError = (err: OAuthError, req: InternalRequest, status = 400): InternalResponse =>
-    page(renderPage('error', { ...common(single(req.query, 'ui_locales', 128)), error: err.error, description: err.description, requestId: req.requestId }, templates), err.error === 'server_error' ? 500 : status);
+    page(renderPage('error', { ...common(queryLocales(req)), error: err.error, description: err.description, requestId: req.requestId }, templates), err.error === 'server_error' ? 500 : status);
 
   const expired = (req: InternalRequest) =>
     page(renderPage('error', { ...common(), error: 'invalid_request', description: 'This sign-in request has expired or was started in another browser. Go back to the application and start again.', requestId: req.requestId }, templates), 400);
@@ -139,7 +148,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
         subjectId: user.subjectId,
         claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       };
-      return page(renderPage('home', { ...common(single(req.query, 'ui_locales', 128)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req) }, templates));
+      return page(renderPage('home', { ...common(queryLocales(req)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req) }, templates));
     },
   };
   routes.set(`${base}/`, home);
@@ -162,6 +171,6 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
   return {
     routes,
     renderError: (err, req) => renderError(err, req),
-    loggedOut: (req, cookies) => page(renderPage('loggedOut', { ...common(single(req.query, 'ui_locales', 128)) }, templates), 200, [], cookies),
+    loggedOut: (req, cookies) => page(renderPage('loggedOut', { ...common(queryLocales(req)) }, templates), 200, [], cookies),
   };
 }

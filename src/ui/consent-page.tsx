@@ -36,7 +36,10 @@ export interface ConsentPageProps extends PageBaseProps {
  */
 function ScopeItem(props: { scope: ScopeView; id: string; requiredLabel: string }): VNode {
   const { scope, id } = props;
-  const descId = scope.description ? `${id}-desc` : undefined;
+  const name = scope.displayName || scope.name;
+  // IdentityServer's standard `openid` resource repeats its display name as description: show it once.
+  const description = scope.description && scope.description !== name ? scope.description : undefined;
+  const descId = description ? `${id}-desc` : undefined;
   return (
     <li class={scope.emphasize ? 'gh-scope gh-scope-emphasize' : 'gh-scope'}>
       <label class="gh-check" for={id}>
@@ -46,11 +49,11 @@ function ScopeItem(props: { scope: ScopeView; id: string; requiredLabel: string 
           <input id={id} type="checkbox" name="scope" value={scope.name} checked={scope.checked} aria-describedby={descId} />
         )}
         <span>
-          <span class="gh-scope-name">{scope.displayName || scope.name}</span>
+          <span class="gh-scope-name">{name}</span>
           {scope.required && <span class="gh-badge">{props.requiredLabel}</span>}
-          {scope.description && (
+          {description && (
             <span class="gh-scope-description" id={descId}>
-              {scope.description}
+              {description}
             </span>
           )}
         </span>

@@ -78,7 +78,7 @@ a:hover{text-decoration-thickness:2px}
 .gh-scope-description{display:block;font-size:.875rem;color:var(--gh-muted)}
 .gh-badge{display:inline-block;margin-left:.375rem;padding:0 .4rem;font-size:.75rem;font-weight:600;border:1px solid var(--gh-border);border-radius:999px;color:var(--gh-muted);vertical-align:.08em}
 .gh-remember{margin-top:1.25rem}
-.gh-claims{display:grid;grid-template-columns:minmax(6rem,max-content) 1fr;gap:.5rem 1rem;margin:0 0 1.5rem;font-size:.9375rem}
+.gh-claims{display:grid;grid-template-columns:minmax(6rem,max-content) 1fr;align-items:baseline;gap:.5rem 1rem;margin:0 0 1.5rem;font-size:.9375rem}
 .gh-claims dt{color:var(--gh-muted)}
 .gh-claims dd{margin:0;overflow-wrap:anywhere}
 .gh-code{font-family:var(--gh-mono);font-size:.875em;overflow-wrap:anywhere}

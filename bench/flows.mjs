@@ -1,0 +1,132 @@
+/**
+ * The stateful load generator: complete authorization-code + PKCE flows
+ * through the built-in login form, refresh-token rotation chains, and a
+ * one-shot token fetch (the Bearer token of the userinfo scenario).
+ *
+ * Modes (`mode` in the JSON argument):
+ * - `flows`: N virtual users, each looping GET authorize -> GET login page ->
+ *   POST login form -> GET resume -> POST token (code + code_verifier), with a
+ *   fresh cookie jar per flow. One sample = one complete flow.
+ * - `refresh`: each virtual user first runs one flow (not timed), then loops
+ *   refresh_token grants on its own one-time-use chain. One sample = one grant.
+ * - `token`: runs one flow and prints its access token.
+ *
+ * @example
+ * taskset -c 1 node bench/flows.mjs '{"base":"http://127.0.0.1:5000","mode":"flows","connections":32,"duration":5}'
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { basicAuth, CookieJar, createClient } from './http-client.mjs';
+import { LatencyRecorder, emitResult } from './stats.mjs';
+
+const spec = JSON.parse(process.argv[2] ?? '{}');
+const base = spec.base ?? 'http://127.0.0.1:5000';
+const connections = spec.connections ?? 32;
+const duration = (spec.duration ?? 5) * 1000;
+const CLIENT = basicAuth('interactive.confidential', 'secret');
+const REDIRECT = 'http://localhost:3000/callback';
+const SCOPE = 'openid profile email api offline_access';
+const FORM = 'application/x-www-form-urlencoded';
+
+const client = createClient(base, connections);
+const pathOf = (location) => {
+  const u = new URL(location, base);
+  return u.pathname + u.search;
+};
+
+class FlowError extends Error {}
+const expect = (res, status, step) => {
+  if (res.status !== status) throw new FlowError(`${step}: HTTP ${res.status} (expected ${status}) ${String(res.body ?? '').slice(0, 200)}`);
+  return res;
+};
+
+/** GET/POST with the jar's cookies, storing the response's cookies. */
+async function send(jar, method, path, body, extra = {}) {
+  const headers = { ...extra };
+  const cookie = jar.header();
+  if (cookie) headers.cookie = cookie;
+  if (body !== undefined) {
+    headers['content-type'] = FORM;
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  const res = await client.request(method, path, headers, body);
+  jar.store(res.headers);
+  return res;
+}
+
+/** One complete flow; resolves with the token response. */
+async function flow(username) {
+  const jar = new CookieJar();
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const q = new URLSearchParams({
+    client_id: 'interactive.confidential', redirect_uri: REDIRECT, response_type: 'code', scope: SCOPE,
+    state: randomBytes(8).toString('base64url'), nonce: randomBytes(8).toString('base64url'),
+    code_challenge: challenge, code_challenge_method: 'S256',
+  });
+  let res = expect(await send(jar, 'GET', `/connect/authorize?${q}`), 303, 'authorize');
+  const loginPath = pathOf(res.headers.location);
+  const page = expect(await send(jar, 'GET', loginPath), 200, 'login page').body;
+  const action = page.match(/<form method="post" action="([^"]*\/login\?[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
+  const csrf = page.match(/name="csrf" value="([^"]*)"/)?.[1];
+  if (!action || !csrf) throw new FlowError('login page: form or csrf field not found');
+  const form = new URLSearchParams({ csrf, username, password: username }).toString();
+  res = expect(await send(jar, 'POST', action, form), 303, 'login form');
+  res = expect(await send(jar, 'GET', pathOf(res.headers.location)), 303, 'resume');
+  const code = new URL(res.headers.location).searchParams.get('code');
+  if (!code) throw new FlowError(`resume: no code in ${res.headers.location}`);
+  const tokenForm = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }).toString();
+  res = expect(await send(new CookieJar(), 'POST', '/connect/token', tokenForm, { authorization: CLIENT }), 200, 'token');
+  const tokens = JSON.parse(res.body);
+  if (!tokens.id_token || !tokens.access_token) throw new FlowError('token: id_token or access_token missing');
+  return tokens;
+}
+
+/** One refresh grant; resolves with the next refresh token of the chain. */
+async function refresh(refreshToken) {
+  const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString();
+  const res = expect(await send(new CookieJar(), 'POST', '/connect/token', body, { authorization: CLIENT }), 200, 'refresh');
+  const tokens = JSON.parse(res.body);
+  if (!tokens.id_token || !tokens.access_token || !tokens.refresh_token) throw new FlowError('refresh: a token is missing');
+  return tokens.refresh_token;
+}
+
+/** Runs `step(state)` in N loops for the duration; records each step's latency. */
+async function timed(setup, step) {
+  const rec = new LatencyRecorder();
+  let firstError;
+  const states = await Promise.all(Array.from({ length: connections }, (_, i) => setup(i)));
+  const start = performance.now();
+  const end = start + duration;
+  const loop = async (i) => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        states[i] = await step(states[i], i);
+        rec.add(performance.now() - t0);
+      } catch (e) {
+        rec.errors++;
+        firstError ??= String(e.message ?? e);
+        if (!(e instanceof FlowError)) await new Promise((r) => setTimeout(r, 10));
+        states[i] = await setup(i).catch(() => states[i]);
+      }
+    }
+  };
+  await Promise.all(states.map((_, i) => loop(i)));
+  return { ...rec.summary((performance.now() - start) / 1000), firstError };
+}
+
+const user = () => 'alice';
+let result;
+if (spec.mode === 'flows') {
+  result = await timed(async () => undefined, async () => void (await flow(user())));
+  result.requestsPerFlow = 5;
+} else if (spec.mode === 'refresh') {
+  result = await timed(async () => (await flow(user())).refresh_token, (rt) => refresh(rt));
+} else if (spec.mode === 'token') {
+  result = { accessToken: (await flow(user())).access_token };
+} else {
+  throw new Error(`unknown mode ${spec.mode}`);
+}
+client.close();
+emitResult({ tool: 'node', mode: spec.mode, ...result });

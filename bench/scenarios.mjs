@@ -1,0 +1,65 @@
+/**
+ * The benchmark scenarios: what each one loads, which ceiling it is compared
+ * with and its target share of that ceiling (issues 2 and 3).
+ *
+ * Ceilings: `bare` = req/s of a bare node:http server (bench/bare-server.mjs)
+ * under the same load tool and connection count; `sign` = RS256 signatures
+ * per second of one core (bench/sign-rate.mjs, the faster of node:crypto and
+ * jose); `sign/2` = half of it (two signatures per flow or refresh grant).
+ */
+
+const FORM = 'application/x-www-form-urlencoded';
+const M2M = 'Basic ' + Buffer.from('m2m:secret').toString('base64');
+
+/**
+ * @param {{ getConnections: number, postConnections: number }} c
+ * @returns {Array<{ name: string, ceiling: 'bare'|'sign'|'sign/2', target: number, load: object, needsToken?: boolean }>}
+ */
+export function scenarios(c) {
+  return [
+    {
+      name: 'discovery',
+      ceiling: 'bare',
+      target: 0.8,
+      load: { kind: 'http', method: 'GET', path: '/.well-known/openid-configuration', connections: c.getConnections },
+    },
+    {
+      name: 'jwks',
+      ceiling: 'bare',
+      target: 0.8,
+      load: { kind: 'http', method: 'GET', path: '/.well-known/openid-configuration/jwks', connections: c.getConnections },
+    },
+    {
+      name: 'client_credentials',
+      ceiling: 'sign',
+      target: 0.9,
+      load: {
+        kind: 'http',
+        method: 'POST',
+        path: '/connect/token',
+        headers: { authorization: M2M, 'content-type': FORM },
+        body: 'grant_type=client_credentials&scope=api',
+        connections: c.postConnections,
+      },
+    },
+    {
+      name: 'authorization_code_flow',
+      ceiling: 'sign/2',
+      target: 0.75,
+      load: { kind: 'flows', mode: 'flows', connections: c.postConnections },
+    },
+    {
+      name: 'refresh_token',
+      ceiling: 'sign/2',
+      target: 0.9,
+      load: { kind: 'flows', mode: 'refresh', connections: c.postConnections },
+    },
+    {
+      name: 'userinfo',
+      ceiling: 'bare',
+      target: 0.5,
+      needsToken: true,
+      load: { kind: 'http', method: 'GET', path: '/connect/userinfo', connections: c.getConnections },
+    },
+  ];
+}

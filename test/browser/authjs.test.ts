@@ -1,0 +1,126 @@
+/**
+ * Browser interop: an Express 5 app using Auth.js (@auth/express) with the
+ * Duende IdentityServer 6 provider signs bob in through Gatehouse's own login
+ * page in headless Chromium, exactly as the NextAuth/Auth.js docs configure
+ * the IdentityServer demo (client interactive.confidential / secret).
+ *
+ * Port 3000 is required: the demo client's redirect URI is
+ * http://localhost:3000/auth/callback/duende-identity-server6.
+ */
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
+import { ExpressAuth, getSession, type ExpressAuthConfig } from '@auth/express';
+import DuendeIdentityServer6 from '@auth/express/providers/duende-identity-server6';
+import type { OIDCConfig } from '@auth/express/providers';
+import type { Profile, Session } from '@auth/express';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { closeServer, launchBrowser, listenOnFixedPort, newContext } from '../helpers/browser.js';
+
+const APP = 'http://localhost:3000';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Like IdentityServer, Gatehouse keeps profile/email claims out of the ID token when an access
+ * token is issued (alwaysIncludeUserClaimsInIdToken: false), so the profile comes from userinfo.
+ * (`idToken` is an OIDCConfig option the Duende provider's option type does not declare.)
+ */
+const readProfileFromUserinfo: Pick<OIDCConfig<Profile>, 'idToken'> = { idToken: false };
+
+type RpSession = Session & { idpEmail?: string; idpSub?: string };
+
+/** The relying party: `/` shows the signed-in user's email, or a sign-in link. */
+function relyingParty(issuer: string, errors: unknown[]): express.Express {
+  const authConfig: ExpressAuthConfig = {
+    secret: randomBytes(32).toString('base64url'),
+    trustHost: true,
+    basePath: '/auth',
+    providers: [
+      DuendeIdentityServer6({
+        issuer,
+        clientId: 'interactive.confidential',
+        clientSecret: 'secret',
+        authorization: { params: { scope: 'openid profile email api offline_access' } },
+        checks: ['pkce', 'state', 'nonce'],
+        ...readProfileFromUserinfo,
+      }),
+    ],
+    callbacks: {
+      // Auth.js lower-cases session.user.email; keep the provider's claims as sent.
+      jwt({ token, profile }) {
+        if (profile) Object.assign(token, { idpEmail: profile.email, idpSub: profile.sub });
+        return token;
+      },
+      session({ session, token }) {
+        return Object.assign(session, { idpEmail: token.idpEmail, idpSub: token.idpSub });
+      },
+    },
+    logger: { error: (e) => errors.push(e), warn: () => {}, debug: () => {} },
+  };
+  const app = express();
+  app.use('/auth', ExpressAuth(authConfig));
+  app.get('/', async (req, res) => {
+    const session = (await getSession(req, authConfig)) as RpSession | null;
+    const body = session?.user
+      ? `<p>Signed in as <span id="email">${escapeHtml(String(session.idpEmail))}</span> ` +
+        `(<span id="name">${escapeHtml(session.user.name ?? '')}</span>, sub <span id="sub">${escapeHtml(String(session.idpSub))}</span>)</p>`
+      : `<a id="signin" href="/auth/signin?callbackUrl=${encodeURIComponent(APP + '/')}">Sign in</a>`;
+    res.type('html').send(`<!doctype html><title>RP</title>${body}`);
+  });
+  return app;
+}
+
+describe('Auth.js (Duende IdentityServer 6 provider) signs in through Gatehouse in Chromium', () => {
+  let gatehouse: TestServer;
+  let app: http.Server | undefined;
+  let browser: Browser | undefined;
+  const authErrors: unknown[] = [];
+
+  beforeAll(async () => {
+    gatehouse = await startTestServer();
+    app = await listenOnFixedPort(
+      relyingParty(gatehouse.url, authErrors),
+      3000,
+      'the Auth.js app (redirect URI http://localhost:3000/auth/callback/duende-identity-server6 of interactive.confidential)',
+    );
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await closeServer(app);
+    await gatehouse?.close();
+  });
+
+  it('signs bob in and shows his email on the app page', async () => {
+    const context = await newContext(browser!);
+    const page = await context.newPage();
+    await page.goto(`${APP}/`);
+    await page.click('#signin');
+
+    // Auth.js's own sign-in page: one button per provider (a form POST with its CSRF token).
+    await page.getByRole('button', { name: /DuendeIdentityServer6/ }).click();
+
+    // Gatehouse's login page, showing the client's display name.
+    await page.waitForURL((u) => u.origin === gatehouse.url && u.pathname === '/ui/login');
+    await expect(page.locator('body').innerText()).resolves.toContain('Interactive client (confidential)');
+    await page.fill('#username', 'bob');
+    await page.fill('#password', 'bob');
+    await page.click('button[type=submit].gh-button-primary');
+
+    // No consent for this client: straight back to the app's callback, then to `/`.
+    await page.waitForURL(`${APP}/`);
+    expect(authErrors).toEqual([]);
+    await expect(page.locator('#email').innerText()).resolves.toBe('BobSmith@example.com');
+    await expect(page.locator('#name').innerText()).resolves.toBe('Bob Smith');
+    await expect(page.locator('#sub').innerText()).resolves.toBe('2');
+
+    // Auth.js's session endpoint agrees (the session cookie is the app's, not Gatehouse's).
+    const session = await (await page.request.get(`${APP}/auth/session`)).json();
+    // (Auth.js normalises session.user.email to lower case: @auth/core callback.js getUserAndAccount.)
+    expect(session).toMatchObject({ idpEmail: 'BobSmith@example.com', user: { email: 'bobsmith@example.com', name: 'Bob Smith' } });
+    await context.close();
+  });
+});
