@@ -10,18 +10,18 @@ import { single } from '../http/params.js';
 import type { InternalRequest, InternalResponse } from '../http/types.js';
 import { matchesRegisteredUri } from '../interaction/redirect-uri.js';
 import type { UiRoutes } from '../interaction/ui-routes.js';
-import { endSession } from '../sessions/session-service.js';
+import { currentSession, endSession } from '../sessions/session-service.js';
 
-async function hintClientId(ctx: ProviderContext, hint: string | undefined): Promise<string | undefined> {
+async function readHint(ctx: ProviderContext, hint: string | undefined): Promise<{ clientId?: string; sub?: string } | undefined> {
   if (!hint) return undefined;
   try {
     const { kid } = decodeProtectedHeader(hint);
     const key = kid ? ctx.keys.publicKey(kid) : undefined;
     if (!key) throw new Error('unknown key');
     await compactVerify(hint, key);
-    const { aud, iss } = decodeJwt(hint);
+    const { aud, iss, sub } = decodeJwt(hint);
     if (iss !== ctx.issuer) throw new Error('issuer');
-    return Array.isArray(aud) ? aud[0] : aud;
+    return { clientId: Array.isArray(aud) ? aud[0] : aud, sub };
   } catch {
     throw new InvalidRequest('id_token_hint is not a valid ID token of this provider');
   }
@@ -30,7 +30,9 @@ async function hintClientId(ctx: ProviderContext, hint: string | undefined): Pro
 export function endSessionEndpoint(ui: UiRoutes) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
     const p = req.method === 'POST' ? req.body : req.query;
-    const hinted = await hintClientId(ctx, single(p, 'id_token_hint', 8192));
+    const hintToken = single(p, 'id_token_hint', 8192);
+    const hint = await readHint(ctx, hintToken);
+    const hinted = hint?.clientId;
     const clientId = single(p, 'client_id', 200) ?? hinted;
     if (hinted && clientId !== hinted) throw new InvalidRequest('client_id does not match id_token_hint');
     const redirect = single(p, 'post_logout_redirect_uri', 2048);
@@ -42,6 +44,19 @@ export function endSessionEndpoint(ui: UiRoutes) {
       // Loopback literals match on any port (RFC 8252 §7.3, as for redirect_uri).
       if (!client || !client.enabled || !matchesRegisteredUri(client.postLogoutRedirectUris, redirect)) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
       target = state ? `${redirect}${redirect.includes('?') ? '&' : '?'}state=${encodeURIComponent(state)}` : redirect;
+    }
+    // §2: without a hint naming the signed-in user, the OP asks the user before ending the session.
+    const current = await currentSession(ctx, req);
+    const confirmed = req.method === 'POST' && single(p, 'confirm', 8) === '1' && ui.sessionCsrfMatches(req, single(p, 'csrf', 128));
+    if (current && hint?.sub !== current.subjectId && !confirmed) {
+      const fields: Record<string, string> = {};
+      if (redirect) fields.post_logout_redirect_uri = redirect;
+      if (state) fields.state = state;
+      if (clientId) fields.client_id = clientId;
+      const locales = single(p, 'ui_locales', 128);
+      if (locales) fields.ui_locales = locales;
+      const client = clientId ? ctx.clients.find(clientId) : undefined;
+      return ui.confirmLogout(req, ctx.endpoints.endSession, fields, client?.clientName ?? client?.clientId);
     }
     const { cookie, session } = await endSession(ctx, req);
     if (session) ctx.events({ type: 'user_logout', subjectId: session.subjectId, clientId });

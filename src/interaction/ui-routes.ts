@@ -49,6 +49,10 @@ export interface UiRoutes {
   routes: RouteTable;
   renderError(err: OAuthError, req: InternalRequest): InternalResponse;
   loggedOut(req: InternalRequest, cookies: SetCookie[]): InternalResponse;
+  /** Asks the user to confirm a sign-out requested by an application. */
+  confirmLogout(req: InternalRequest, action: string, fields: Record<string, string>, clientName?: string): InternalResponse;
+  /** Checks the anti-CSRF token bound to the session cookie. */
+  sessionCsrfMatches(req: InternalRequest, token: string | undefined): boolean;
 }
 
 export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templates?: PageTemplates): UiRoutes {
@@ -172,5 +176,8 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     routes,
     renderError: (err, req) => renderError(err, req),
     loggedOut: (req, cookies) => page(renderPage('loggedOut', { ...common(queryLocales(req)) }, templates), 200, [], cookies),
+    confirmLogout: (req, action, fields, clientName) =>
+      page(renderPage('logoutConfirm', { ...common(fields.ui_locales), action, csrfToken: sessionCsrf(req), fields, clientName, cancelUrl: `${base}/` }, templates)),
+    sessionCsrfMatches: (req, token) => Boolean(req.cookies[SESSION_COOKIE] && token && safeEqual(token, sessionCsrf(req))),
   };
 }

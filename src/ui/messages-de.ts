@@ -65,6 +65,12 @@ export const de: Messages = {
   loggedOutBody: 'Sie können dieses Fenster schließen.',
   loggedOutReturn: (client) => (client ? `Zurück zu ${client}` : 'Zurück zur Anwendung'),
 
+  logoutConfirmTitle: 'Abmelden',
+  logoutConfirmHeading: 'Möchten Sie sich abmelden?',
+  logoutConfirmBody: (client) =>
+    client ? `${client} möchte Ihre Sitzung beenden. Sie werden von allen Anwendungen abgemeldet.` : 'Sie werden von allen Anwendungen abgemeldet.',
+  logoutConfirmNo: 'Angemeldet bleiben',
+
   formPostTitle: 'Weiter',
   formPostBody: 'Wählen Sie „Weiter“, um zur Anwendung zurückzukehren.',
   formPostContinue: 'Weiter',

@@ -75,6 +75,13 @@ export const en = {
   loggedOutBody: 'You can close this window.',
   loggedOutReturn: (client?: string) => (client ? `Return to ${client}` : 'Return to the application'),
 
+  // logout confirmation (RP-Initiated Logout 1.0 §2)
+  logoutConfirmTitle: 'Sign out',
+  logoutConfirmHeading: 'Do you want to sign out?',
+  logoutConfirmBody: (client?: string) =>
+    client ? `${client} asks to end your session. You will be signed out of every application.` : 'You will be signed out of every application.',
+  logoutConfirmNo: 'Stay signed in',
+
   // form post
   formPostTitle: 'Continue',
   formPostBody: 'Select Continue to return to the application.',

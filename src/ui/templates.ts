@@ -1,3 +1,4 @@
+import { renderLogoutConfirmPage, type LogoutConfirmPageProps } from './logout-confirm-page.js';
 import { renderConsentPage, type ConsentPageProps } from './consent-page.js';
 import { renderErrorPage, type ErrorPageProps } from './error-page.js';
 import { renderFormPostPage, type FormPostPageProps } from './form-post-page.js';
@@ -12,6 +13,7 @@ export interface PagePropsMap {
   error: ErrorPageProps;
   home: HomePageProps;
   loggedOut: LoggedOutPageProps;
+  logoutConfirm: LogoutConfirmPageProps;
   formPost: FormPostPageProps;
 }
 
@@ -34,6 +36,7 @@ const BUILT_IN: { [K in PageName]: PageRenderer<K> } = {
   error: renderErrorPage,
   home: renderHomePage,
   loggedOut: renderLoggedOutPage,
+  logoutConfirm: renderLogoutConfirmPage,
   formPost: renderFormPostPage,
 };
 

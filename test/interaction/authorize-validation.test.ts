@@ -86,8 +86,9 @@ describe('authorization request validation', () => {
   });
 
   describe('errors redirected to the client', () => {
-    const redirected = async (over: Record<string, string | undefined>, error: string) =>
+    const redirected = async (over: Record<string, string | undefined>, error: string): Promise<void> => {
       expectRedirectError(await get(over), { issuer: s.url, error, state: 'st-1' });
+    };
 
     it('missing response_type -> invalid_request', () => redirected({ response_type: undefined }, 'invalid_request'));
     it('response_type=token -> unsupported_response_type', () => redirected({ response_type: 'token' }, 'unsupported_response_type'));

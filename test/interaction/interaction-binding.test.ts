@@ -11,6 +11,7 @@ import {
   consentAndResume,
   expectCode,
   expectErrorPage,
+  expectRedirectError,
   FORM,
   field,
   isLoginPage,
@@ -74,6 +75,16 @@ describe('interaction binding and CSRF', () => {
     jar.cookies.set('gh.session', (v[0] === 'A' ? 'B' : 'A') + v.slice(1));
     await startAt(jar, await url(), 'login');
     jar.cookies.set('gh.session', 'garbage;%%');
+    await startAt(jar, await url(), 'login');
+  });
+
+  it('a session cookie planted before login is replaced (no session fixation)', async () => {
+    const jar = new CookieJar();
+    const planted = 'A'.repeat(43);
+    jar.cookies.set('gh.session', planted);
+    await signIn(s.url, jar);
+    expect(jar.cookies.get('gh.session')).not.toBe(planted);
+    jar.cookies.set('gh.session', planted);
     await startAt(jar, await url(), 'login');
   });
 
@@ -181,5 +192,7 @@ describe('expiry (own clock)', () => {
     const page = await startAt(jar, await url({ max_age: '10' }), 'login');
     expectCode(await loginAndResume(jar, s.url, page), s.url);
     expectCode(await jar.fetch(await url({ max_age: '10' })), s.url);
+    clock.advance(11);
+    expectRedirectError(await jar.fetch(await url({ max_age: '10', prompt: 'none' })), { issuer: s.url, error: 'login_required', state: 'st-1' });
   });
 });

@@ -28,7 +28,7 @@ import {
 } from './interaction-helpers.js';
 
 /** Extra users u1..u20 (password = username) so consent records never collide between tests. */
-export function addUsers(c: ConfigInput, n = 20): void {
+function addUsers(c: ConfigInput, n = 20): void {
   const users = (c.users ?? []) as Record<string, unknown>[];
   for (let i = 1; i <= n; i++) users.push({ subjectId: `s${i}`, username: `u${i}`, password: `u${i}`, claims: { name: `User ${i}` } });
   c.users = users as ConfigInput['users'];

@@ -181,3 +181,34 @@ describe('end session endpoint (RP-Initiated Logout)', () => {
     expectRedirectError(await jar.fetch(await url({ prompt: 'none' })), { issuer: s.url, error: 'login_required', state: 'st-1' });
   });
 });
+
+describe('end session asks the user when the request does not name them (RP-Initiated Logout 1.0 §2)', () => {
+  let s: TestServer;
+  beforeAll(async () => (s = await startTestServer()));
+  afterAll(() => s.close());
+
+  it('a plain GET shows a confirmation; the session survives until the user confirms', async () => {
+    const jar = new CookieJar();
+    await signIn(s.url, jar, 'alice');
+    const res = await jar.fetch(`${s.url}/connect/endsession?post_logout_redirect_uri=${encodeURIComponent('http://localhost:3000/')}&client_id=interactive.confidential&state=s1`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('name="confirm" value="1"');
+    expect(jar.cookies.has('gh.session')).toBe(true);
+    // Still signed in: the home page shows alice.
+    expect(await (await jar.fetch(`${s.url}/ui/`)).text()).toContain('Alice Smith');
+
+    // A forged confirmation without the session-bound csrf token only shows the page again.
+    const forged = await jar.fetch(`${s.url}/connect/endsession`, { method: 'POST', headers: FORM, body: form({ confirm: '1', client_id: 'interactive.confidential' }) });
+    expect(forged.status).toBe(200);
+    expect(jar.cookies.has('gh.session')).toBe(true);
+
+    // Confirming with the form's fields ends the session and returns to the client with state.
+    const fields: Record<string, string> = {};
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields[m[1]!] = m[2]!.replace(/&amp;/g, '&');
+    const done = await jar.fetch(`${s.url}/connect/endsession`, { method: 'POST', headers: FORM, body: form(fields) });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe('http://localhost:3000/?state=s1');
+    expect(jar.cookies.has('gh.session')).toBe(false);
+  });
+});
