@@ -9,6 +9,7 @@ import { single } from '../http/params.js';
 import type { InternalRequest } from '../http/types.js';
 import type { ApiResource, Client } from '../model/types.js';
 import { authenticateClient } from './authenticate-client.js';
+import { assertionPresented } from './client-assertion.js';
 import { clientAuthFailed } from './client-auth-failure.js';
 import { parseBasicCredentials } from './client-secret-basic.js';
 import { matchesSecret } from './secrets.js';
@@ -21,6 +22,11 @@ function presentedSecret(req: InternalRequest): { id: string; secret: string } |
   const postSecret = single(req.body, 'client_secret', 4096);
   if (basic && (postSecret || (postId && postId !== basic.clientId))) {
     throw new InvalidRequest('multiple client authentication methods');
+  }
+  // RFC 6749 §2.3: "MUST NOT use more than one authentication method in each
+  // request"; a secret beside a client assertion is two, whoever the caller is.
+  if ((basic || postSecret) && assertionPresented(req)) {
+    throw new InvalidRequest('multiple client authentication methods', 'secret and client_assertion');
   }
   if (basic) return { id: basic.clientId, secret: basic.secret };
   if (postId && postSecret) return { id: postId, secret: postSecret };

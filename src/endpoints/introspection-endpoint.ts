@@ -8,12 +8,14 @@ import { InvalidRequest } from '../errors.js';
 import { required, single } from '../http/params.js';
 import { noStoreJson, type InternalRequest, type InternalResponse } from '../http/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
+import { checkBodyParameters } from './token-endpoint.js';
 
 const INACTIVE = { active: false };
 const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'acr', 'sid'];
 
 export async function introspectionEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
   if (req.query.size) throw new InvalidRequest('introspection parameters must be sent in the request body');
+  checkBodyParameters(req.body, ctx);
   const caller = await authenticateResourceOrClient(req, ctx, 'introspection');
   const token = required(req.body, 'token', 8192);
   const hint = single(req.body, 'token_type_hint', 64);

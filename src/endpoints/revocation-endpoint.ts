@@ -5,11 +5,13 @@ import { InvalidRequest } from '../errors.js';
 import { required, single } from '../http/params.js';
 import type { InternalRequest, InternalResponse } from '../http/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
+import { checkBodyParameters } from './token-endpoint.js';
 
 const OK: InternalResponse = { status: 200, headers: { 'cache-control': 'no-store', 'content-length': '0' } };
 
 export async function revocationEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
   if (req.query.size) throw new InvalidRequest('revocation parameters must be sent in the request body');
+  checkBodyParameters(req.body, ctx);
   const { client } = await authenticateClient(req, ctx, 'revocation');
   const token = required(req.body, 'token', 8192);
   // §2.1: an invalid token_type_hint value is ignored; it only orders the search.

@@ -1,19 +1,41 @@
 /** RFC 6749 §3.2: the token endpoint dispatches to the registered grant handlers. */
 import { authenticateClient } from '../client-auth/authenticate-client.js';
+import { ASSERTION_LIMIT } from '../client-auth/client-assertion.js';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { required } from '../http/params.js';
-import type { InternalRequest, InternalResponse } from '../http/types.js';
+import type { InternalRequest, InternalResponse, Params } from '../http/types.js';
 
 /** Parameters that may legitimately repeat (RFC 8707 §2 resource). */
 const REPEATABLE = new Set(['resource']);
+/** Parameters that may be longer than `server.parameterLimit` (signed JWTs). */
+const LONG_PARAMETERS: ReadonlyMap<string, number> = new Map([
+  ['client_assertion', ASSERTION_LIMIT],
+  ['token', 8192],
+]);
+
+/**
+ * Checks every body parameter of a token-style request before any is used:
+ * no repeats except `repeatable` (RFC 6749 §3.2), and no value longer than
+ * `server.parameterLimit` (DESIGN.md "Errors": every input has a length
+ * limit), also for parameters the handler never reads.
+ *
+ * @example
+ * checkBodyParameters(req.body, ctx, new Set(['resource']));
+ */
+export function checkBodyParameters(body: Params, ctx: ProviderContext, repeatable: ReadonlySet<string> = new Set()): void {
+  const limit = ctx.config.server.parameterLimit;
+  for (const [name, values] of body) {
+    const shown = name.slice(0, 64);
+    if (values.length > 1 && !repeatable.has(name)) throw new InvalidRequest(`parameter ${shown} must not be repeated`);
+    const max = Math.max(limit, LONG_PARAMETERS.get(name) ?? 0);
+    if (name.length > limit || values.some((v) => v.length > max)) throw new InvalidRequest(`parameter ${shown} is too long`);
+  }
+}
 
 export async function tokenEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
   if (req.query.size) throw new InvalidRequest('token request parameters must be sent in the request body');
-  // RFC 6749 §3.2: parameters MUST NOT be included more than once.
-  for (const [name, values] of req.body) {
-    if (values.length > 1 && !REPEATABLE.has(name)) throw new InvalidRequest(`parameter ${name.slice(0, 64)} must not be repeated`);
-  }
+  checkBodyParameters(req.body, ctx, REPEATABLE);
   const grantType = required(req.body, 'grant_type', 256);
   const { client } = await authenticateClient(req, ctx, 'token');
   const grant = ctx.grants.get(grantType);

@@ -48,19 +48,28 @@ export class Dispatcher {
     return this.routes.get(path);
   }
 
-  /** Checks made before any body is read; a response means stop. */
-  precheck(route: Route | undefined, method: string, headers: Record<string, string | undefined>): InternalResponse | undefined {
+  /**
+   * Checks made before any body is read; a response means stop. `request`
+   * builds the request without a body, so an html-channel route (authorize,
+   * end session) answers a wrong method or content type with its error page.
+   */
+  precheck(
+    route: Route | undefined,
+    method: string,
+    headers: Record<string, string | undefined>,
+    request?: () => InternalRequest,
+  ): InternalResponse | undefined {
     if (!route) return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404);
     if (method === 'OPTIONS' && route.cors) return { status: 204, headers: {} };
     if (!route.methods.includes(method)) {
       const err = new InvalidRequest(`method ${method.slice(0, 16)} not allowed`);
       err.headers = { allow: route.methods.join(', ') };
-      return { ...this.errorResponse(err, route, undefined), status: 405 };
+      return { ...this.errorResponse(err, route, request?.()), status: 405 };
     }
     if (method === 'POST' && route.form) {
       const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/x-www-form-urlencoded') {
-        return this.errorResponse(new InvalidRequest('content type must be application/x-www-form-urlencoded'), route, undefined);
+        return this.errorResponse(new InvalidRequest('content type must be application/x-www-form-urlencoded'), route, request?.());
       }
     }
     return undefined;
@@ -80,7 +89,14 @@ export class Dispatcher {
     if (err.error === 'server_error') this.ctx.logger.error(log, 'unexpected error');
     else this.ctx.logger.debug(log, err.description);
     const channel = route?.channel ?? 'json';
-    if (channel === 'html' && req) return this.renderErrorPage(err, req);
+    if (channel === 'html' && req) {
+      try {
+        return this.renderErrorPage(err, req);
+      } catch (e) {
+        // A broken page template must not turn an OAuth error into a crash: answer JSON.
+        this.ctx.logger.error({ requestId: req.requestId, err: e }, 'error page failed');
+      }
+    }
     if (channel === 'bearer') return bearerErrorResponse(err, Boolean(/^bearer\s/i.test(req?.headers.authorization ?? '') || req?.body.get('access_token')));
     return jsonErrorResponse(err);
   }
@@ -89,9 +105,12 @@ export class Dispatcher {
   finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string, method: string): FinalResponse {
     const headers: Record<string, string | string[]> = { ...this.baseHeaders, 'x-request-id': requestId, ...res.headers };
     if (!headers['content-security-policy']) headers['content-security-policy'] = API_CSP;
+    // Fetch standard §3.2.5 (CORS protocol and HTTP caches): the answer of a
+    // CORS route depends on Origin even when no CORS header is added, so a
+    // shared cache must not hand a response for one origin to another.
+    if (route?.cors) headers.vary = headers.vary ? `${headers.vary}, Origin` : 'Origin';
     if (route?.cors && origin && this.corsOrigins().has(origin)) {
       headers['access-control-allow-origin'] = origin;
-      headers.vary = 'Origin';
       if (method === 'OPTIONS') {
         headers['access-control-allow-methods'] = route.methods.join(', ');
         headers['access-control-allow-headers'] = 'Authorization, Content-Type, DPoP';

@@ -6,11 +6,19 @@ import { parseParams } from './params.js';
 import { jsonResponse } from './types.js';
 import type { BodyLimits } from './node-adapter.js';
 
+const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 'the server encountered an unexpected condition' });
+
 function toResponse(out: FinalResponse, head: boolean): Response {
   const headers = new Headers();
-  for (const [k, v] of Object.entries(out.headers)) {
-    if (Array.isArray(v)) for (const item of v) headers.append(k, item);
-    else headers.set(k, v);
+  try {
+    for (const [k, v] of Object.entries(out.headers)) {
+      if (Array.isArray(v)) for (const item of v) headers.append(k, item);
+      else headers.set(k, v);
+    }
+  } catch {
+    // A header value Headers refuses (a handler bug): a bare server_error, never a thrown handler.
+    const safe = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    return new Response(head ? null : SERVER_ERROR, { status: 500, headers: safe });
   }
   const body = head || out.status === 204 || out.status === 304 ? null : (out.body ?? null);
   return new Response(body as BodyInit | null, { status: out.status, headers });
@@ -65,7 +73,10 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
     if (route?.staticResponse && effective === 'GET') {
       return toResponse(dispatcher.finish(route.staticResponse(), route, origin, requestId, method), head);
     }
-    const early = dispatcher.precheck(route, effective, headers);
+    const query = parseParams(u.search.slice(1));
+    const bodyless = () =>
+      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId });
+    const early = dispatcher.precheck(route, effective, headers, bodyless);
     if (early) return toResponse(dispatcher.finish(early, route, origin, requestId, method), head);
     let text = '';
     if (method === 'POST') {
@@ -80,7 +91,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
     const ireq = makeInternalRequest(dispatcher, {
       method: effective,
       path,
-      query: parseParams(u.search.slice(1)),
+      query,
       body: text ? parseParams(text) : new Map(),
       headers,
       cookies: parseCookies(headers.cookie),

@@ -16,9 +16,22 @@ export interface BodyLimits {
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
+const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 'the server encountered an unexpected condition' });
+
+/**
+ * Writes the response. A response node refuses (a header value with a
+ * control character from a handler bug) becomes a bare server_error instead
+ * of an exception that would take the process down.
+ */
 function write(res: ServerResponse, out: FinalResponse, head: boolean): void {
-  res.writeHead(out.status, out.headers);
-  res.end(head ? undefined : out.body);
+  try {
+    res.writeHead(out.status, out.headers);
+    res.end(head ? undefined : out.body);
+  } catch {
+    if (res.headersSent) return void res.destroy();
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end(head ? undefined : SERVER_ERROR);
+  }
 }
 
 /** Reads a body up to `limit` bytes within `timeout` ms; rejects with a status on violation. */
@@ -49,6 +62,31 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   });
 }
 
+/**
+ * Discards the body of a request answered without reading it (static routes,
+ * early refusals, GET handlers), within the same size and time limits as a
+ * read body: a client that keeps sending gets its socket closed instead of
+ * holding the connection open (DESIGN.md "HTTP and UI": never left hanging).
+ * A well-behaved client's small body is drained and keep-alive still works.
+ */
+function discardBody(req: IncomingMessage, limits: BodyLimits): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (!hasBody || req.readableEnded) return;
+  let size = 0;
+  const timer = setTimeout(() => req.socket.destroy(), limits.bodyTimeout);
+  const stop = () => clearTimeout(timer);
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > limits.bodyLimit) {
+      stop();
+      req.socket.destroy();
+    }
+  });
+  req.on('end', stop);
+  req.on('close', stop);
+  req.on('error', stop);
+}
+
 const BODY_ERRORS: Record<number, string> = {
   400: 'malformed request body',
   408: 'request body not received in time',
@@ -65,7 +103,11 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     const q = rawUrl.indexOf('?');
     let path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     if (mountPath) {
-      if (!path.startsWith(mountPath)) return next ? next() : write(res, notFound(dispatcher), false);
+      if (!path.startsWith(mountPath)) {
+        if (next) return next();
+        write(res, notFound(dispatcher), false);
+        return discardBody(req, limits);
+      }
       path = path.slice(mountPath.length) || '/';
     }
     const method = req.method ?? 'GET';
@@ -78,14 +120,18 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     const effective = head ? 'GET' : method;
 
     if (route?.staticResponse && effective === 'GET') {
-      return write(res, dispatcher.finish(route.staticResponse(), route, origin, requestId, method), head);
-    }
-    const early = dispatcher.precheck(route, effective, headers);
-    if (early) {
-      if (method === 'POST') req.resume();
-      return write(res, dispatcher.finish(early, route, origin, requestId, method), head);
+      write(res, dispatcher.finish(route.staticResponse(), route, origin, requestId, method), head);
+      return discardBody(req, limits);
     }
     const query = q === -1 ? new Map() : parseParams(rawUrl.slice(q + 1));
+    const bodyless = () =>
+      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip: req.socket.remoteAddress });
+    const early = dispatcher.precheck(route, effective, headers, bodyless);
+    if (early) {
+      write(res, dispatcher.finish(early, route, origin, requestId, method), head);
+      return discardBody(req, limits);
+    }
+    if (method !== 'POST') discardBody(req, limits);
     const bodyPromise: Promise<string> = method === 'POST' ? readBody(req, limits) : Promise.resolve('');
     bodyPromise.then(
       async (text) => {
@@ -113,7 +159,10 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
         write(res, dispatcher.finish(body, route, origin, requestId, method), head);
         if (status !== 413) req.socket.destroySoon?.();
       },
-    );
+    ).catch(() => {
+      // Unreachable unless a handler or renderer misbehaves: never leave an unhandled rejection.
+      write(res, { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR }, head);
+    });
   };
 }
 

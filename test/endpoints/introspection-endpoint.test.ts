@@ -99,12 +99,23 @@ describe('introspection endpoint', () => {
 
   it('answers 401 invalid_client to callers with bad or no credentials (RFC 7662 §2.3)', async () => {
     const tok = await m2mToken(s.url);
-    for (const headers of [{ authorization: basic('api', 'wrong') }, { authorization: basic('nobody', 'secret') }, {}]) {
+    for (const headers of [{ authorization: basic('api', 'wrong') }, { authorization: basic('nobody', 'secret') }, {}] as Record<string, string>[]) {
       const r = await introspect(tok, headers);
       expect(r.status, JSON.stringify(headers)).toBe(401);
       expect(r.body.error).toBe('invalid_client');
       expect(r.headers.get('www-authenticate')).toBeTruthy();
     }
+  });
+
+  it('refuses a secret together with a client assertion (RFC 6749 §2.3: one method per request)', async () => {
+    const tok = await m2mToken(s.url);
+    const assertion = { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'a.b.c' };
+    const viaBasic = await introspect(tok, { authorization: basic('api', 'secret') }, assertion);
+    expect(viaBasic.status).toBe(400);
+    expect(viaBasic.body.error).toBe('invalid_request');
+    const viaPost = await introspect(tok, {}, { client_id: 'api', client_secret: 'secret', ...assertion });
+    expect(viaPost.status).toBe(400);
+    expect(viaPost.body.error).toBe('invalid_request');
   });
 
   it('refuses public clients (RFC 7662 §2.1: the caller must be authorized)', async () => {

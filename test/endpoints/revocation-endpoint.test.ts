@@ -68,6 +68,11 @@ describe('revocation endpoint', () => {
     expect((await introspectAsApi(s.url, tok)).body.active).toBe(false);
   });
 
+  it('answers invalid_request for a token over 8192 characters or an oversized parameter', async () => {
+    expect((await revoke({ token: 'x'.repeat(9000) })).body.error).toBe('invalid_request');
+    expect((await revoke({ token: 'x', junk: 'y'.repeat(5000) })).body.error).toBe('invalid_request');
+  });
+
   it('answers invalid_request without a token', async () => {
     const r = await revoke({});
     expect(r.status).toBe(400);

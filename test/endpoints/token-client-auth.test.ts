@@ -32,7 +32,11 @@ describe('client authentication methods at the token endpoint', () => {
     inline = await clientKeyPair('inline-1');
     remote = await clientKeyPair('remote-1');
     other = await clientKeyPair('other');
-    jwksServer = http.createServer((_req, res) => {
+    jwksServer = http.createServer((req, res) => {
+      if (req.url === '/broken') {
+        res.writeHead(500, { 'content-type': 'text/html' });
+        return res.end('<h1>oops</h1>');
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: [remote.jwk] }));
     });
@@ -43,6 +47,8 @@ describe('client authentication methods at the token endpoint', () => {
         addM2mClient(c, { clientId: 'hmac', clientSecrets: [{ type: 'SymmetricKey', value: HMAC_SECRET }] });
         addM2mClient(c, { clientId: 'pkjwt', jwks: { keys: [inline.jwk] } });
         addM2mClient(c, { clientId: 'pkjwt.uri', jwksUri });
+        addM2mClient(c, { clientId: 'pkjwt.broken', jwksUri: jwksUri.replace('/jwks', '/broken') });
+        addM2mClient(c, { clientId: 'pkjwt.down', jwksUri: 'http://127.0.0.1:1/jwks' });
       },
     });
     tokenUrl = `${s.url}/connect/token`;
@@ -114,6 +120,13 @@ describe('client authentication methods at the token endpoint', () => {
       const jwt = await assertion(remote.privateKey, 'ES256', 'pkjwt.uri', { aud: tokenUrl, now: now(), kid: 'remote-1' });
       const r = await cc(assertionParams(jwt));
       expect(r.status, r.text).toBe(200);
+    });
+
+    it('answers 401, not 5xx, when the client jwks_uri fails or is unreachable', async () => {
+      for (const clientId of ['pkjwt.broken', 'pkjwt.down']) {
+        const jwt = await assertion(remote.privateKey, 'ES256', clientId, { aud: tokenUrl, now: now(), kid: 'remote-1' });
+        expectInvalidClient(await cc(assertionParams(jwt)));
+      }
     });
 
     it('refuses a bad signature (inline and remote)', async () => {

@@ -61,6 +61,14 @@ describe('token endpoint errors', () => {
       expectError(await token(s.url, { grant_type: 'client_credentials', scope: 'a'.repeat(5000) }, m2m), 400, 'invalid_request');
     });
 
+    it('any parameter over server.parameterLimit, even one no handler reads', async () => {
+      expectError(await token(s.url, { grant_type: 'client_credentials', junk: 'x'.repeat(5000) }, m2m), 400, 'invalid_request');
+      expectError(await token(s.url, { grant_type: 'client_credentials', ['k'.repeat(5000)]: '1' }, m2m), 400, 'invalid_request');
+      expectError(await token(s.url, { grant_type: 'client_credentials', constructor: 'x'.repeat(5000) }, m2m), 400, 'invalid_request');
+      expectError(await token(s.url, { grant_type: 'client_credentials', resource: ['api', 'x'.repeat(5000)] }, m2m), 400, 'invalid_request');
+      expect((await token(s.url, { grant_type: 'client_credentials', junk: 'x'.repeat(4000) }, m2m)).status).toBe(200);
+    });
+
     it('parameters in the query string', async () => {
       const res = await fetch(`${s.url}/connect/token?grant_type=client_credentials`, {
         method: 'POST',

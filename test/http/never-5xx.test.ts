@@ -47,7 +47,7 @@ function randomString(r: Rand, max: number, alphabet?: string): string {
 const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
 
 /** A form body: mostly url-encoded garbage pairs, sometimes raw bytes or a huge value. */
-function randomBody(r: Rand): string | Uint8Array {
+function randomBody(r: Rand): string | Uint8Array<ArrayBuffer> {
   const roll = r();
   if (roll < 0.1) return Uint8Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256));
   if (roll < 0.15) return `grant_type=client_credentials&scope=${'a'.repeat(Math.floor(r() * 20000))}`;

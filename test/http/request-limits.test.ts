@@ -122,6 +122,32 @@ describe('request limits and edge cases', () => {
     expect(r.ms).toBeLessThan(3000);
   });
 
+  it('closes the connection of a refused request whose announced body never arrives', async () => {
+    const cases = [
+      `POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\nabc`,
+      `POST /.well-known/openid-configuration HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc`,
+      `PUT /connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc`,
+      `POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n`,
+      `GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc`,
+    ];
+    for (const request of cases) {
+      const r = await raw(s.url, [request], 5000);
+      const line = request.split('\r\n')[0];
+      expect(statusOf(r.text), line).toBeLessThan(500);
+      expect(r.closed, line).toBe(true);
+      expect(r.ms, line).toBeLessThan(3000);
+    }
+  });
+
+  it('keeps the connection usable after a refused request whose body was sent in full', async () => {
+    const body = 'grant_type=client_credentials';
+    const refused = `POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const next = `GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`;
+    const r = await raw(s.url, [refused, next], 5000);
+    const statuses = [...r.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([400, 200]);
+  });
+
   it('answers a truncated chunked body with 400 or 408, never hanging', async () => {
     const head = `POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`;
     const r = await raw(s.url, [head, 'zz\r\nnot a chunk\r\n'], 5000);

@@ -96,6 +96,14 @@ describe('response headers', () => {
       expect(d.headers.get('access-control-allow-origin')).toBeNull();
     });
 
+    it('sends Vary: Origin on CORS routes even without an allowed origin, so shared caches keep answers apart', async () => {
+      for (const headers of [{}, { origin: 'https://evil.example' }, { origin: SPA }] as Record<string, string>[]) {
+        const res = await fetch(`${s.url}/.well-known/openid-configuration`, { headers });
+        expect(res.headers.get('cache-control')).toContain('public');
+        expect(res.headers.get('vary'), JSON.stringify(headers)).toContain('Origin');
+      }
+    });
+
     it('never allows CORS on introspection (server-to-server only)', async () => {
       const res = await fetch(`${s.url}/connect/introspect`, { method: 'POST', headers: { origin: SPA, authorization: basic('api', 'secret') }, body: form({ token: 'x' }) });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
