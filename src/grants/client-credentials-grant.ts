@@ -1,6 +1,6 @@
 /** RFC 6749 §4.4: the client credentials grant. */
 import type { GrantHandler } from '../context.js';
-import { UnauthorizedClient } from '../errors.js';
+import { InvalidScope, UnauthorizedClient } from '../errors.js';
 import { single, spaceList } from '../http/params.js';
 import { noStoreJson } from '../http/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
@@ -22,6 +22,8 @@ export const clientCredentialsGrant: GrantHandler = {
       resourceIndicators: req.body.get('resource') ?? [],
       apiOnly: true,
     });
+    // RFC 6749 §3.3: no scope requested and no default to give.
+    if (granted.apiScopes.length === 0) throw new InvalidScope('no scope requested and the client has no API scope to default to');
     const token = await issueAccessToken(ctx, {
       client,
       scopes: granted.apiScopes,

@@ -47,8 +47,16 @@ export function validateScopes(resources: Resources, client: Client, req: ScopeR
       identityScopes.push(scope);
     } else apiScopes.push(scope);
   }
-  const audience = resolveAudience(resources, apiScopes, req.resourceIndicators ?? []);
-  return { scopes: [...req.requested], identityScopes, apiScopes, resources: audience, offlineAccess };
+  const indicators = req.resourceIndicators ?? [];
+  const audience = resolveAudience(resources, apiScopes, indicators);
+  if (indicators.length === 0) return { scopes: [...req.requested], identityScopes, apiScopes, resources: audience, offlineAccess };
+  // RFC 8707 §2, as IdentityServer does: with resource indicators, the token carries only the
+  // API scopes of the named resources (the audience would not accept the others).
+  const named = new Set(audience.map((r) => r.name));
+  const kept = apiScopes.filter((s) => (resources.resourcesByScope.get(s) ?? []).some((r) => named.has(r.name)));
+  const keptSet = new Set(kept);
+  const scopes = req.requested.filter((s) => !resources.apiScopes.has(s) || resources.identity.has(s) || keptSet.has(s));
+  return { scopes, identityScopes, apiScopes: kept, resources: audience, offlineAccess };
 }
 
 /** RFC 8707 §2: each resource is an absolute URI without fragment, or (IdentityServer style) an API resource name. */

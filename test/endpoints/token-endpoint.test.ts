@@ -153,9 +153,35 @@ describe('RFC 8707 resource indicators', () => {
     expect(r.body.error).toBe('invalid_target');
   });
 
+  it('with a resource, the scope narrows to that resource\'s API scopes (as IdentityServer does)', async () => {
+    const r = await token(s.url, { grant_type: 'client_credentials', scope: 'api orders.read', resource: 'api' }, auth);
+    expect(r.status).toBe(200);
+    expect(r.body.scope).toBe('api');
+    const { payload } = await verifyWithJwks(s, r.body.access_token as string);
+    expect(payload).toMatchObject({ aud: 'api', scope: 'api' });
+  });
+
   it('a resource with a fragment is invalid_target', async () => {
     const r = await token(s.url, { grant_type: 'client_credentials', scope: 'api', resource: 'https://orders.example.com#x' }, auth);
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('invalid_target');
+  });
+});
+
+describe('client credentials without any API scope', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({
+      mutate: (c) => {
+        (c.clients as unknown[]).push({ clientId: 'no-scopes', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], allowedGrantTypes: ['client_credentials'] });
+      },
+    });
+  });
+  afterAll(() => s.close());
+
+  it('no scope requested and none to default to is invalid_scope (RFC 6749 §3.3)', async () => {
+    const r = await token(s.url, { grant_type: 'client_credentials' }, { authorization: basic('no-scopes', 'secret') });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_scope');
   });
 });
