@@ -39,6 +39,16 @@ export class Dispatcher {
     this.issuerBase = ctx.issuer.replace(/\/$/, '');
   }
 
+  /** `server.accessLog`: one info line per request. */
+  get accessLog(): boolean {
+    return this.ctx.config.server.accessLog;
+  }
+
+  /** The access log line: request id, method, path (no query: it may carry codes or tokens), status, time. */
+  logAccess(requestId: string, method: string, path: string, status: number, ms: number): void {
+    this.ctx.logger.info({ requestId, method, path: path.slice(0, 256), status, ms: Math.round(ms * 100) / 100 }, 'request');
+  }
+
   /** Accepts a client-supplied X-Request-Id when it is short and safe, else makes one. */
   requestId(header: string | undefined): string {
     return header && REQUEST_ID.test(header) ? header : crypto.randomUUID();

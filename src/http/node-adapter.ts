@@ -115,6 +115,10 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     if (!route && next) return next();
     const headers = req.headers as Record<string, string | undefined>;
     const requestId = dispatcher.requestId(headers['x-request-id']);
+    if (dispatcher.accessLog) {
+      const start = performance.now();
+      res.once('finish', () => dispatcher.logAccess(requestId, method, path, res.statusCode, performance.now() - start));
+    }
     const origin = headers.origin;
     const head = method === 'HEAD';
     const effective = head ? 'GET' : method;
