@@ -3,7 +3,6 @@
  * and returns to a registered post_logout_redirect_uri, or shows the
  * signed-out page.
  */
-import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { single } from '../http/params.js';
@@ -11,20 +10,13 @@ import type { InternalRequest, InternalResponse } from '../http/types.js';
 import { matchesRegisteredUri } from '../interaction/redirect-uri.js';
 import type { UiRoutes } from '../interaction/ui-routes.js';
 import { currentSession, endSession } from '../sessions/session-service.js';
+import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
 
 async function readHint(ctx: ProviderContext, hint: string | undefined): Promise<{ clientId?: string; sub?: string } | undefined> {
   if (!hint) return undefined;
-  try {
-    const { kid } = decodeProtectedHeader(hint);
-    const key = kid ? ctx.keys.publicKey(kid) : undefined;
-    if (!key) throw new Error('unknown key');
-    await compactVerify(hint, key);
-    const { aud, iss, sub } = decodeJwt(hint);
-    if (iss !== ctx.issuer) throw new Error('issuer');
-    return { clientId: Array.isArray(aud) ? aud[0] : aud, sub };
-  } catch {
-    throw new InvalidRequest('id_token_hint is not a valid ID token of this provider');
-  }
+  const claims = await verifyIdTokenHint(ctx, hint);
+  if (!claims) throw new InvalidRequest('id_token_hint is not a valid ID token of this provider');
+  return { clientId: claims.aud[0], sub: claims.sub };
 }
 
 export function endSessionEndpoint(ui: UiRoutes) {

@@ -4,7 +4,6 @@
  * until then errors are shown on the error page, never redirected (RFC 6749
  * §4.1.2.1, OIDC Core §3.1.2.6). Phase two's errors go to the client.
  */
-import { decodeJwt, decodeProtectedHeader, compactVerify } from 'jose';
 import type { ProviderContext } from '../context.js';
 import {
   InvalidClient,
@@ -19,6 +18,7 @@ import { single, spaceList } from '../http/params.js';
 import type { Params } from '../http/types.js';
 import type { Client } from '../model/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
+import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
 import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from './authorization-request.js';
 import { isRegisteredRedirectUri } from './redirect-uri.js';
 
@@ -122,18 +122,9 @@ function checkMaxAge(p: Params): number | undefined {
 async function checkIdTokenHint(ctx: ProviderContext, client: Client, p: Params): Promise<string | undefined> {
   const hint = single(p, 'id_token_hint', 8192);
   if (!hint) return undefined;
-  try {
-    const { kid } = decodeProtectedHeader(hint);
-    const key = kid ? ctx.keys.publicKey(kid) : undefined;
-    if (!key) throw new Error('unknown key');
-    await compactVerify(hint, key);
-    const claims = decodeJwt(hint);
-    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (claims.iss !== ctx.issuer || !aud.includes(client.clientId) || typeof claims.sub !== 'string') throw new Error('claims');
-    return claims.sub;
-  } catch {
-    throw new InvalidRequest('id_token_hint is not a valid ID token issued to this client');
-  }
+  const claims = await verifyIdTokenHint(ctx, hint);
+  if (!claims || !claims.aud.includes(client.clientId)) throw new InvalidRequest('id_token_hint is not a valid ID token issued to this client');
+  return claims.sub;
 }
 
 /**

@@ -75,6 +75,9 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
       [d.redirectOrigin],
     );
 
+  const csrfOk = (req: InternalRequest, id: string) => api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128));
+  const interactionId = (req: InternalRequest) => single(req.query, 'id', 64) ?? '';
+
   const routes: RouteTable = new Map();
   routes.set(`${base}/assets/gatehouse.css`, asset(STYLESHEET));
   routes.set(`${base}/assets/theme.css`, asset(themeStylesheet(ui.colors)));
@@ -84,12 +87,12 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     form: true,
     channel: 'html',
     async handle(req) {
-      const id = single(req.query, 'id', 64) ?? '';
+      const id = interactionId(req);
       const d = await api.details(id, req.cookies);
       if (!d) return expired(req);
       if (req.method === 'GET') return loginPage(d);
       const username = single(req.body, 'username', 256) ?? '';
-      if (!(await api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)))) return loginPage(d, 'csrf', username, undefined, 403);
+      if (!(await csrfOk(req, id))) return loginPage(d, 'csrf', username, undefined, 403);
       const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '');
       if (!result.ok) return loginPage(d, result.reason, username, result.retryAfter, 400);
       const location = await api.login(id, req.cookies, { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' });
@@ -102,8 +105,8 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     form: true,
     channel: 'html',
     async handle(req) {
-      const id = single(req.query, 'id', 64) ?? '';
-      if (!(await api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)))) return expired(req);
+      const id = interactionId(req);
+      if (!(await csrfOk(req, id))) return expired(req);
       return see(await api.deny(id, req.cookies));
     },
   });
@@ -113,11 +116,11 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     form: true,
     channel: 'html',
     async handle(req) {
-      const id = single(req.query, 'id', 64) ?? '';
+      const id = interactionId(req);
       const d = await api.details(id, req.cookies);
       if (!d || !d.subjectId) return expired(req);
       if (req.method === 'POST') {
-        if (!(await api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)))) return expired(req);
+        if (!(await csrfOk(req, id))) return expired(req);
         const decision = single(req.body, 'decision', 16);
         if (decision !== 'allow') return see(await api.deny(id, req.cookies));
         const scopes = (req.body.get('scope') ?? []).slice(0, 100);
