@@ -2,18 +2,21 @@
  * Detects other work on the benchmark's cores (the machine may be shared):
  * samples /proc/stat per core and the CPU time of the pinned benchmark
  * processes; "foreign" time on a core is its busy time minus the time of the
- * process pinned to it. Linux only; elsewhere it reports nothing.
+ * process pinned to it, plus hypervisor steal. Linux only; elsewhere it reports nothing.
  *
  * @example
  * await waitForQuiet(['0', '1']);
  * const mon = startMonitor(['0', '1']);
  * mon.setPid('0', serverPid);
  * mon.setPid('1', loadPid);
- * mon.stop() // foreign share per core, e.g. { '0': 0.01, '1': 0 }
+ * mon.stop() // { foreign: { '0': 0.01, '1': 0 }, own: { '0': 0.99, '1': 0.7 } }
  */
 import { readFileSync } from 'node:fs';
 
-/** user+nice+system ticks and all ticks of each core (irq/softirq excluded from busy). */
+/**
+ * Per core: user+nice+system ticks (irq/softirq excluded: loopback traffic of
+ * the benchmark itself lands there), hypervisor steal ticks, and all ticks.
+ */
 function cpuTimes() {
   try {
     const out = {};
@@ -21,7 +24,7 @@ function cpuTimes() {
       const m = line.match(/^cpu(\d+) (.*)$/);
       if (!m) continue;
       const v = m[2].trim().split(/\s+/).map(Number);
-      out[m[1]] = { busy: v[0] + v[1] + v[2], total: v.slice(0, 8).reduce((a, b) => a + b, 0) };
+      out[m[1]] = { busy: v[0] + v[1] + v[2], steal: v[7] ?? 0, total: v.slice(0, 8).reduce((a, b) => a + b, 0) };
     }
     return out;
   } catch {
@@ -43,7 +46,9 @@ function procTicks(pid) {
 const share = (a, b, cpu) => {
   const total = b.cpu[cpu].total - a.cpu[cpu].total;
   if (total <= 0) return 0;
-  return Math.max(0, (b.cpu[cpu].busy - a.cpu[cpu].busy - (b.own[cpu] - a.own[cpu])) / total);
+  // Other processes' time plus time the hypervisor gave to other guests.
+  const other = b.cpu[cpu].busy - a.cpu[cpu].busy - (b.own[cpu] - a.own[cpu]);
+  return Math.max(0, (other + b.cpu[cpu].steal - a.cpu[cpu].steal) / total);
 };
 
 /** Waits until the given cores are nearly idle (< `maxBusy`) for one second, up to `timeoutMs`. */
@@ -84,12 +89,19 @@ export function startMonitor(cpus) {
       pids[cpu] = pid;
       take();
     },
+    /** { foreign: share of each core used by other processes, own: share used by the pinned process }. */
     stop() {
       clearInterval(timer);
-      const out = {};
-      if (samples.length < 2) return out;
-      for (const c of cpus) out[c] = share(samples[0], samples[samples.length - 1], c);
-      return out;
+      const foreign = {};
+      const own = {};
+      if (samples.length < 2) return { foreign, own };
+      const a = samples[0];
+      const b = samples[samples.length - 1];
+      for (const c of cpus) {
+        foreign[c] = share(a, b, c);
+        own[c] = (b.own[c] - a.own[c]) / Math.max(1, b.cpu[c].total - a.cpu[c].total);
+      }
+      return { foreign, own };
     },
   };
 }

@@ -10,6 +10,7 @@
  * - `refresh`: each virtual user first runs one flow (not timed), then loops
  *   refresh_token grants on its own one-time-use chain. One sample = one grant.
  * - `token`: runs one flow and prints its access token.
+ * `users` (default ["alice"]) lists the demo users logged in, in turn.
  *
  * @example
  * taskset -c 1 node bench/flows.mjs '{"base":"http://127.0.0.1:5000","mode":"flows","connections":32,"duration":5}'
@@ -116,7 +117,10 @@ async function timed(setup, step) {
   return { ...rec.summary((performance.now() - start) / 1000), firstError };
 }
 
-const user = () => 'alice';
+// Virtual user i logs in as users[i % users.length] (demo users; password = username).
+const users = spec.users ?? ['alice'];
+let next = 0;
+const user = () => users[next++ % users.length];
 let result;
 if (spec.mode === 'flows') {
   result = await timed(async () => undefined, async () => void (await flow(user())));

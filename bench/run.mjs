@@ -57,6 +57,7 @@ if (!existsSync(path.join(root, 'dist/cli/main.js'))) {
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+if (tool === 'node') log('warning: wrk not used; one core of the Node load generator cannot saturate the server on GET scenarios (results marked INVALID)');
 if (!pinningAvailable) log('warning: taskset not found; processes are NOT pinned to cores');
 if (os.cpus().length < 2) log('warning: fewer than 2 cores; server and load generator share a core');
 if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
@@ -95,8 +96,9 @@ async function cleanRun(label, watch, run) {
     for (const [cpu, pid] of Object.entries(watch)) if (pid !== null) mon.setPid(cpu, pid);
     const child = Object.keys(watch).find((c) => watch[c] === null);
     const r = await run((pid) => child !== undefined && mon.setPid(child, pid));
-    const foreign = mon.stop();
+    const { foreign, own } = mon.stop();
     r.foreign = foreign;
+    r.cpuUse = own;
     const worst = Math.max(0, ...Object.values(foreign));
     if (worst <= opts.maxForeign) return r;
     log(`  ${label}: discarded (other processes used ${(worst * 100).toFixed(0)}% of a pinned core), attempt ${attempt}/${opts.attempts}`);
@@ -113,8 +115,9 @@ async function measure(label, load, base, serverPid, extraHeaders) {
   for (let i = 0; i < opts.runs; i++) {
     const r = await cleanRun(label, { [opts.serverCpu]: serverPid, [opts.loadCpu]: null }, (onSpawn) => loadOnce(load, base, opts.duration, extraHeaders, onSpawn));
     runs.push(r);
-    const f = Object.values(r.foreign).map((x) => (x * 100).toFixed(0) + '%').join('/');
-    log(`  ${label} run ${i + 1}: ${r.rps.toFixed(1)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms errors ${r.errors}, foreign cpu ${f}${r.noisy ? ' NOISY' : ''}${r.firstError ? ` (${r.firstError})` : ''}`);
+    const p = (x) => (x === undefined ? '?' : (x * 100).toFixed(0) + '%');
+    const cpu = `server cpu ${p(r.cpuUse[opts.serverCpu])}, load cpu ${p(r.cpuUse[opts.loadCpu])}, foreign ${p(r.foreign[opts.serverCpu])}/${p(r.foreign[opts.loadCpu])}`;
+    log(`  ${label} run ${i + 1}: ${r.rps.toFixed(1)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms errors ${r.errors}; ${cpu}${r.noisy ? ' NOISY' : ''}${r.firstError ? ` (${r.firstError})` : ''}`);
   }
   return {
     runs,
@@ -122,6 +125,8 @@ async function measure(label, load, base, serverPid, extraHeaders) {
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     errors: runs.reduce((n, r) => n + r.errors, 0),
+    serverCpu: median(runs.map((r) => r.cpuUse[opts.serverCpu] ?? NaN)),
+    loadCpu: median(runs.map((r) => r.cpuUse[opts.loadCpu] ?? NaN)),
     noisy: runs.some((r) => r.noisy),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest, toOAuthError, type OAuthError } from '../errors.js';
-import { API_CSP, baseSecurityHeaders } from './security-headers.js';
+import { API_CSP, PAGE_HEADERS, baseSecurityHeaders } from './security-headers.js';
 import { bearerErrorResponse, jsonErrorResponse } from './error-response.js';
 import { serializeCookie } from './cookies.js';
 import type { Route, RouteTable } from './router.js';
@@ -14,7 +14,8 @@ import { jsonResponse, type InternalRequest, type InternalResponse } from './typ
 /** What the adapters write out. */
 export interface FinalResponse {
   status: number;
-  headers: Record<string, string | string[]>;
+  /** A header record, or a flat `[name, value, name, value, ...]` list (static responses). */
+  headers: Record<string, string | string[]> | string[];
   body: string | Uint8Array | undefined;
 }
 
@@ -25,6 +26,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export class Dispatcher {
   private readonly secure: boolean;
   private readonly baseHeaders: Record<string, string>;
+  private readonly staticCache = new WeakMap<InternalResponse, FinalResponse>();
   /** The issuer without trailing slash: the base of every URL we build. */
   readonly issuerBase: string;
 
@@ -111,9 +113,28 @@ export class Dispatcher {
     return jsonErrorResponse(err);
   }
 
+  /**
+   * A static response (discovery, JWKS, assets) finished once into a flat
+   * header list and reused for every request that needs no CORS headers.
+   */
+  finishStatic(res: InternalResponse, route: Route, origin: string | undefined, method: string): FinalResponse {
+    if (origin && route.cors && this.corsOrigins().has(origin)) return this.finish(res, route, origin, undefined, method);
+    let out = this.staticCache.get(res);
+    if (!out) {
+      const finished = this.finish(res, route, undefined, undefined, 'GET');
+      out = { ...finished, headers: Object.entries(finished.headers as Record<string, string>).flat() };
+      this.staticCache.set(res, out);
+    }
+    return out;
+  }
+
   /** Adds security, CORS and request-id headers; serialises cookies. */
-  finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string, method: string): FinalResponse {
-    const headers: Record<string, string | string[]> = { ...this.baseHeaders, 'x-request-id': requestId, ...res.headers };
+  finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string | undefined, method: string): FinalResponse {
+    const headers: Record<string, string | string[]> = { ...this.baseHeaders };
+    if (requestId) headers['x-request-id'] = requestId;
+    const type = res.headers['content-type'];
+    if ((type !== undefined && type.startsWith('text/html')) || (res.status >= 300 && res.status < 400)) Object.assign(headers, PAGE_HEADERS);
+    Object.assign(headers, res.headers);
     if (!headers['content-security-policy']) headers['content-security-policy'] = API_CSP;
     // Fetch standard §3.2.5 (CORS protocol and HTTP caches): the answer of a
     // CORS route depends on Origin even when no CORS header is added, so a

@@ -11,9 +11,13 @@ const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 
 function toResponse(out: FinalResponse, head: boolean): Response {
   const headers = new Headers();
   try {
-    for (const [k, v] of Object.entries(out.headers)) {
-      if (Array.isArray(v)) for (const item of v) headers.append(k, item);
-      else headers.set(k, v);
+    if (Array.isArray(out.headers)) {
+      for (let i = 0; i < out.headers.length; i += 2) headers.append(out.headers[i]!, out.headers[i + 1]!);
+    } else {
+      for (const [k, v] of Object.entries(out.headers)) {
+        if (Array.isArray(v)) for (const item of v) headers.append(k, item);
+        else headers.set(k, v);
+      }
     }
   } catch {
     // A header value Headers refuses (a handler bug): a bare server_error, never a thrown handler.
@@ -71,7 +75,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
     const requestId = dispatcher.requestId(headers['x-request-id']);
     const origin = headers.origin;
     if (route?.staticResponse && effective === 'GET') {
-      return toResponse(dispatcher.finish(route.staticResponse(), route, origin, requestId, method), head);
+      return toResponse(dispatcher.finishStatic(route.staticResponse(), route, origin, method), head);
     }
     const query = parseParams(u.search.slice(1));
     const bodyless = () =>

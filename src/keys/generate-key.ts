@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 /**
  * Signing key material: generation (jose), the RFC 7638 thumbprint as kid, and
  * the one-time import of a stored key into CryptoKeys.
@@ -74,5 +75,7 @@ export async function importStoredKey(stored: StoredKey, kek: Uint8Array): Promi
   const publicJwk = JSON.parse(stored.publicJwk) as JWK;
   const privateJwk = decryptPrivateKey(stored.encryptedPrivateKey, stored.kid, kek);
   const [privateKey, publicKey] = await Promise.all([importJWK(privateJwk, alg), importJWK(publicJwk, alg)]);
-  return { kid: stored.kid, alg, privateKey: privateKey as CryptoKey, publicKey: publicKey as CryptoKey, publicJwk };
+  // The signing path uses node:crypto on a KeyObject made once here (see tokens/sign-jwt.ts).
+  const privateKeyObject = KeyObject.from(privateKey as CryptoKey);
+  return { kid: stored.kid, alg, privateKey: privateKey as CryptoKey, privateKeyObject, publicKey: publicKey as CryptoKey, publicJwk };
 }

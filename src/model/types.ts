@@ -1,4 +1,5 @@
 /** Domain types: the compiled configuration that request handlers use. */
+import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import type {
   ApiResourceConfig,
@@ -46,6 +47,8 @@ export interface SigningKey {
   kid: string;
   alg: SigningAlgorithm;
   privateKey: CryptoKey;
+  /** The same private key as a node:crypto KeyObject, for the synchronous signing path. */
+  privateKeyObject: KeyObject;
   publicKey: CryptoKey;
   publicJwk: JWK;
 }

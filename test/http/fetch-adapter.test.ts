@@ -34,7 +34,7 @@ describe('fetch adapter', () => {
     const [a, b] = await Promise.all([viaFetch('/connect/token', tokenInit()), viaNode('/connect/token', tokenInit())]);
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
-    for (const h of ['cache-control', 'pragma', 'content-type', 'x-content-type-options', 'x-frame-options', 'content-security-policy']) {
+    for (const h of ['cache-control', 'pragma', 'content-type', 'x-content-type-options', 'content-security-policy']) {
       expect(a.headers.get(h), h).toBe(b.headers.get(h));
     }
     expect(a.headers.get('x-request-id')).toBeTruthy();

@@ -25,15 +25,27 @@ describe('response headers', () => {
     ['OPTIONS', () => fetch(`${s.url}/connect/token`, { method: 'OPTIONS', headers: { origin: SPA, 'access-control-request-method': 'POST' } })],
   ];
 
-  it('sends nosniff, frame options, CSP and a request id on every response', async () => {
+  it('sends nosniff and a CSP forbidding framing on every response, and a request id on every dynamic one', async () => {
     for (const [name, send] of requests()) {
       const res = await send();
       await res.arrayBuffer();
       expect(res.status, name).toBeLessThan(500);
       expect(res.headers.get('x-content-type-options'), name).toBe('nosniff');
-      expect(res.headers.get('x-frame-options'), name).toBe('DENY');
       expect(res.headers.get('content-security-policy'), name).toContain("frame-ancestors 'none'");
-      expect(res.headers.get('x-request-id'), name).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+      // Discovery and JWKS are ready bytes served without a request object (the fast path).
+      if (!/^(discovery|jwks)/.test(name)) expect(res.headers.get('x-request-id'), name).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+      // Page-only headers (X-Frame-Options, Referrer-Policy) are for what browsers navigate to.
+      expect(res.headers.get('x-frame-options'), name).toBeNull();
+    }
+  });
+
+  it('pages and redirects also carry X-Frame-Options, Referrer-Policy and COOP', async () => {
+    for (const url of [`${s.url}/ui/`, `${s.url}/connect/authorize?client_id=nope`]) {
+      const res = await fetch(url, { redirect: 'manual' });
+      await res.arrayBuffer();
+      expect(res.headers.get('x-frame-options'), url).toBe('DENY');
+      expect(res.headers.get('referrer-policy'), url).toBe('no-referrer');
+      expect(res.headers.get('cross-origin-opener-policy'), url).toBe('same-origin');
     }
   });
 

@@ -52,7 +52,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('4 processes: every record consumed exactly once, locked read-modify-writes never lost', async () => {
   const path = join(dir, 'shared.db');
-  const ids = 200;
+  const ids = 2000;
   const setup = await createSqliteBackend({ path });
   for (let i = 0; i < ids; i++) {
     await setup.records.put({ kind: 'authorization_code', id: `c${i}`, createdAt: 0, expiresAt: 9e9, payload: i });
@@ -60,7 +60,7 @@ it('4 processes: every record consumed exactly once, locked read-modify-writes n
   await setup.records.put({ kind: 'counter', id: 'n', createdAt: 0, expiresAt: 9e9, payload: 0 });
 
   const env = { ...process.env, NODE_PATH: resolve('node_modules') };
-  const startAt = String(Date.now() + 1500);
+  const startAt = String(Date.now() + 3000);
   const outputs = await Promise.all(
     [1, 2, 3, 4].map(() => run(process.execPath, [join(dir, 'child.cjs'), path, String(ids), startAt], { env, cwd: dir })),
   );
