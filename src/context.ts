@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import type { Backend } from './stores/types.js';
 import type { Client, Clock, EventSink, KeyManager, Resources, UserService } from './model/types.js';
 import type { InternalRequest, InternalResponse } from './http/types.js';
+import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -48,6 +49,8 @@ export interface ProviderContext {
   events: EventSink;
   /** Absolute endpoint URLs, built from the issuer. */
   endpoints: EndpointUrls;
+  /** JWT access tokens whose signature was already verified (tokens/verified-jwt-cache.ts). */
+  verifiedJwts: VerifiedJwtCache;
 }
 
 export interface EndpointUrls {

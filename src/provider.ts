@@ -20,6 +20,7 @@ import { buildRoutes, PATHS } from './routes.js';
 import { openBackend } from './stores/open-backend.js';
 import type { Backend } from './stores/types.js';
 import { createUserService } from './users/user-service.js';
+import { createVerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 
 export interface GatehouseOptions {
   /** Time source (epoch seconds); tests inject one. */
@@ -102,6 +103,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     clientAuthMethods: createClientAuthMethods(),
     events: options.events ?? ((e) => logger.debug({ event: e }, e.type)),
     endpoints: endpointUrls(issuer),
+    verifiedJwts: createVerifiedJwtCache(),
   };
   for (const g of [...builtInGrants, ...(options.grants ?? [])]) ctx.grants.set(g.grantType, g);
 

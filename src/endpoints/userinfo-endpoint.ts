@@ -63,8 +63,9 @@ export async function userinfoEndpoint(req: InternalRequest, ctx: ProviderContex
   // OIDC Core §5.3.3 / RFC 6750 §3.1: a token without openid lacks the scope this endpoint needs.
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token does not have the openid scope');
   const sub = found.claims.sub;
+  // One user lookup: the User it returns carries isActive (the same answer as users.isActive).
   const user = typeof sub === 'string' ? await ctx.users.findBySubject(sub) : undefined;
-  if (!user || !(await ctx.users.isActive(user.subjectId))) throw new InvalidToken('the user of the access token is no longer active');
+  if (!user || !user.isActive) throw new InvalidToken('the user of the access token is no longer active');
   // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4).
   return noStoreJson({ ...claimsForScopes(ctx.resources, user.claims, scopes, 'identity'), sub: user.subjectId });
 }

@@ -12,7 +12,7 @@ import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/refresh-toke
 import { claimsForScopes } from '../tokens/user-claims.js';
 import { assertVerifierSyntax, verifyPkce } from './pkce.js';
 import {
-  activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
+  activeUser, derivedJti, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
 } from './user-tokens.js';
 
 type CodeRecord = StoredRecord<AuthorizationCodePayload>;
@@ -43,19 +43,23 @@ export async function storeAuthorizationCode(
   return code;
 }
 
+/** The jti of the JWT access token a code's redemption issues: derived, so a replay can revoke it without a stored link. */
+export const codeAccessTokenJti = (codeRecordId: string) => derivedJti('authorization_code', codeRecordId);
+
 /**
  * RFC 6749 §4.1.2, §10.5: a code used twice revokes what its first use issued:
  * the grant family (refresh and reference tokens) and the JWT access token.
  */
-async function revokeReplayedCode(ctx: ProviderContext, found: CodeRecord): Promise<void> {
-  if (found.grantId) await markGrantRevoked(ctx, found.grantId);
-  // Re-read after marking: a racing first redemption has either stored its jti by now or will see the marker.
-  const rec = (await ctx.backend.records.find<AuthorizationCodePayload>('authorization_code', found.id)) ?? found;
+async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promise<void> {
+  if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
+  // The first redemption's access token has the derived jti and exp = its iat + lifetime,
+  // with iat at or just after consumedAt (the revoked_jti record keeps a minute of slack).
+  const lifetime = ctx.clients.find(rec.clientId ?? '')?.accessTokenLifetime ?? 86400;
+  const exp = (rec.consumedAt ?? ctx.clock.now()) + lifetime;
+  await revokeJwtAccessToken(ctx, codeAccessTokenJti(rec.id), exp, rec.clientId);
+  // A code redeemed by a node of an earlier version stored its random jti instead.
   const { issuedJti } = rec.payload;
-  if (issuedJti) {
-    const lifetime = ctx.clients.find(rec.clientId ?? '')?.accessTokenLifetime ?? 86400;
-    await revokeJwtAccessToken(ctx, issuedJti, (rec.consumedAt ?? ctx.clock.now()) + lifetime, rec.clientId);
-  }
+  if (issuedJti) await revokeJwtAccessToken(ctx, issuedJti, exp, rec.clientId);
   if (rec.grantId) await ctx.backend.records.deleteByGrantId(rec.grantId);
   ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'authorization code replayed; grant revoked');
   ctx.events({ type: 'authorization_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId });
@@ -123,10 +127,10 @@ export const authorizationCodeGrant: GrantHandler = {
       client, user, scopes, audiences, grantId,
       accessTokenClaims: claimsForScopes(ctx.resources, user.claims, scopes, 'access', audiences),
       sessionId: rec.sessionId, authTime: p.authTime, acr: p.acr, amr: p.amr, nonce: p.nonce,
+      // Derived from the code, so a replay knows which token to revoke without a second write here.
+      jti: codeAccessTokenJti(rec.id),
     });
     const jwt = issuedJwt(tokens, client);
-    // Remember the JWT's id, so a replay of this code can revoke it.
-    if (jwt) await ctx.backend.records.put({ ...rec, payload: { ...p, issuedJti: jwt.jti } });
 
     let refreshToken: string | undefined;
     if (withRefresh) {

@@ -3,6 +3,7 @@
  * issuing the access token and ID token for a user, the token response, and
  * revoking a JWT access token by its jti.
  */
+import { createHash } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import { InvalidGrant } from '../errors.js';
 import { noStoreJson, type InternalResponse } from '../http/types.js';
@@ -17,10 +18,25 @@ const REVOKED_GRANT_MARKER = 300;
 
 /** The user a grant is for; invalid_grant when gone or no longer active. */
 export async function activeUser(ctx: ProviderContext, subjectId: string | undefined): Promise<User> {
-  if (!subjectId || !(await ctx.users.isActive(subjectId))) throw new InvalidGrant('the user of this grant is no longer active');
-  const user = await ctx.users.findBySubject(subjectId);
-  if (!user) throw new InvalidGrant('the user of this grant is no longer active');
+  // One lookup: the User carries isActive (the same answer as users.isActive).
+  const user = subjectId ? await ctx.users.findBySubject(subjectId) : undefined;
+  if (!user || !user.isActive) throw new InvalidGrant('the user of this grant is no longer active');
   return user;
+}
+
+/**
+ * The jti of the access token issued when a stored record (an authorization
+ * code) is redeemed: base64url SHA-256 over a label and the record's storage
+ * id, cut to 22 characters (132 bits, as long as a random jti). Each record is
+ * redeemed at most once (atomic consume), so the jti is unique; and a replay
+ * can recompute it to revoke that token without the redemption storing it.
+ * The storage id is itself a hash of the handle, so the jti reveals nothing usable.
+ *
+ * @example
+ * const jti = derivedJti('authorization_code', codeRecord.id);
+ */
+export function derivedJti(label: string, recordId: string): string {
+  return createHash('sha256').update(`gatehouse.jti\u0000${label}\u0000${recordId}`).digest('base64url').slice(0, 22);
 }
 
 /** Marks a JWT access token revoked so introspection (lookupToken) reports it inactive. */
@@ -67,6 +83,8 @@ export interface UserTokenRequest {
   acr?: string;
   amr?: readonly string[];
   nonce?: string;
+  /** A derived access token jti ({@link derivedJti}); default random. */
+  jti?: string;
 }
 
 export interface UserTokens {
@@ -88,6 +106,7 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     acr: req.acr,
     amr: req.amr ? [...req.amr] : undefined,
     grantId: req.grantId,
+    jti: req.jti,
   });
   if (!req.scopes.includes('openid')) return { access };
   const idToken = await issueIdToken(ctx, {

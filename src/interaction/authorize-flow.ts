@@ -9,7 +9,7 @@ import { storeAuthorizationCode } from '../grants/authorization-code-grant.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
 import type { Client } from '../model/types.js';
 import { consentCovers, findConsent, saveConsent } from '../sessions/consent-store.js';
-import { currentSession, startSession, touchSession, type Session } from '../sessions/session-service.js';
+import { beginSession, currentSession, saveSession, touchSession, type Session } from '../sessions/session-service.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
 import { createInteraction, finishInteraction, saveInteraction, type Interaction, type InteractionKind } from './interaction-store.js';
@@ -31,6 +31,14 @@ function loginReason(ctx: ProviderContext, client: Client, request: Authorizatio
   return undefined;
 }
 
+/** Writes proceed() owes at the end of a request (see there). */
+interface PendingWrites {
+  /** A session begun in this request, not stored yet. */
+  session?: Session;
+  /** The interaction's loginDone changed and is not stored yet. */
+  interactionDirty: boolean;
+}
+
 export class AuthorizeFlow {
   constructor(
     private readonly ctx: ProviderContext,
@@ -45,10 +53,11 @@ export class AuthorizeFlow {
     return authorizationErrorResponse(this.ctx, this.redirectTo(request), err, cookies);
   }
 
-  private async toInteraction(kind: InteractionKind, request: AuthorizationRequest, interaction: Interaction | undefined, cookies: SetCookie[]): Promise<InternalResponse> {
+  private async toInteraction(kind: InteractionKind, request: AuthorizationRequest, interaction: Interaction | undefined, cookies: SetCookie[], w: PendingWrites): Promise<InternalResponse> {
     if (interaction) {
       interaction.payload.kind = kind;
       await saveInteraction(this.ctx, interaction);
+      w.interactionDirty = false;
     } else {
       const created = await createInteraction(this.ctx, request, kind);
       interaction = created.interaction;
@@ -57,16 +66,36 @@ export class AuthorizeFlow {
     return { status: 303, headers: { location: this.interactionUrl(kind, interaction.id), 'cache-control': 'no-store' }, cookies };
   }
 
-  /** Decides and answers; `interaction` is set when resuming after a page. */
+  private async finish(interaction: Interaction, w: PendingWrites): Promise<SetCookie> {
+    w.interactionDirty = false;
+    return finishInteraction(this.ctx, interaction);
+  }
+
+  /**
+   * Decides and answers; `interaction` is set when resuming after a page.
+   * A login completed here starts a session that is stored once, when the
+   * answer is known (with the client that gets a code), and the interaction's
+   * loginDone is stored only when the interaction outlives this request.
+   * When the decision throws, neither is stored: the browser gets no session
+   * cookie, and a retry of the resume starts the session again.
+   */
   async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction): Promise<InternalResponse> {
+    const w: PendingWrites = { interactionDirty: false };
+    const res = await this.decide(req, client, request, interaction, w);
+    if (w.session) await saveSession(this.ctx, w.session);
+    if (w.interactionDirty) await saveInteraction(this.ctx, interaction!);
+    return res;
+  }
+
+  private async decide(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction: Interaction | undefined, w: PendingWrites): Promise<InternalResponse> {
     const ctx = this.ctx;
     const cookies: SetCookie[] = [];
     const p = interaction?.payload;
-    if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [await finishInteraction(ctx, interaction!)]);
+    if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [await this.finish(interaction!, w)]);
 
     let session = await currentSession(ctx, req);
     if (p?.login && !p.loginDone) {
-      const started = await startSession(ctx, req, {
+      const started = await beginSession(ctx, req, {
         subjectId: p.login.subjectId,
         authTime: p.login.authTime,
         amr: p.login.amr ?? ['pwd'],
@@ -74,22 +103,22 @@ export class AuthorizeFlow {
         remember: p.login.remember ?? false,
       });
       cookies.push(started.cookie);
-      session = started.session;
+      session = w.session = started.session;
       p.loginDone = true;
-      await saveInteraction(ctx, interaction!);
+      w.interactionDirty = true;
     }
 
     const user = session ? await ctx.users.findBySubject(session.subjectId) : undefined;
     const reason = user?.isActive ? loginReason(ctx, client, request, session, p?.loginDone ?? false) : 'no active user';
     if (reason) {
       if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason})`), cookies);
-      return this.toInteraction('login', request, interaction, cookies);
+      return this.toInteraction('login', request, interaction, cookies, w);
     }
     const subjectId = session!.subjectId;
     // OIDC Core §3.1.2.1 id_token_hint: when the user who signed in during this
     // request is not the one the hint names, the answer is an error (login_required).
     if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectId) {
-      return this.error(request, new LoginRequired('the signed-in user is not the one named by id_token_hint'), interaction ? [...cookies, await finishInteraction(ctx, interaction)] : cookies);
+      return this.error(request, new LoginRequired('the signed-in user is not the one named by id_token_hint'), interaction ? [...cookies, await this.finish(interaction, w)] : cookies);
     }
 
     let scopes = request.scopes;
@@ -101,7 +130,7 @@ export class AuthorizeFlow {
       const remembered = client.requireConsent && client.allowRememberConsent ? await findConsent(ctx, subjectId, client.clientId) : undefined;
       if (request.prompt.includes('consent') || !consentCovers(remembered, request.scopes)) {
         if (request.prompt.includes('none')) return this.error(request, new ConsentRequired('the user has not consented to this client'), cookies);
-        return this.toInteraction('consent', request, interaction, cookies);
+        return this.toInteraction('consent', request, interaction, cookies, w);
       }
     }
 
@@ -121,8 +150,10 @@ export class AuthorizeFlow {
         amr: session!.payload.amr,
       },
     });
-    await touchSession(ctx, session!, client.clientId);
-    if (interaction) cookies.push(await finishInteraction(ctx, interaction));
+    // A session started in this request is stored by proceed(), with this client in it.
+    if (w.session && session === w.session) w.session.payload.clients.push(client.clientId);
+    else await touchSession(ctx, session!, client.clientId);
+    if (interaction) cookies.push(await this.finish(interaction, w));
     ctx.events({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
     return authorizationResponse(ctx, this.redirectTo(request), { code }, cookies);
   }

@@ -36,13 +36,23 @@ export interface NewSession {
   remember: boolean;
 }
 
-/** Starts a session; returns the cookie to set. A previous session of this browser is ended (no fixation). */
-export async function startSession(ctx: ProviderContext, req: InternalRequest, s: NewSession): Promise<{ cookie: SetCookie; session: Session }> {
+/** Seconds a session lasts from its last use: the remember-me or the cookie lifetime. */
+function sessionLifetime(ctx: ProviderContext, remember: boolean): number {
+  const auth = ctx.config.authentication;
+  return remember ? auth.rememberMeLifetime : auth.cookieLifetime;
+}
+
+/**
+ * Starts a session but does not store it yet: the caller stores it with
+ * {@link saveSession} once it knows what else goes into it (the client that
+ * receives a code), so a sign-in costs one session write. A previous session
+ * of this browser is ended now (no fixation).
+ */
+export async function beginSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>, s: NewSession): Promise<{ cookie: SetCookie; session: Session }> {
   const old = req.cookies[SESSION_COOKIE];
   if (old && HANDLE_SHAPE.test(old)) await ctx.backend.records.delete('session', handleId(old));
   const now = ctx.clock.now();
-  const auth = ctx.config.authentication;
-  const lifetime = s.remember ? auth.rememberMeLifetime : auth.cookieLifetime;
+  const lifetime = sessionLifetime(ctx, s.remember);
   const handle = newHandle();
   const payload: SessionPayload = { sid: newHandle().slice(0, 22), authTime: s.authTime, amr: s.amr, acr: s.acr, clients: [], remember: s.remember };
   const record: StoredRecord<SessionPayload> = {
@@ -54,19 +64,46 @@ export async function startSession(ctx: ProviderContext, req: InternalRequest, s
     expiresAt: now + lifetime,
     payload,
   };
-  await ctx.backend.records.put(record);
   const cookie: SetCookie = { name: SESSION_COOKIE, value: handle, maxAge: s.remember ? lifetime : undefined };
   return { cookie, session: { subjectId: s.subjectId, payload, record } };
 }
 
-/** Records that a client received tokens in this session and slides its expiry. */
-export async function touchSession(ctx: ProviderContext, session: Session, clientId: string): Promise<void> {
+/** Stores a session (as begun, or changed in memory). */
+export async function saveSession(ctx: ProviderContext, session: Session): Promise<void> {
+  await ctx.backend.records.put({ ...session.record, payload: session.payload });
+}
+
+/** Starts and stores a session; returns the cookie to set. A previous session of this browser is ended (no fixation). */
+export async function startSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>, s: NewSession): Promise<{ cookie: SetCookie; session: Session }> {
+  const started = await beginSession(ctx, req, s);
+  await saveSession(ctx, started.session);
+  return started;
+}
+
+/**
+ * Sliding expiry moves only when it would move by more than this share of the
+ * lifetime: a session used again within 5% of its lifetime (30 minutes of the
+ * default 10-hour cookie lifetime) is not rewritten, so it may end up to that
+ * much earlier than a session rewritten on every use. A client new to the
+ * session is always written (the list is what logout notifies).
+ */
+export const SLIDE_THRESHOLD = 0.05;
+
+/**
+ * Records that a client received tokens in this session and slides its expiry.
+ * Writes only when the client is new to the session or the expiry moves by
+ * more than {@link SLIDE_THRESHOLD} of the lifetime; true when it wrote.
+ */
+export async function touchSession(ctx: ProviderContext, session: Session, clientId: string): Promise<boolean> {
   const now = ctx.clock.now();
-  const auth = ctx.config.authentication;
-  const lifetime = session.payload.remember ? auth.rememberMeLifetime : auth.cookieLifetime;
-  const clients = session.payload.clients.includes(clientId) ? session.payload.clients : [...session.payload.clients, clientId];
-  const record = { ...session.record, expiresAt: Math.max(session.record.expiresAt, now + lifetime), payload: { ...session.payload, clients } };
+  const lifetime = sessionLifetime(ctx, session.payload.remember);
+  const known = session.payload.clients.includes(clientId);
+  const expiresAt = Math.max(session.record.expiresAt, now + lifetime);
+  if (known && expiresAt - session.record.expiresAt <= lifetime * SLIDE_THRESHOLD) return false;
+  const clients = known ? session.payload.clients : [...session.payload.clients, clientId];
+  const record = { ...session.record, expiresAt, payload: { ...session.payload, clients } };
   await ctx.backend.records.put(record);
+  return true;
 }
 
 /** Ends the browser's session; returns the cookie that deletes it. */

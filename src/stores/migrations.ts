@@ -60,9 +60,33 @@ async function initialDown(db: Kysely<any>): Promise<void> {
   for (const table of ['locks', 'users', 'signing_keys', 'records']) await db.schema.dropTable(table).execute();
 }
 
+/** Secondary indexes of `records` that only some kinds of record use (nullable columns). */
+const PARTIAL_INDEXED = ['grant_id', 'subject_id', 'session_id'] as const;
+
+/**
+ * Partial indexes: only records that carry a grant, subject or session id are
+ * in those indexes, so an interaction, lockout or revocation marker written on
+ * the hot path maintains the primary key and the expiry index only. Lookups by
+ * `col = ?` imply `col IS NOT NULL`, so SQLite and PostgreSQL use them as before.
+ */
+async function partialIndexesUp(db: Kysely<any>): Promise<void> {
+  for (const col of PARTIAL_INDEXED) {
+    await db.schema.dropIndex(`records_${col}_idx`).execute();
+    await db.schema.createIndex(`records_${col}_idx`).on('records').column(col).where(col, 'is not', null).execute();
+  }
+}
+
+async function partialIndexesDown(db: Kysely<any>): Promise<void> {
+  for (const col of PARTIAL_INDEXED) {
+    await db.schema.dropIndex(`records_${col}_idx`).execute();
+    await db.schema.createIndex(`records_${col}_idx`).on('records').column(col).execute();
+  }
+}
+
 /** Every migration, in order. Append new ones; never edit an applied one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
+  '0002_partial_record_indexes': { up: partialIndexesUp, down: partialIndexesDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

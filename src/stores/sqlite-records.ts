@@ -44,6 +44,21 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
       });
   return {
     put: prepare<RecordsTable>(db, upsert(false)),
+    // put() of a record that exists with the same indexed columns (a rewrite of an
+    // interaction, a rotated refresh token): only the row changes, no index entry.
+    insertNew: prepare<RecordsTable>(db, qb.insertInto('records').values(rowParams()).onConflict((oc) => oc.columns(['kind', 'id']).doNothing())),
+    rewriteUnindexed: prepare<RecordsTable>(
+      db,
+      qb
+        .updateTable('records')
+        .set({ client_id: param('client_id'), created_at: param('created_at'), consumed_at: param('consumed_at'), payload: param('payload') })
+        .where('kind', '=', param<string>('kind'))
+        .where('id', '=', param<string>('id'))
+        .where('subject_id', 'is', param<string | null>('subject_id'))
+        .where('session_id', 'is', param<string | null>('session_id'))
+        .where('grant_id', 'is', param<string | null>('grant_id'))
+        .where('expires_at', '=', param<number>('expires_at')),
+    ),
     insertIfAbsent: prepare<RecordsTable & { now: number }>(db, upsert(true)),
     find: prepare<Key>(
       db,
@@ -77,9 +92,19 @@ export class SqliteRecords implements OperationalStore {
     this.stmts = statements(db, qb);
   }
 
+  /**
+   * Insert or replace. A new record is one INSERT. An existing one whose
+   * indexed columns stay the same is one UPDATE of the other columns, which
+   * SQLite applies to the row alone (an UPDATE maintains only the indexes of
+   * the columns it sets). Otherwise the full upsert. Each step is one atomic
+   * statement and the last one always lands, so the outcome is the upsert's.
+   */
   async put(rec: StoredRecord): Promise<void> {
-    const { put } = this.stmts;
-    put.stmt.run(put.bind(recordToRow(rec)));
+    const { put, insertNew, rewriteUnindexed } = this.stmts;
+    const row = recordToRow(rec);
+    if (insertNew.stmt.run(insertNew.bind(row)).changes === 1) return;
+    if (rewriteUnindexed.stmt.run(rewriteUnindexed.bind(row)).changes === 1) return;
+    put.stmt.run(put.bind(row));
   }
   async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
     const { insertIfAbsent: s } = this.stmts;

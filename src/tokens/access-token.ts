@@ -21,6 +21,11 @@ export interface AccessTokenRequest {
   amr?: string[];
   /** Family id, so revoking the grant revokes this token (reference tokens). */
   grantId?: string;
+  /**
+   * The token's jti when the caller derives it (so it can be revoked later
+   * without storing it, see grants/user-tokens.ts `derivedJti`); default 132 random bits.
+   */
+  jti?: string;
 }
 
 export interface IssuedAccessToken {
@@ -44,7 +49,7 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
     sub: req.subjectId ?? client.clientId,
     aud,
     client_id: client.clientId,
-    jti: newHandle().slice(0, 22),
+    jti: req.jti ?? newHandle().slice(0, 22),
     iat: now,
     nbf: now,
     exp: now + client.accessTokenLifetime,

@@ -1,13 +1,16 @@
 /**
  * Resolves a token presented to introspection or revocation: a JWT access
  * token (verified with our published keys), a reference access token or a
- * refresh token (looked up by the hash of the handle).
+ * refresh token (looked up by the hash of the handle). Verified JWTs are
+ * remembered per provider (verified-jwt-cache.ts), so a token presented again
+ * costs no signature check.
  */
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { ProviderContext } from '../context.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { ReferenceTokenPayload } from './access-token.js';
 import { handleId } from './handles.js';
+import { verifiedJwtCache } from './verified-jwt-cache.js';
 import type { RefreshTokenPayload } from './refresh-token-record.js';
 
 export type FoundToken =
@@ -18,7 +21,12 @@ export type FoundToken =
 const decoder = new TextDecoder();
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-async function lookupJwt(ctx: ProviderContext, token: string, now: number): Promise<FoundToken | undefined> {
+/** The verified claims of one of our JWT access tokens, or undefined when it is not one (or does not verify). */
+async function verifyJwt(ctx: ProviderContext, token: string, now: number): Promise<Record<string, unknown> | undefined> {
+  const cache = verifiedJwtCache(ctx);
+  const hit = cache.get(token, now);
+  // A hit is the same token string we verified; the key must still be published (not removed by rotation).
+  if (hit && ctx.keys.publicKey(hit.kid) === hit.key) return hit.claims;
   let kid: string | undefined;
   try {
     const header = decodeProtectedHeader(token);
@@ -28,7 +36,7 @@ async function lookupJwt(ctx: ProviderContext, token: string, now: number): Prom
     return undefined;
   }
   const key = kid ? ctx.keys.publicKey(kid) : undefined;
-  if (!key) return undefined;
+  if (!key || !kid) return undefined;
   let claims: Record<string, unknown>;
   try {
     const { payload } = await compactVerify(token, key);
@@ -37,9 +45,19 @@ async function lookupJwt(ctx: ProviderContext, token: string, now: number): Prom
     return undefined;
   }
   if (claims.iss !== ctx.issuer) return undefined;
+  // Only successful verifications are remembered, until the token's exp.
+  if (typeof claims.exp === 'number') cache.set(token, { claims, kid, key, exp: claims.exp }, now);
+  return claims;
+}
+
+async function lookupJwt(ctx: ProviderContext, token: string, now: number): Promise<FoundToken | undefined> {
+  const claims = await verifyJwt(ctx, token, now);
+  if (!claims) return undefined;
   const exp = typeof claims.exp === 'number' ? claims.exp : 0;
   const nbf = typeof claims.nbf === 'number' ? claims.nbf : 0;
   let active = exp > now && nbf <= now + 60;
+  // Revocation is read from the shared store on every use, cached signature or not, so it
+  // takes effect at once and on every node (RFC 7009 §2, RFC 7662 §2.2).
   if (active && typeof claims.jti === 'string') {
     active = !(await ctx.backend.records.find('revoked_jti', claims.jti));
   }

@@ -41,9 +41,18 @@ export async function clearLockout(records: OperationalStore, username: string):
   await records.delete(KIND, lockoutId(username));
 }
 
+export interface LockoutStatus {
+  /** Seconds until the username may try again; 0 when not locked. */
+  lockedFor: number;
+  /** A live record (failures or a lockout) exists, so a successful login has something to reset. */
+  recorded: boolean;
+}
+
 export interface Lockout {
   /** Seconds until the username may try again; 0 when not locked. */
   lockedFor(username: string, now: number): Promise<number>;
+  /** lockedFor, plus whether there is any state to reset (one read). */
+  status(username: string, now: number): Promise<LockoutStatus>;
   /** Counts a failure; the seconds of lockout it starts (0 when none). */
   recordFailure(username: string, now: number): Promise<number>;
   /** Forgets the failures (after a correct password or a password reset). */
@@ -56,17 +65,21 @@ export interface Lockout {
  * @example
  * const lockout = createLockout(backend.records, { threshold: 5, duration: 60 });
  * if (await lockout.lockedFor('alice', now)) return { ok: false, reason: 'locked_out' };
+ * const { lockedFor, recorded } = await lockout.status('alice', now); // reset only when recorded
  */
 export function createLockout(records: OperationalStore, policy: LockoutPolicy): Lockout {
   const load = async (id: string, now: number): Promise<LockoutState | undefined> => {
     const rec = await records.find<LockoutState>(KIND, id);
     return rec && rec.expiresAt > now ? rec.payload : undefined;
   };
+  const status = async (username: string, now: number): Promise<LockoutStatus> => {
+    const state = await load(lockoutId(username), now);
+    const lockedFor = state?.lockedUntil !== undefined && state.lockedUntil > now ? state.lockedUntil - now : 0;
+    return { lockedFor, recorded: state !== undefined };
+  };
   return {
-    async lockedFor(username, now) {
-      const state = await load(lockoutId(username), now);
-      return state?.lockedUntil !== undefined && state.lockedUntil > now ? state.lockedUntil - now : 0;
-    },
+    lockedFor: async (username, now) => (await status(username, now)).lockedFor,
+    status,
     async recordFailure(username, now) {
       const id = lockoutId(username);
       const failures = ((await load(id, now))?.failures ?? 0) + 1;

@@ -52,14 +52,16 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
 
   const attempt = async (username: string, password: string): Promise<LoginResult> => {
     // While locked out even the right password is refused, without spending a hash.
-    const lockedFor = await lockout.lockedFor(username, clock.now());
+    const { lockedFor, recorded } = await lockout.status(username, clock.now());
     if (lockedFor > 0) return { ok: false, reason: 'locked_out', retryAfter: lockedFor };
     const user = await authenticate(username, password);
     if (!user) {
       const lockedNow = await lockout.recordFailure(username, clock.now());
       return lockedNow > 0 ? { ok: false, reason: 'locked_out', retryAfter: lockedNow } : INVALID;
     }
-    await lockout.reset(username);
+    // Nothing to forget when no failure was recorded (attempts per username are serialized
+    // on this node; a failure another node records meanwhile is kept, which is the stricter outcome).
+    if (recorded) await lockout.reset(username);
     // Only after a correct password, so "inactive" does not reveal that an account exists.
     if (!user.isActive) return { ok: false, reason: 'inactive' };
     return { ok: true, user };

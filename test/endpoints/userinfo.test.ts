@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, NOW, REDIRECT, type HarnessOptions, type Harness } from '../grants/context.js';
+import { verifiedJwtCache } from '../../src/tokens/verified-jwt-cache.js';
+import { createHarness, NOW, REDIRECT, SECRETS, type HarnessOptions, type Harness } from '../grants/context.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -117,5 +118,79 @@ describe('userinfo endpoint', () => {
     expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
     await h.ctx.backend.users.update('carol', { isActive: false });
     await expectBearerError(await get({ authorization: `Bearer ${access_token}` }), 401, 'invalid_token');
+  });
+});
+
+describe('userinfo with the verified-token cache', () => {
+  const jtiOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).jti as string;
+  const revokeForm = (token: string) => new URLSearchParams({ token, token_type_hint: 'access_token' });
+
+  it('caches a verified token once and answers it again from the cache', async () => {
+    const { access_token } = await tokensFor();
+    const cache = verifiedJwtCache(h.ctx);
+    expect(cache.size).toBe(0);
+    expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
+    expect(cache.size).toBe(1);
+    expect(cache.get(access_token, h.clock.now())?.claims.sub).toBe('alice');
+    expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
+    expect(cache.size).toBe(1);
+  });
+
+  it('answers invalid_token at once when a cached token is revoked (revocation endpoint)', async () => {
+    const { access_token } = await tokensFor();
+    expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
+    const revoked = await h.fetch('/connect/revocation', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`web:${SECRETS.web}`).toString('base64')}` },
+      body: revokeForm(access_token),
+    });
+    expect(revoked.status).toBe(200);
+    await expectBearerError(await get({ authorization: `Bearer ${access_token}` }), 401, 'invalid_token');
+  });
+
+  it('answers invalid_token when another node revokes a cached token (shared store)', async () => {
+    const { access_token } = await tokensFor();
+    expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
+    // What another node's revocation writes: a revoked_jti record in the shared store.
+    await h.ctx.backend.records.put({ kind: 'revoked_jti', id: jtiOf(access_token), createdAt: NOW, expiresAt: NOW + 7200, payload: {} });
+    await expectBearerError(await get({ authorization: `Bearer ${access_token}` }), 401, 'invalid_token');
+  });
+
+  it('answers invalid_token when a cached token of a replayed code is revoked', async () => {
+    h = await createHarness();
+    const { code, verifier } = await h.issueCode();
+    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier };
+    const first = await h.token(form);
+    expect((await get({ authorization: `Bearer ${first.json.access_token}` })).status).toBe(200);
+    expect((await h.token(form)).json.error).toBe('invalid_grant');
+    await expectBearerError(await get({ authorization: `Bearer ${first.json.access_token}` }), 401, 'invalid_token');
+  });
+
+  it('does not cache a token that fails verification, and a cached token expires with exp', async () => {
+    const { access_token } = await tokensFor();
+    const [header, payload, signature] = access_token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${signature}`;
+    await expectBearerError(await get({ authorization: `Bearer ${forged}` }), 401, 'invalid_token');
+    const flipped = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expectBearerError(await get({ authorization: `Bearer ${flipped}` }), 401, 'invalid_token');
+    expect(verifiedJwtCache(h.ctx).size).toBe(0);
+    expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
+    h.clock.advance(3600);
+    await expectBearerError(await get({ authorization: `Bearer ${access_token}` }), 401, 'invalid_token');
+    expect(verifiedJwtCache(h.ctx).size).toBe(0);
+  });
+
+  it('keeps one cache per provider', async () => {
+    const { access_token } = await tokensFor();
+    const first = h;
+    expect((await get({ authorization: `Bearer ${access_token}` })).status).toBe(200);
+    const other = await createHarness();
+    try {
+      expect(verifiedJwtCache(other.ctx).size).toBe(0);
+      expect(verifiedJwtCache(first.ctx).size).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 });

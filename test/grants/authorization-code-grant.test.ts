@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { codeAccessTokenJti } from '../../src/grants/authorization-code-grant.js';
+import { handleId } from '../../src/tokens/handles.js';
 import { lookupToken } from '../../src/tokens/lookup-token.js';
 import { createHarness, jwtClaims, NOW, REDIRECT, type Harness } from './context.js';
 
@@ -116,6 +118,29 @@ describe('authorization_code grant: refusals', () => {
     expectGrantError(await h.token(codeForm(code, verifier)), /already been used/);
     expect((await lookupToken(h.ctx, first.json.access_token))?.active).toBe(false);
     expectGrantError(await h.token({ grant_type: 'refresh_token', refresh_token: first.json.refresh_token }), /invalid or expired/);
+  });
+
+  it('gives the access token a jti derived from the code, stores nothing more at redemption, and a replay revokes that jti', async () => {
+    h = await createHarness();
+    const { code, verifier } = await h.issueCode();
+    const id = handleId(code);
+    const first = await h.token(codeForm(code, verifier));
+    const { jti, exp } = jwtClaims(first.json.access_token) as { jti: string; exp: number };
+    expect(jti).toBe(codeAccessTokenJti(id));
+    expect(jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The consumed code record is as consume() left it: no second write with the jti.
+    const stored = await h.ctx.backend.records.find<Record<string, unknown>>('authorization_code', id);
+    expect(stored?.consumedAt).toBe(NOW);
+    expect(stored?.payload.issuedJti).toBeUndefined();
+    expect(await h.ctx.backend.records.find('revoked_jti', jti)).toBeUndefined();
+
+    await h.token(codeForm(code, verifier));
+    const revoked = await h.ctx.backend.records.find('revoked_jti', jti);
+    expect(revoked?.expiresAt).toBeGreaterThanOrEqual(exp + 60);
+    expect((await lookupToken(h.ctx, first.json.access_token))?.active).toBe(false);
+    // Different codes give different jtis.
+    const second = await h.redeem();
+    expect(jwtClaims(second.json.access_token).jti).not.toBe(jti);
   });
 
   it('revokes reference access tokens of a replayed code', async () => {

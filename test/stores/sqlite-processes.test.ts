@@ -18,11 +18,16 @@ let dir: string;
 const CHILD = `
 const { createSqliteBackend } = require('./sqlite.cjs');
 (async () => {
-  const [path, ids, startAt] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+  const [path, ids, startAt, k] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
   const b = await createSqliteBackend({ path });
   await new Promise((r) => setTimeout(r, startAt - Date.now())); // start together
   const won = [];
-  for (let i = 0; i < ids; i++) if (await b.records.consume('authorization_code', 'c' + i, 1)) won.push(i);
+  // Every process tries every record, each starting at its own offset, so all four
+  // contend for every record and each is sure to reach some first.
+  for (let j = 0; j < ids; j++) {
+    const i = (j + k * Math.floor(ids / 4)) % ids;
+    if (await b.records.consume('authorization_code', 'c' + i, 1)) won.push(i);
+  }
   for (let i = 0; i < 5; i++) {
     await b.keys.withLock('keys', async () => {
       const n = (await b.records.find('counter', 'n')).payload;
@@ -52,7 +57,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('4 processes: every record consumed exactly once, locked read-modify-writes never lost', async () => {
   const path = join(dir, 'shared.db');
-  const ids = 2000;
+  const ids = 400;
   const setup = await createSqliteBackend({ path });
   for (let i = 0; i < ids; i++) {
     await setup.records.put({ kind: 'authorization_code', id: `c${i}`, createdAt: 0, expiresAt: 9e9, payload: i });
@@ -62,7 +67,7 @@ it('4 processes: every record consumed exactly once, locked read-modify-writes n
   const env = { ...process.env, NODE_PATH: resolve('node_modules') };
   const startAt = String(Date.now() + 3000);
   const outputs = await Promise.all(
-    [1, 2, 3, 4].map(() => run(process.execPath, [join(dir, 'child.cjs'), path, String(ids), startAt], { env, cwd: dir })),
+    [0, 1, 2, 3].map((k) => run(process.execPath, [join(dir, 'child.cjs'), path, String(ids), startAt, String(k)], { env, cwd: dir })),
   );
   // Each process won some: the races were real.
   expect(outputs.filter((o) => JSON.parse(o.stdout).length > 0).length).toBeGreaterThan(1);

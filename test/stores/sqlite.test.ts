@@ -58,14 +58,58 @@ describe('sqlite backend', () => {
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
       const applied = raw.prepare('SELECT name FROM kysely_migration').all();
-      expect(applied).toEqual([{ name: '0001_initial' }]);
-      const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all();
-      expect(indexes.map((r: any) => r.name).sort()).toEqual([
+      expect(applied).toEqual([{ name: '0001_initial' }, { name: '0002_partial_record_indexes' }]);
+      const indexes = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all() as Array<{ name: string; sql: string }>;
+      expect(indexes.map((r) => r.name).sort()).toEqual([
         'records_expires_at_idx', 'records_grant_id_idx', 'records_session_id_idx', 'records_subject_id_idx',
       ]);
+      // Only records that carry the column are in its index; expiry covers every record.
+      for (const col of ['grant_id', 'subject_id', 'session_id']) {
+        expect(indexes.find((r) => r.name === `records_${col}_idx`)!.sql).toMatch(new RegExp(`where "${col}" is not null$`, 'i'));
+      }
+      expect(indexes.find((r) => r.name === 'records_expires_at_idx')!.sql).not.toMatch(/where/i);
     } finally {
       raw.close();
     }
+  });
+
+  it('family, subject and session deletes still use the (partial) indexes', async () => {
+    const path = join(tempDir(), 'g.db');
+    const b = await backend(path);
+    await b.records.put({ kind: 'refresh_token', id: 'r', subjectId: 'alice', sessionId: 's1', grantId: 'g1', createdAt: 1, expiresAt: 9, payload: {} });
+    await b.records.put({ kind: 'interaction', id: 'i', createdAt: 1, expiresAt: 9, payload: {} });
+    const raw = new Database(path, { readonly: true });
+    try {
+      const plan = (where: string) => (raw.prepare(`EXPLAIN QUERY PLAN DELETE FROM records WHERE ${where}`).all(...where.split('?').slice(1).map(() => 'x')) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      expect(plan('grant_id = ?')).toMatch(/USING INDEX records_grant_id_idx/);
+      expect(plan('subject_id = ? AND client_id = ?')).toMatch(/USING INDEX records_subject_id_idx/);
+      expect(plan('session_id = ? AND kind = ?')).toMatch(/USING INDEX records_session_id_idx/);
+      expect(plan('expires_at <= ?')).toMatch(/USING INDEX records_expires_at_idx/);
+    } finally {
+      raw.close();
+    }
+    expect(await b.records.deleteByGrantId('g1')).toBe(1);
+    expect(await b.records.deleteBySubject('alice')).toBe(0);
+    expect(await b.records.find('interaction', 'i')).toBeDefined();
+  });
+
+  it('put rewrites a record whether or not its indexed columns change', async () => {
+    const b = await backend(join(tempDir(), 'g.db'));
+    const base = { kind: 'refresh_token', id: 'r', subjectId: 'alice', sessionId: 's1', grantId: 'g1', createdAt: 1, expiresAt: 9, payload: { v: 1 } };
+    await b.records.put(base);
+    // Same indexed columns: client, consumedAt and payload change in place.
+    await b.records.put({ ...base, clientId: 'web', consumedAt: 5, payload: { v: 2 } });
+    expect(await b.records.find('refresh_token', 'r')).toEqual({ ...base, clientId: 'web', consumedAt: 5, payload: { v: 2 } });
+    // Back to no client and not consumed (an entire replacement, as put promises).
+    await b.records.put(base);
+    expect(await b.records.find('refresh_token', 'r')).toEqual(base);
+    // Indexed columns change: the indexes follow.
+    await b.records.put({ ...base, grantId: 'g2', sessionId: undefined, expiresAt: 20 });
+    expect(await b.records.find('refresh_token', 'r')).toEqual({ ...base, grantId: 'g2', sessionId: undefined, expiresAt: 20 });
+    expect(await b.records.deleteByGrantId('g1')).toBe(0);
+    expect(await b.records.deleteBySession('s1')).toBe(0);
+    expect(await b.records.purgeExpired(9)).toBe(0);
+    expect(await b.records.deleteByGrantId('g2')).toBe(1);
   });
 
   it('a lock whose holder stopped renewing lapses after its ttl', async () => {

@@ -100,6 +100,23 @@ describe('user service', () => {
     expect(await users.login('sam', 'bad')).toEqual(locked(60));
   });
 
+  it('writes nothing to the lockout store for a successful login without earlier failures', async () => {
+    const users = service();
+    const writes: string[] = [];
+    const records = backend.records;
+    const { put, delete: del } = records;
+    records.put = (rec) => (writes.push(`put ${rec.kind}`), put.call(records, rec));
+    records.delete = (kind, id) => (writes.push(`delete ${kind}`), del.call(records, kind, id));
+    expect((await users.login('tina', 'tina-pw')).ok).toBe(true);
+    expect((await users.login('sam', 'sam-pw')).ok).toBe(true);
+    expect(writes).toEqual([]);
+    // After a failure the success still clears the count.
+    expect(await users.login('sam', 'bad')).toEqual(INVALID);
+    expect((await users.login('sam', 'sam-pw')).ok).toBe(true);
+    expect(writes).toEqual(['put lockout', 'delete lockout']);
+    expect(await backend.records.find('lockout', lockoutId('sam'))).toBeUndefined();
+  });
+
   it('forgets failures a day after the last lockout ended', async () => {
     const users = service();
     await users.login('sam', 'bad');

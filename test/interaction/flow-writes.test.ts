@@ -1,0 +1,100 @@
+/**
+ * Store writes of the interactive flow: what each step must write (and no
+ * more), so a sign-in stays cheap without losing single use or durability.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import type { SessionPayload } from '../../src/sessions/session-record.js';
+import { SESSION_COOKIE } from '../../src/sessions/session-service.js';
+import { createMemoryBackend } from '../../src/stores/memory.js';
+import type { Backend, OperationalStore } from '../../src/stores/types.js';
+import { handleId } from '../../src/tokens/handles.js';
+import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** A memory backend that logs every write to the operational store. */
+function countingBackend(): { backend: Backend; writes: string[] } {
+  const inner = createMemoryBackend();
+  const r = inner.records;
+  const writes: string[] = [];
+  const records: OperationalStore = {
+    put: (rec) => (writes.push(`put ${rec.kind}`), r.put(rec)),
+    insertIfAbsent: (rec, now) => (writes.push(`insertIfAbsent ${rec.kind}`), r.insertIfAbsent(rec, now)),
+    find: (kind, id) => r.find(kind, id),
+    consume: (kind, id, now) => (writes.push(`consume ${kind}`), r.consume(kind, id, now)),
+    delete: (kind, id) => (writes.push(`delete ${kind}`), r.delete(kind, id)),
+    deleteByGrantId: (g) => (writes.push('deleteByGrantId'), r.deleteByGrantId(g)),
+    deleteBySubject: (s, f) => (writes.push('deleteBySubject'), r.deleteBySubject(s, f)),
+    deleteBySession: (s, f) => (writes.push('deleteBySession'), r.deleteBySession(s, f)),
+    purgeExpired: (now) => r.purgeExpired(now),
+  };
+  return { backend: { ...inner, records, close: () => inner.close() }, writes };
+}
+
+let s: TestServer | undefined;
+afterEach(async () => s?.close());
+
+async function start(mutate?: (c: ConfigInput) => void) {
+  const { backend, writes } = countingBackend();
+  s = await startTestServer({ options: { backend }, mutate });
+  return { s, writes, records: backend.records };
+}
+
+const storedSession = async (records: OperationalStore, jar: { cookies: Map<string, string> }) =>
+  records.find<SessionPayload>('session', handleId(jar.cookies.get(SESSION_COOKIE)!));
+
+describe('store writes of the authorization code flow', () => {
+  it('signs in with 7 writes: interaction x2, code, interaction delete, one session write, consume, refresh token', async () => {
+    const { s, writes, records } = await start();
+    const flow = await authorizeWithLogin(s.url);
+    expect(writes).toEqual(['put interaction', 'put interaction', 'put authorization_code', 'delete interaction', 'put session']);
+    // The session is stored before the answer, with the client that got the code (for logout).
+    const session = await storedSession(records, flow.jar);
+    expect(session?.payload.clients).toEqual(['interactive.confidential']);
+    expect(session?.expiresAt).toBe(s.clock.now() + 36000);
+
+    writes.length = 0;
+    const tok = await exchangeCode(s.url, flow.code, flow.verifier);
+    expect(tok.status).toBe(200);
+    expect(writes).toEqual(['consume authorization_code', 'put refresh_token']);
+  });
+
+  it('an SSO flow writes only the code; the session slides once 5% of its lifetime has passed', async () => {
+    const { s, writes, records } = await start();
+    const first = await authorizeWithLogin(s.url);
+    const expiresAt = (await storedSession(records, first.jar))!.expiresAt;
+    writes.length = 0;
+    s.clock.advance(60);
+    const again = await authorizeWithLogin(s.url, { jar: first.jar });
+    expect(again.code).not.toBe('');
+    expect(writes).toEqual(['put authorization_code']);
+    expect((await storedSession(records, first.jar))!.expiresAt).toBe(expiresAt);
+
+    writes.length = 0;
+    s.clock.advance(36000 * 0.05); // now the expiry would move by more than 5% of the lifetime
+    await authorizeWithLogin(s.url, { jar: first.jar });
+    expect(writes).toEqual(['put authorization_code', 'put session']);
+    expect((await storedSession(records, first.jar))!.expiresAt).toBe(s.clock.now() + 36000);
+  });
+
+  it('a client new to the session is recorded at once', async () => {
+    const { s, writes, records } = await start((c) => {
+      const conf = c.clients!.find((x) => x.clientId === 'interactive.confidential')!;
+      c.clients!.push({ ...conf, clientId: 'second.app', clientName: 'Second' });
+    });
+    const first = await authorizeWithLogin(s.url);
+    writes.length = 0;
+    await authorizeWithLogin(s.url, { jar: first.jar, clientId: 'second.app' });
+    expect(writes).toEqual(['put authorization_code', 'put session']);
+    expect((await storedSession(records, first.jar))!.payload.clients).toEqual(['interactive.confidential', 'second.app']);
+  });
+
+  it('with a consent page the session is stored at login and the client is added when it gets the code', async () => {
+    const { s, records } = await start();
+    const flow = await authorizeWithLogin(s.url, { clientId: 'interactive.public', redirectUri: 'http://localhost:3000/spa/callback' });
+    expect(flow.code).not.toBe('');
+    expect((await storedSession(records, flow.jar))!.payload.clients).toEqual(['interactive.public']);
+    const denied = await authorizeWithLogin(s.url, { clientId: 'interactive.public', redirectUri: 'http://localhost:3000/spa/callback', params: { prompt: 'consent' }, consent: false });
+    expect(denied.callback.searchParams.get('error')).toBe('access_denied');
+  });
+});
