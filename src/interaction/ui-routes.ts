@@ -76,6 +76,11 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     );
 
   const csrfOk = (req: InternalRequest, id: string) => api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128));
+  /** The same check against details already loaded for this request (saves a store read). */
+  const formCsrfMatches = (req: InternalRequest, d: InteractionDetails) => {
+    const token = single(req.body, 'csrf', 128);
+    return token !== undefined && safeEqual(token, d.csrfToken);
+  };
   const interactionId = (req: InternalRequest) => single(req.query, 'id', 64) ?? '';
 
   const routes: RouteTable = new Map();
@@ -92,7 +97,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
       if (!d) return expired(req);
       if (req.method === 'GET') return loginPage(d);
       const username = single(req.body, 'username', 256) ?? '';
-      if (!(await csrfOk(req, id))) return loginPage(d, 'csrf', username, undefined, 403);
+      if (!formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
       const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '');
       if (!result.ok) return loginPage(d, result.reason, username, result.retryAfter, 400);
       const location = await api.login(id, req.cookies, { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' });
@@ -120,7 +125,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
       const d = await api.details(id, req.cookies);
       if (!d || !d.subjectId) return expired(req);
       if (req.method === 'POST') {
-        if (!(await csrfOk(req, id))) return expired(req);
+        if (!formCsrfMatches(req, d)) return expired(req);
         const decision = single(req.body, 'decision', 16);
         if (decision !== 'allow') return see(await api.deny(id, req.cookies));
         const scopes = (req.body.get('scope') ?? []).slice(0, 100);
