@@ -3,24 +3,25 @@
  * hold across processes (cluster workers), not only across connections.
  * The backend is bundled with esbuild so plain `node` children can load it.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSqliteBackend } from '../../src/stores/sqlite.js';
 
-const run = promisify(execFile);
 let dir: string;
 
 const CHILD = `
 const { createSqliteBackend } = require('./sqlite.cjs');
 (async () => {
-  const [path, ids, startAt, k] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
+  const [path, ids, k] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
   const b = await createSqliteBackend({ path });
-  await new Promise((r) => setTimeout(r, startAt - Date.now())); // start together
+  // Barrier: report ready, then wait for the parent's "go" so all four start together.
+  process.stderr.write('ready');
+  await new Promise((r) => process.stdin.once('data', r));
+  process.stdin.pause();
   const won = [];
   // Every process tries every record, each starting at its own offset, so all four
   // contend for every record and each is sure to reach some first.
@@ -65,10 +66,20 @@ it('4 processes: every record consumed exactly once, locked read-modify-writes n
   await setup.records.put({ kind: 'counter', id: 'n', createdAt: 0, expiresAt: 9e9, payload: 0 });
 
   const env = { ...process.env, NODE_PATH: resolve('node_modules') };
-  const startAt = String(Date.now() + 3000);
-  const outputs = await Promise.all(
-    [0, 1, 2, 3].map((k) => run(process.execPath, [join(dir, 'child.cjs'), path, String(ids), startAt, String(k)], { env, cwd: dir })),
+  const children = [0, 1, 2, 3].map((k) => spawn(process.execPath, [join(dir, 'child.cjs'), path, String(ids), String(k)], { env, cwd: dir }));
+  const results = children.map(
+    (c) =>
+      new Promise<{ stdout: string }>((resolveChild, reject) => {
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (d) => (stdout += d));
+        c.stderr.on('data', (d) => (stderr += d));
+        c.on('exit', (code) => (code === 0 ? resolveChild({ stdout }) : reject(new Error(`child exited ${code}: ${stderr}`))));
+      }),
   );
+  await Promise.all(children.map((c) => new Promise<void>((r) => c.stderr.once('data', () => r()))));
+  for (const c of children) c.stdin.end('go\n');
+  const outputs = await Promise.all(results);
   // Each process won some: the races were real.
   expect(outputs.filter((o) => JSON.parse(o.stdout).length > 0).length).toBeGreaterThan(1);
   const won = outputs.flatMap((o) => JSON.parse(o.stdout) as number[]);
