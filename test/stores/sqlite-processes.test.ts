@@ -28,6 +28,9 @@ const { createSqliteBackend } = require('./sqlite.cjs');
   for (let j = 0; j < ids; j++) {
     const i = (j + k * Math.floor(ids / 4)) % ids;
     if (await b.records.consume('authorization_code', 'c' + i, 1)) won.push(i);
+    // Pace a little so that a process waiting in SQLite's busy handler gets its turn
+    // even on a loaded machine (otherwise one process may finish before others wake).
+    if (j % 10 === 9) await new Promise((r) => setTimeout(r, 1));
   }
   for (let i = 0; i < 5; i++) {
     await b.keys.withLock('keys', async () => {
