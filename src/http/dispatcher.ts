@@ -21,11 +21,14 @@ export interface FinalResponse {
 
 export type ErrorPageRenderer = (err: OAuthError, req: InternalRequest) => InternalResponse;
 
+const PAGE_LIST = Object.entries(PAGE_HEADERS).flat();
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export class Dispatcher {
   private readonly secure: boolean;
-  private readonly baseHeaders: Record<string, string>;
+  /** The security headers of every response, as a flat name/value list. */
+  private readonly baseList: string[];
   private readonly staticCache = new WeakMap<InternalResponse, FinalResponse>();
   /** The issuer without trailing slash: the base of every URL we build. */
   readonly issuerBase: string;
@@ -37,7 +40,7 @@ export class Dispatcher {
     private readonly renderErrorPage: ErrorPageRenderer,
   ) {
     this.secure = ctx.issuer.startsWith('https:');
-    this.baseHeaders = baseSecurityHeaders(this.secure);
+    this.baseList = Object.entries(baseSecurityHeaders(this.secure)).flat();
     this.issuerBase = ctx.issuer.replace(/\/$/, '');
   }
 
@@ -121,36 +124,51 @@ export class Dispatcher {
     if (origin && route.cors && this.corsOrigins().has(origin)) return this.finish(res, route, origin, undefined, method);
     let out = this.staticCache.get(res);
     if (!out) {
-      const finished = this.finish(res, route, undefined, undefined, 'GET');
-      out = { ...finished, headers: Object.entries(finished.headers as Record<string, string>).flat() };
+      out = this.finish(res, route, undefined, undefined, 'GET');
       this.staticCache.set(res, out);
     }
     return out;
   }
 
-  /** Adds security, CORS and request-id headers; serialises cookies. */
+  /**
+   * Adds security, CORS and request-id headers; serialises cookies. The result
+   * is a flat `[name, value, ...]` list (what writeHead takes fastest). A
+   * header the handler sets replaces the default of the same name.
+   */
   finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string | undefined, method: string): FinalResponse {
-    const headers: Record<string, string | string[]> = { ...this.baseHeaders };
-    if (requestId) headers['x-request-id'] = requestId;
-    const type = res.headers['content-type'];
-    if ((type !== undefined && type.startsWith('text/html')) || (res.status >= 300 && res.status < 400)) Object.assign(headers, PAGE_HEADERS);
-    Object.assign(headers, res.headers);
-    if (!headers['content-security-policy']) headers['content-security-policy'] = API_CSP;
+    const own = res.headers;
+    const h: string[] = [];
+    for (let i = 0; i < this.baseList.length; i += 2) if (own[this.baseList[i]!] === undefined) h.push(this.baseList[i]!, this.baseList[i + 1]!);
+    if (requestId) h.push('x-request-id', requestId);
+    const type = own['content-type'];
+    if ((type !== undefined && type.startsWith('text/html')) || (res.status >= 300 && res.status < 400)) {
+      for (let i = 0; i < PAGE_LIST.length; i += 2) if (own[PAGE_LIST[i]!] === undefined) h.push(PAGE_LIST[i]!, PAGE_LIST[i + 1]!);
+    }
+    let vary: string | undefined;
+    for (const name in own) {
+      if (name === 'vary') vary = own[name];
+      else h.push(name, own[name]!);
+    }
+    if (own['content-security-policy'] === undefined) h.push('content-security-policy', API_CSP);
     // Fetch standard §3.2.5 (CORS protocol and HTTP caches): the answer of a
     // CORS route depends on Origin even when no CORS header is added, so a
     // shared cache must not hand a response for one origin to another.
-    if (route?.cors) headers.vary = headers.vary ? `${headers.vary}, Origin` : 'Origin';
+    if (route?.cors) vary = vary ? `${vary}, Origin` : 'Origin';
+    if (vary !== undefined) h.push('vary', vary);
     if (route?.cors && origin && this.corsOrigins().has(origin)) {
-      headers['access-control-allow-origin'] = origin;
+      h.push('access-control-allow-origin', origin);
       if (method === 'OPTIONS') {
-        headers['access-control-allow-methods'] = route.methods.join(', ');
-        headers['access-control-allow-headers'] = 'Authorization, Content-Type, DPoP';
-        headers['access-control-max-age'] = '600';
+        h.push('access-control-allow-methods', route.methods.join(', '), 'access-control-allow-headers', 'Authorization, Content-Type, DPoP', 'access-control-max-age', '600');
       } else {
-        headers['access-control-expose-headers'] = 'WWW-Authenticate';
+        h.push('access-control-expose-headers', 'WWW-Authenticate');
       }
     }
-    if (res.cookies?.length) headers['set-cookie'] = res.cookies.map((c) => serializeCookie(c, this.secure));
-    return { status: res.status, headers, body: res.body };
+    if (res.cookies) for (const c of res.cookies) h.push('set-cookie', serializeCookie(c, this.secure));
+    // A known length instead of chunked framing: fewer bytes and buffers per write.
+    if (own['content-length'] === undefined && res.status !== 204 && res.status !== 304) {
+      const body = res.body;
+      h.push('content-length', body === undefined ? '0' : String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+    }
+    return { status: res.status, headers: h, body: res.body };
   }
 }

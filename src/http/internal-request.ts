@@ -12,18 +12,47 @@ export interface RequestParts {
   ip?: string;
 }
 
-/** Builds the InternalRequest; `url` is computed from the issuer on first use only. */
+/**
+ * One request as endpoints see it. A class (one hidden class for every
+ * request, no spread of the parts); `url` is computed from the issuer on
+ * first use only.
+ */
+class Request implements InternalRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Params;
+  readonly body: Params;
+  readonly headers: Record<string, string | undefined>;
+  readonly cookies: Record<string, string>;
+  readonly requestId: string;
+  readonly ip: string | undefined;
+  private parsedUrl: URL | undefined;
+
+  constructor(
+    private readonly base: string,
+    parts: RequestParts,
+  ) {
+    this.method = parts.method;
+    this.path = parts.path;
+    this.query = parts.query;
+    this.body = parts.body;
+    this.headers = parts.headers;
+    this.cookies = parts.cookies;
+    this.requestId = parts.requestId;
+    this.ip = parts.ip;
+  }
+
+  get url(): URL {
+    if (!this.parsedUrl) {
+      const url = new URL(this.base + this.path);
+      for (const [k, vs] of this.query) for (const v of vs) url.searchParams.append(k, v);
+      this.parsedUrl = url;
+    }
+    return this.parsedUrl;
+  }
+}
+
+/** Builds the InternalRequest. */
 export function makeInternalRequest(dispatcher: Dispatcher, parts: RequestParts): InternalRequest {
-  let url: URL | undefined;
-  const base = dispatcher.issuerBase;
-  return {
-    ...parts,
-    get url() {
-      if (!url) {
-        url = new URL(base + parts.path);
-        for (const [k, vs] of parts.query) for (const v of vs) url.searchParams.append(k, v);
-      }
-      return url;
-    },
-  };
+  return new Request(dispatcher.issuerBase, parts);
 }

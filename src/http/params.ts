@@ -37,5 +37,12 @@ export function required(params: Params, name: string, limit = 4096): string {
 /** Space-delimited list parameter (scope, prompt, ...), deduplicated, order kept. */
 export function spaceList(value: string | undefined): string[] {
   if (!value) return [];
-  return [...new Set(value.split(' ').filter(Boolean))];
+  const parts = value.split(' ');
+  // The common case (single spaces, no repeats) returns the split as is.
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p === '') return [...new Set(parts.filter(Boolean))];
+    for (let j = 0; j < i; j++) if (parts[j] === p) return [...new Set(parts.filter(Boolean))];
+  }
+  return parts;
 }

@@ -43,13 +43,17 @@ export interface InternalResponse {
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A JSON response. */
-export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): InternalResponse {
-  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+export function jsonResponse(body: unknown, status = 200, headers?: Record<string, string>): InternalResponse {
+  const h: Record<string, string> = { 'content-type': JSON_TYPE };
+  if (headers) Object.assign(h, headers);
+  return { status, headers: h, body: JSON.stringify(body) };
 }
 
 /** A JSON response that must never be cached (token responses, RFC 6749 §5.1). */
-export function noStoreJson(body: unknown, status = 200, headers: Record<string, string> = {}): InternalResponse {
-  return jsonResponse(body, status, { 'cache-control': 'no-store', pragma: 'no-cache', ...headers });
+export function noStoreJson(body: unknown, status = 200, headers?: Record<string, string>): InternalResponse {
+  const h: Record<string, string> = { 'content-type': JSON_TYPE, 'cache-control': 'no-store', pragma: 'no-cache' };
+  if (headers) Object.assign(h, headers);
+  return { status, headers: h, body: JSON.stringify(body) };
 }
 
 export function redirectResponse(location: string, cookies?: SetCookie[]): InternalResponse {

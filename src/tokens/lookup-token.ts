@@ -10,7 +10,7 @@ import type { ProviderContext } from '../context.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { ReferenceTokenPayload } from './access-token.js';
 import { handleId } from './handles.js';
-import { verifiedJwtCache } from './verified-jwt-cache.js';
+import { verifiedJwtCache, type VerifiedJwt } from './verified-jwt-cache.js';
 import type { RefreshTokenPayload } from './refresh-token-record.js';
 
 export type FoundToken =
@@ -22,9 +22,8 @@ const decoder = new TextDecoder();
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** The verified claims of one of our JWT access tokens, or undefined when it is not one (or does not verify). */
-async function verifyJwt(ctx: ProviderContext, token: string, now: number): Promise<Record<string, unknown> | undefined> {
+async function verifyJwt(ctx: ProviderContext, token: string, now: number, hit: VerifiedJwt | undefined): Promise<Record<string, unknown> | undefined> {
   const cache = verifiedJwtCache(ctx);
-  const hit = cache.get(token, now);
   // A hit is the same token string we verified; the key must still be published (not removed by rotation).
   if (hit && ctx.keys.publicKey(hit.kid) === hit.key) return hit.claims;
   let kid: string | undefined;
@@ -50,8 +49,8 @@ async function verifyJwt(ctx: ProviderContext, token: string, now: number): Prom
   return claims;
 }
 
-async function lookupJwt(ctx: ProviderContext, token: string, now: number): Promise<FoundToken | undefined> {
-  const claims = await verifyJwt(ctx, token, now);
+async function lookupJwt(ctx: ProviderContext, token: string, now: number, hit: VerifiedJwt | undefined): Promise<FoundToken | undefined> {
+  const claims = await verifyJwt(ctx, token, now, hit);
   if (!claims) return undefined;
   const exp = typeof claims.exp === 'number' ? claims.exp : 0;
   const nbf = typeof claims.nbf === 'number' ? claims.nbf : 0;
@@ -94,7 +93,9 @@ async function lookupHandle(ctx: ProviderContext, token: string, now: number, hi
 /** Finds a token of any kind we issue; `hint` only orders the search (RFC 7009 §2.1, RFC 7662 §2.1). */
 export async function lookupToken(ctx: ProviderContext, token: string, hint?: string): Promise<FoundToken | undefined> {
   const now = ctx.clock.now();
-  if (JWT_SHAPE.test(token)) return lookupJwt(ctx, token, now);
+  // A token verified before is a JWT (the cache is keyed by the exact string): no shape scan.
+  const hit = ctx.verifiedJwts.get(token, now);
+  if (hit || JWT_SHAPE.test(token)) return lookupJwt(ctx, token, now, hit);
   if (token.length > 200) return undefined;
   return lookupHandle(ctx, token, now, hint);
 }

@@ -35,7 +35,7 @@ export function claimsForScopes(
   target: 'identity' | 'access',
   audiences?: readonly string[],
 ): Record<string, unknown> {
-  const wanted = target === 'identity' ? identityClaimTypes(resources, scopes) : accessClaimTypes(resources, scopes, audiences);
+  const wanted = target === 'identity' ? identityClaimTypesCached(resources, scopes) : accessClaimTypes(resources, scopes, audiences);
   const out: Record<string, unknown> = {};
   for (const type of wanted) {
     if (PROTECTED_CLAIMS.has(type) || !Object.hasOwn(userClaims, type)) continue;
@@ -43,6 +43,24 @@ export function claimsForScopes(
     if (value !== undefined && value !== null) out[type] = value;
   }
   return out;
+}
+
+/** Per resources object (replaced, never mutated, when configuration changes): scope list -> claim types. */
+const identityClaimMemo = new WeakMap<Resources, Map<string, Set<string>>>();
+const MEMO_LIMIT = 1000;
+
+/** identityClaimTypes, remembered per scope list (the same few scope strings recur on every userinfo call). */
+function identityClaimTypesCached(resources: Resources, scopes: readonly string[]): Set<string> {
+  let memo = identityClaimMemo.get(resources);
+  if (!memo) identityClaimMemo.set(resources, (memo = new Map()));
+  const key = scopes.join(' ');
+  let types = memo.get(key);
+  if (!types) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    types = identityClaimTypes(resources, scopes);
+    memo.set(key, types);
+  }
+  return types;
 }
 
 function identityClaimTypes(resources: Resources, scopes: readonly string[]): Set<string> {
