@@ -15,6 +15,7 @@ import type { Schema } from './sqlite-schema.js';
 import { SqliteRecords } from './sqlite-records.js';
 import { SqliteKeys, type SqliteLockOptions } from './sqlite-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export interface SqliteBackendOptions extends SqliteLockOptions {
   /** Database file; its folder is created when missing. `:memory:` for a private in-memory database. */
@@ -24,6 +25,8 @@ export interface SqliteBackendOptions extends SqliteLockOptions {
 }
 
 const BUSY_TIMEOUT_MS = 5000;
+/** How often the checkpoint worker copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
 
 /**
  * Opens (creating when needed) and migrates a SQLite database.
@@ -50,6 +53,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     throw err;
   }
   const clock = opts.clock ?? systemClock;
+  const checkpointer = inMemory ? undefined : startCheckpointer(db, resolve(opts.path), CHECKPOINT_INTERVAL_MS);
   let closed = false;
   return {
     records: new SqliteRecords(db, qb),
@@ -58,6 +62,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     close: async () => {
       if (closed) return;
       closed = true;
+      await checkpointer?.stop();
       await qb.destroy(); // closes the better-sqlite3 database
     },
   };

@@ -1,0 +1,50 @@
+/**
+ * WAL checkpoints run in a worker thread: the serving connection never
+ * checkpoints itself, yet committed pages reach the database file.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { createSqliteBackend } from '../../src/stores/sqlite.js';
+import { startCheckpointer } from '../../src/stores/sqlite-checkpointer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ckpt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('copies the WAL into the database file from the worker, and leaves nothing behind on close', async () => {
+  const path = join(dir, 'g.db');
+  const backend = await createSqliteBackend({ path });
+  const before = statSync(path).size;
+  for (let i = 0; i < 3000; i++) {
+    await backend.records.put({ kind: 'interaction', id: `i${i}`, createdAt: 0, expiresAt: 9e9, payload: { pad: 'x'.repeat(200) } });
+  }
+  // The serving connection does not checkpoint: the file grows only through the worker.
+  const deadline = Date.now() + 10_000;
+  while (statSync(path).size <= before + 100_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(statSync(path).size).toBeGreaterThan(before + 100_000);
+  await backend.close();
+
+  const db = new Database(path, { readonly: true });
+  expect((db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n).toBe(3000);
+  db.close();
+});
+
+it('startCheckpointer turns inline checkpoints off, and its worker alone moves pages into the file', async () => {
+  const path = join(dir, 'h.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (v TEXT)');
+  const cp = startCheckpointer(db, path, 30);
+  expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+  const before = statSync(path).size;
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  for (let i = 0; i < 2000; i++) insert.run('y'.repeat(500));
+  const deadline = Date.now() + 10_000;
+  while (statSync(path).size <= before + 500_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(statSync(path).size).toBeGreaterThan(before + 500_000);
+  await cp.stop();
+  await cp.stop(); // idempotent
+  db.close();
+});
