@@ -39,6 +39,32 @@ describe('response headers', () => {
     }
   });
 
+  it('every response states its exact Content-Length instead of chunked framing (HEAD: the GET length)', async () => {
+    for (const [name, send] of requests()) {
+      const res = await send();
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (res.status === 204) continue;
+      expect(res.headers.get('transfer-encoding'), name).toBeNull();
+      const length = Number(res.headers.get('content-length'));
+      if (name.endsWith('HEAD')) expect(length, name).toBeGreaterThan(0);
+      else expect(length, name).toBe(body.byteLength);
+    }
+    // A page with non-ASCII text: the length counts UTF-8 bytes, not characters.
+    const page = await fetch(`${s.url}/ui/?ui_locales=de`);
+    const bytes = new Uint8Array(await page.arrayBuffer());
+    expect(Number(page.headers.get('content-length'))).toBe(bytes.byteLength);
+    const redirect = await fetch(`${s.url}/connect/authorize?client_id=nope`, { redirect: 'manual' });
+    expect(Number(redirect.headers.get('content-length'))).toBe((await redirect.arrayBuffer()).byteLength);
+  });
+
+  it('a header set by a handler replaces the default of the same name, never duplicates it', async () => {
+    const res = await fetch(`${s.url}/ui/`);
+    await res.arrayBuffer();
+    // Pages set their own CSP: exactly one policy, the page's.
+    expect(res.headers.get('content-security-policy')).not.toContain(', ');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'none'");
+  });
+
   it('pages and redirects also carry X-Frame-Options, Referrer-Policy and COOP', async () => {
     for (const url of [`${s.url}/ui/`, `${s.url}/connect/authorize?client_id=nope`]) {
       const res = await fetch(url, { redirect: 'manual' });
