@@ -16,12 +16,13 @@
  *   BENCH_ONLY=a,b            run only these scenarios (ceilings are always measured)
  *   BENCH_SERVER_CPU=0 BENCH_LOAD_CPU=1   the cores to pin to
  *   BENCH_PROFILE=dir         write a V8 .cpuprofile of the server per scenario into dir
+ *   BENCH_STORE=memory        run the demo configuration on another store type (default: its SQLite)
  *   BENCH_JSON=file           also write all results as JSON
  *   BENCH_MAX_FOREIGN=0.05    a run during which other processes used more than this share
  *                             of either pinned core is discarded and repeated (shared machines)
  *   BENCH_ATTEMPTS=4          attempts per run before keeping the least disturbed one
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,7 @@ const opts = {
   profileDir: env.BENCH_PROFILE ? path.resolve(env.BENCH_PROFILE) : undefined,
   maxForeign: num('BENCH_MAX_FOREIGN', 0.05),
   attempts: num('BENCH_ATTEMPTS', 4),
+  store: env.BENCH_STORE,
 };
 const tool = env.BENCH_TOOL ?? (available('wrk', ['-v']) ? 'wrk' : 'node');
 const node = process.execPath;
@@ -162,10 +164,17 @@ async function startGatehouse(name) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
   const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const logFile = createWriteStream(path.join(dataDir, 'server.log'));
+  // BENCH_STORE=memory: the demo configuration on another store type (the default is the demo's SQLite).
+  let configPath = path.join(root, 'config/demo.json');
+  if (opts.store) {
+    const demo = JSON.parse(readFileSync(configPath, 'utf8'));
+    configPath = path.join(dataDir, 'bench-config.json');
+    writeFileSync(configPath, JSON.stringify({ ...demo, store: { ...(demo.store ?? {}), type: opts.store } }));
+  }
   const server = await startPinned(
     opts.serverCpu,
     node,
-    [...nodeArgs, path.join(root, 'dist/cli/main.js'), 'start', '--config', path.join(root, 'config/demo.json')],
+    [...nodeArgs, path.join(root, 'dist/cli/main.js'), 'start', '--config', configPath],
     { PORT: String(port), ISSUER: base, GATEHOUSE_DATA_DIR: dataDir },
     `${base}/health`,
     logFile,
