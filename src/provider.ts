@@ -68,7 +68,7 @@ export function endpointUrls(issuer: string): EndpointUrls {
 
 /** The issuer: `server.issuer`, else `http://localhost:<port>`; no trailing slash. */
 export function issuerOf(config: Config): string {
-  return (config.server.issuer ?? `http://localhost:${config.server.port}`).replace(/\/$/, '');
+  return (config.server.issuer ?? `${config.server.tls ? 'https' : 'http'}://localhost:${config.server.port}`).replace(/\/$/, '');
 }
 
 /**

@@ -10,12 +10,14 @@ import { hashSecret } from '../client-auth/secrets.js';
 import { runKeysCommand } from './keys.js';
 import { runUsersCommand } from './users.js';
 import { applyEnv, startServer } from './start.js';
+import { makeDevCert } from './dev-cert.js';
 import { openBackend } from '../stores/open-backend.js';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  start [--config FILE] [--workers N]   serve the provider (PORT, ISSUER env override)
+  start [--config FILE] [--workers N]   serve the provider (PORT, ISSUER, TLS_CERT_FILE/TLS_KEY_FILE env override)
+  dev-cert [--out DIR] [--host NAME]    make a throwaway local CA and a localhost certificate (openssl)
   hash-secret [SECRET]                  print the SHA-256 hash of a client secret (reads stdin without SECRET)
   keys list|rotate [--config FILE]      show or rotate signing keys
   users add|set-password|list ...       manage the SQL user store
@@ -63,6 +65,18 @@ async function main(argv: string[]): Promise<number> {
       const { warnings } = parseConfig(input);
       for (const w of warnings) err(`warning: ${w.path}: ${w.message}`);
       out('configuration is valid');
+      return 0;
+    }
+    case 'dev-cert': {
+      const { values } = parseArgs({ args, options: { out: { type: 'string' }, host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
+      const days = values.days === undefined ? undefined : Number(values.days);
+      if (days !== undefined && !(Number.isInteger(days) && days > 0 && days <= 825)) return err('dev-cert: --days must be 1..825'), 1;
+      const files = makeDevCert({ dir: values.out ?? 'data/dev-cert', hosts: values.host, days, force: values.force });
+      out(`CA certificate (trust this one): ${files.caCert}`);
+      out(`server certificate: ${files.cert}`);
+      out(`server key: ${files.key}`);
+      out(`start: TLS_CERT_FILE=${files.cert} TLS_KEY_FILE=${files.key} gatehouse start --config FILE`);
+      out(`node clients: NODE_EXTRA_CA_CERTS=${files.caCert}`);
       return 0;
     }
     case 'schema':

@@ -1,6 +1,8 @@
 /** `gatehouse start`: the standalone server (optionally N worker processes). */
 import cluster from 'node:cluster';
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import { parseConfig } from '../config/load.js';
 import { createGatehouse, issuerOf } from '../provider.js';
 import type { ConfigInput } from '../config/schema.js';
@@ -17,6 +19,7 @@ export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInpu
   if (env.PORT) server.port = Number(env.PORT);
   if (env.ISSUER) server.issuer = env.ISSUER;
   if (env.GATEHOUSE_DATA_DIR) server.dataDir = env.GATEHOUSE_DATA_DIR;
+  if (env.TLS_CERT_FILE || env.TLS_KEY_FILE) server.tls = { certFile: env.TLS_CERT_FILE ?? '', keyFile: env.TLS_KEY_FILE ?? '' };
   return { ...input, server };
 }
 
@@ -36,7 +39,11 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   const issuer = issuerOf(config);
   const mountPath = new URL(issuer).pathname.replace(/\/$/, '');
   const gh = await createGatehouse(opts.config, { mountPath });
-  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 }, gh.handler);
+  const limits = { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 };
+  const tls = config.server.tls;
+  const server: http.Server = tls
+    ? https.createServer({ ...limits, cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') }, gh.handler)
+    : http.createServer(limits, gh.handler);
   server.on('clientError', (_err, socket) => {
     // Malformed requests (bad chunking, oversized headers): answer 400 and close, never hang.
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -45,7 +52,7 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-  opts.out(`Gatehouse listening on port ${port}; issuer ${issuer}`);
+  opts.out(`Gatehouse listening on port ${port} (${tls ? 'https' : 'http'}); issuer ${issuer}`);
   const stop = () => {
     server.close();
     server.closeIdleConnections();
@@ -54,4 +61,16 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return server;
+}
+
+/** Reads a PEM file for the TLS server, failing with the path and what it should be. */
+function readPem(file: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`server.tls: cannot read the TLS ${what} file ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!text.includes('-----BEGIN ')) throw new Error(`server.tls: ${JSON.stringify(file)} is not a PEM ${what}`);
+  return text;
 }

@@ -191,7 +191,7 @@ export const storeSchema = z.object({
 export const serverSchema = z.object({
   port: z.number().int().min(0).max(65535).default(5000),
   host: z.string().default('0.0.0.0'),
-  /** Every URL the server emits is built from this. Default `http://localhost:<port>`. */
+  /** Every URL the server emits is built from this. Default `http://localhost:<port>` (`https://` with `tls`). */
   issuer: absoluteUri.optional(),
   /** Folder for the SQLite file and the key-encryption key. */
   dataDir: z.string().default('./data'),
@@ -204,6 +204,8 @@ export const serverSchema = z.object({
   /** Log one line per request at info level. */
   accessLog: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Serve https with this PEM certificate (chain) and key; the default issuer becomes `https://localhost:<port>`. */
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
 });
 
 export const uiSchema = z.object({
