@@ -42,25 +42,27 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
 }
 
 /**
- * Listens on a fixed port (all interfaces) and fails with a clear message when
- * it is taken. Needed where a registered redirect URI fixes the port.
+ * Listens on a fixed port (all interfaces). Needed where a registered
+ * redirect URI fixes the port. Several test files (and other checkouts on the
+ * machine) need the same port, so a busy port is retried until `waitMs`
+ * passes; then it fails with a clear message.
  *
  * @example
  * const server = await listenOnFixedPort(app, 3000, 'the Auth.js app (redirect URIs of interactive.confidential)');
  */
-export async function listenOnFixedPort(handler: http.RequestListener, port: number, purpose: string): Promise<http.Server> {
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} is already in use; it is required for ${purpose}. Stop whatever listens on ${port} and rerun.`)
-          : err,
-      ),
-    );
-    server.listen(port, () => resolve());
-  });
-  return server;
+export async function listenOnFixedPort(handler: http.RequestListener, port: number, purpose: string, waitMs = 40_000): Promise<http.Server> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const server = http.createServer(handler);
+    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      server.once('error', resolve);
+      server.listen(port, () => resolve(undefined));
+    });
+    if (!error) return server;
+    if (error.code !== 'EADDRINUSE') throw error;
+    if (Date.now() > deadline) throw new Error(`Port ${port} is already in use; it is required for ${purpose}. Stop whatever listens on ${port} and rerun.`);
+    await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
+  }
 }
 
 /** Closes a node:http server, dropping keep-alive connections. */
