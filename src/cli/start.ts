@@ -44,9 +44,11 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   const server: http.Server = tls
     ? https.createServer({ ...limits, cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') }, gh.handler)
     : http.createServer(limits, gh.handler);
-  server.on('clientError', (_err, socket) => {
-    // Malformed requests (bad chunking, oversized headers): answer 400 and close, never hang.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Malformed requests (bad chunking, oversized headers): answer 400 (431 for headers over
+    // the limit, RFC 6585 §5) and close, never hang.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));

@@ -3,7 +3,7 @@ import { parseCookies } from './cookies.js';
 import type { Dispatcher, FinalResponse } from './dispatcher.js';
 import { makeInternalRequest } from './internal-request.js';
 import { parseParams } from './params.js';
-import { jsonResponse } from './types.js';
+import { bodyErrorResponse } from './body-error.js';
 import type { BodyLimits } from './node-adapter.js';
 
 const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 'the server encountered an unexpected condition' });
@@ -88,8 +88,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
         text = await readBody(request, limits);
       } catch (status) {
         const s = typeof status === 'number' ? status : 400;
-        const msg = s === 413 ? 'request body too large' : s === 408 ? 'request body not received in time' : 'malformed request body';
-        return toResponse(dispatcher.finish(jsonResponse({ error: 'invalid_request', error_description: msg }, s), route, origin, requestId, method), head);
+        return toResponse(dispatcher.finish(bodyErrorResponse(dispatcher, route, s, bodyless), route, origin, requestId, method), head);
       }
     }
     const ireq = makeInternalRequest(dispatcher, {

@@ -6,8 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookies } from './cookies.js';
 import type { Dispatcher, FinalResponse } from './dispatcher.js';
 import { parseParams } from './params.js';
-import { jsonResponse, type InternalRequest, type InternalResponse } from './types.js';
+import type { InternalRequest, InternalResponse } from './types.js';
 import { makeInternalRequest } from './internal-request.js';
+import { bodyErrorResponse } from './body-error.js';
 
 export interface BodyLimits {
   bodyLimit: number;
@@ -87,12 +88,6 @@ function discardBody(req: IncomingMessage, limits: BodyLimits): void {
   req.on('error', stop);
 }
 
-const BODY_ERRORS: Record<number, string> = {
-  400: 'malformed request body',
-  408: 'request body not received in time',
-  413: 'request body too large',
-};
-
 /**
  * A node:http request handler. With `mountPath`, only requests under it are
  * answered and `next()` is called for the rest (Express middleware style).
@@ -157,13 +152,14 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
             ip: req.socket.remoteAddress,
           });
         } catch {
-          return write(res, dispatcher.finish(jsonResponse({ error: 'invalid_request', error_description: 'malformed request' }, 400), route, origin, requestId, method), head);
+          return write(res, dispatcher.finish(bodyErrorResponse(dispatcher, route, 400, bodyless), route, origin, requestId, method), head);
         }
         const out = await dispatcher.run(route!, ireq);
         write(res, dispatcher.finish(out, route, origin, requestId, method), head);
       },
       (status: number) => {
-        const body: InternalResponse = jsonResponse({ error: 'invalid_request', error_description: BODY_ERRORS[status] ?? 'bad request' }, status, { connection: 'close' });
+        // The error on the route's channel: a page endpoint shows its error page.
+        const body: InternalResponse = bodyErrorResponse(dispatcher, route, status, bodyless);
         res.shouldKeepAlive = false;
         write(res, dispatcher.finish(body, route, origin, requestId, method), head);
         if (status !== 413) req.socket.destroySoon?.();
