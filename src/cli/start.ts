@@ -38,12 +38,12 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   const { config } = parseConfig(opts.config);
   const issuer = issuerOf(config);
   const mountPath = new URL(issuer).pathname.replace(/\/$/, '');
+  const tls = config.server.tls;
+  // Read before anything starts, so a bad file fails fast and names itself.
+  const pem = tls && { cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') };
   const gh = await createGatehouse(opts.config, { mountPath });
   const limits = { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 };
-  const tls = config.server.tls;
-  const server: http.Server = tls
-    ? https.createServer({ ...limits, cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') }, gh.handler)
-    : http.createServer(limits, gh.handler);
+  const server: http.Server = pem ? https.createServer({ ...limits, ...pem }, gh.handler) : http.createServer(limits, gh.handler);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed requests (bad chunking, oversized headers): answer 400 (431 for headers over
     // the limit, RFC 6585 §5) and close, never hang.
