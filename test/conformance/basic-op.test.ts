@@ -201,11 +201,15 @@ describe.each<[string, Mode]>([
     const sent = rp.request({ scope: 'openid offline_access', prompt: 'consent' });
     const code = rp.expectCode(await rp.authorize(sent), sent);
     const first = await rp.expectTokens(await rp.exchange(code), { nonce: sent.nonce });
-    expect((await rp.userinfo(first.body.access_token)).status).toBe(200);
+    await rp.expectUserinfo(first.body.access_token, first.claims.sub!);
     if (waitMs) await sleep(waitMs);
     const second = await rp.exchange(code);
+    // OIDC Core §3.1.3.4, RFC 6749 §5.2: 400, JSON, invalid_grant, error_description in the allowed charset.
     expect(second.status).toBe(400);
+    expect(second.headers.get('content-type')).toMatch(/^application\/json/);
     expect(second.body.error).toBe('invalid_grant');
+    expect(second.body.error_description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
+    if (second.body.error_uri !== undefined) expect(second.body.error_uri).toMatch(/^https?:\/\//);
     expect(second.body.access_token).toBeUndefined();
     // The access token of the first exchange is revoked (the suite warns otherwise; we require it).
     const after = await rp.userinfo(first.body.access_token);
@@ -255,10 +259,12 @@ describe.each<[string, Mode]>([
 
   it('oidcc-claims-essential', async () => {
     const claimsParam = JSON.stringify({ userinfo: { name: { essential: true } } });
-    const { body } = await rp.loginFlow({ claims: claimsParam, scope: 'openid' });
+    const { body, claims } = await rp.loginFlow({ claims: claimsParam, scope: 'openid' });
     const res = await rp.userinfo(body.access_token);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ sub: '1' });
+    // Requested for userinfo only: not in the ID token (EnsureIdTokenDoesNotContainName).
+    expect(claims).not.toHaveProperty('name');
     // claims_parameter_supported is false: the request still succeeds; the suite only warns that name is absent.
     expect(rp.discovery.claims_parameter_supported).toBe(false);
   });

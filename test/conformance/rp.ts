@@ -59,11 +59,21 @@ export class Rp {
     readonly mode: Mode = 'default',
   ) {}
 
+  /** What every module does first: discovery, then the JWKS checks (OIDC Core §10.1, RFC 7517 §4.5, RFC 7518 §6.3.2.1). */
   async init(): Promise<this> {
     const res = await fetch(`${this.issuer}/.well-known/openid-configuration`);
     expect(res.status).toBe(200);
     this.discovery = (await res.json()) as Record<string, any>;
-    this.jwks = createLocalJWKSet(await (await fetch(this.discovery.jwks_uri)).json());
+    expect(this.discovery.issuer).toBe(this.issuer);
+    const jwks = (await (await fetch(this.discovery.jwks_uri)).json()) as { keys: Array<Record<string, unknown>> };
+    const kids = jwks.keys.map((k) => k.kid);
+    for (const kid of kids) expect(kid).toBeTypeOf('string');
+    expect(new Set(kids).size).toBe(kids.length);
+    for (const k of jwks.keys) {
+      expect(k.kty).not.toBe('oct');
+      for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(k).not.toHaveProperty(privatePart);
+    }
+    this.jwks = createLocalJWKSet(jwks as never);
     return this;
   }
 
@@ -225,6 +235,10 @@ export class Rp {
     expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(300);
     // §2: with several audiences azp must be the client; a single audience needs none.
     if (Array.isArray(payload.aud) && payload.aud.length > 1) expect(payload.azp).toBe(clientId);
+    if (payload.nbf !== undefined) expect(payload.nbf).toBeLessThanOrEqual(Date.now() / 1000 + 5);
+    if (payload.auth_time !== undefined) expect(payload.auth_time).toBeTypeOf('number');
+    if (payload.acr !== undefined) expect(payload.acr).toBeTypeOf('string');
+    checkStandardClaims(payload);
     return payload as JWTPayload & Record<string, any>;
   }
 
@@ -240,13 +254,38 @@ export class Rp {
     return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, any>) : text };
   }
 
-  /** A complete login as alice: authorize, exchange, checked tokens. */
+  /** The suite's userinfo check after every flow: 200, JSON, the ID token's sub, well-typed standard claims. */
+  async expectUserinfo(accessToken: string, sub: string, how: 'get' | 'post-header' | 'post-body' = 'get') {
+    const res = await this.userinfo(accessToken, how);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = res.body as Record<string, unknown>;
+    expect(body.sub).toBe(sub);
+    checkStandardClaims(body);
+    return body;
+  }
+
+  /** A complete login as alice: authorize, exchange, checked tokens, userinfo. */
   async loginFlow(overrides: Record<string, string | undefined> = {}, opts: { jar?: CookieJar; login?: { username: string; password: string }; auth?: 'basic' | 'post'; method?: 'GET' | 'POST' } = {}) {
     const sent = this.request(overrides);
     const outcome = await this.authorize(sent, opts);
     const code = this.expectCode(outcome, sent);
-    const tokens = await this.expectTokens(await this.exchange(code, sent.code_verifier ? { code_verifier: sent.code_verifier } : {}, opts.auth), { nonce: sent.nonce });
-    return { sent, outcome, code, jar: outcome.jar, ...tokens };
+    const tokens = await this.expectTokens(await this.exchange(code, {}, opts.auth), { nonce: sent.nonce });
+    const userinfo = await this.expectUserinfo(tokens.body.access_token, tokens.claims.sub!);
+    return { sent, outcome, code, jar: outcome.jar, userinfo, ...tokens };
+  }
+}
+
+const STRING_CLAIMS = ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number'];
+
+/** OIDC Core §5.1: the types of the standard claims, wherever they appear. */
+export function checkStandardClaims(claims: Record<string, unknown>): void {
+  for (const c of STRING_CLAIMS) if (c in claims) expect(claims[c], c).toBeTypeOf('string');
+  for (const c of ['email_verified', 'phone_number_verified']) if (c in claims) expect(claims[c], c).toBeTypeOf('boolean');
+  if ('updated_at' in claims) expect(claims.updated_at).toBeTypeOf('number');
+  if ('address' in claims) {
+    expect(claims.address).toBeTypeOf('object');
+    for (const v of Object.values(claims.address as object)) expect(v).toBeTypeOf('string');
   }
 }
 
