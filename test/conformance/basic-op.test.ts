@@ -17,7 +17,7 @@ afterAll(() => op?.close());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.each<[string, Mode]>([
+describe.concurrent.each<[string, Mode]>([
   ['Basic OP', 'default'],
   ['Form Post OP', 'form_post'],
 ])('%s', (_plan, mode) => {
