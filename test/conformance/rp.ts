@@ -146,7 +146,11 @@ export class Rp {
       }
       const html = await res.text();
       const posted = res.status === 200 ? readFormPost(html) : undefined;
-      if (posted && posted.action === (params.redirect_uri ?? REDIRECT)) return { ...out, params: posted.params, via: 'form_post' };
+      if (posted && posted.action === (params.redirect_uri ?? REDIRECT)) {
+        // The browser will POST it form-encoded (OAuth 2.0 Form Post Response Mode §2): no other enctype.
+        expect(html).not.toMatch(/enctype=/i);
+        return { ...out, params: posted.params, via: 'form_post' };
+      }
       return { ...out, errorPage: { status: res.status, html, contentType: res.headers.get('content-type') ?? '' } };
     }
     throw new Error('too many redirects');
@@ -209,7 +213,8 @@ export class Rp {
    */
   async expectTokens(res: { status: number; body: Record<string, any>; headers: Headers }, opts: { nonce?: string; clientId?: string } = {}) {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.headers.get('cache-control')).toContain('no-store');
+    // CheckTokenEndpointCacheHeaders: one of the Cache-Control directives is exactly no-store.
+    expect((res.headers.get('cache-control') ?? '').split(',').map((d) => d.trim())).toContain('no-store');
     expect(String(res.body.token_type).toLowerCase()).toBe('bearer');
     expect(res.body.access_token).toMatch(/^[\x20-\x7e]+$/);
     expect(typeof res.body.expires_in).toBe('number');

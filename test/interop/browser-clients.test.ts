@@ -103,6 +103,8 @@ function app(issuer: string, authErrors: unknown[]): express.Express {
   a.get('/spa/app.js', (_req, res) => void res.type('js').send(SPA_SCRIPT));
   a.get(['/spa/', '/spa/callback'], (_req, res) => void res.type('html').send(spaPage(issuer)));
   a.use('/auth', ExpressAuth(authConfig));
+  // A plain form_post receiver (OAuth 2.0 Form Post Response Mode) at a registered redirect URI.
+  a.post('/callback', express.urlencoded({ extended: false }), (req, res) => void res.json({ contentType: req.headers['content-type'], params: req.body as Record<string, string> }));
   // Server side of the Auth.js app: calls Gatehouse's userinfo with the access token Auth.js obtained.
   a.get('/me', async (req, res) => {
     const session = (await getSession(req, authConfig)) as RpSession | null;
@@ -192,6 +194,32 @@ describe('browser clients against gatehouse start (Chromium)', () => {
     // The SSO session is over: a new sign-in shows the login page again.
     await page.click('#login');
     await page.waitForURL((u) => u.href.startsWith(`${gh.url}/ui/login`));
+    await context.close();
+  });
+
+  it('form_post: Gatehouse\'s response page submits itself to the client in a real browser (CSP nonce)', async () => {
+    const context = await newContext(browser!);
+    const page = await context.newPage();
+    const params = new URLSearchParams({
+      client_id: 'interactive.confidential',
+      redirect_uri: `${APP}/callback`,
+      response_type: 'code',
+      response_mode: 'form_post',
+      scope: 'openid',
+      state: 'fp-state',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    await page.goto(`${gh.url}/connect/authorize?${params}`);
+    await page.fill('#username', 'bob');
+    await page.fill('#password', 'bob');
+    await page.click('button[type=submit].gh-button-primary');
+    // No click on "Continue": the page's own script posts the form.
+    await page.waitForURL(`${APP}/callback`);
+    const received = JSON.parse(await page.locator('body').innerText()) as { contentType: string; params: Record<string, string> };
+    expect(received.contentType).toBe('application/x-www-form-urlencoded');
+    expect(received.params).toMatchObject({ state: 'fp-state', iss: gh.url });
+    expect(received.params.code).toMatch(/^\S{20,}$/);
     await context.close();
   });
 
