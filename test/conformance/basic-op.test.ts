@@ -6,7 +6,7 @@
  * named after it; each checks what the module checks. See README.md here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT2, CookieJar, REDIRECT, Rp, decodeJwt, pkce, type Mode } from './rp.js';
+import { CLIENT2, REDIRECT, Rp, decodeJwt, pkce, type Mode } from './rp.js';
 import { startHttpsOp, type HttpsOp } from './https-op.js';
 
 let op: HttpsOp;
@@ -342,4 +342,3 @@ describe('OIDCC test plan (oidcc-test-plan, outside certification): modules not 
   });
 });
 
-export { CookieJar };
