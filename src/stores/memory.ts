@@ -1,5 +1,5 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
-import type { Backend, KeyStore, OperationalStore, RecordKind, StoredKey, StoredRecord, StoredUser, UserTable } from './types.js';
+import { FIND_MANY_LIMIT, type Backend, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
 
 const keyOf = (kind: RecordKind, id: string) => `${kind}\u0000${id}`;
 
@@ -25,6 +25,19 @@ class MemoryRecords implements OperationalStore {
     if (!r || r.consumedAt !== undefined) return undefined;
     r.consumedAt = now;
     return structuredClone(r) as StoredRecord<P>;
+  }
+  async findMany<P>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
+    const limit = Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT);
+    const found = [...this.map.values()].filter(
+      (r) =>
+        r.kind === kind &&
+        (filter.subjectId === undefined || r.subjectId === filter.subjectId) &&
+        (filter.sessionId === undefined || r.sessionId === filter.sessionId) &&
+        (filter.clientId === undefined || r.clientId === filter.clientId) &&
+        (filter.expiredAt === undefined || r.expiresAt <= filter.expiredAt),
+    );
+    found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return found.slice(0, Math.max(0, limit)).map((r) => structuredClone(r) as StoredRecord<P>);
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     return this.map.delete(keyOf(kind, id));

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { param, prepare, recordToRow, rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
 
 type Key = { kind: string; id: string };
@@ -119,6 +119,16 @@ export class SqliteRecords implements OperationalStore {
     const { consume } = this.stmts;
     const row = consume.stmt.get(consume.bind({ kind, id, now })) as RecordsTable | undefined;
     return row && rowToRecord<P>(row);
+  }
+  async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
+    let q = this.qb.selectFrom('records').selectAll().where('kind', '=', kind);
+    if (filter.subjectId !== undefined) q = q.where('subject_id', '=', filter.subjectId);
+    if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
+    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
+    if (filter.expiredAt !== undefined) q = q.where('expires_at', '<=', filter.expiredAt);
+    const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
+    const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();
+    return rows.map((row) => rowToRecord<P>(row));
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     const { delete: del } = this.stmts;

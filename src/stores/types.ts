@@ -33,6 +33,20 @@ export interface StoredRecord<P = unknown> {
   payload: P;
 }
 
+/** Which records {@link OperationalStore.findMany} returns: every given field must match. */
+export interface RecordFilter {
+  subjectId?: string;
+  sessionId?: string;
+  clientId?: string;
+  /** Only records with expiresAt <= this time. */
+  expiredAt?: number;
+  /** At most this many (default and cap 1000). */
+  limit?: number;
+}
+
+/** Default and cap of {@link RecordFilter.limit}. */
+export const FIND_MANY_LIMIT = 1000;
+
 export interface OperationalStore {
   /** Insert or replace. */
   put(rec: StoredRecord): Promise<void>;
@@ -45,6 +59,12 @@ export interface OperationalStore {
    * concurrency; undefined when absent or already consumed.
    */
   consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined>;
+  /**
+   * Records of one kind matching the filter, consumed or not, expired or not,
+   * ordered by createdAt then id (oldest first). Used by session management
+   * (sessions of a user, of a sid) and by revocation (tokens of a session).
+   */
+  findMany<P = unknown>(kind: RecordKind, filter?: RecordFilter): Promise<StoredRecord<P>[]>;
   /** Deletes one record; true when it existed. */
   delete(kind: RecordKind, id: string): Promise<boolean>;
   /** Deletes every record of a grant family; the number deleted. */

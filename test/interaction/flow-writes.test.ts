@@ -21,6 +21,7 @@ function countingBackend(): { backend: Backend; writes: string[] } {
     put: (rec) => (writes.push(`put ${rec.kind}`), r.put(rec)),
     insertIfAbsent: (rec, now) => (writes.push(`insertIfAbsent ${rec.kind}`), r.insertIfAbsent(rec, now)),
     find: (kind, id) => r.find(kind, id),
+    findMany: (kind, f) => r.findMany(kind, f),
     consume: (kind, id, now) => (writes.push(`consume ${kind}`), r.consume(kind, id, now)),
     delete: (kind, id) => (writes.push(`delete ${kind}`), r.delete(kind, id)),
     deleteByGrantId: (g) => (writes.push('deleteByGrantId'), r.deleteByGrantId(g)),

@@ -223,6 +223,25 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await b.records.deleteBySession('s1')).toBe(1);
         expect(await remaining()).toBe('cde');
       });
+      it('findMany filters by kind, subject, session, client and expiry, oldest first', async () => {
+        const ids = async (kind: string, f?: Parameters<Backend['records']['findMany']>[1]) =>
+          (await b.records.findMany(kind, f)).map((r) => r.id).join('');
+        await b.records.put(rec({ id: 'g', kind: 'session', subjectId: 'alice', sessionId: 's4', createdAt: 900, expiresAt: 1500 }));
+        expect(await ids('session')).toBe('gd');
+        expect(await ids('session', { subjectId: 'alice' })).toBe('gd');
+        expect(await ids('session', { sessionId: 's2' })).toBe('d');
+        expect(await ids('session', { subjectId: 'bob' })).toBe('');
+        expect(await ids('session', { expiredAt: 1500 })).toBe('g');
+        expect(await ids('session', { limit: 1 })).toBe('g');
+        expect(await ids('refresh_token', { sessionId: 's1' })).toBe('bf');
+        expect(await ids('refresh_token', { sessionId: 's1', clientId: 'c1' })).toBe('b');
+        expect(await ids('authorization_code', { subjectId: 'alice', clientId: 'c1', sessionId: 's1' })).toBe('a');
+        const [full] = await b.records.findMany('refresh_token', { subjectId: 'alice' });
+        expect(full).toEqual(rec({ id: 'b', kind: 'refresh_token', subjectId: 'alice', clientId: 'c1', sessionId: 's1', grantId: 'g1' }));
+        // Results are copies.
+        (full!.payload as Record<string, unknown>).scope = 'changed';
+        expect((await b.records.find('refresh_token', 'b'))!.payload).toEqual({ scope: 'openid' });
+      });
       it('purgeExpired deletes expiresAt <= now only', async () => {
         await b.records.put(rec({ id: 'x', kind: 'replay', expiresAt: 1999 }));
         await b.records.put(rec({ id: 'y', kind: 'replay', expiresAt: 2001 }));
