@@ -5,6 +5,7 @@ import type { Backend } from './stores/types.js';
 import type { Client, Clock, EventSink, KeyManager, Resources, UserService } from './model/types.js';
 import type { InternalRequest, InternalResponse } from './http/types.js';
 import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
+import type { BackgroundTasks } from './tasks/background-tasks.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -51,6 +52,8 @@ export interface ProviderContext {
   endpoints: EndpointUrls;
   /** JWT access tokens whose signature was already verified (tokens/verified-jwt-cache.ts). */
   verifiedJwts: VerifiedJwtCache;
+  /** Work not awaited by the request that started it (back-channel logout). */
+  background: BackgroundTasks;
 }
 
 export interface EndpointUrls {
@@ -61,4 +64,5 @@ export interface EndpointUrls {
   introspection: string;
   revocation: string;
   endSession: string;
+  checkSession: string;
 }

@@ -21,6 +21,9 @@ import { openBackend } from './stores/open-backend.js';
 import type { Backend } from './stores/types.js';
 import { createUserService } from './users/user-service.js';
 import { createVerifiedJwtCache } from './tokens/verified-jwt-cache.js';
+import { createBackgroundTasks } from './tasks/background-tasks.js';
+import { createSessionManagement, type SessionManagement } from './sessions/session-management.js';
+import { endExpiredSessions } from './sessions/session-admin.js';
 
 export interface GatehouseOptions {
   /** Time source (epoch seconds); tests inject one. */
@@ -46,6 +49,8 @@ export interface Gatehouse {
   fetch(request: Request): Promise<Response>;
   /** The interaction API a custom login/consent UI calls. */
   interactions: InteractionApi;
+  /** Server-side sessions: query, end remotely, revoke a client's grant (docs/logout.md). */
+  sessions: SessionManagement;
   context: ProviderContext;
   /** Registers a grant type handler (the built-in ones use this too). */
   registerGrant(grant: GrantHandler): void;
@@ -63,6 +68,7 @@ export function endpointUrls(issuer: string): EndpointUrls {
     introspection: issuer + PATHS.introspection,
     revocation: issuer + PATHS.revocation,
     endSession: issuer + PATHS.endSession,
+    checkSession: issuer + PATHS.checkSession,
   };
 }
 
@@ -104,6 +110,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     events: options.events ?? ((e) => logger.debug({ event: e }, e.type)),
     endpoints: endpointUrls(issuer),
     verifiedJwts: createVerifiedJwtCache(),
+    background: createBackgroundTasks((err) => logger.error({ err }, 'background task failed')),
   };
   for (const g of [...builtInGrants, ...(options.grants ?? [])]) ctx.grants.set(g.grantType, g);
 
@@ -117,7 +124,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const timers: NodeJS.Timeout[] = [];
   if (options.timers !== false) {
     const purge = setInterval(() => {
-      backend.records.purgeExpired(clock.now()).catch((err) => logger.error({ err }, 'purge failed'));
+      endExpiredSessions(ctx)
+        .then(() => backend.records.purgeExpired(clock.now()))
+        .catch((err) => logger.error({ err }, 'purge failed'));
     }, config.store.purgeInterval * 1000);
     purge.unref();
     timers.push(purge);
@@ -127,6 +136,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     handler: createNodeHandler(dispatcher, limits, options.mountPath),
     fetch: createFetchHandler(dispatcher, limits, options.mountPath),
     interactions: interaction.api,
+    sessions: createSessionManagement(ctx),
     context: ctx,
     registerGrant(grant) {
       ctx.grants.set(grant.grantType, grant);
@@ -139,6 +149,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     async close() {
       for (const t of timers) clearInterval(t);
       keys.stop();
+      await ctx.background.close();
       await backend.close();
     },
   };

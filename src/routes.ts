@@ -18,6 +18,7 @@ export const PATHS = {
   introspection: '/connect/introspect',
   revocation: '/connect/revocation',
   endSession: '/connect/endsession',
+  checkSession: '/connect/checksession',
   health: '/health',
 } as const;
 

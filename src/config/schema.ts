@@ -99,8 +99,16 @@ export const clientSchema = z.object({
   refreshTokenExpiration: z.enum(['absolute', 'sliding']).default('absolute'),
   updateAccessTokenClaimsOnRefresh: z.boolean().default(false),
   allowedCorsOrigins: z.array(origin).default([]),
+  /** OpenID Connect Front-Channel Logout 1.0: loaded in an iframe of the signed-out page. */
   frontChannelLogoutUri: absoluteUri.optional(),
+  /** Add iss and sid to frontChannelLogoutUri (Front-Channel Logout 1.0 §2). */
+  frontChannelLogoutSessionRequired: z.boolean().default(true),
+  /** OpenID Connect Back-Channel Logout 1.0: receives a logout token by POST. */
   backChannelLogoutUri: absoluteUri.optional(),
+  /** Put sid into the logout token (Back-Channel Logout 1.0 §2.2). */
+  backChannelLogoutSessionRequired: z.boolean().default(true),
+  /** Refresh tokens of this client die with the user's session (IdentityServer's CoordinateLifetimeWithUserSession). */
+  coordinateLifetimeWithUserSession: z.boolean().default(false),
   /** Max seconds since the user's last login for SSO to apply to this client. */
   userSsoLifetime: duration.optional(),
   /** Claims put into every access token of this client (prefixed with clientClaimsPrefix). */
@@ -231,6 +239,16 @@ export const authenticationSchema = z.object({
   lockoutDuration: duration.default(60),
   /** Seconds an unfinished login/consent interaction lives. */
   interactionLifetime: duration.default(3600),
+  /** Seconds a session lasts from sign-in however active it is; 0 = only the inactivity timeout applies. */
+  absoluteSessionLifetime: duration.default(0),
+  /** OpenID Connect Session Management 1.0: check_session_iframe and session_state. */
+  checkSession: z.boolean().default(true),
+  /** Seconds one back-channel logout POST may take. */
+  backChannelLogoutTimeout: duration.default(5),
+  /** Further attempts after a failed back-channel logout POST. */
+  backChannelLogoutRetries: z.number().int().min(0).max(10).default(2),
+  /** Seconds a logout token is valid (Back-Channel Logout 1.0 §4 recommends at most two minutes). */
+  logoutTokenLifetime: duration.default(120),
 });
 
 export const configSchema = z.object({

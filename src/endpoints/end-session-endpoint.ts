@@ -1,58 +1,56 @@
 /**
- * OpenID Connect RP-Initiated Logout 1.0 §2 (minimal): ends the SSO session
- * and returns to a registered post_logout_redirect_uri, or shows the
- * signed-out page.
+ * OpenID Connect RP-Initiated Logout 1.0: ends the SSO session (cookie and
+ * server-side record), notifies the session's clients (front-channel iframes
+ * on the signed-out page, back-channel POSTs in the background), and returns
+ * to a registered post_logout_redirect_uri or shows the signed-out page.
  */
 import type { ProviderContext } from '../context.js';
-import { InvalidRequest } from '../errors.js';
 import { single } from '../http/params.js';
 import type { InternalRequest, InternalResponse } from '../http/types.js';
-import { matchesRegisteredUri } from '../interaction/redirect-uri.js';
 import type { UiRoutes } from '../interaction/ui-routes.js';
-import { currentSession, endSession } from '../sessions/session-service.js';
-import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
+import { signOutBrowser } from '../sessions/end-user-session.js';
+import { currentSession, type Session } from '../sessions/session-service.js';
+import { readLogoutRequest, type LogoutRequest } from './logout-request.js';
 
-async function readHint(ctx: ProviderContext, hint: string | undefined): Promise<{ clientId?: string; sub?: string } | undefined> {
-  if (!hint) return undefined;
-  const claims = await verifyIdTokenHint(ctx, hint);
-  if (!claims) throw new InvalidRequest('id_token_hint is not a valid ID token of this provider');
-  return { clientId: claims.aud[0], sub: claims.sub };
+/**
+ * §2: the request is tied to this browser's session when its id_token_hint
+ * names the signed-in user (and, with a sid, this session) and a logout_hint,
+ * if any, names the same user. Otherwise the user is asked.
+ */
+async function tiedToSession(ctx: ProviderContext, r: LogoutRequest, session: Session): Promise<boolean> {
+  if (!r.hint || r.hint.sub !== session.subjectId) return false;
+  if (r.hint.sid !== undefined && r.hint.sid !== session.payload.sid) return false;
+  if (r.logoutHint !== undefined && r.logoutHint !== session.subjectId) {
+    const user = await ctx.users.findBySubject(session.subjectId);
+    if (r.logoutHint !== user?.username) return false;
+  }
+  return true;
+}
+
+/** The request's parameters as hidden fields of the confirmation form (the user confirms, so the hint is not carried). */
+function confirmationFields(r: LogoutRequest): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (r.postLogoutRedirectUri !== undefined) fields.post_logout_redirect_uri = r.postLogoutRedirectUri;
+  if (r.state !== undefined) fields.state = r.state;
+  if (r.client) fields.client_id = r.client.clientId;
+  if (r.uiLocales !== undefined) fields.ui_locales = r.uiLocales;
+  return fields;
 }
 
 export function endSessionEndpoint(ui: UiRoutes) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
     const p = req.method === 'POST' ? req.body : req.query;
-    const hintToken = single(p, 'id_token_hint', 8192);
-    const hint = await readHint(ctx, hintToken);
-    const hinted = hint?.clientId;
-    const clientId = single(p, 'client_id', 200) ?? hinted;
-    if (hinted && clientId !== hinted) throw new InvalidRequest('client_id does not match id_token_hint');
-    const redirect = single(p, 'post_logout_redirect_uri', 2048);
-    const state = single(p, 'state', 2048);
-    let target: string | undefined;
-    if (redirect) {
-      const client = clientId ? ctx.clients.find(clientId) : undefined;
-      // §3: the URI must have been registered; exact match; never redirect to an unverified one.
-      // Loopback literals match on any port (RFC 8252 §7.3, as for redirect_uri).
-      if (!client || !client.enabled || !matchesRegisteredUri(client.postLogoutRedirectUris, redirect)) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
-      target = state ? `${redirect}${redirect.includes('?') ? '&' : '?'}state=${encodeURIComponent(state)}` : redirect;
-    }
-    // §2: without a hint naming the signed-in user, the OP asks the user before ending the session.
+    const r = await readLogoutRequest(ctx, p);
     const current = await currentSession(ctx, req);
     const confirmed = req.method === 'POST' && single(p, 'confirm', 8) === '1' && ui.sessionCsrfMatches(req, single(p, 'csrf', 128));
-    if (current && hint?.sub !== current.subjectId && !confirmed) {
-      const fields: Record<string, string> = {};
-      if (redirect) fields.post_logout_redirect_uri = redirect;
-      if (state) fields.state = state;
-      if (clientId) fields.client_id = clientId;
-      const locales = single(p, 'ui_locales', 128);
-      if (locales) fields.ui_locales = locales;
-      const client = clientId ? ctx.clients.find(clientId) : undefined;
-      return ui.confirmLogout(req, ctx.endpoints.endSession, fields, client?.clientName ?? client?.clientId);
+    if (current && !confirmed && !(await tiedToSession(ctx, r, current))) {
+      return ui.confirmLogout(req, ctx.endpoints.endSession, confirmationFields(r), r.client?.clientName ?? r.client?.clientId);
     }
-    const { cookie, session } = await endSession(ctx, req);
-    if (session) ctx.events({ type: 'user_logout', subjectId: session.subjectId, clientId });
-    if (target) return { status: 303, headers: { location: target, 'cache-control': 'no-store' }, cookies: [cookie] };
-    return ui.loggedOut(req, [cookie]);
+    const { cookies, ended } = await signOutBrowser(ctx, req, current);
+    if (ended) ctx.events({ type: 'user_logout', subjectId: ended.subjectId, clientId: r.client?.clientId, detail: { sid: ended.sid } });
+    const frames = ended?.frontChannelUrls ?? [];
+    // Without front-channel frames to load, straight back to the client.
+    if (r.target && frames.length === 0) return { status: 303, headers: { location: r.target, 'cache-control': 'no-store' }, cookies };
+    return ui.loggedOut(req, cookies, { postLogoutRedirectUri: r.target, clientName: r.client?.clientName ?? r.client?.clientId, frontChannelUrls: frames, uiLocales: r.uiLocales });
   };
 }

@@ -3,14 +3,16 @@
  * a client of the interaction API and nothing more, so a host app can replace
  * them.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import type { OAuthError } from '../errors.js';
 import { single } from '../http/params.js';
 import type { Route, RouteTable } from '../http/router.js';
 import { pageCsp } from '../http/security-headers.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
-import { endSession, currentSession, SESSION_COOKIE } from '../sessions/session-service.js';
+import { currentSession, SESSION_COOKIE } from '../sessions/session-service.js';
+import { signOutBrowser } from '../sessions/end-user-session.js';
+import { SIGNED_OUT_SCRIPT } from '../ui/signed-out-script.js';
 import { pickLocale, renderPage, STYLESHEET, themeStylesheet, type PageTemplates, type ThemeView, type LoginError } from '../ui/index.js';
 import type { InteractionApi, InteractionDetails } from './interaction-api.js';
 
@@ -34,9 +36,9 @@ function queryLocales(req: InternalRequest): string | undefined {
 
 const see = (location: string, cookies?: SetCookie[]): InternalResponse => ({ status: 303, headers: { location, 'cache-control': 'no-store' }, cookies });
 
-function asset(body: string): Route {
+function asset(body: string, type = 'text/css; charset=utf-8'): Route {
   const bytes = new TextEncoder().encode(body);
-  const res: InternalResponse = { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }, body: bytes };
+  const res: InternalResponse = { status: 200, headers: { 'content-type': type, 'cache-control': 'public, max-age=3600' }, body: bytes };
   return { methods: ['GET'], staticResponse: () => res };
 }
 
@@ -45,10 +47,31 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 const safeEqual = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 const sessionCsrf = (req: InternalRequest) => createHash('sha256').update(`csrf:${req.cookies[SESSION_COOKIE] ?? ''}`).digest('base64url');
 
+/** What the signed-out page shows besides the heading. */
+export interface SignedOutView {
+  /** Validated post_logout_redirect_uri with state appended. */
+  postLogoutRedirectUri?: string;
+  clientName?: string;
+  /** Front-Channel Logout 1.0 §2: loaded in hidden iframes. */
+  frontChannelUrls?: string[];
+  uiLocales?: string;
+}
+
+/**
+ * CSP of the signed-out page: as every page, plus the front-channel logout
+ * origins as frame-src and our own script (which continues to the client).
+ */
+function signedOutCsp(frameUrls: readonly string[], nonce: string): string {
+  const origins = [...new Set(frameUrls.map((u) => new URL(u).origin))];
+  const csp = pageCsp([], nonce);
+  return origins.length ? `${csp}; frame-src ${origins.join(' ')}` : csp;
+}
+
 export interface UiRoutes {
   routes: RouteTable;
   renderError(err: OAuthError, req: InternalRequest): InternalResponse;
-  loggedOut(req: InternalRequest, cookies: SetCookie[]): InternalResponse;
+  /** The signed-out page (with front-channel logout iframes). */
+  loggedOut(req: InternalRequest, cookies: SetCookie[], view?: SignedOutView): InternalResponse;
   /** Asks the user to confirm a sign-out requested by an application. */
   confirmLogout(req: InternalRequest, action: string, fields: Record<string, string>, clientName?: string): InternalResponse;
   /** Checks the anti-CSRF token bound to the session cookie. */
@@ -86,6 +109,16 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
   const routes: RouteTable = new Map();
   routes.set(`${base}/assets/gatehouse.css`, asset(STYLESHEET));
   routes.set(`${base}/assets/theme.css`, asset(themeStylesheet(ui.colors)));
+  routes.set(`${base}/assets/signed-out.js`, asset(SIGNED_OUT_SCRIPT, 'text/javascript; charset=utf-8'));
+
+  const loggedOut = (req: InternalRequest, cookies: SetCookie[], view: SignedOutView = {}): InternalResponse => {
+    const frames = view.frontChannelUrls ?? [];
+    const scriptNonce = randomBytes(16).toString('base64');
+    const html = renderPage('loggedOut', { ...common(view.uiLocales ?? queryLocales(req)), postLogoutRedirectUri: view.postLogoutRedirectUri, clientName: view.clientName, frontChannelLogoutUris: frames, scriptNonce }, templates);
+    const res = page(html, 200, [], cookies);
+    res.headers['content-security-policy'] = signedOutCsp(frames, scriptNonce);
+    return res;
+  };
 
   routes.set(`${base}/login`, {
     methods: ['GET', 'POST'],
@@ -174,16 +207,16 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     async handle(req) {
       const token = single(req.body, 'csrf', 128);
       if (!req.cookies[SESSION_COOKIE] || !token || !safeEqual(token, sessionCsrf(req))) return see(`${base}/`);
-      const { cookie, session } = await endSession(ctx, req);
-      if (session) ctx.events({ type: 'user_logout', subjectId: session.subjectId });
-      return page(renderPage('loggedOut', { ...common() }, templates), 200, [], [cookie]);
+      const { cookies, ended } = await signOutBrowser(ctx, req);
+      if (ended) ctx.events({ type: 'user_logout', subjectId: ended.subjectId, detail: { sid: ended.sid } });
+      return loggedOut(req, cookies, { frontChannelUrls: ended?.frontChannelUrls });
     },
   });
 
   return {
     routes,
     renderError: (err, req) => renderError(err, req),
-    loggedOut: (req, cookies) => page(renderPage('loggedOut', { ...common(queryLocales(req)) }, templates), 200, [], cookies),
+    loggedOut,
     confirmLogout: (req, action, fields, clientName) =>
       page(renderPage('logoutConfirm', { ...common(fields.ui_locales), action, csrfToken: sessionCsrf(req), fields, clientName, cancelUrl: `${base}/` }, templates)),
     sessionCsrfMatches: (req, token) => Boolean(req.cookies[SESSION_COOKIE] && token && safeEqual(token, sessionCsrf(req))),

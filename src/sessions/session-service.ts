@@ -24,8 +24,14 @@ export async function currentSession(ctx: ProviderContext, req: Pick<InternalReq
   const handle = req.cookies[SESSION_COOKIE];
   if (!handle || !HANDLE_SHAPE.test(handle)) return undefined;
   const rec = await ctx.backend.records.find<SessionPayload>('session', handleId(handle));
-  if (!rec || rec.expiresAt <= ctx.clock.now() || !rec.subjectId) return undefined;
+  if (!rec || !rec.subjectId || !isLive(rec, ctx.clock.now())) return undefined;
   return { subjectId: rec.subjectId, payload: rec.payload, record: rec };
+}
+
+/** Inactivity timeout and absolute lifetime both still ahead. */
+export function isLive(rec: StoredRecord<SessionPayload>, now: number): boolean {
+  const abs = rec.payload.absoluteExpiresAt;
+  return rec.expiresAt > now && (abs === undefined || abs > now);
 }
 
 export interface NewSession {
@@ -54,14 +60,17 @@ export async function beginSession(ctx: ProviderContext, req: Pick<InternalReque
   const now = ctx.clock.now();
   const lifetime = sessionLifetime(ctx, s.remember);
   const handle = newHandle();
+  const absolute = ctx.config.authentication.absoluteSessionLifetime;
   const payload: SessionPayload = { sid: newHandle().slice(0, 22), authTime: s.authTime, amr: s.amr, acr: s.acr, clients: [], remember: s.remember };
+  if (absolute > 0) payload.absoluteExpiresAt = now + absolute;
+  if (ctx.config.authentication.checkSession) payload.browserState = newHandle().slice(0, 22);
   const record: StoredRecord<SessionPayload> = {
     kind: 'session',
     id: handleId(handle),
     subjectId: s.subjectId,
     sessionId: payload.sid,
     createdAt: now,
-    expiresAt: now + lifetime,
+    expiresAt: Math.min(now + lifetime, payload.absoluteExpiresAt ?? Infinity),
     payload,
   };
   const cookie: SetCookie = { name: SESSION_COOKIE, value: handle, maxAge: s.remember ? lifetime : undefined };
@@ -98,7 +107,7 @@ export async function touchSession(ctx: ProviderContext, session: Session, clien
   const now = ctx.clock.now();
   const lifetime = sessionLifetime(ctx, session.payload.remember);
   const known = session.payload.clients.includes(clientId);
-  const expiresAt = Math.max(session.record.expiresAt, now + lifetime);
+  const expiresAt = Math.min(Math.max(session.record.expiresAt, now + lifetime), session.payload.absoluteExpiresAt ?? Infinity);
   if (known && expiresAt - session.record.expiresAt <= lifetime * SLIDE_THRESHOLD) return false;
   const clients = known ? session.payload.clients : [...session.payload.clients, clientId];
   const record = { ...session.record, expiresAt, payload: { ...session.payload, clients } };
@@ -106,9 +115,5 @@ export async function touchSession(ctx: ProviderContext, session: Session, clien
   return true;
 }
 
-/** Ends the browser's session; returns the cookie that deletes it. */
-export async function endSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>): Promise<{ cookie: SetCookie; session?: Session }> {
-  const session = await currentSession(ctx, req);
-  if (session) await ctx.backend.records.delete('session', session.record.id);
-  return { cookie: { name: SESSION_COOKIE, value: '', maxAge: 0 }, session };
-}
+/** The cookie that deletes the session cookie. */
+export const sessionCookieDeletion = (): SetCookie => ({ name: SESSION_COOKIE, value: '', maxAge: 0 });

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { t } from './i18n.js';
-import { Layout, renderDocument, safeUrl, type PageBaseProps } from './layout.js';
+import { assetUrl, Layout, renderDocument, safeUrl, type PageBaseProps } from './layout.js';
 
 /** Props of the built-in "signed out" page. */
 export interface LoggedOutPageProps extends PageBaseProps {
@@ -13,6 +13,8 @@ export interface LoggedOutPageProps extends PageBaseProps {
    * `frame-src` for these to load.
    */
   frontChannelLogoutUris?: string[];
+  /** CSP nonce of the script that continues to postLogoutRedirectUri once the frames have loaded. */
+  scriptNonce?: string;
 }
 
 /** The signed-out card body, with an optional link back to the client. */
@@ -27,13 +29,15 @@ export function LoggedOutPage(props: LoggedOutPageProps): VNode {
         {!back && <p class="gh-muted">{m.loggedOutBody}</p>}
       </div>
       {back && (
-        <a class="gh-button gh-button-primary" href={back}>
+        <a class="gh-button gh-button-primary" href={back} data-continue={frames.length > 0 ? '' : undefined}>
           {m.loggedOutReturn(props.clientName)}
         </a>
       )}
       {frames.map((src) => (
         <iframe key={src} class="gh-hidden-frame" src={src} title="" aria-hidden="true" tabIndex={-1} />
       ))}
+      {/* With front-channel frames, a script continues to the client once they have loaded (the link works without it). */}
+      {back && frames.length > 0 && props.scriptNonce && <script src={assetUrl(props.basePath, 'signed-out.js')} nonce={props.scriptNonce} defer />}
     </Layout>
   );
 }

@@ -1,0 +1,133 @@
+/**
+ * Server-side session management, as IdentityServer's session management
+ * service: query sessions by user, client or sid; end them remotely (with
+ * back-channel logout and token revocation); end expired ones; revoke what a
+ * client holds for a user.
+ */
+import type { ProviderContext } from '../context.js';
+import type { StoredRecord } from '../stores/types.js';
+import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
+import { derivedJti, markGrantRevoked, revokeJwtAccessToken } from '../grants/user-tokens.js';
+import { endStoredSession, type EndedSession } from './end-user-session.js';
+import type { SessionPayload } from './session-record.js';
+import { isLive } from './session-service.js';
+
+/** Which sessions: every given field must match; at least one is required to end sessions. */
+export interface SessionFilter {
+  subjectId?: string;
+  clientId?: string;
+  sid?: string;
+}
+
+/** A session as the management API shows it (no cookie handle, no browser state). */
+export interface SessionInfo {
+  sid: string;
+  subjectId: string;
+  authTime: number;
+  createdAt: number;
+  /** When the session ends without further use (inactivity timeout). */
+  expiresAt: number;
+  /** When it ends however active (absolute lifetime), if limited. */
+  absoluteExpiresAt?: number;
+  amr: string[];
+  /** Clients that signed in through this session, each with the sid it was given. */
+  clients: { clientId: string; sid: string }[];
+}
+
+const toInfo = (rec: StoredRecord<SessionPayload>): SessionInfo => ({
+  sid: rec.payload.sid,
+  subjectId: rec.subjectId ?? '',
+  authTime: rec.payload.authTime,
+  createdAt: rec.createdAt,
+  expiresAt: Math.min(rec.expiresAt, rec.payload.absoluteExpiresAt ?? Infinity),
+  absoluteExpiresAt: rec.payload.absoluteExpiresAt,
+  amr: rec.payload.amr,
+  clients: rec.payload.clients.map((clientId) => ({ clientId, sid: rec.payload.sid })),
+});
+
+/**
+ * Stored session records matching the filter. A client filter is applied to
+ * the sessions' client lists (they are not an indexed column), so a query by
+ * client alone reads at most the store's findMany limit of sessions.
+ */
+async function findSessions(ctx: ProviderContext, filter: SessionFilter): Promise<StoredRecord<SessionPayload>[]> {
+  const found = await ctx.backend.records.findMany<SessionPayload>('session', { subjectId: filter.subjectId, sessionId: filter.sid });
+  const now = ctx.clock.now();
+  return found.filter((r) => isLive(r, now) && (filter.clientId === undefined || r.payload.clients.includes(filter.clientId)));
+}
+
+/**
+ * Live sessions matching the filter, oldest first.
+ *
+ * @example
+ * const sessions = await querySessions(ctx, { subjectId: '1' });
+ */
+export async function querySessions(ctx: ProviderContext, filter: SessionFilter = {}): Promise<SessionInfo[]> {
+  return (await findSessions(ctx, filter)).map(toInfo);
+}
+
+/**
+ * Ends every live session matching the filter (at least one field required):
+ * back-channel logout goes to their clients, session-bound tokens are revoked.
+ * Returns the sessions ended.
+ *
+ * @example
+ * await endSessions(ctx, { sid });
+ */
+export async function endSessions(ctx: ProviderContext, filter: SessionFilter): Promise<EndedSession[]> {
+  if (filter.subjectId === undefined && filter.clientId === undefined && filter.sid === undefined) {
+    throw new TypeError('endSessions needs a subjectId, clientId or sid');
+  }
+  const ended: EndedSession[] = [];
+  for (const rec of await findSessions(ctx, filter)) {
+    const e = await endStoredSession(ctx, rec, 'admin');
+    if (e) ended.push(e);
+  }
+  return ended;
+}
+
+/**
+ * Ends sessions whose inactivity timeout or absolute lifetime has passed, so
+ * their clients get back-channel logout (IdentityServer's
+ * ExpiredSessionsTriggerBackchannelLogout). Runs before the purge.
+ */
+export async function endExpiredSessions(ctx: ProviderContext, batch = 100): Promise<number> {
+  const expired = await ctx.backend.records.findMany<SessionPayload>('session', { expiredAt: ctx.clock.now(), limit: batch });
+  let n = 0;
+  for (const rec of expired) if (await endStoredSession(ctx, rec, 'expired')) n++;
+  return n;
+}
+
+/**
+ * Revokes what a client holds for a user: remembered consent, refresh tokens
+ * (with the JWT access tokens their redemptions issued), reference tokens
+ * and unredeemed codes; the client is also dropped from the user's sessions
+ * so it is not notified at their logout. Returns the number of records removed.
+ *
+ * @example
+ * await revokeClientGrant(ctx, '1', 'interactive.public');
+ */
+export async function revokeClientGrant(ctx: ProviderContext, subjectId: string, clientId: string): Promise<number> {
+  const records = ctx.backend.records;
+  const tokens = await records.findMany<RefreshTokenPayload>('refresh_token', { subjectId, clientId });
+  for (const rec of tokens) {
+    if (rec.payload.issuedJwt) await revokeJwtAccessToken(ctx, rec.payload.issuedJwt.jti, rec.payload.issuedJwt.exp, clientId);
+    if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
+  }
+  // The access token of each code redemption has a jti derived from the code record; its exp is at most a lifetime away.
+  const client = ctx.clients.find(clientId);
+  if (client?.accessTokenType === 'jwt') {
+    for (const code of await records.findMany('authorization_code', { subjectId, clientId })) {
+      if (code.consumedAt !== undefined) await revokeJwtAccessToken(ctx, derivedJti('authorization_code', code.id), code.consumedAt + client.accessTokenLifetime, clientId);
+    }
+  }
+  let removed = 0;
+  for (const rec of tokens) if (rec.grantId) removed += await records.deleteByGrantId(rec.grantId);
+  for (const kind of ['refresh_token', 'reference_token', 'authorization_code', 'consent']) removed += await records.deleteBySubject(subjectId, { clientId, kind });
+  for (const s of await records.findMany<SessionPayload>('session', { subjectId })) {
+    if (!s.payload.clients.includes(clientId)) continue;
+    await records.put({ ...s, payload: { ...s.payload, clients: s.payload.clients.filter((c) => c !== clientId) } });
+  }
+  ctx.events({ type: 'grant_revoked', subjectId, clientId, detail: { records: removed } });
+  return removed;
+}
