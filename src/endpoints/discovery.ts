@@ -52,7 +52,14 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       authorization_response_iss_parameter_supported: true,
       ui_locales_supported: ['en', 'de'],
       userinfo_signing_alg_values_supported: [],
+      // Front-Channel Logout 1.0 §3, Back-Channel Logout 1.0 §2.1 (docs/logout.md).
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
     });
+    // Session Management 1.0 §3.3.
+    if (ctx.config.authentication.checkSession) doc.check_session_iframe = e.checkSession;
   }
   return doc;
 }

@@ -133,7 +133,8 @@ export class Dispatcher {
   /**
    * Adds security, CORS and request-id headers; serialises cookies. The result
    * is a flat `[name, value, ...]` list (what writeHead takes fastest). A
-   * header the handler sets replaces the default of the same name.
+   * header the handler sets replaces the default of the same name; set to ''
+   * it removes the default.
    */
   finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string | undefined, method: string): FinalResponse {
     const own = res.headers;
@@ -147,7 +148,8 @@ export class Dispatcher {
     let vary: string | undefined;
     for (const name in own) {
       if (name === 'vary') vary = own[name];
-      else h.push(name, own[name]!);
+      // An empty value opts out of a default (the check_session_iframe drops X-Frame-Options).
+      else if (own[name] !== '') h.push(name, own[name]!);
     }
     if (own['content-security-policy'] === undefined) h.push('content-security-policy', API_CSP);
     // Fetch standard §3.2.5 (CORS protocol and HTTP caches): the answer of a

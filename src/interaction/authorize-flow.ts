@@ -9,6 +9,7 @@ import { storeAuthorizationCode } from '../grants/authorization-code-grant.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
 import type { Client } from '../model/types.js';
 import { consentCovers, findConsent, saveConsent } from '../sessions/consent-store.js';
+import { browserStateCookie, sessionState } from '../sessions/browser-state.js';
 import { beginSession, currentSession, saveSession, touchSession, type Session } from '../sessions/session-service.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
@@ -103,6 +104,8 @@ export class AuthorizeFlow {
         remember: p.login.remember ?? false,
       });
       cookies.push(started.cookie);
+      const browserState = browserStateCookie(ctx, started.session);
+      if (browserState) cookies.push(browserState);
       session = w.session = started.session;
       p.loginDone = true;
       w.interactionDirty = true;
@@ -155,6 +158,10 @@ export class AuthorizeFlow {
     else await touchSession(ctx, session!, client.clientId);
     if (interaction) cookies.push(await this.finish(interaction, w));
     ctx.events({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
-    return authorizationResponse(ctx, this.redirectTo(request), { code }, cookies);
+    const params: Record<string, string> = { code };
+    // Session Management 1.0 §3: session_state for the client's check_session_iframe.
+    const state = session!.payload.browserState;
+    if (state && ctx.config.authentication.checkSession) params.session_state = sessionState(client.clientId, new URL(request.redirectUri).origin, state);
+    return authorizationResponse(ctx, this.redirectTo(request), params, cookies);
   }
 }

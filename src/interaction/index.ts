@@ -1,5 +1,6 @@
 /** The interactive part of the provider: authorize, resume, userinfo, end session and the built-in pages. */
 import type { ProviderContext } from '../context.js';
+import { checkSessionRoutes } from '../endpoints/check-session-endpoint.js';
 import { endSessionEndpoint } from '../endpoints/end-session-endpoint.js';
 import { userinfoEndpoint } from '../endpoints/userinfo-endpoint.js';
 import type { RouteTable } from '../http/router.js';
@@ -32,5 +33,6 @@ export function createInteractionLayer(ctx: ProviderContext, options: Interactio
   routes.set(`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resumeEndpoint(flow) });
   routes.set(PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint });
   routes.set(PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(ui) });
+  if (ctx.config.authentication.checkSession) for (const [path, route] of checkSessionRoutes(PATHS.checkSession)) routes.set(path, route);
   return { routes, api, renderErrorPage: ui.renderError };
 }

@@ -156,7 +156,7 @@ describe('cookies on an https issuer', () => {
     return res;
   };
 
-  it('every cookie is Secure, HttpOnly and SameSite=Lax; redirects use the issuer', async () => {
+  it('every cookie is Secure, HttpOnly and SameSite=Lax (but the browser-state cookie); redirects use the issuer', async () => {
     const { params } = await authParams();
     const start = await call(`${issuer}/connect/authorize?${params}`);
     expect(start.status).toBe(303);
@@ -177,7 +177,15 @@ describe('cookies on an https issuer', () => {
     expect(new URL(resumed.headers.get('location')!).searchParams.get('iss')).toBe(issuer);
     all.push(...resumed.headers.getSetCookie());
     expect(all.some((c) => c.startsWith('gh.session='))).toBe(true);
-    for (const c of all) {
+    // Session Management 1.0: the browser-state cookie is read by the check_session_iframe in the client's
+    // site, so it is neither HttpOnly nor SameSite=Lax, and it holds no session secret.
+    const browser = all.find((c) => c.startsWith('gh.browser='))!;
+    expect(browser).toMatch(/; Secure/);
+    expect(browser).toMatch(/; SameSite=None/);
+    expect(browser).not.toMatch(/HttpOnly/);
+    const value = (c: string) => c.slice(c.indexOf('=') + 1, c.indexOf(';'));
+    expect(value(browser)).not.toBe(value(all.find((c) => c.startsWith('gh.session='))!));
+    for (const c of all.filter((x) => x !== browser)) {
       expect(c).toMatch(/; Secure/);
       expect(c).toMatch(/; HttpOnly/);
       expect(c).toMatch(/; SameSite=Lax/);
