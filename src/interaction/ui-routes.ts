@@ -217,8 +217,13 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     routes,
     renderError: (err, req) => renderError(err, req),
     loggedOut,
+    // CSP form-action also covers the redirect after the POST: allow the (already validated) post-logout origin.
     confirmLogout: (req, action, fields, clientName) =>
-      page(renderPage('logoutConfirm', { ...common(fields.ui_locales), action, csrfToken: sessionCsrf(req), fields, clientName, cancelUrl: `${base}/` }, templates)),
+      page(
+        renderPage('logoutConfirm', { ...common(fields.ui_locales), action, csrfToken: sessionCsrf(req), fields, clientName, cancelUrl: `${base}/` }, templates),
+        200,
+        fields.post_logout_redirect_uri ? [new URL(fields.post_logout_redirect_uri).origin] : [],
+      ),
     sessionCsrfMatches: (req, token) => Boolean(req.cookies[SESSION_COOKIE] && token && safeEqual(token, sessionCsrf(req))),
   };
 }

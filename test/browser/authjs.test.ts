@@ -6,6 +6,10 @@
  *
  * Port 3000 is required: the demo client's redirect URI is
  * http://localhost:3000/auth/callback/duende-identity-server6.
+ *
+ * Signing out is RP-Initiated Logout: the app's /logout drops its own
+ * session and sends the browser to Gatehouse's end_session_endpoint with
+ * the ID token as id_token_hint, as the Auth.js docs describe federated logout.
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -26,7 +30,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 // interactive.confidential has alwaysIncludeUserClaimsInIdToken, so Auth.js's default
 // (profile from the ID token) sees bob's name and email.
 
-type RpSession = Session & { idpEmail?: string; idpSub?: string };
+type RpSession = Session & { idpEmail?: string; idpSub?: string; idToken?: string };
 
 /** The relying party: `/` shows the signed-in user's email, or a sign-in link. */
 function relyingParty(issuer: string, errors: unknown[]): express.Express {
@@ -45,12 +49,14 @@ function relyingParty(issuer: string, errors: unknown[]): express.Express {
     ],
     callbacks: {
       // Auth.js lower-cases session.user.email; keep the provider's claims as sent.
-      jwt({ token, profile }) {
+      jwt({ token, profile, account }) {
         if (profile) Object.assign(token, { idpEmail: profile.email, idpSub: profile.sub });
+        if (account?.id_token) token.idToken = account.id_token;
         return token;
       },
       session({ session, token }) {
-        return Object.assign(session, { idpEmail: token.idpEmail, idpSub: token.idpSub });
+        // (A test app: the ID token rides in the session so /logout can read it.)
+        return Object.assign(session, { idpEmail: token.idpEmail, idpSub: token.idpSub, idToken: token.idToken });
       },
     },
     logger: { error: (e) => errors.push(e), warn: () => {}, debug: () => {} },
@@ -61,9 +67,20 @@ function relyingParty(issuer: string, errors: unknown[]): express.Express {
     const session = (await getSession(req, authConfig)) as RpSession | null;
     const body = session?.user
       ? `<p>Signed in as <span id="email">${escapeHtml(String(session.idpEmail))}</span> ` +
-        `(<span id="name">${escapeHtml(session.user.name ?? '')}</span>, sub <span id="sub">${escapeHtml(String(session.idpSub))}</span>)</p>`
+        `(<span id="name">${escapeHtml(session.user.name ?? '')}</span>, sub <span id="sub">${escapeHtml(String(session.idpSub))}</span>)</p>` +
+        `<a id="signout" href="/logout">Sign out</a>`
       : `<a id="signin" href="/auth/signin?callbackUrl=${encodeURIComponent(APP + '/')}">Sign in</a>`;
     res.type('html').send(`<!doctype html><title>RP</title>${body}`);
+  });
+  // Federated sign-out: end the app's session, then the provider's (RP-Initiated Logout 1.0).
+  app.get('/logout', async (req, res) => {
+    const session = (await getSession(req, authConfig)) as RpSession | null;
+    res.clearCookie('authjs.session-token', { path: '/' });
+    const end = new URL(`${issuer}/connect/endsession`);
+    if (session?.idToken) end.searchParams.set('id_token_hint', session.idToken);
+    end.searchParams.set('post_logout_redirect_uri', `${APP}/`);
+    end.searchParams.set('state', 'bye');
+    res.redirect(end.href);
   });
   return app;
 }
@@ -116,6 +133,20 @@ describe('Auth.js (Duende IdentityServer 6 provider) signs in through Gatehouse 
     const session = await (await page.request.get(`${APP}/auth/session`)).json();
     // (Auth.js normalises session.user.email to lower case: @auth/core callback.js getUserAndAccount.)
     expect(session).toMatchObject({ idpEmail: 'BobSmith@example.com', user: { email: 'bobsmith@example.com', name: 'Bob Smith' } });
+    expect(await gatehouse.gh.sessions.query({ subjectId: '2' })).toHaveLength(1);
+
+    // Sign out: through Gatehouse's end session endpoint (no confirmation: the hint names bob's session) and back.
+    await page.click('#signout');
+    await page.waitForURL(`${APP}/?state=bye`);
+    await expect(page.locator('#signin').count()).resolves.toBe(1);
+    expect(await gatehouse.gh.sessions.query({ subjectId: '2' })).toEqual([]);
+    expect((await context.cookies(gatehouse.url)).map((c) => c.name)).not.toContain('gh.session');
+
+    // Signing in again needs the password: the provider's session is gone too.
+    await page.click('#signin');
+    await page.getByRole('button', { name: /DuendeIdentityServer6/ }).click();
+    await page.waitForURL((u) => u.origin === gatehouse.url && u.pathname === '/ui/login');
+    expect(authErrors).toEqual([]);
     await context.close();
   });
 });

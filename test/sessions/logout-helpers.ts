@@ -26,6 +26,8 @@ export interface RelyingParty {
   script: Map<string, (number | 'hang')[]>;
   /** Requests that hang until the server closes. */
   hanging: http.ServerResponse[];
+  /** HTML served for GET of a path (a client's own page). */
+  pages: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -33,12 +35,15 @@ export async function startRelyingParty(): Promise<RelyingParty> {
   const received: Received[] = [];
   const script = new Map<string, (number | 'hang')[]>();
   const hanging: http.ServerResponse[] = [];
+  const pages = new Map<string, string>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://rp.invalid');
       received.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, body: new URLSearchParams(Buffer.concat(chunks).toString()), contentType: req.headers['content-type'] });
+      const own = req.method === 'GET' ? pages.get(url.pathname) : undefined;
+      if (own !== undefined) return void res.writeHead(200, { 'content-type': 'text/html' }).end(own);
       const next = script.get(url.pathname)?.shift() ?? 200;
       if (next === 'hang') return void hanging.push(res);
       res.writeHead(next, { 'content-type': 'text/html' }).end('<!doctype html><title>rp</title>');
@@ -51,6 +56,7 @@ export async function startRelyingParty(): Promise<RelyingParty> {
     received,
     script,
     hanging,
+    pages,
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
