@@ -9,6 +9,8 @@ import type { ConfigInput } from '../config/schema.js';
 import { hashSecret } from '../client-auth/secrets.js';
 import { runKeysCommand } from './keys.js';
 import { runUsersCommand } from './users.js';
+import { runSessionsCommand } from './sessions.js';
+import type { GatehouseEvent } from '../model/types.js';
 import { applyEnv, startServer } from './start.js';
 import { makeDevCert } from './dev-cert.js';
 import { openBackend } from '../stores/open-backend.js';
@@ -21,6 +23,7 @@ Commands:
   hash-secret [SECRET]                  print the SHA-256 hash of a client secret (reads stdin without SECRET)
   keys list|rotate [--config FILE]      show or rotate signing keys
   users add|set-password|list ...       manage the SQL user store
+  sessions list|end [--sub|--client|--sid]  list or end server-side sessions (end sends back-channel logout)
   check [--config FILE]                 validate a configuration file
   schema                                print the configuration JSON Schema
 `;
@@ -96,6 +99,20 @@ async function main(argv: string[]): Promise<number> {
       const { input } = await loadConfig(args);
       const { config } = parseConfig(input);
       return runUsersCommand(stripConfigArgs(args), { config, out, err });
+    }
+    case 'sessions': {
+      const { input } = await loadConfig(args);
+      const { createGatehouse } = await import('../provider.js');
+      const events: GatehouseEvent[] = [];
+      const { default: pino } = await import('pino');
+      // Logs go to stderr so `sessions list --json` stays clean on stdout.
+      const logger = pino({ level: 'warn', base: undefined }, pino.destination(2));
+      const gh = await createGatehouse(input, { timers: false, logger, events: (e) => events.push(e) });
+      try {
+        return await runSessionsCommand(stripConfigArgs(args), { sessions: gh.sessions, out, err, events });
+      } finally {
+        await gh.close();
+      }
     }
     case undefined:
     case 'help':
