@@ -24,6 +24,7 @@ describe('discovery and JWKS', () => {
       authorization_endpoint: '/connect/authorize',
       userinfo_endpoint: '/connect/userinfo',
       end_session_endpoint: '/connect/endsession',
+      check_session_iframe: '/connect/checksession',
     };
     for (const [name, path] of Object.entries(endpoints)) {
       expect(doc[name], name).toBe(s.url + path);
@@ -44,6 +45,8 @@ describe('discovery and JWKS', () => {
     expect(doc.response_types_supported).toContain('code');
     expect(doc.subject_types_supported).toEqual(['public']);
     expect(doc.id_token_signing_alg_values_supported).toContain('RS256');
+    // Front-Channel Logout 1.0 §3, Back-Channel Logout 1.0 §2.1.
+    expect(doc).toMatchObject({ frontchannel_logout_supported: true, frontchannel_logout_session_supported: true, backchannel_logout_supported: true, backchannel_logout_session_supported: true });
     // RFC 8414 §2: the auth methods of introspection never include none.
     expect(doc.introspection_endpoint_auth_methods_supported).not.toContain('none');
   });
