@@ -9,6 +9,7 @@ import { handleId } from '../tokens/handles.js';
 import { issueRefreshToken, refreshTokenExpiresAt } from '../tokens/refresh-token.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes } from '../tokens/user-claims.js';
+import { requireBoundSession } from '../sessions/session-bound-tokens.js';
 import {
   activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
 } from './user-tokens.js';
@@ -80,6 +81,7 @@ export const refreshTokenGrant: GrantHandler = {
     const requested = spaceList(single(req.body, 'scope'));
     if (!client.allowOfflineAccess) throw new UnauthorizedClient('offline access is not allowed for this client');
     const rec = await findRefreshToken(ctx, token, client);
+    await requireBoundSession(ctx, client, rec.sessionId);
     const p = rec.payload;
     const scopes = narrowScopes(requested, p.scopes);
     const audiences = refreshAudiences(ctx.resources, client, scopes, req.body.get('resource') ?? [], p.audiences);

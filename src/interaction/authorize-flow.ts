@@ -10,6 +10,7 @@ import type { InternalRequest, InternalResponse, SetCookie } from '../http/types
 import type { Client } from '../model/types.js';
 import { consentCovers, findConsent, saveConsent } from '../sessions/consent-store.js';
 import { browserStateCookie, sessionState } from '../sessions/browser-state.js';
+import { endStoredSession } from '../sessions/end-user-session.js';
 import { beginSession, currentSession, saveSession, touchSession, type Session } from '../sessions/session-service.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
@@ -96,7 +97,10 @@ export class AuthorizeFlow {
 
     let session = await currentSession(ctx, req);
     if (p?.login && !p.loginDone) {
+      // Another user signs in on this browser: the previous user's session ends, with its clients notified.
+      if (session && session.subjectId !== p.login.subjectId) await endStoredSession(ctx, session.record, 'replaced');
       const started = await beginSession(ctx, req, {
+        previous: session,
         subjectId: p.login.subjectId,
         authTime: p.login.authTime,
         amr: p.login.amr ?? ['pwd'],
@@ -154,7 +158,9 @@ export class AuthorizeFlow {
       },
     });
     // A session started in this request is stored by proceed(), with this client in it.
-    if (w.session && session === w.session) w.session.payload.clients.push(client.clientId);
+    if (w.session && session === w.session) {
+      if (!w.session.payload.clients.includes(client.clientId)) w.session.payload.clients.push(client.clientId);
+    }
     else await touchSession(ctx, session!, client.clientId);
     if (interaction) cookies.push(await this.finish(interaction, w));
     ctx.events({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });

@@ -16,7 +16,8 @@ import { browserStateDeletion } from './browser-state.js';
 import type { SessionPayload } from './session-record.js';
 import { currentSession, sessionCookieDeletion, type Session } from './session-service.js';
 
-export type SessionEndReason = 'user_logout' | 'admin' | 'expired';
+/** Why a session ended: sign-out, an administrator, expiry, or another user signing in on the browser. */
+export type SessionEndReason = 'user_logout' | 'admin' | 'expired' | 'replaced';
 
 export interface EndedSession {
   subjectId: string;

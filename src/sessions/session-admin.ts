@@ -91,10 +91,14 @@ export async function endSessions(ctx: ProviderContext, filter: SessionFilter): 
  * their clients get back-channel logout (IdentityServer's
  * ExpiredSessionsTriggerBackchannelLogout). Runs before the purge.
  */
-export async function endExpiredSessions(ctx: ProviderContext, batch = 100): Promise<number> {
-  const expired = await ctx.backend.records.findMany<SessionPayload>('session', { expiredAt: ctx.clock.now(), limit: batch });
+export async function endExpiredSessions(ctx: ProviderContext, batch = 100, maxBatches = 50): Promise<number> {
   let n = 0;
-  for (const rec of expired) if (await endStoredSession(ctx, rec, 'expired')) n++;
+  for (let i = 0; i < maxBatches; i++) {
+    const expired = await ctx.backend.records.findMany<SessionPayload>('session', { expiredAt: ctx.clock.now(), limit: batch });
+    // Each record found is deleted here (or was by another node), so the next batch moves on.
+    for (const rec of expired) if (await endStoredSession(ctx, rec, 'expired')) n++;
+    if (expired.length < batch) break;
+  }
   return n;
 }
 

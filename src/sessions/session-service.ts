@@ -40,6 +40,13 @@ export interface NewSession {
   amr: string[];
   acr?: string;
   remember: boolean;
+  /**
+   * The browser's live session before this sign-in. When it is the same
+   * user's, the new session keeps its sid and client list (as IdentityServer
+   * keeps the sid on re-authentication), so the clients' ID tokens, logout
+   * notifications and session-bound refresh tokens stay valid.
+   */
+  previous?: Session;
 }
 
 /** Seconds a session lasts from its last use: the remember-me or the cookie lifetime. */
@@ -61,7 +68,9 @@ export async function beginSession(ctx: ProviderContext, req: Pick<InternalReque
   const lifetime = sessionLifetime(ctx, s.remember);
   const handle = newHandle();
   const absolute = ctx.config.authentication.absoluteSessionLifetime;
-  const payload: SessionPayload = { sid: newHandle().slice(0, 22), authTime: s.authTime, amr: s.amr, acr: s.acr, clients: [], remember: s.remember };
+  const same = s.previous?.subjectId === s.subjectId ? s.previous : undefined;
+  const sid = same?.payload.sid ?? newHandle().slice(0, 22);
+  const payload: SessionPayload = { sid, authTime: s.authTime, amr: s.amr, acr: s.acr, clients: same ? [...same.payload.clients] : [], remember: s.remember };
   if (absolute > 0) payload.absoluteExpiresAt = now + absolute;
   if (ctx.config.authentication.checkSession) payload.browserState = newHandle().slice(0, 22);
   const record: StoredRecord<SessionPayload> = {
@@ -112,6 +121,19 @@ export async function touchSession(ctx: ProviderContext, session: Session, clien
   const clients = known ? session.payload.clients : [...session.payload.clients, clientId];
   const record = { ...session.record, expiresAt, payload: { ...session.payload, clients } };
   await ctx.backend.records.put(record);
+  return true;
+}
+
+/**
+ * Slides a stored session's inactivity expiry for a use without a browser (a
+ * refresh of a session-bound token), with the same write threshold as
+ * {@link touchSession}; true when it wrote.
+ */
+export async function slideSessionExpiry(ctx: ProviderContext, record: StoredRecord<SessionPayload>): Promise<boolean> {
+  const lifetime = sessionLifetime(ctx, record.payload.remember);
+  const expiresAt = Math.min(Math.max(record.expiresAt, ctx.clock.now() + lifetime), record.payload.absoluteExpiresAt ?? Infinity);
+  if (expiresAt - record.expiresAt <= lifetime * SLIDE_THRESHOLD) return false;
+  await ctx.backend.records.put({ ...record, expiresAt });
   return true;
 }
 

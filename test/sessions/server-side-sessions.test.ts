@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endExpiredSessions } from '../../src/sessions/session-admin.js';
 import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
-import { authorizeUrl, expectRedirectError } from '../interaction/interaction-helpers.js';
+import { authorizeUrl, expectRedirectError, loginAndResume, openPage } from '../interaction/interaction-helpers.js';
 import { eventLog, refresh, rpClient, signInClient, startRelyingParty, withClients, type RelyingParty } from './logout-helpers.js';
 
 const clients = (rp: string) => [
@@ -135,5 +135,66 @@ describe('server-side sessions: inactivity timeout and absolute lifetime', () =>
     await s.gh.sessions.idle();
     expect(rp.received.slice(before).some((r) => r.path === '/bc/one')).toBe(true);
     expect((await refresh(s.url, 'one', t.refreshToken)).body.error).toBe('invalid_grant');
+  });
+});
+
+describe('server-side sessions: re-authentication and session-bound refresh', () => {
+  let rp: RelyingParty;
+  let s: TestServer;
+  const log = eventLog();
+  beforeAll(async () => {
+    rp = await startRelyingParty();
+    s = await startTestServer({ mutate: withClients(clients(rp.url), { cookieLifetime: 600 }), options: { events: log.sink } });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await rp?.close();
+  });
+
+  const loginAgain = (name: string) =>
+    authorizeUrl(s.url, new URLSearchParams({ client_id: `app.${name}`, redirect_uri: `${rp.url}/cb/${name}`, response_type: 'code', scope: 'openid offline_access', state: `st-${name}`, prompt: 'login', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }));
+
+  it('the same user signing in again keeps the sid and the client list; no logout is sent', async () => {
+    const jar = new CookieJar();
+    const one = await signInClient(s.url, rp.url, jar, 'one');
+    const sid = decodeJwt(one.idToken).sid as string;
+    const res = await jar.fetch(loginAgain('two'));
+    const back = await loginAndResume(jar, s.url, await openPage(jar, new URL(res.headers.get('location')!, s.url).toString()), 'alice');
+    expect(back.status).toBe(303);
+    const [info] = await s.gh.sessions.query({ subjectId: '1' });
+    expect(info!.sid).toBe(sid);
+    expect(info!.clients.map((c) => c.clientId)).toEqual(['app.one', 'app.two']);
+    await s.gh.sessions.idle();
+    expect(rp.received.filter((r) => r.path.startsWith('/bc/'))).toEqual([]);
+    // The bound refresh token still works: its session lives on.
+    expect((await refresh(s.url, 'one', one.refreshToken)).status).toBe(200);
+  });
+
+  it('another user signing in on the browser ends the previous session with back-channel logout', async () => {
+    const jar = new CookieJar();
+    const one = await signInClient(s.url, rp.url, jar, 'one', 'alice');
+    const sid = decodeJwt(one.idToken).sid as string;
+    const res = await jar.fetch(loginAgain('one'));
+    await loginAndResume(jar, s.url, await openPage(jar, new URL(res.headers.get('location')!, s.url).toString()), 'bob');
+    await s.gh.sessions.idle();
+    expect(await s.gh.sessions.query({ sid })).toEqual([]);
+    expect(log.ofType('session_ended').at(-1)).toMatchObject({ subjectId: '1', detail: { sid, reason: 'replaced' } });
+    expect(rp.received.some((r) => r.path === '/bc/one')).toBe(true);
+    expect((await refresh(s.url, 'one', one.refreshToken)).body.error).toBe('invalid_grant');
+  });
+
+  it('a session-bound refresh token slides the session, and fails once the session expired (before any purge)', async () => {
+    const jar = new CookieJar();
+    const one = await signInClient(s.url, rp.url, jar, 'one');
+    s.clock.advance(500);
+    const r1 = await refresh(s.url, 'one', one.refreshToken);
+    expect(r1.status).toBe(200);
+    s.clock.advance(500); // 1000 s after sign-in: alive only because the refresh slid it
+    const r2 = await refresh(s.url, 'one', r1.body.refresh_token!);
+    expect(r2.status).toBe(200);
+    s.clock.advance(601);
+    const r3 = await refresh(s.url, 'one', r2.body.refresh_token!);
+    expect(r3.status).toBe(400);
+    expect(r3.body).toMatchObject({ error: 'invalid_grant', error_description: 'the user session of this refresh token has ended' });
   });
 });
