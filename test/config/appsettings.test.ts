@@ -25,12 +25,18 @@ describe('IdentityServer appsettings.json', () => {
       { value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=', type: 'SharedSecret', description: 'primary', expiration: '2099-01-01T00:00:00Z' },
     ]);
     expect(m2m!.userSsoLifetime).toBeUndefined();
+    // The logout settings' defaults (IdentityServer's).
+    expect(m2m).toMatchObject({ frontChannelLogoutSessionRequired: true, backChannelLogoutSessionRequired: true, coordinateLifetimeWithUserSession: false });
     expect(interactive).toMatchObject({
       clientId: 'interactive',
       requireConsent: true,
       allowRememberConsent: false,
       redirectUris: ['https://localhost:44300/signin-oidc'],
       frontChannelLogoutUri: 'https://localhost:44300/signout-oidc',
+      frontChannelLogoutSessionRequired: false,
+      backChannelLogoutUri: 'https://localhost:44300/bff/backchannel',
+      backChannelLogoutSessionRequired: true,
+      coordinateLifetimeWithUserSession: true,
       postLogoutRedirectUris: ['https://localhost:44300/signout-callback-oidc'],
       allowedCorsOrigins: ['https://localhost:44300'],
       refreshTokenUsage: 'reUse',
