@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { decodeJwt, jwtVerify, createRemoteJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
+import { runSessionsCommand } from '../../src/cli/sessions.js';
 import { createSqliteBackend } from '../../src/stores/sqlite.js';
 import { CookieJar, demoConfig, startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { rpClient, signInClient, startRelyingParty, type RelyingParty } from '../sessions/logout-helpers.js';
@@ -67,10 +68,16 @@ describe('gatehouse sessions', () => {
     expect(lines.slice(1).map((l) => l.split('\t')[0])).toEqual([sid]);
     expect(lines[1]!.split('\t')[4]).toBe('app.one');
 
-    const json = await cli(['sessions', 'list', '--config', configFile, '--client', 'app.one', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject([{ sid, subjectId: '1', clients: [{ clientId: 'app.one', sid }] }]);
-
-    expect((await cli(['sessions', 'end', '--config', configFile])).code).toBe(2);
+    // The same command in-process (no process start): JSON output and the refusal of an unfiltered end.
+    const out: string[] = [];
+    const err: string[] = [];
+    const ctx = { sessions: s.gh.sessions, out: (x: string) => out.push(x), err: (x: string) => err.push(x), events: [] };
+    expect(await runSessionsCommand(['list', '--client', 'app.one', '--json'], ctx)).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject([{ sid, subjectId: '1', clients: [{ clientId: 'app.one', sid }] }]);
+    expect(await runSessionsCommand(['end'], ctx)).toBe(2);
+    expect(err[0]).toMatch(/needs --sid, --sub or --client/);
+    expect(await runSessionsCommand(['list', '--bogus'], ctx)).toBe(2);
+    expect(await s.gh.sessions.query({ sid })).toHaveLength(1);
 
     const end = await cli(['sessions', 'end', '--config', configFile, '--sid', sid]);
     expect(end.code, end.stderr).toBe(0);
