@@ -12,6 +12,7 @@ import { pageCsp } from '../http/security-headers.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
 import { currentSession, SESSION_COOKIE } from '../sessions/session-service.js';
 import { signOutBrowser } from '../sessions/end-user-session.js';
+import { clientsWithGrants, revokeClientGrant } from '../sessions/session-admin.js';
 import { SIGNED_OUT_SCRIPT } from '../ui/signed-out-script.js';
 import { pickLocale, renderPage, STYLESHEET, themeStylesheet, type PageTemplates, type ThemeView, type LoginError } from '../ui/index.js';
 import type { InteractionApi, InteractionDetails } from './interaction-api.js';
@@ -181,6 +182,9 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     },
   });
 
+  const grantsOf = async (subjectId: string) =>
+    (await clientsWithGrants(ctx, subjectId)).map((clientId) => ({ clientId, name: ctx.clients.find(clientId)?.clientName ?? clientId }));
+
   const home: Route = {
     methods: ['GET'],
     channel: 'html',
@@ -193,12 +197,27 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
         subjectId: user.subjectId,
         claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       };
-      return page(renderPage('home', { ...common(queryLocales(req)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req) }, templates));
+      const grants = session ? await grantsOf(session.subjectId) : undefined;
+      return page(renderPage('home', { ...common(queryLocales(req)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req), grants, revokeAction: `${base}/grants/revoke` }, templates));
     },
   };
   routes.set(`${base}/`, home);
   routes.set(base || '/', home);
   if (base) routes.set('/', home);
+
+  // The user revokes an application's access: its consent and tokens (IdentityServer's grants page).
+  routes.set(`${base}/grants/revoke`, {
+    methods: ['POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const token = single(req.body, 'csrf', 128);
+      const session = await currentSession(ctx, req);
+      const clientId = single(req.body, 'client_id', 200);
+      if (session && clientId && token && safeEqual(token, sessionCsrf(req))) await revokeClientGrant(ctx, session.subjectId, clientId);
+      return see(`${base}/`);
+    },
+  });
 
   routes.set(`${base}/logout`, {
     methods: ['POST'],

@@ -135,3 +135,18 @@ export async function revokeClientGrant(ctx: ProviderContext, subjectId: string,
   ctx.events({ type: 'grant_revoked', subjectId, clientId, detail: { records: removed } });
   return removed;
 }
+
+/**
+ * The clients holding something for a user (remembered consent, refresh or
+ * reference tokens), for a "your applications" list.
+ *
+ * @example
+ * const clientIds = await clientsWithGrants(ctx, '1'); // ['interactive.public']
+ */
+export async function clientsWithGrants(ctx: ProviderContext, subjectId: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const kind of ['consent', 'refresh_token', 'reference_token']) {
+    for (const rec of await ctx.backend.records.findMany(kind, { subjectId })) if (rec.clientId && rec.expiresAt > ctx.clock.now()) ids.add(rec.clientId);
+  }
+  return [...ids];
+}

@@ -12,15 +12,52 @@ export interface HomeUserView {
   claims: [string, string][];
 }
 
+/** An application holding consent or tokens for the user. */
+export interface HomeGrantView {
+  clientId: string;
+  name: string;
+}
+
 /** Props of the built-in home page. */
 export interface HomePageProps extends PageBaseProps {
   user?: HomeUserView;
   /** Form POST URL that ends the session. */
   signOutAction: string;
   csrfToken: string;
+  /** Applications the user granted access (consent or tokens); each can be revoked. */
+  grants?: HomeGrantView[];
+  /** Form POST URL that revokes one application's access (field client_id). */
+  revokeAction?: string;
 }
 
-function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<HomePageProps, 'locale'>): VNode {
+function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToken: string } & Pick<HomePageProps, 'locale'>): VNode {
+  const m = t(props.locale);
+  return (
+    <section aria-labelledby="apps-heading">
+      <h2 id="apps-heading">{m.homeApps}</h2>
+      {props.grants.length === 0 ? (
+        <p class="gh-muted gh-small">{m.homeNoApps}</p>
+      ) : (
+        <dl class="gh-claims">
+          {props.grants.map((g) => (
+            <Fragment key={g.clientId}>
+              <dt>{g.name}</dt>
+              <dd>
+                <form method="post" action={props.revokeAction}>
+                  <CsrfField token={props.csrfToken} />
+                  <input type="hidden" name="client_id" value={g.clientId} />
+                  <button class="gh-button gh-button-secondary" type="submit" aria-label={m.revokeAccessFor(g.name)}>{m.revokeAccess}</button>
+                </form>
+              </dd>
+            </Fragment>
+          ))}
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<HomePageProps, 'locale' | 'grants' | 'revokeAction'>): VNode {
   const m = t(props.locale);
   const { user } = props;
   return (
@@ -50,6 +87,7 @@ function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken:
           </dl>
         )}
       </section>
+      {props.grants && props.revokeAction && <Grants grants={props.grants} revokeAction={props.revokeAction} csrfToken={props.csrfToken} locale={props.locale} />}
       <form method="post" action={props.signOutAction}>
         <CsrfField token={props.csrfToken} />
         <button class="gh-button gh-button-secondary" type="submit">{m.signOut}</button>
@@ -65,7 +103,7 @@ export function HomePage(props: HomePageProps): VNode {
   return (
     <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} title={title}>
       {props.user ? (
-        <SignedIn user={props.user} signOutAction={props.signOutAction} csrfToken={props.csrfToken} locale={props.locale} />
+        <SignedIn user={props.user} signOutAction={props.signOutAction} csrfToken={props.csrfToken} locale={props.locale} grants={props.grants} revokeAction={props.revokeAction} />
       ) : (
         <div class="gh-header">
           <h1>{m.homeNotSignedIn}</h1>

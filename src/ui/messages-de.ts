@@ -55,6 +55,10 @@ export const de: Messages = {
   homeSubject: 'Subjekt-ID',
   homeClaims: 'Claims',
   homeNoClaims: 'Keine weiteren Claims.',
+  homeApps: 'Anwendungen mit Zugriff',
+  homeNoApps: 'Keine Anwendung hat Zugriff auf Ihr Konto.',
+  revokeAccess: 'Zugriff entziehen',
+  revokeAccessFor: (client) => `Zugriff für ${client} entziehen`,
   signOut: 'Abmelden',
   homeNotSignedIn: 'Sie sind nicht angemeldet',
   homeDescription: (product) =>

@@ -64,6 +64,10 @@ export const en = {
   homeSubject: 'Subject ID',
   homeClaims: 'Claims',
   homeNoClaims: 'No further claims.',
+  homeApps: 'Applications with access',
+  homeNoApps: 'No application holds access to your account.',
+  revokeAccess: 'Revoke access',
+  revokeAccessFor: (client: string) => `Revoke access for ${client}`,
   signOut: 'Sign out',
   homeNotSignedIn: 'You are not signed in',
   homeDescription: (product: string) =>

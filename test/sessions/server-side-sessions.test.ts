@@ -62,6 +62,28 @@ describe('server-side sessions: query and end', () => {
     expect(log.ofType('session_ended').at(-1)).toMatchObject({ subjectId: '1', detail: { sid: aliceSid, reason: 'admin' } });
   });
 
+  it('the user revokes an application on the home page: its tokens stop working', async () => {
+    const jar = new CookieJar();
+    const t = await signInClient(s.url, rp.url, jar, 'two', 'bob');
+    const home = await (await jar.fetch(`${s.url}/ui/`)).text();
+    expect(home).toContain('App two');
+    const csrf = home.match(/name="csrf" value="([^"]*)"/)![1]!;
+    const post = (body: Record<string, string>) =>
+      jar.fetch(`${s.url}/ui/grants/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+    // A forged request (no or another csrf token) changes nothing.
+    expect((await post({ client_id: 'app.two' })).status).toBe(303);
+    expect((await post({ client_id: 'app.two', csrf: 'x'.repeat(43) })).status).toBe(303);
+    const r1 = await refresh(s.url, 'two', t.refreshToken);
+    expect(r1.status).toBe(200);
+    // The real one revokes.
+    const res = await post({ client_id: 'app.two', csrf });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/ui/');
+    expect((await refresh(s.url, 'two', r1.body.refresh_token!)).body.error).toBe('invalid_grant');
+    expect(await (await jar.fetch(`${s.url}/ui/`)).text()).not.toContain('App two');
+    expect(log.ofType('grant_revoked').at(-1)).toMatchObject({ subjectId: '2', clientId: 'app.two' });
+  });
+
   it('end needs a filter', async () => {
     await expect(s.gh.sessions.end({})).rejects.toThrow(/subjectId, clientId or sid/);
   });

@@ -13,8 +13,8 @@ function everyPage(locale: 'en' | 'de'): [string, string][] {
     ['login', renderLoginPage(loginProps({ ...b, error: 'invalid_credentials', username: 'a' }))],
     ['consent', renderConsentPage(consentProps(b))],
     ['error', renderErrorPage({ ...b, error: 'invalid_scope', description: 'nope', requestId: 'r1' })],
-    ['home', renderHomePage({ ...b, user: { name: 'A', username: 'a', subjectId: '1', claims: [['x', 'y']] }, signOutAction: '/ui/logout', csrfToken: CSRF })],
-    ['loggedOut', renderLoggedOutPage({ ...b, postLogoutRedirectUri: 'https://x.example/', frontChannelLogoutUris: ['https://x.example/fc'] })],
+    ['home', renderHomePage({ ...b, user: { name: 'A', username: 'a', subjectId: '1', claims: [['x', 'y']] }, signOutAction: '/ui/logout', csrfToken: CSRF, grants: [{ clientId: 'c1', name: 'App 1' }, { clientId: 'c2', name: 'App 2' }], revokeAction: '/ui/grants/revoke' })],
+    ['loggedOut', renderLoggedOutPage({ ...b, postLogoutRedirectUri: 'https://x.example/', frontChannelLogoutUris: ['https://x.example/fc'], scriptNonce: 'AAAAAAAAAAAAAAAAAAAAAA' })],
     ['formPost', renderFormPostPage({ action: 'https://x.example/cb', fields: { code: 'c' }, locale, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', basePath: '/ui', theme: b.theme })],
   ];
 }
