@@ -1,5 +1,5 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
-import { FIND_MANY_LIMIT, type Backend, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
+import { FIND_MANY_LIMIT, type Backend, type ConfigDocument, type ConfigDocumentStore, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
 
 const keyOf = (kind: RecordKind, id: string) => `${kind}\u0000${id}`;
 
@@ -119,7 +119,24 @@ class MemoryUsers implements UserTable {
   }
 }
 
+class MemoryConfigDocuments implements ConfigDocumentStore {
+  private docs: ConfigDocument[] = [];
+  private v = 0;
+
+  async load(): Promise<{ version: number; documents: ConfigDocument[] }> {
+    return { version: this.v, documents: structuredClone(this.docs) };
+  }
+  async version(): Promise<number> {
+    return this.v;
+  }
+  async replaceAll(documents: readonly ConfigDocument[]): Promise<number> {
+    const key = (d: ConfigDocument) => `${d.kind}\u0000${d.id}`;
+    this.docs = structuredClone([...documents]).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    return ++this.v;
+  }
+}
+
 /** A fresh in-memory backend. */
 export function createMemoryBackend(): Backend {
-  return { records: new MemoryRecords(), keys: new MemoryKeys(), users: new MemoryUsers(), close: async () => {} };
+  return { records: new MemoryRecords(), keys: new MemoryKeys(), users: new MemoryUsers(), configDocuments: new MemoryConfigDocuments(), close: async () => {} };
 }

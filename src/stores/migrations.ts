@@ -1,9 +1,13 @@
 /**
  * The SQL schema as one migration set, written with kysely's schema builder
- * only (no dialect-specific SQL), so the same migrations run on SQLite and,
- * later, PostgreSQL. Times are epoch seconds in `bigint` columns; JSON is text.
+ * only (no dialect-specific SQL), so the same migrations run on SQLite and
+ * PostgreSQL. Times are epoch seconds in `bigint` columns; JSON is text.
+ * Applied migrations are listed in the schema version table `kysely_migration`.
+ *
+ * Concurrent starters: SQLite wraps the run in `BEGIN IMMEDIATE` (sqlite.ts);
+ * PostgreSQL holds a session advisory lock on one connection around the run.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** Operational records, signing keys, SQL users and named store-wide locks. */
 async function initialUp(db: Kysely<any>): Promise<void> {
@@ -83,25 +87,83 @@ async function partialIndexesDown(db: Kysely<any>): Promise<void> {
   }
 }
 
+/**
+ * Lookups by subject are often narrowed by client (consent, per-client
+ * revocation): one partial index on (subject_id, client_id) replaces the
+ * subject index, so the extra column costs no extra index maintenance.
+ * Configuration documents (clients, resources) kept in the database, with a
+ * version row every node polls cheaply to notice changes.
+ */
+async function subjectClientIndexUp(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('records_subject_id_idx').execute();
+  await db.schema.createIndex('records_subject_client_idx').on('records').columns(['subject_id', 'client_id']).where('subject_id', 'is not', null).execute();
+  await db.schema
+    .createTable('config_documents')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('config_documents_pk', ['kind', 'id'])
+    .execute();
+  await db.schema
+    .createTable('config_version')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('version', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.insertInto('config_version').values({ id: 1, version: 0 }).execute();
+}
+
+async function subjectClientIndexDown(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('config_version').execute();
+  await db.schema.dropTable('config_documents').execute();
+  await db.schema.dropIndex('records_subject_client_idx').execute();
+  await db.schema.createIndex('records_subject_id_idx').on('records').column('subject_id').where('subject_id', 'is not', null).execute();
+}
+
 /** Every migration, in order. Append new ones; never edit an applied one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
   '0002_partial_record_indexes': { up: partialIndexesUp, down: partialIndexesDown },
+  '0003_subject_client_index_and_config': { up: subjectClientIndexUp, down: subjectClientIndexDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
 
+/** Key of the PostgreSQL advisory lock held while migrating (any constant; "gatehouse" in ASCII). */
+const PG_MIGRATION_LOCK = 0x6761746568;
+
 /**
  * Brings the schema up to date; throws when a migration fails.
  *
- * The caller provides the cross-process exclusion (SQLite: `BEGIN IMMEDIATE`
- * around this call), hence `disableTransactions`.
+ * SQLite: the caller provides the cross-process exclusion (`BEGIN IMMEDIATE`
+ * around this call), hence `ownTransaction` (kysely's transactions off).
+ * PostgreSQL: the run happens on one connection holding a session advisory
+ * lock, so nodes starting at once apply each migration exactly once; each
+ * migration is its own transaction (PostgreSQL has transactional DDL).
  *
  * @example
  * await migrateToLatest(new Kysely({ dialect: new SqliteDialect({ database }) }), { ownTransaction: true });
+ * await migrateToLatest(new Kysely({ dialect: new PostgresDialect({ pool }) }), { dialect: 'postgres' });
  */
-export async function migrateToLatest(db: Kysely<any>, opts: { ownTransaction?: boolean } = {}): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, disableTransactions: opts.ownTransaction });
+export async function migrateToLatest(
+  db: Kysely<any>,
+  opts: { ownTransaction?: boolean; dialect?: 'sqlite' | 'postgres' } = {},
+): Promise<string[]> {
+  if (opts.dialect === 'postgres') {
+    return db.connection().execute(async (conn) => {
+      await sql`SELECT pg_advisory_lock(${sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);
+      try {
+        return await runMigrator(conn, false);
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);
+      }
+    });
+  }
+  return runMigrator(db, opts.ownTransaction ?? false);
+}
+
+async function runMigrator(db: Kysely<any>, ownTransaction: boolean): Promise<string[]> {
+  const migrator = new Migrator({ db, provider, disableTransactions: ownTransaction });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error || failed) {

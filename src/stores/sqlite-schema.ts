@@ -35,8 +35,8 @@ export interface UsersTable {
   username: string;
   password_hash: string;
   claims: string;
-  /** SQLite stores booleans as 0/1. */
-  is_active: number;
+  /** SQLite stores booleans as 0/1; PostgreSQL answers a boolean. */
+  is_active: number | boolean;
   created_at: number;
   updated_at: number;
 }
@@ -47,7 +47,22 @@ export interface LocksTable {
   expires_at: number;
 }
 
+export interface ConfigDocumentsTable {
+  kind: string;
+  id: string;
+  /** JSON of the config-file entry. */
+  document: string;
+  updated_at: number;
+}
+
+export interface ConfigVersionTable {
+  id: number;
+  version: number;
+}
+
 export interface Schema {
+  config_documents: ConfigDocumentsTable;
+  config_version: ConfigVersionTable;
   records: RecordsTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
@@ -103,7 +118,7 @@ export function rowToUser(row: UsersTable): StoredUser {
     username: row.username,
     passwordHash: row.password_hash,
     claims: JSON.parse(row.claims) as Record<string, unknown>,
-    isActive: row.is_active === 1,
+    isActive: row.is_active === 1 || row.is_active === true,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

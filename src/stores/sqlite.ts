@@ -16,6 +16,7 @@ import { SqliteRecords } from './sqlite-records.js';
 import { SqliteKeys, type SqliteLockOptions } from './sqlite-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
+import { SqlConfigDocuments } from './sql-config-documents.js';
 
 export interface SqliteBackendOptions extends SqliteLockOptions {
   /** Database file; its folder is created when missing. `:memory:` for a private in-memory database. */
@@ -59,6 +60,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     records: new SqliteRecords(db, qb),
     keys: new SqliteKeys(db, qb, clock, opts),
     users: new SqliteUsers(qb),
+    configDocuments: new SqlConfigDocuments(qb),
     close: async () => {
       if (closed) return;
       closed = true;

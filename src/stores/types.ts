@@ -1,5 +1,7 @@
 /**
- * Narrow storage interfaces. Backends: memory (tests), sqlite (embedded default).
+ * Narrow storage interfaces. Backends: memory (tests), sqlite (embedded
+ * default), postgres (shared by many nodes), postgres+redis (ephemeral records
+ * in Redis, change notifications over Redis pub/sub).
  * All times are epoch seconds.
  */
 
@@ -126,10 +128,44 @@ export interface UserTable {
   list(): Promise<StoredUser[]>;
 }
 
+/** Kinds of configuration document that may live in the database (`gatehouse import`). */
+export type ConfigDocumentKind = 'client' | 'identityResource' | 'apiScope' | 'apiResource';
+
+/** One configuration entry as stored: the config-file JSON of that entry. */
+export interface ConfigDocument {
+  kind: ConfigDocumentKind;
+  /** clientId, or the resource/scope name. */
+  id: string;
+  document: Record<string, unknown>;
+}
+
+/** Configuration documents in the database, with a version every node can poll cheaply. */
+export interface ConfigDocumentStore {
+  /** Every document (ordered by kind, id) and the version they belong to. */
+  load(): Promise<{ version: number; documents: ConfigDocument[] }>;
+  /** The current version; bumped by every change. */
+  version(): Promise<number>;
+  /** Replaces the whole set atomically; returns the new version. */
+  replaceAll(documents: readonly ConfigDocument[], now: number): Promise<number>;
+}
+
+/** Change notifications between nodes (Redis pub/sub). */
+export interface ChangeFeed {
+  publish(topic: ChangeTopic): Promise<void>;
+  /** Calls fn on every publication of topic by any node (this one included). */
+  subscribe(topic: ChangeTopic, fn: () => void): void;
+}
+
+export type ChangeTopic = 'keys' | 'config';
+
 /** A storage backend: every store of one provider. */
 export interface Backend {
   records: OperationalStore;
   keys: KeyStore;
   users: UserTable;
+  /** Configuration documents; absent on backends without them. */
+  configDocuments?: ConfigDocumentStore;
+  /** Cross-node change notifications; absent without Redis (nodes then poll). */
+  changes?: ChangeFeed;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  * runStoreConformance('memory', async () => ({ backend: createMemoryBackend() }));
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
+import type { Backend, ConfigDocument, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
 
 export interface StoreUnderTest {
   backend: Backend;
@@ -292,6 +292,34 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(results).toEqual([0, 1, 2, 3, 4, 5]);
         expect(order.sort()).toEqual([0, 1, 2, 3, 4, 5]);
         expect(maxActive).toBe(1);
+      });
+    });
+
+    describe('config documents', () => {
+      const doc = (kind: ConfigDocument['kind'], id: string, extra: Record<string, unknown> = {}): ConfigDocument => ({ kind, id, document: { id, ...extra } });
+      const sorted = (ds: ConfigDocument[]) => [...ds].sort((p, q) => `${p.kind}/${p.id}`.localeCompare(`${q.kind}/${q.id}`));
+      it('starts empty; replaceAll swaps the whole set and bumps the version each time', async (ctx) => {
+        const docs = b.configDocuments;
+        if (!docs) return ctx.skip();
+        const v0 = await docs.version();
+        expect(await docs.load()).toStrictEqual({ version: v0, documents: [] });
+        const first = [doc('client', 'web', { redirectUris: ['https://app/cb'], nested: { ü: [1, null] } }), doc('apiScope', 'api1')];
+        const v1 = await docs.replaceAll(first, 100);
+        expect(v1).toBeGreaterThan(v0);
+        expect(await docs.version()).toBe(v1);
+        const loaded = await docs.load();
+        expect(loaded.version).toBe(v1);
+        expect(sorted(loaded.documents)).toStrictEqual(sorted(first));
+        const v2 = await docs.replaceAll([doc('client', 'web', { clientName: 'renamed' })], 200);
+        expect(v2).toBeGreaterThan(v1);
+        expect((await docs.load()).documents).toStrictEqual([doc('client', 'web', { clientName: 'renamed' })]);
+      });
+      acrossInstances('a change made by one instance is seen by the other', async (x, y) => {
+        if (!x.configDocuments || !y.configDocuments) return;
+        const before = await y.configDocuments.version();
+        await x.configDocuments.replaceAll([doc('apiResource', 'orders')], 1);
+        expect(await y.configDocuments.version()).toBeGreaterThan(before);
+        expect((await y.configDocuments.load()).documents).toStrictEqual([doc('apiResource', 'orders')]);
       });
     });
 

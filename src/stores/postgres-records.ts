@@ -1,0 +1,75 @@
+/**
+ * Operational records in one PostgreSQL table. Single use is one
+ * `UPDATE ... WHERE consumed_at IS NULL RETURNING *`: under READ COMMITTED a
+ * concurrent second UPDATE waits for the first and then re-checks the WHERE,
+ * so exactly one caller gets the row.
+ */
+import type { Kysely } from 'kysely';
+import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
+
+const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload'] as const;
+
+/** The records store of a PostgreSQL backend. */
+export class PostgresRecords implements OperationalStore {
+  constructor(private readonly qb: Kysely<Schema>) {}
+
+  /** INSERT, or overwrite every column (only when expired with `onlyExpiredAt`); one atomic statement. */
+  private upsert(rec: StoredRecord, onlyExpiredAt?: number) {
+    return this.qb
+      .insertInto('records')
+      .values(recordToRow(rec))
+      .onConflict((oc) => {
+        const update = oc.columns(['kind', 'id']).doUpdateSet((eb) => {
+          const set: Record<string, unknown> = {};
+          for (const c of COLUMNS) set[c] = eb.ref(`excluded.${c}` as const);
+          return set;
+        });
+        return onlyExpiredAt === undefined ? update : update.where('records.expires_at', '<=', onlyExpiredAt);
+      })
+      .executeTakeFirst();
+  }
+
+  async put(rec: StoredRecord): Promise<void> {
+    await this.upsert(rec);
+  }
+  async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
+    return (await this.upsert(rec, now)).numInsertedOrUpdatedRows === 1n;
+  }
+  async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
+    const row = await this.qb.selectFrom('records').selectAll().where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+    return row && rowToRecord<P>(row);
+  }
+  async consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined> {
+    const row = await this.qb
+      .updateTable('records')
+      .set({ consumed_at: now })
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row && rowToRecord<P>(row);
+  }
+  async delete(kind: RecordKind, id: string): Promise<boolean> {
+    const r = await this.qb.deleteFrom('records').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+  async deleteByGrantId(grantId: string): Promise<number> {
+    return Number((await this.qb.deleteFrom('records').where('grant_id', '=', grantId).executeTakeFirst()).numDeletedRows);
+  }
+  async deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
+    let q = this.qb.deleteFrom('records').where('subject_id', '=', subjectId);
+    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
+    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+  async deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
+    let q = this.qb.deleteFrom('records').where('session_id', '=', sessionId);
+    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
+    return Number((await q.executeTakeFirst()).numDeletedRows);
+  }
+  async purgeExpired(now: number): Promise<number> {
+    return Number((await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);
+  }
+}

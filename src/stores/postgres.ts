@@ -1,0 +1,85 @@
+/**
+ * The PostgreSQL backend (pg through kysely's PostgresDialect): durable
+ * records, signing keys, SQL users and configuration documents, shared by any
+ * number of nodes. The pool survives a database restart: broken connections
+ * are discarded, queries fail with StoreUnavailableError (HTTP 503) while the
+ * database is away, and new connections succeed once it is back.
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Backend } from './types.js';
+import { migrateToLatest } from './migrations.js';
+import type { Schema } from './sqlite-schema.js';
+import { PostgresRecords } from './postgres-records.js';
+import { PostgresKeys } from './postgres-keys.js';
+import { SqliteUsers } from './sqlite-users.js';
+import { SqlConfigDocuments } from './sql-config-documents.js';
+import { guardStore, redactUrl, StoreUnavailableError, isUnavailable } from './store-faults.js';
+
+export interface PostgresBackendOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Pool size per process. Default 10. */
+  poolSize?: number;
+  /** Milliseconds to wait for a store lock. Default 60000. */
+  lockWaitMs?: number;
+  /** Run the migrations (default true); `gatehouse migrate` runs them alone. */
+  migrate?: boolean;
+}
+
+/** bigint (OID 20) as a JS number: epoch seconds fit easily. Set per pool, not globally. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** A pool configured for Gatehouse; connection errors of idle clients are logged by the caller, never thrown. */
+export function createPool(opts: PostgresBackendOptions, onIdleError: (err: Error) => void = () => {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    types,
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the process.
+  pool.on('error', onIdleError);
+  // A client in use whose connection drops emits 'error' besides failing its query: listen, or the process dies.
+  pool.on('connect', (client) => client.on('error', onIdleError));
+  return pool;
+}
+
+/**
+ * Connects, migrates (unless `migrate: false`) and returns the backend. An
+ * unreachable database fails here with one clear StoreUnavailableError.
+ *
+ * @example
+ * const backend = await createPostgresBackend({ url: process.env.DATABASE_URL! });
+ */
+export async function createPostgresBackend(opts: PostgresBackendOptions): Promise<Backend> {
+  const pool = createPool(opts);
+  const qb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (opts.migrate === false) await pool.query('SELECT 1');
+    else await migrateToLatest(qb, { dialect: 'postgres' });
+  } catch (err) {
+    await qb.destroy().catch(() => {});
+    if (isUnavailable(err)) {
+      const detail = err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
+      throw new StoreUnavailableError(`cannot reach PostgreSQL at ${redactUrl(opts.url)}: ${detail}`, err);
+    }
+    throw err;
+  }
+  let closed = false;
+  return {
+    records: guardStore('PostgreSQL', new PostgresRecords(qb)),
+    keys: guardStore('PostgreSQL', new PostgresKeys(qb, pool, opts.lockWaitMs)),
+    users: guardStore('PostgreSQL', new SqliteUsers(qb)),
+    configDocuments: guardStore('PostgreSQL', new SqlConfigDocuments(qb)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await qb.destroy();
+    },
+  };
+}
