@@ -9,6 +9,8 @@
  * @example
  * throw new InvalidRequest('missing required parameter: grant_type');
  */
+import { StoreUnavailableError } from './stores/store-faults.js';
+
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -150,6 +152,12 @@ export class RegistrationNotSupported extends OAuthError {
 /** Turns anything thrown into an OAuthError; unknown exceptions become server_error without internals. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (err instanceof StoreUnavailableError) {
+    // The database or Redis is away: a retryable 503, not a 500 (RFC 6749 §4.1.2.1, §5.2 usage).
+    const e = new TemporarilyUnavailable('the service is temporarily unavailable; try again shortly', err.message);
+    e.headers = { 'retry-after': '2' };
+    return e;
+  }
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new ServerError('the server encountered an unexpected condition', detail);
 }

@@ -89,11 +89,12 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const logger = options.logger ?? pino({ level: config.server.logLevel, base: undefined });
   for (const w of warnings) logger.warn({ setting: w.path }, w.message);
   const clock = options.clock ?? systemClock;
-  const backend = options.backend ?? (await openBackend(config));
+  const backend = options.backend ?? (await openBackend(config, { clock, logger }));
   const issuer = issuerOf(config);
   const kek = await loadKeyEncryptionKey(config);
   const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek });
   await keys.start();
+  backend.changes?.subscribe('keys', () => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')));
   const clients = compileClients(config);
   const ctx: ProviderContext = {
     config,

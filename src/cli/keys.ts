@@ -75,6 +75,8 @@ export async function runKeysCommand(args: readonly string[], deps: KeysCommandD
     const kek = deps.kek ?? (await loadKeyEncryptionKey(deps.config));
     const manager = createKeyManager({ config: deps.config, store: deps.backend.keys, clock, kek });
     const created = await manager.rotate();
+    // Nodes on Redis refresh their JWKS at once; others at their next keys.refreshInterval.
+    await deps.backend.changes?.publish('keys');
     const now = clock.now();
     for (const k of created) {
       const wait = k.activatesAt - now;

@@ -18,8 +18,9 @@ import { openBackend } from '../stores/open-backend.js';
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
-  start [--config FILE] [--workers N]   serve the provider (PORT, ISSUER, TLS_CERT_FILE/TLS_KEY_FILE env override)
+  start [--config FILE] [--workers N]   serve the provider (PORT, ISSUER, TLS_CERT_FILE/TLS_KEY_FILE, DATABASE_URL, REDIS_URL env override)
   dev-cert [--out DIR] [--host NAME]    make a throwaway local CA and a localhost certificate (openssl)
+  migrate [--config FILE]               apply pending database migrations (DATABASE_URL env override)
   hash-secret [SECRET]                  print the SHA-256 hash of a client secret (reads stdin without SECRET)
   keys list|rotate [--config FILE]      show or rotate signing keys
   users add|set-password|list ...       manage the SQL user store
@@ -56,6 +57,17 @@ async function main(argv: string[]): Promise<number> {
       const workers = Number(values.workers ?? process.env.GATEHOUSE_WORKERS ?? 1);
       await startServer({ config: input, workers: Number.isInteger(workers) && workers > 0 ? workers : 1, out });
       return -1; // keep running
+    }
+    case 'migrate': {
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      let applied: string[] = [];
+      // Redis holds no schema: migrate the SQL database only.
+      const sqlOnly = { ...config, store: { ...config.store, redisUrl: undefined } };
+      const backend = await openBackend(sqlOnly, { migrate: true, onMigrated: (names) => (applied = names) });
+      await backend.close();
+      out(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database schema is up to date');
+      return 0;
     }
     case 'hash-secret': {
       const secret = args[0] ?? readFileSync(0, 'utf8').replace(/\r?\n$/, '');

@@ -13,14 +13,17 @@ export interface StartOptions {
   out: (s: string) => void;
 }
 
-/** Applies PORT and ISSUER from the environment (demo contract: the issuer follows PORT). */
+/** Applies PORT, ISSUER, GATEHOUSE_DATA_DIR, DATABASE_URL and REDIS_URL from the environment (demo contract: the issuer follows PORT). */
 export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInput {
   const server = { ...(input.server ?? {}) } as NonNullable<ConfigInput['server']>;
   if (env.PORT) server.port = Number(env.PORT);
   if (env.ISSUER) server.issuer = env.ISSUER;
   if (env.GATEHOUSE_DATA_DIR) server.dataDir = env.GATEHOUSE_DATA_DIR;
   if (env.TLS_CERT_FILE || env.TLS_KEY_FILE) server.tls = { certFile: env.TLS_CERT_FILE ?? '', keyFile: env.TLS_KEY_FILE ?? '' };
-  return { ...input, server };
+  const store = { ...(input.store ?? {}) } as NonNullable<ConfigInput['store']>;
+  if (env.DATABASE_URL) Object.assign(store, { type: 'postgres', url: env.DATABASE_URL });
+  if (env.REDIS_URL) store.redisUrl = env.REDIS_URL;
+  return { ...input, server, store };
 }
 
 export async function startServer(opts: StartOptions): Promise<http.Server | undefined> {

@@ -188,13 +188,27 @@ export const keysSchema = z.object({
   refreshInterval: duration.default(300),
 });
 
-export const storeSchema = z.object({
-  type: z.enum(['memory', 'sqlite']).default('sqlite'),
-  /** SQLite file; default `<dataDir>/gatehouse.db`. */
-  sqlitePath: z.string().optional(),
-  /** Seconds between purges of expired records. */
-  purgeInterval: duration.default(300),
-});
+/** Storage backend; see docs/storage.md. `DATABASE_URL` / `REDIS_URL` set `url` / `redisUrl` (and type postgres). */
+export const storeSchema = z
+  .object({
+    type: z.enum(['memory', 'sqlite', 'postgres']).default('sqlite'),
+    /** SQLite file; default `<dataDir>/gatehouse.db`. */
+    sqlitePath: z.string().optional(),
+    /** PostgreSQL connection URL (`postgres://user:password@host:5432/db`); required for type postgres. */
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    /** Redis URL (`redis://host:6379`): ephemeral records, change notifications. Beside postgres only. */
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    /** PostgreSQL connections per process. */
+    poolSize: z.number().int().min(1).max(1000).default(10),
+    /** Apply pending migrations on start; false: start refuses an outdated schema (run `gatehouse migrate`). */
+    migrateOnStart: z.boolean().default(true),
+    /** Seconds between purges of expired records. */
+    purgeInterval: duration.default(300),
+    /** Seconds between checks for configuration changed in the database (without Redis); 0 disables. */
+    configPollInterval: duration.default(5),
+  })
+  .refine((s) => s.type !== 'postgres' || s.url !== undefined, { message: 'type postgres needs url (or DATABASE_URL)', path: ['url'] })
+  .refine((s) => s.redisUrl === undefined || s.type === 'postgres', { message: 'redisUrl is used beside type postgres only', path: ['redisUrl'] });
 
 export const serverSchema = z.object({
   port: z.number().int().min(0).max(65535).default(5000),

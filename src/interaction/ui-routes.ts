@@ -87,7 +87,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
   const client = (d: InteractionDetails) => ({ name: d.client.clientName, logoUri: d.client.logoUri, clientUri: d.client.clientUri });
 
   const renderError = (err: OAuthError, req: InternalRequest, status = 400): InternalResponse =>
-    page(renderPage('error', { ...common(queryLocales(req)), error: err.error, description: err.description, requestId: req.requestId }, templates), err.error === 'server_error' ? 500 : status);
+    page(renderPage('error', { ...common(queryLocales(req)), error: err.error, description: err.description, requestId: req.requestId }, templates), err.status >= 500 ? err.status : status);
 
   const expired = (req: InternalRequest) =>
     page(renderPage('error', { ...common(), error: 'invalid_request', description: 'This sign-in request has expired or was started in another browser. Go back to the application and start again.', requestId: req.requestId }, templates), 400);

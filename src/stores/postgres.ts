@@ -8,7 +8,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Backend } from './types.js';
-import { migrateToLatest } from './migrations.js';
+import { migrateToLatest, migrations } from './migrations.js';
 import type { Schema } from './sqlite-schema.js';
 import { PostgresRecords } from './postgres-records.js';
 import { PostgresKeys } from './postgres-keys.js';
@@ -23,8 +23,12 @@ export interface PostgresBackendOptions {
   poolSize?: number;
   /** Milliseconds to wait for a store lock. Default 60000. */
   lockWaitMs?: number;
-  /** Run the migrations (default true); `gatehouse migrate` runs them alone. */
+  /** Run the migrations (default true); false: refuse a schema with pending migrations. */
   migrate?: boolean;
+  /** Called with the names of the migrations this open applied (for `gatehouse migrate`). */
+  onMigrated?: (applied: string[]) => void;
+  /** Told about errors of pooled connections (the database went away); never thrown. */
+  onConnectionError?: (err: Error) => void;
 }
 
 /** bigint (OID 20) as a JS number: epoch seconds fit easily. Set per pool, not globally. */
@@ -57,11 +61,14 @@ export function createPool(opts: PostgresBackendOptions, onIdleError: (err: Erro
  * const backend = await createPostgresBackend({ url: process.env.DATABASE_URL! });
  */
 export async function createPostgresBackend(opts: PostgresBackendOptions): Promise<Backend> {
-  const pool = createPool(opts);
+  const pool = createPool(opts, opts.onConnectionError);
   const qb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (opts.migrate === false) await pool.query('SELECT 1');
-    else await migrateToLatest(qb, { dialect: 'postgres' });
+    if (opts.migrate === false) await checkSchemaCurrent(pool);
+    else {
+      const applied = await migrateToLatest(qb, { dialect: 'postgres' });
+      opts.onMigrated?.(applied);
+    }
   } catch (err) {
     await qb.destroy().catch(() => {});
     if (isUnavailable(err)) {
@@ -82,4 +89,15 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
       await qb.destroy();
     },
   };
+}
+
+/** Throws a clear error when migrations are pending (start with `store.migrateOnStart: false`). */
+async function checkSchemaCurrent(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ name: string }>("SELECT name FROM kysely_migration").catch((err: { code?: string }) => {
+    if (err.code === '42P01') return { rows: [] }; // undefined_table: never migrated
+    throw err;
+  });
+  const applied = new Set(rows.map((r) => r.name));
+  const pending = Object.keys(migrations).filter((m) => !applied.has(m));
+  if (pending.length > 0) throw new Error(`the database schema is not up to date (pending: ${pending.join(', ')}); run \`gatehouse migrate\``);
 }

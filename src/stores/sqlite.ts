@@ -19,6 +19,8 @@ import { startCheckpointer } from './sqlite-checkpointer.js';
 import { SqlConfigDocuments } from './sql-config-documents.js';
 
 export interface SqliteBackendOptions extends SqliteLockOptions {
+  /** Called with the names of the migrations this open applied (for `gatehouse migrate`). */
+  onMigrated?: (applied: string[]) => void;
   /** Database file; its folder is created when missing. `:memory:` for a private in-memory database. */
   path: string;
   /** Time source for lock leases. Default: the system clock. */
@@ -48,7 +50,8 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
   db.pragma('foreign_keys = ON');
   const qb = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
   try {
-    await migrate(db, qb);
+    const applied = await migrate(db, qb); // (not inside ?.(): that would skip the call)
+    opts.onMigrated?.(applied);
   } catch (err) {
     await qb.destroy();
     throw err;
@@ -76,7 +79,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
  * with busy_timeout 0 and retried asynchronously: a synchronous busy wait would
  * freeze the event loop while another connection of this process holds it.
  */
-async function migrate(db: Database.Database, qb: Kysely<Schema>): Promise<void> {
+export async function migrate(db: Database.Database, qb: Kysely<Schema>): Promise<string[]> {
   db.pragma('busy_timeout = 0');
   try {
     const deadline = Date.now() + 30_000;
@@ -90,8 +93,9 @@ async function migrate(db: Database.Database, qb: Kysely<Schema>): Promise<void>
       }
     }
     try {
-      await migrateToLatest(qb, { ownTransaction: true });
+      const applied = await migrateToLatest(qb, { ownTransaction: true });
       db.exec('COMMIT');
+      return applied;
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw err;

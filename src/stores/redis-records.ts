@@ -1,0 +1,105 @@
+/**
+ * Operational records in Redis (ephemeral kinds beside PostgreSQL): every
+ * change is one Lua script (redis-scripts.ts), so consume and insertIfAbsent
+ * are atomic across all nodes, and bulk deletes see the same index sets.
+ */
+import type { Redis } from 'ioredis';
+import type { Clock } from '../model/types.js';
+import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import { CONSUME, DELETE, DELETE_BY_INDEX, PURGE, WRITE } from './redis-scripts.js';
+
+/** Seconds a record outlives its expiresAt in Redis (callers check expiry; reuse stays detectable a while). */
+const GRACE_SECONDS = 300;
+
+type Scripted = Redis & {
+  ghWrite(...args: (string | number)[]): Promise<number>;
+  ghConsume(...args: (string | number)[]): Promise<string[] | null>;
+  ghDelete(...args: (string | number)[]): Promise<number>;
+  ghDeleteByIndex(...args: (string | number)[]): Promise<number>;
+  ghPurge(...args: (string | number)[]): Promise<number>;
+};
+
+function toFields(r: StoredRecord): string[] {
+  const f = ['k', r.kind, 'c', String(r.createdAt), 'e', String(r.expiresAt), 'p', JSON.stringify(r.payload ?? null)];
+  if (r.subjectId !== undefined) f.push('sub', r.subjectId);
+  if (r.sessionId !== undefined) f.push('sess', r.sessionId);
+  if (r.clientId !== undefined) f.push('cli', r.clientId);
+  if (r.grantId !== undefined) f.push('gr', r.grantId);
+  if (r.consumedAt !== undefined) f.push('u', String(r.consumedAt));
+  return f;
+}
+
+function fromHash<P>(id: string, h: Record<string, string>): StoredRecord<P> {
+  const rec: StoredRecord<P> = { kind: h.k!, id, createdAt: Number(h.c), expiresAt: Number(h.e), payload: JSON.parse(h.p!) as P };
+  if (h.sub !== undefined) rec.subjectId = h.sub;
+  if (h.sess !== undefined) rec.sessionId = h.sess;
+  if (h.cli !== undefined) rec.clientId = h.cli;
+  if (h.gr !== undefined) rec.grantId = h.gr;
+  if (h.u !== undefined) rec.consumedAt = Number(h.u);
+  return rec;
+}
+
+const pairsToHash = (flat: string[]) => {
+  const h: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+};
+
+/** The records store on one Redis connection. */
+export class RedisRecords implements OperationalStore {
+  private readonly r: Scripted;
+
+  constructor(
+    redis: Redis,
+    private readonly clock: Clock,
+    private readonly prefix = 'gh:',
+  ) {
+    redis.defineCommand('ghWrite', { numberOfKeys: 0, lua: WRITE });
+    redis.defineCommand('ghConsume', { numberOfKeys: 0, lua: CONSUME });
+    redis.defineCommand('ghDelete', { numberOfKeys: 0, lua: DELETE });
+    redis.defineCommand('ghDeleteByIndex', { numberOfKeys: 0, lua: DELETE_BY_INDEX });
+    redis.defineCommand('ghPurge', { numberOfKeys: 0, lua: PURGE });
+    this.r = redis as Scripted;
+  }
+
+  private key(kind: string, id: string): string {
+    return `${this.prefix}r:${kind.length}:${kind}:${id}`;
+  }
+  private ttl(expiresAt: number): number {
+    return Math.max(expiresAt - this.clock.now(), 0) + GRACE_SECONDS;
+  }
+
+  async put(rec: StoredRecord): Promise<void> {
+    await this.r.ghWrite(this.prefix, this.key(rec.kind, rec.id), this.ttl(rec.expiresAt), 'put', 0, ...toFields(rec));
+  }
+  async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
+    return (await this.r.ghWrite(this.prefix, this.key(rec.kind, rec.id), this.ttl(rec.expiresAt), 'ifabsent', now, ...toFields(rec))) === 1;
+  }
+  async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
+    const h = await this.r.hgetall(this.key(kind, id));
+    return h.k === undefined ? undefined : fromHash<P>(id, h);
+  }
+  async consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined> {
+    const flat = await this.r.ghConsume(this.prefix, this.key(kind, id), now);
+    return flat ? fromHash<P>(id, pairsToHash(flat)) : undefined;
+  }
+  async delete(kind: RecordKind, id: string): Promise<boolean> {
+    return (await this.r.ghDelete(this.prefix, this.key(kind, id))) === 1;
+  }
+  private byIndex(set: string, field: string, value: string, filter: { clientId?: string; kind?: RecordKind }): Promise<number> {
+    const { clientId, kind } = filter;
+    return this.r.ghDeleteByIndex(this.prefix, `${this.prefix}${set}:${value}`, field, value, clientId === undefined ? '0' : '1', clientId ?? '', kind === undefined ? '0' : '1', kind ?? '');
+  }
+  deleteByGrantId(grantId: string): Promise<number> {
+    return this.byIndex('g', 'gr', grantId, {});
+  }
+  deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
+    return this.byIndex('s', 'sub', subjectId, filter);
+  }
+  deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
+    return this.byIndex('x', 'sess', sessionId, filter);
+  }
+  purgeExpired(now: number): Promise<number> {
+    return this.r.ghPurge(this.prefix, now);
+  }
+}

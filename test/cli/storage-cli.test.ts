@@ -1,0 +1,64 @@
+/** `gatehouse migrate` and the start-up failure when the database is unreachable, as real processes. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.js';
+import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const VITE_NODE = join(ROOT, 'node_modules/.bin/vite-node');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const dir = mkdtempSync(join(tmpdir(), 'gh-storage-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(VITE_NODE, [MAIN, '--', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir, PORT: '0', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('database unreachable at start', () => {
+  it('one clear message on stderr and exit code 1, with one process or with --workers 2', async () => {
+    const port = await freePort();
+    const url = `postgres://gatehouse:hunter2@127.0.0.1:${port}/gatehouse`;
+    for (const extra of [[], ['--workers', '2']]) {
+      const r = run(['start', '--config', 'config/demo.json', ...extra], { DATABASE_URL: url });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(`gatehouse: cannot reach PostgreSQL at postgres://gatehouse:***@127.0.0.1:${port}/gatehouse: ECONNREFUSED`);
+      expect(r.stdout + r.stderr).not.toContain('hunter2');
+    }
+  }, 120_000);
+});
+
+const noPg = postgresUnavailable();
+if (noPg) console.warn(`skipping gatehouse migrate tests: ${noPg}`);
+
+describe.skipIf(!!noPg)('gatehouse migrate', () => {
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 60_000);
+  afterAll(() => pg?.destroy());
+
+  it('applies the migrations once, then reports the schema up to date; start without migrateOnStart refuses an old schema', async () => {
+    const url = pg.createDatabase('cli_migrate');
+    const config = join(dir, 'manual.json');
+    writeFileSync(config, JSON.stringify({ store: { type: 'postgres', url, migrateOnStart: false } }));
+    const refused = run(['start', '--config', config]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toMatch(/^gatehouse: the database schema is not up to date \(pending: 0001_initial, .*\); run `gatehouse migrate`$/);
+
+    const first = run(['migrate', '--config', config]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout.trim()).toBe('applied 3 migration(s): 0001_initial, 0002_partial_record_indexes, 0003_subject_client_index_and_config');
+    expect(first.status).toBe(0);
+    const second = run(['migrate', '--config', 'config/demo.json'], { DATABASE_URL: url });
+    expect(second.stdout.trim()).toBe('database schema is up to date');
+    expect(second.status).toBe(0);
+  }, 120_000);
+});
