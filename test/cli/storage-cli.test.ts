@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { buildDist, startGatehouseProcess } from '../helpers/gatehouse-process.js';
+import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const VITE_NODE = join(ROOT, 'node_modules/.bin/vite-node');
@@ -60,5 +62,33 @@ describe.skipIf(!!noPg)('gatehouse migrate', () => {
     const second = run(['migrate', '--config', 'config/demo.json'], { DATABASE_URL: url });
     expect(second.stdout.trim()).toBe('database schema is up to date');
     expect(second.status).toBe(0);
+  }, 120_000);
+
+  it('start --workers 2 over PostgreSQL: both workers serve, flows cross them', async () => {
+    buildDist(); // cluster workers re-run the entry script: the built CLI, as in production
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const gh = await startGatehouseProcess({
+      config: 'config/demo.json',
+      port,
+      dist: true,
+      args: ['--workers', '2'],
+      env: { DATABASE_URL: pg.createDatabase('cli_workers'), ISSUER: url, GATEHOUSE_DATA_DIR: dir },
+    });
+    try {
+      // Keep-alive off: each request may land on either worker.
+      const results = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const flow = await authorizeWithLogin(url);
+          return (await exchangeCode(url, flow.code, flow.verifier)).status;
+        }),
+      );
+      expect(results).toEqual([200, 200, 200, 200]);
+      const jwks = await Promise.all(Array.from({ length: 4 }, async () => (await (await fetch(`${url}/.well-known/openid-configuration/jwks`)).json()) as { keys: unknown[] }));
+      for (const j of jwks) expect(j).toEqual(jwks[0]);
+      expect(jwks[0]!.keys).toHaveLength(1);
+    } finally {
+      await gh.kill();
+    }
   }, 120_000);
 });
