@@ -5,6 +5,7 @@
 import pino, { type Logger } from 'pino';
 import { createClientAuthMethods } from './client-auth/client-auth-methods.js';
 import { compileClients, compileResources } from './config/compile.js';
+import { configWithDatabase, watchDatabaseConfig } from './config/database-config.js';
 import { parseConfig } from './config/load.js';
 import type { Config, ConfigInput } from './config/schema.js';
 import type { ClientAuthMethod, EndpointUrls, GrantHandler, ProviderContext } from './context.js';
@@ -85,11 +86,14 @@ export function issuerOf(config: Config): string {
  * http.createServer(gh.handler).listen(5000);
  */
 export async function createGatehouse(input: ConfigInput | Config, options: GatehouseOptions = {}): Promise<Gatehouse> {
-  const { config, warnings } = parseConfig(input, { extraGrantTypes: options.grants?.map((g) => g.grantType) });
-  const logger = options.logger ?? pino({ level: config.server.logLevel, base: undefined });
+  const parseOptions = { extraGrantTypes: options.grants?.map((g) => g.grantType) };
+  const { config: fileConfig, warnings } = parseConfig(input, parseOptions);
+  const logger = options.logger ?? pino({ level: fileConfig.server.logLevel, base: undefined });
   for (const w of warnings) logger.warn({ setting: w.path }, w.message);
   const clock = options.clock ?? systemClock;
-  const backend = options.backend ?? (await openBackend(config, { clock, logger }));
+  const backend = options.backend ?? (await openBackend(fileConfig, { clock, logger }));
+  // Clients and resources may also live in the database (`gatehouse import`).
+  const { config, version: configVersion } = await configWithDatabase(input, fileConfig, backend.configDocuments, parseOptions);
   const issuer = issuerOf(config);
   const kek = await loadKeyEncryptionKey(config);
   const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek });
@@ -118,9 +122,23 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const interaction = createInteractionLayer(ctx, options.interaction);
   const extra: RouteTable = interaction.routes;
   const { routes, rebuildDiscovery } = buildRoutes(ctx, extra, true);
-  const corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
+  let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
   const dispatcher = new Dispatcher(ctx, routes, () => corsOrigins, interaction.renderErrorPage);
   const limits = { bodyLimit: config.server.bodyLimit, bodyTimeout: config.server.bodyTimeout };
+
+  const configWatcher =
+    backend.configDocuments &&
+    watchDatabaseConfig({
+      input, store: backend.configDocuments, changes: backend.changes, version: configVersion, logger, parseOptions,
+      pollInterval: options.timers === false ? 0 : config.store.configPollInterval,
+      apply(next) {
+        ctx.config = next;
+        ctx.clients = compileClients(next);
+        ctx.resources = compileResources(next);
+        corsOrigins = new Set(ctx.clients.all().flatMap((c) => [...c.corsOriginSet]));
+        rebuildDiscovery();
+      },
+    });
 
   const timers: NodeJS.Timeout[] = [];
   if (options.timers !== false) {
@@ -149,6 +167,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     },
     async close() {
       for (const t of timers) clearInterval(t);
+      configWatcher?.stop();
       keys.stop();
       await ctx.background.close();
       await backend.close();

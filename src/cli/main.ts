@@ -8,6 +8,7 @@ import { configJsonSchema } from '../config/json-schema.js';
 import type { ConfigInput } from '../config/schema.js';
 import { hashSecret } from '../client-auth/secrets.js';
 import { runKeysCommand } from './keys.js';
+import { importConfigFile } from './import.js';
 import { runUsersCommand } from './users.js';
 import { runSessionsCommand } from './sessions.js';
 import type { GatehouseEvent } from '../model/types.js';
@@ -21,6 +22,7 @@ Commands:
   start [--config FILE] [--workers N]   serve the provider (PORT, ISSUER, TLS_CERT_FILE/TLS_KEY_FILE, DATABASE_URL, REDIS_URL env override)
   dev-cert [--out DIR] [--host NAME]    make a throwaway local CA and a localhost certificate (openssl)
   migrate [--config FILE]               apply pending database migrations (DATABASE_URL env override)
+  import FILE [--config FILE]           load the clients, resources and users of FILE into the database
   hash-secret [SECRET]                  print the SHA-256 hash of a client secret (reads stdin without SECRET)
   keys list|rotate [--config FILE]      show or rotate signing keys
   users add|set-password|list ...       manage the SQL user store
@@ -67,6 +69,19 @@ async function main(argv: string[]): Promise<number> {
       const backend = await openBackend(sqlOnly, { migrate: true, onMigrated: (names) => (applied = names) });
       await backend.close();
       out(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database schema is up to date');
+      return 0;
+    }
+    case 'import': {
+      const [file, ...extra] = stripConfigArgs(args);
+      if (!file || extra.length > 0) return err('usage: gatehouse import FILE [--config FILE]'), 1;
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      const backend = await openBackend(config);
+      try {
+        await importConfigFile(file, { backend, out });
+      } finally {
+        await backend.close();
+      }
       return 0;
     }
     case 'hash-secret': {

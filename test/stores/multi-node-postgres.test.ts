@@ -71,7 +71,8 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     proxy = await startProxy(() => nodes.map((n) => n.url));
     const config = demoConfig();
     config.server = { issuer: proxy.url, dataDir: dir, logLevel: 'warn' };
-    config.store = { type: 'postgres', url: pg.createDatabase('multi'), redisUrl: redis.url };
+    // Polling off: configuration changes can only arrive over Redis pub/sub.
+    config.store = { type: 'postgres', url: pg.createDatabase('multi'), redisUrl: redis.url, configPollInterval: 0 };
     config.keys = { keyEncryptionKey: randomBytes(32).toString('base64') };
     writeFileSync(configFile, JSON.stringify(config));
     // All three start at once: migrations and the first key are made exactly once.
@@ -181,5 +182,28 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
       await new Promise((r) => setTimeout(r, 50));
     } while (Date.now() < deadline);
     for (const s of sets) expect(s).toEqual([...before, created].sort());
+  }, 60_000);
+
+  it('gatehouse import: a client added to the database is accepted by every node at once (Redis pub/sub, polling off)', async () => {
+    const cc = (url: string) => post(url, '/connect/token', { grant_type: 'client_credentials', scope: 'api' }, basic('imported.m2m', 'secret'));
+    for (const n of nodes) expect((await cc(n.url)).status).toBe(401);
+    const withClient = demoConfig();
+    withClient.clients = [
+      ...(withClient.clients ?? []),
+      { clientId: 'imported.m2m', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] },
+    ];
+    const file = join(dir, 'import.json');
+    writeFileSync(file, JSON.stringify(withClient));
+    const imported = runGatehouse(['import', file, '--config', configFile]);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/^imported 5 client\(s\)/);
+    const deadline = Date.now() + 3000;
+    let statuses: number[] = [];
+    do {
+      statuses = await Promise.all(nodes.map(async (n) => (await cc(n.url)).status));
+      if (statuses.every((x) => x === 200)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    } while (Date.now() < deadline);
+    expect(statuses).toEqual([200, 200, 200]);
   }, 60_000);
 });
