@@ -90,6 +90,17 @@ describe.skipIf(!!noPg)('PostgreSQL lost while running', () => {
           body: form({ token: first.body.refresh_token }),
         }),
       );
+      await expectUnavailableJson(
+        await fetch(`${node.url}/connect/revocation`, {
+          method: 'POST',
+          headers: { authorization: basic('interactive.confidential', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+          body: form({ token: first.body.refresh_token }),
+        }),
+      );
+      // userinfo checks the access token's revocation marker in the store: the same 503 on the bearer channel.
+      const userinfo = await fetch(`${node.url}/connect/userinfo`, { headers: { authorization: `Bearer ${first.body.access_token}` } });
+      expect(userinfo.status).toBe(503);
+      expect(userinfo.headers.get('www-authenticate')).toMatch(/error="temporarily_unavailable"/);
       // The browser side: the authorization request cannot be stored; a readable 503 page, not a redirect or a 500.
       const authz = await fetch(`${node.url}/connect/authorize?${new URLSearchParams({ client_id: 'interactive.confidential', redirect_uri: CONFIDENTIAL_REDIRECT, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`, { redirect: 'manual' });
       expect(authz.status).toBe(503);
