@@ -38,12 +38,15 @@ const types = {
 };
 
 /** A pool configured for Gatehouse; connection errors of idle clients are logged by the caller, never thrown. */
-export function createPool(opts: PostgresBackendOptions, onIdleError: (err: Error) => void = () => {}): pg.Pool {
+export function createPool(opts: PostgresBackendOptions, onIdleError: (err: Error) => void = () => {}, queryTimeoutMs = 15_000): pg.Pool {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    // A database that stops answering (no reset, e.g. a network partition) fails the query instead of hanging it.
+    query_timeout: queryTimeoutMs > 0 ? queryTimeoutMs : undefined,
+    keepAlive: true,
     types,
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled it would kill the process.
@@ -66,8 +69,14 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
   try {
     if (opts.migrate === false) await checkSchemaCurrent(pool);
     else {
-      const applied = await migrateToLatest(qb, { dialect: 'postgres' });
-      opts.onMigrated?.(applied);
+      // Migrations (and waiting for another node's) may take longer than a request's query timeout.
+      const migrationDb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: createPool({ ...opts, poolSize: 1 }, opts.onConnectionError, 0) }) });
+      try {
+        const applied = await migrateToLatest(migrationDb, { dialect: 'postgres' }); // outside ?.(): it must always run
+        opts.onMigrated?.(applied);
+      } finally {
+        await migrationDb.destroy();
+      }
     }
   } catch (err) {
     await qb.destroy().catch(() => {});

@@ -10,13 +10,15 @@ import { CONSUME, DELETE, DELETE_BY_INDEX, PURGE, WRITE } from './redis-scripts.
 
 /** Seconds a record outlives its expiresAt in Redis (callers check expiry; reuse stays detectable a while). */
 const GRACE_SECONDS = 300;
+/** Expiry entries examined per purge script call. */
+const PURGE_BATCH = 500;
 
 type Scripted = Redis & {
   ghWrite(...args: (string | number)[]): Promise<number>;
   ghConsume(...args: (string | number)[]): Promise<string[] | null>;
   ghDelete(...args: (string | number)[]): Promise<number>;
   ghDeleteByIndex(...args: (string | number)[]): Promise<number>;
-  ghPurge(...args: (string | number)[]): Promise<number>;
+  ghPurge(...args: (string | number)[]): Promise<[deleted: number, examined: number]>;
 };
 
 function toFields(r: StoredRecord): string[] {
@@ -99,7 +101,12 @@ export class RedisRecords implements OperationalStore {
   deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
     return this.byIndex('x', 'sess', sessionId, filter);
   }
-  purgeExpired(now: number): Promise<number> {
-    return this.r.ghPurge(this.prefix, now);
+  async purgeExpired(now: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [deleted, examined] = await this.r.ghPurge(this.prefix, now, PURGE_BATCH);
+      total += deleted;
+      if (examined < PURGE_BATCH) return total;
+    }
   }
 }

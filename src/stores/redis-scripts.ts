@@ -86,13 +86,18 @@ end
 return n
 `;
 
-/** ARGV: P, now -> number of records deleted whose expiresAt <= now. */
+/**
+ * ARGV: P, now, batch -> { deleted, examined }: at most `batch` expiry entries
+ * per call, so one purge never blocks Redis for long; the caller repeats
+ * while examined == batch.
+ */
 export const PURGE = `${PRELUDE}
 local now = tonumber(ARGV[2])
 local n = 0
-for _, key in ipairs(redis.call('ZRANGEBYSCORE', P .. 'exp', '-inf', now)) do
+local keys = redis.call('ZRANGEBYSCORE', P .. 'exp', '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+for _, key in ipairs(keys) do
   local e = redis.call('HGET', key, 'e')
   if e and tonumber(e) <= now then n = n + remove(key) else redis.call('ZREM', P .. 'exp', key) end
 end
-return n
+return { n, #keys }
 `;

@@ -19,7 +19,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /** SQLSTATE: 08xxx connection exceptions, 57P01-03 shutdown / starting up, 53300 too many connections. */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|enableOfflineQueue|Reached the max retries per request|Stream isn't writeable|the database system is (starting up|shutting down)|terminating connection/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|enableOfflineQueue|Reached the max retries per request|Stream isn't writeable|the database system is (starting up|shutting down)|terminating connection|Query read timeout/i;
 
 /** True when err means the store is unreachable rather than that a query was wrong. */
 export function isUnavailable(err: unknown): boolean {

@@ -3,7 +3,8 @@
  * CLI, so tests do not depend on dist/). Resolves once the server listens.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const VITE_NODE = join(ROOT, 'node_modules/.bin/vite-node');
@@ -24,6 +25,7 @@ export interface GatehouseProcess {
  * node:cluster workers re-run the entry script, which vite-node cannot serve.
  */
 export function buildDist(): void {
+  if (distIsFresh()) return;
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
 }
@@ -67,4 +69,15 @@ export async function startGatehouseProcess(opts: { config: string; port: number
 /** Runs a one-shot CLI command (`keys rotate`, `import`, ...); returns its exit status and output. */
 export function runGatehouse(args: string[], env: Record<string, string> = {}) {
   return spawnSync(VITE_NODE, [MAIN, '--', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** True when every .ts/.tsx file under src/ has a dist/ counterpart written after it. */
+function distIsFresh(): boolean {
+  const src = join(ROOT, 'src');
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [join(dir, e.name)] : []));
+  return walk(src).every((file) => {
+    const out = join(ROOT, 'dist', relative(src, file).replace(/\.tsx?$/, '.js'));
+    return existsSync(out) && statSync(out).mtimeMs >= statSync(file).mtimeMs;
+  });
 }

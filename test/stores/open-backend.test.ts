@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { openBackend, sqlitePathOf } from '../../src/stores/open-backend.js';
+import { applyEnv } from '../../src/cli/start.js';
+import { parseConfig } from '../../src/config/load.js';
 
 describe('openBackend', () => {
   const dirs: string[] = [];
@@ -28,5 +30,30 @@ describe('openBackend', () => {
     const explicit = configSchema.parse({ store: { sqlitePath: join(dir, 'elsewhere', 'x.db') } });
     await (await openBackend(explicit)).close();
     expect(existsSync(join(dir, 'elsewhere', 'x.db'))).toBe(true);
+  });
+});
+
+describe('store selection', () => {
+  it('DATABASE_URL selects postgres with that URL and REDIS_URL adds Redis; the file applies without them', () => {
+    const file = { store: { type: 'sqlite' as const, purgeInterval: 60 } };
+    expect(applyEnv(file, {}).store).toEqual({ type: 'sqlite', purgeInterval: 60 });
+    const env = { DATABASE_URL: 'postgres://u:p@db/gh', REDIS_URL: 'redis://cache:6379' };
+    const { config } = parseConfig(applyEnv(file, env));
+    expect(config.store).toMatchObject({ type: 'postgres', url: 'postgres://u:p@db/gh', redisUrl: 'redis://cache:6379', purgeInterval: 60 });
+  });
+
+  it('postgres without a URL, Redis without postgres and malformed URLs are configuration errors with their paths', () => {
+    const problems = (store: unknown) => {
+      try {
+        parseConfig({ store });
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(problems({ type: 'postgres' })).toMatch(/store\.url: type postgres needs url \(or DATABASE_URL\)/);
+    expect(problems({ type: 'sqlite', redisUrl: 'redis://x' })).toMatch(/store\.redisUrl: redisUrl is used beside type postgres only/);
+    expect(problems({ type: 'postgres', url: 'mysql://x' })).toMatch(/store\.url: must be a postgres:\/\/ URL/);
+    expect(problems({ type: 'postgres', url: 'postgres://x', redisUrl: 'http://x' })).toMatch(/store\.redisUrl: must be a redis:\/\/ URL/);
   });
 });

@@ -53,6 +53,21 @@ describe.skipIf(!!reason)('postgres + redis backend', () => {
     }
   });
 
+  it('purge works through more expired records than one script call examines', async () => {
+    const b = await open(pgServer.createDatabase('purge_batches'), 'purge:');
+    try {
+      for (let i = 0; i < 1200; i += 100) {
+        await Promise.all(Array.from({ length: 100 }, (_, j) => b.records.put({ kind: 'replay', id: `r${i + j}`, subjectId: 's', createdAt: 1, expiresAt: 10 + ((i + j) % 2), payload: null })));
+      }
+      await b.records.put({ kind: 'replay', id: 'later', subjectId: 's', createdAt: 1, expiresAt: 50, payload: null });
+      expect(await b.records.purgeExpired(11)).toBe(1200);
+      expect(await b.records.find('replay', 'r0')).toBeUndefined();
+      expect(await b.records.deleteBySubject('s')).toBe(1); // the index sets no longer name the purged records
+    } finally {
+      await b.close();
+    }
+  });
+
   it('a change published by one node reaches every subscribed node', async () => {
     const url = pgServer.createDatabase('feed_check');
     const nodes: Backend[] = await Promise.all([open(url, 'feed:'), open(url, 'feed:'), open(url, 'feed:')]);
