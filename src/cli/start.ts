@@ -13,7 +13,7 @@ export interface StartOptions {
   out: (s: string) => void;
 }
 
-/** Applies PORT, ISSUER, GATEHOUSE_DATA_DIR, DATABASE_URL and REDIS_URL from the environment (demo contract: the issuer follows PORT). */
+/** Applies PORT, ISSUER, GATEHOUSE_DATA_DIR, TLS_CERT_FILE/TLS_KEY_FILE, DATABASE_URL and REDIS_URL from the environment (demo contract: the issuer follows PORT). */
 export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInput {
   const server = { ...(input.server ?? {}) } as NonNullable<ConfigInput['server']>;
   if (env.PORT) server.port = Number(env.PORT);
