@@ -5,7 +5,7 @@
  * so exactly one caller gets the row.
  */
 import type { Kysely } from 'kysely';
-import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
 
 const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload'] as const;
@@ -50,6 +50,16 @@ export class PostgresRecords implements OperationalStore {
       .returningAll()
       .executeTakeFirst();
     return row && rowToRecord<P>(row);
+  }
+  async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
+    let q = this.qb.selectFrom('records').selectAll().where('kind', '=', kind);
+    if (filter.subjectId !== undefined) q = q.where('subject_id', '=', filter.subjectId);
+    if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
+    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
+    if (filter.expiredAt !== undefined) q = q.where('expires_at', '<=', filter.expiredAt);
+    const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
+    const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();
+    return rows.map((row) => rowToRecord<P>(row));
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     const r = await this.qb.deleteFrom('records').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();

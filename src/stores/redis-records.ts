@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../model/types.js';
-import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { CONSUME, DELETE, DELETE_BY_INDEX, PURGE, WRITE } from './redis-scripts.js';
 
 /** Seconds a record outlives its expiresAt in Redis (callers check expiry; reuse stays detectable a while). */
@@ -84,6 +84,38 @@ export class RedisRecords implements OperationalStore {
   async consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined> {
     const flat = await this.r.ghConsume(this.prefix, this.key(kind, id), now);
     return flat ? fromHash<P>(id, pairsToHash(flat)) : undefined;
+  }
+  /**
+   * Candidates come from the subject or session index set when the filter
+   * names one, else from the expiry index (bounded by expiredAt when given);
+   * each is then checked field by field. Ephemeral kinds only, so the sets are small.
+   */
+  async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
+    const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
+    const keys =
+      filter.subjectId !== undefined ? await this.r.smembers(`${this.prefix}s:${filter.subjectId}`)
+      : filter.sessionId !== undefined ? await this.r.smembers(`${this.prefix}x:${filter.sessionId}`)
+      : await this.r.zrangebyscore(`${this.prefix}exp`, '-inf', filter.expiredAt ?? '+inf');
+    const mine = `${this.prefix}r:${kind.length}:${kind}:`;
+    const ids = keys.filter((k) => k.startsWith(mine)).map((k) => k.slice(mine.length));
+    if (ids.length === 0) return [];
+    const pipeline = this.r.pipeline();
+    for (const id of ids) pipeline.hgetall(this.key(kind, id));
+    const replies = (await pipeline.exec()) ?? [];
+    const found: StoredRecord<P>[] = [];
+    replies.forEach(([err, h], i) => {
+      if (err) throw err;
+      const hash = h as Record<string, string>;
+      if (hash.k === undefined) return; // expired or deleted since the index was read
+      const r = fromHash<P>(ids[i]!, hash);
+      if (filter.subjectId !== undefined && r.subjectId !== filter.subjectId) return;
+      if (filter.sessionId !== undefined && r.sessionId !== filter.sessionId) return;
+      if (filter.clientId !== undefined && r.clientId !== filter.clientId) return;
+      if (filter.expiredAt !== undefined && r.expiresAt > filter.expiredAt) return;
+      found.push(r);
+    });
+    found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return found.slice(0, limit);
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     return (await this.r.ghDelete(this.prefix, this.key(kind, id))) === 1;

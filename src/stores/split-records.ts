@@ -4,7 +4,7 @@
  * deletes and purge run on both and add up; a failure of either is thrown, so
  * a revocation never reports success while half done.
  */
-import type { OperationalStore, RecordKind, StoredRecord } from './types.js';
+import type { OperationalStore, RecordFilter, RecordKind, StoredRecord } from './types.js';
 
 /** Kinds kept in Redis when it is configured: short-lived, and losing them only ends a login or a code early. */
 export const EPHEMERAL_KINDS: readonly RecordKind[] = ['interaction', 'authorization_code', 'replay', 'lockout'];
@@ -39,6 +39,9 @@ export class SplitRecords implements OperationalStore {
   }
   consume<P = unknown>(kind: RecordKind, id: string, now: number): Promise<StoredRecord<P> | undefined> {
     return this.of(kind).consume<P>(kind, id, now);
+  }
+  findMany<P = unknown>(kind: RecordKind, filter?: RecordFilter): Promise<StoredRecord<P>[]> {
+    return this.of(kind).findMany<P>(kind, filter);
   }
   delete(kind: RecordKind, id: string): Promise<boolean> {
     return this.of(kind).delete(kind, id);
