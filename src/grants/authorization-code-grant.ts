@@ -82,8 +82,10 @@ async function redeemCode(ctx: ProviderContext, code: string, client: Client): P
   // Single use is atomic: of concurrent redemptions exactly one gets the record.
   const rec = await records.consume<AuthorizationCodePayload>('authorization_code', id, ctx.clock.now());
   if (!rec) {
-    const again = await records.find<AuthorizationCodePayload>('authorization_code', id);
-    if (again) await revokeReplayedCode(ctx, again);
+    // Lost a race with a redemption that read the code at the same moment: that one succeeds,
+    // this one is refused. Any later use finds the code consumed and revokes the grant (above).
+    ctx.logger.warn({ clientId: client.clientId }, 'authorization code redeemed concurrently; the later request refused');
+    ctx.events({ type: 'authorization_code_race', clientId: client.clientId, subjectId: found.subjectId });
     throw replayed;
   }
   return rec;

@@ -94,11 +94,13 @@ export const refreshTokenGrant: GrantHandler = {
       : (p.accessTokenClaims ?? {});
     const oneTime = client.refreshTokenUsage === 'oneTimeOnly';
     const grantId = rec.grantId ?? rec.id;
-    // Rotation is atomic: of concurrent uses exactly one wins; the others are reuse.
+    // Rotation is atomic: of concurrent uses exactly one wins. A use that read the token at the
+    // same moment as the winner is refused without revoking the family; any later use of the
+    // token finds it consumed and revokes the family (findRefreshToken), so reuse is still detected.
     const consumed = oneTime ? await records.consume<RefreshTokenPayload>('refresh_token', rec.id, now) : rec;
     if (!consumed) {
-      const again = await records.find<RefreshTokenPayload>('refresh_token', rec.id);
-      if (again) await revokeFamily(ctx, again);
+      ctx.logger.warn({ clientId: client.clientId, grantId }, 'refresh token used concurrently; the later request refused');
+      ctx.events({ type: 'refresh_token_race', clientId: client.clientId, subjectId: rec.subjectId });
       throw new InvalidGrant('refresh token has already been used');
     }
     const tokens = await issueUserTokens(ctx, {

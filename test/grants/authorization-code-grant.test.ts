@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { codeAccessTokenJti } from '../../src/grants/authorization-code-grant.js';
 import { handleId } from '../../src/tokens/handles.js';
 import { lookupToken } from '../../src/tokens/lookup-token.js';
-import { createHarness, jwtClaims, NOW, REDIRECT, type Harness } from './context.js';
+import { createHarness, readTogetherBackend, jwtClaims, NOW, REDIRECT, type Harness } from './context.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -152,16 +152,19 @@ describe('authorization_code grant: refusals', () => {
     expect(await lookupToken(h.ctx, first.json.access_token)).toBeUndefined();
   });
 
-  it('treats two concurrent redemptions as a replay: at most one wins, and its tokens end up revoked', async () => {
-    h = await createHarness();
+  it('two redemptions that read the code at the same moment: exactly one succeeds and keeps its tokens; a later use revokes them', async () => {
+    h = await createHarness({ backend: readTogetherBackend('authorization_code') });
     const { code, verifier } = await h.issueCode();
     const results = await Promise.all([h.token(codeForm(code, verifier)), h.token(codeForm(code, verifier))]);
-    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
-    expect(results.some((r) => r.json.error === 'invalid_grant')).toBe(true);
-    for (const r of results.filter((x) => x.status === 200)) {
-      expect((await lookupToken(h.ctx, r.json.access_token))?.active).toBe(false);
-      expect((await h.token({ grant_type: 'refresh_token', refresh_token: r.json.refresh_token })).json.error).toBe('invalid_grant');
-    }
+    const won = results.filter((r) => r.status === 200);
+    expect(won).toHaveLength(1);
+    expect(results.find((r) => r.status !== 200)!.json.error).toBe('invalid_grant');
+    const winner = won[0]!.json;
+    expect((await lookupToken(h.ctx, winner.access_token))?.active).toBe(true);
+    // A third use is a replay (RFC 6749 §4.1.2): it revokes what the winner got.
+    expect((await h.token(codeForm(code, verifier))).json.error).toBe('invalid_grant');
+    expect((await lookupToken(h.ctx, winner.access_token))?.active).toBe(false);
+    expect((await h.token({ grant_type: 'refresh_token', refresh_token: winner.refresh_token })).json.error).toBe('invalid_grant');
   });
 
   it('refuses unknown, missing and expired codes', async () => {

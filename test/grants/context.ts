@@ -11,6 +11,7 @@ import { storeAuthorizationCode } from '../../src/grants/authorization-code-gran
 import { s256Challenge } from '../../src/grants/pkce.js';
 import { createGatehouse, type Gatehouse } from '../../src/provider.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
+import type { Backend } from '../../src/stores/types.js';
 import type { AuthorizationCodePayload } from '../../src/tokens/authorization-code-record.js';
 
 export const ISSUER = 'https://id.example.com';
@@ -53,6 +54,34 @@ export interface HarnessOptions {
   /** Overrides of the 'web' client. */
   web?: Partial<ClientInput>;
   algorithms?: Array<'RS256' | 'PS256' | 'ES256' | 'EdDSA'>;
+  /** Storage; default a fresh memory backend. */
+  backend?: Backend;
+}
+
+/**
+ * A memory backend whose first `n` finds of `kind` each wait until all `n`
+ * have read: requests that look the record up at the same moment, as two
+ * nodes redeeming one code at once do, before either can consume it.
+ */
+export function readTogetherBackend(kind: string, n = 2): Backend {
+  const backend = createMemoryBackend();
+  const find = backend.records.find.bind(backend.records);
+  let waiting: Array<() => void> | undefined = [];
+  backend.records.find = (async (k: string, id: string) => {
+    const rec = await find(k, id);
+    const queue = waiting;
+    if (k === kind && queue) {
+      await new Promise<void>((release) => {
+        queue.push(release);
+        if (queue.length >= n) {
+          waiting = undefined;
+          for (const r of queue) r();
+        }
+      });
+    }
+    return rec;
+  }) as typeof backend.records.find;
+  return backend;
 }
 
 export interface TokenAnswer {
@@ -99,7 +128,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       { subjectId: 'bob', username: 'bob', password: 'bob-password', isActive: false, claims: { name: 'Bob' } },
     ],
   };
-  const gh = await createGatehouse(config, { clock, backend: createMemoryBackend(), timers: false, logger: pino({ level: 'silent' }) });
+  const gh = await createGatehouse(config, { clock, backend: opts.backend ?? createMemoryBackend(), timers: false, logger: pino({ level: 'silent' }) });
   const ctx = gh.context;
   const fetch = (path: string, init?: RequestInit) => gh.fetch(new Request(ISSUER + path, init));
 
