@@ -22,15 +22,16 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Launches headless Chromium. One browser per test file; close it in afterAll.
+ * `extraArgs` adds command-line switches (e.g. trusting a test certificate).
  *
  * @example
  * const browser = await launchBrowser();
  * const context = await newContext(browser);
  * const page = await context.newPage();
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`);
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /** A fresh context (own cookies) with a small viewport and short timeouts. */
