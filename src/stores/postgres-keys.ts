@@ -6,42 +6,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import type { KeyStore, StoredKey } from './types.js';
-import { rowToKey, type Schema } from './sqlite-schema.js';
+import { SqlKeyStore } from './sql-keys.js';
+import type { Schema } from './sqlite-schema.js';
 
 /** The key store of a PostgreSQL backend. */
-export class PostgresKeys implements KeyStore {
+export class PostgresKeys extends SqlKeyStore {
   constructor(
-    private readonly qb: Kysely<Schema>,
+    qb: Kysely<Schema>,
     private readonly pool: pg.Pool,
     private readonly lockWaitMs = 60_000,
-  ) {}
-
-  async list(): Promise<StoredKey[]> {
-    const rows = await this.qb.selectFrom('signing_keys').selectAll().orderBy('created_at').orderBy('kid').execute();
-    return rows.map(rowToKey);
-  }
-  async insert(key: StoredKey): Promise<boolean> {
-    const r = await this.qb
-      .insertInto('signing_keys')
-      .values({
-        kid: key.kid,
-        alg: key.alg,
-        public_jwk: key.publicJwk,
-        encrypted_private_key: key.encryptedPrivateKey,
-        created_at: key.createdAt,
-        activates_at: key.activatesAt,
-        retires_at: key.retiresAt,
-      })
-      .onConflict((oc) => oc.column('kid').doNothing())
-      .executeTakeFirst();
-    return r.numInsertedOrUpdatedRows === 1n;
-  }
-  async setRetiresAt(kid: string, retiresAt: number): Promise<void> {
-    await this.qb.updateTable('signing_keys').set({ retires_at: retiresAt }).where('kid', '=', kid).execute();
-  }
-  async delete(kid: string): Promise<void> {
-    await this.qb.deleteFrom('signing_keys').where('kid', '=', kid).execute();
+  ) {
+    super(qb);
   }
 
   /**

@@ -5,7 +5,8 @@
  * so exactly one caller gets the row.
  */
 import type { Kysely } from 'kysely';
-import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
+import { deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
+import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
 
 const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload'] as const;
@@ -52,14 +53,7 @@ export class PostgresRecords implements OperationalStore {
     return row && rowToRecord<P>(row);
   }
   async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
-    let q = this.qb.selectFrom('records').selectAll().where('kind', '=', kind);
-    if (filter.subjectId !== undefined) q = q.where('subject_id', '=', filter.subjectId);
-    if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
-    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
-    if (filter.expiredAt !== undefined) q = q.where('expires_at', '<=', filter.expiredAt);
-    const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
-    const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();
-    return rows.map((row) => rowToRecord<P>(row));
+    return findManyRecords<P>(this.qb, kind, filter);
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     const r = await this.qb.deleteFrom('records').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
@@ -69,15 +63,10 @@ export class PostgresRecords implements OperationalStore {
     return Number((await this.qb.deleteFrom('records').where('grant_id', '=', grantId).executeTakeFirst()).numDeletedRows);
   }
   async deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
-    let q = this.qb.deleteFrom('records').where('subject_id', '=', subjectId);
-    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    return Number((await q.executeTakeFirst()).numDeletedRows);
+    return deleteRecordsBySubject(this.qb, subjectId, filter);
   }
   async deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
-    let q = this.qb.deleteFrom('records').where('session_id', '=', sessionId);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    return Number((await q.executeTakeFirst()).numDeletedRows);
+    return deleteRecordsBySession(this.qb, sessionId, filter);
   }
   async purgeExpired(now: number): Promise<number> {
     return Number((await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);

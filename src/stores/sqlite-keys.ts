@@ -13,8 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { Clock } from '../model/types.js';
-import type { KeyStore, StoredKey } from './types.js';
-import { param, prepare, rowToKey, type LocksTable, type Schema } from './sqlite-schema.js';
+import { SqlKeyStore } from './sql-keys.js';
+import { param, prepare, type LocksTable, type Schema } from './sqlite-schema.js';
 
 export interface SqliteLockOptions {
   /** Seconds a lock lives without renewal (a crashed holder's lock lapses after this). Default 30. */
@@ -24,7 +24,7 @@ export interface SqliteLockOptions {
 }
 
 /** The key store of a SQLite backend. */
-export class SqliteKeys implements KeyStore {
+export class SqliteKeys extends SqlKeyStore {
   private readonly ttl: number;
   private readonly waitMs: number;
   private readonly tryLock;
@@ -33,10 +33,11 @@ export class SqliteKeys implements KeyStore {
 
   constructor(
     db: SqliteDatabase,
-    private readonly qb: Kysely<Schema>,
+    qb: Kysely<Schema>,
     private readonly clock: Clock,
     opts: SqliteLockOptions = {},
   ) {
+    super(qb);
     this.ttl = opts.lockTtl ?? 30;
     this.waitMs = opts.lockWaitMs ?? 60_000;
     // Takes the lock when it is free or its holder's lease has lapsed; changes === 1 means taken.
@@ -64,33 +65,6 @@ export class SqliteKeys implements KeyStore {
       db,
       qb.deleteFrom('locks').where('name', '=', param<string>('name')).where('owner', '=', param<string>('owner')),
     );
-  }
-
-  async list(): Promise<StoredKey[]> {
-    const rows = await this.qb.selectFrom('signing_keys').selectAll().orderBy('created_at').orderBy('kid').execute();
-    return rows.map(rowToKey);
-  }
-  async insert(key: StoredKey): Promise<boolean> {
-    const r = await this.qb
-      .insertInto('signing_keys')
-      .values({
-        kid: key.kid,
-        alg: key.alg,
-        public_jwk: key.publicJwk,
-        encrypted_private_key: key.encryptedPrivateKey,
-        created_at: key.createdAt,
-        activates_at: key.activatesAt,
-        retires_at: key.retiresAt,
-      })
-      .onConflict((oc) => oc.column('kid').doNothing())
-      .executeTakeFirst();
-    return r.numInsertedOrUpdatedRows === 1n;
-  }
-  async setRetiresAt(kid: string, retiresAt: number): Promise<void> {
-    await this.qb.updateTable('signing_keys').set({ retires_at: retiresAt }).where('kid', '=', kid).execute();
-  }
-  async delete(kid: string): Promise<void> {
-    await this.qb.deleteFrom('signing_keys').where('kid', '=', kid).execute();
   }
 
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {

@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
+import { deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
+import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { param, prepare, recordToRow, rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
 
 type Key = { kind: string; id: string };
@@ -121,14 +122,7 @@ export class SqliteRecords implements OperationalStore {
     return row && rowToRecord<P>(row);
   }
   async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
-    let q = this.qb.selectFrom('records').selectAll().where('kind', '=', kind);
-    if (filter.subjectId !== undefined) q = q.where('subject_id', '=', filter.subjectId);
-    if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
-    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
-    if (filter.expiredAt !== undefined) q = q.where('expires_at', '<=', filter.expiredAt);
-    const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
-    const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();
-    return rows.map((row) => rowToRecord<P>(row));
+    return findManyRecords<P>(this.qb, kind, filter);
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     const { delete: del } = this.stmts;
@@ -139,15 +133,10 @@ export class SqliteRecords implements OperationalStore {
     return del.stmt.run(del.bind({ grantId })).changes;
   }
   async deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
-    let q = this.qb.deleteFrom('records').where('subject_id', '=', subjectId);
-    if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    return Number((await q.executeTakeFirst()).numDeletedRows);
+    return deleteRecordsBySubject(this.qb, subjectId, filter);
   }
   async deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {
-    let q = this.qb.deleteFrom('records').where('session_id', '=', sessionId);
-    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
-    return Number((await q.executeTakeFirst()).numDeletedRows);
+    return deleteRecordsBySession(this.qb, sessionId, filter);
   }
   async purgeExpired(now: number): Promise<number> {
     const r = await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst();
