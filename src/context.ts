@@ -2,10 +2,12 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Backend } from './stores/types.js';
-import type { Client, Clock, EventSink, KeyManager, Resources, UserService } from './model/types.js';
+import type { Client, Clock, KeyManager, Resources, UserService } from './model/types.js';
+import type { EmitEvent } from './events/types.js';
 import type { InternalRequest, InternalResponse } from './http/types.js';
 import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import type { BackgroundTasks } from './tasks/background-tasks.js';
+import type { RateLimiter } from './ratelimit/rate-limiter.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -47,7 +49,10 @@ export interface ProviderContext {
   users: UserService;
   grants: Map<string, GrantHandler>;
   clientAuthMethods: Map<string, ClientAuthMethod>;
-  events: EventSink;
+  /** Emits an event: `ctx.events({ type: 'token_issued', clientId, grantType })` (events/types.ts). */
+  events: EmitEvent;
+  /** Rate limits (login form per IP and username); undefined when `rateLimits.enabled` is false. */
+  rateLimits?: RateLimiter;
   /** Absolute endpoint URLs, built from the issuer. */
   endpoints: EndpointUrls;
   /** JWT access tokens whose signature was already verified (tokens/verified-jwt-cache.ts). */

@@ -2,7 +2,7 @@
  * `createGatehouse(config)`: one provider instance with a node:http handler
  * and a fetch handler. Everything hangs off the instance; no module state.
  */
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createClientAuthMethods } from './client-auth/client-auth-methods.js';
 import { compileClients, compileResources } from './config/compile.js';
 import { configWithDatabase, watchDatabaseConfig } from './config/database-config.js';
@@ -25,6 +25,16 @@ import { createVerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import { createBackgroundTasks } from './tasks/background-tasks.js';
 import { createSessionManagement, type SessionManagement } from './sessions/session-management.js';
 import { endExpiredSessions } from './sessions/session-admin.js';
+import { createEventBus, type EventBus } from './events/event-bus.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createTracing } from './observability/tracing.js';
+import { instrumentBackend } from './observability/instrument-backend.js';
+import { createRequestObserver } from './observability/request-observer.js';
+import { operationalRoutes } from './observability/operational-routes.js';
+import type { HealthState } from './observability/health.js';
+import { createRateLimiter } from './ratelimit/rate-limiter.js';
+import { attachRouteLimits } from './ratelimit/route-limits.js';
 
 export interface GatehouseOptions {
   /** Time source (epoch seconds); tests inject one. */
@@ -32,6 +42,7 @@ export interface GatehouseOptions {
   logger?: Logger;
   /** A storage backend; default from `config.store`. */
   backend?: Backend;
+  /** A sink for every event (more with `gatehouse.events.subscribe`). */
   events?: EventSink;
   /** Extra grant types, registered like the built-in ones. */
   grants?: GrantHandler[];
@@ -57,6 +68,14 @@ export interface Gatehouse {
   registerGrant(grant: GrantHandler): void;
   /** Registers a token_endpoint_auth_method. */
   registerClientAuthMethod(method: ClientAuthMethod): void;
+  /** Typed events: `events.subscribe(fn)` for all, `events.on('token_issued', fn)` for one type. */
+  events: Pick<EventBus, 'subscribe' | 'on'>;
+  /** Prometheus metrics (this provider's own registry); undefined when `metrics.enabled` is false. */
+  metrics: Pick<Metrics, 'registry' | 'render'> | undefined;
+  /** Handler of the management listener (metrics and health) when `metrics.port` is set. */
+  managementHandler: NodeHandler | undefined;
+  /** Starts draining: readiness answers 503 from now on (graceful shutdown). */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -88,19 +107,30 @@ export function issuerOf(config: Config): string {
 export async function createGatehouse(input: ConfigInput | Config, options: GatehouseOptions = {}): Promise<Gatehouse> {
   const parseOptions = { extraGrantTypes: options.grants?.map((g) => g.grantType) };
   const { config: fileConfig, warnings } = parseConfig(input, parseOptions);
-  const logger = options.logger ?? pino({ level: fileConfig.server.logLevel, base: undefined });
+  const logger = options.logger ?? (await createLogger(fileConfig));
   for (const w of warnings) logger.warn({ setting: w.path }, w.message);
   const clock = options.clock ?? systemClock;
-  const backend = options.backend ?? (await openBackend(fileConfig, { clock, logger }));
+  const bus = createEventBus({ logger, clock, logLevel: fileConfig.events.logLevel });
+  if (options.events) bus.subscribe(options.events);
+  const tracing = createTracing();
+  const rawBackend = options.backend ?? (await openBackend(fileConfig, { clock, logger }));
   // Clients and resources may also live in the database (`gatehouse import`).
-  const { config, version: configVersion } = await configWithDatabase(input, fileConfig, backend.configDocuments, parseOptions);
+  const { config, version: configVersion } = await configWithDatabase(input, fileConfig, rawBackend.configDocuments, parseOptions);
   const issuer = issuerOf(config);
   const kek = await loadKeyEncryptionKey(config);
-  const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek });
+  let ctx: ProviderContext | undefined;
+  const metrics = config.metrics.enabled
+    ? createMetrics({ config, events: bus, clock, backend: rawBackend, keys: { list: () => keys.list() }, isGrantType: (g) => ctx?.grants.has(g) ?? false })
+    : undefined;
+  const backend = instrumentBackend(rawBackend, metrics, tracing);
+  const onKeyCreated = (k: { kid: string; alg: string; activatesAt: number; reason: string }) =>
+    bus.emit({ type: 'key_rotated', kids: [k.kid], reason: k.reason, detail: { alg: k.alg, activatesAt: k.activatesAt } });
+  const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek, onKeyCreated });
   await keys.start();
   backend.changes?.subscribe('keys', () => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')));
+  const limiter = await createRateLimiter({ config, clock, logger, events: bus.emit, issuer });
   const clients = compileClients(config);
-  const ctx: ProviderContext = {
+  ctx = {
     config,
     issuer,
     clock,
@@ -112,7 +142,8 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     users: createUserService({ config, backend, clock }),
     grants: new Map(),
     clientAuthMethods: createClientAuthMethods(),
-    events: options.events ?? ((e) => logger.debug({ event: e }, e.type)),
+    events: bus.emit,
+    rateLimits: limiter,
     endpoints: endpointUrls(issuer),
     verifiedJwts: createVerifiedJwtCache(),
     background: createBackgroundTasks((err) => logger.error({ err }, 'background task failed')),
@@ -120,11 +151,16 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   for (const g of [...builtInGrants, ...(options.grants ?? [])]) ctx.grants.set(g.grantType, g);
 
   const interaction = createInteractionLayer(ctx, options.interaction);
-  const extra: RouteTable = interaction.routes;
+  const health: HealthState = { draining: false };
+  const ops = operationalRoutes(ctx, metrics, health);
+  const extra: RouteTable = new Map([...ops.main, ...interaction.routes]);
   const { routes, rebuildDiscovery } = buildRoutes(ctx, extra, true);
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
   const dispatcher = new Dispatcher(ctx, routes, () => corsOrigins, interaction.renderErrorPage);
+  dispatcher.observer = createRequestObserver({ accessLog: config.server.accessLog ? logger : undefined, metrics, tracing });
+  if (limiter) attachRouteLimits(routes, limiter, config, { token: PATHS.token, authorize: PATHS.authorization }, (err, route, req) => dispatcher.errorResponse(err, route, req));
   const limits = { bodyLimit: config.server.bodyLimit, bodyTimeout: config.server.bodyTimeout };
+  const management = ops.management && createNodeHandler(new Dispatcher(ctx, ops.management, () => new Set(), interaction.renderErrorPage), limits);
 
   const configWatcher =
     backend.configDocuments &&
@@ -157,6 +193,12 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     interactions: interaction.api,
     sessions: createSessionManagement(ctx),
     context: ctx,
+    events: { subscribe: bus.subscribe, on: bus.on },
+    metrics,
+    managementHandler: management,
+    drain() {
+      health.draining = true;
+    },
     registerGrant(grant) {
       ctx.grants.set(grant.grantType, grant);
       rebuildDiscovery();
@@ -170,6 +212,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
       configWatcher?.stop();
       keys.stop();
       await ctx.background.close();
+      await limiter?.close();
       await backend.close();
     },
   };

@@ -75,6 +75,7 @@ export async function authenticateClient(
   try {
     method = presentedMethod(req, ctx);
     const client = await identifyAndVerify(req, ctx, method, endpoint);
+    req.clientId = client.clientId;
     ctx.events({ type: 'client_authentication_success', clientId: client.clientId, detail: { method: method.name, endpoint } });
     return { client, method: method.name };
   } catch (err) {
@@ -83,9 +84,21 @@ export async function authenticateClient(
       err.headers = { ...err.headers, 'www-authenticate': CLIENT_AUTH_CHALLENGE };
       ctx.events({
         type: 'client_authentication_failure',
-        detail: { method: method?.name, endpoint, reason: err.detail ?? err.description },
+        clientId: claimedClientId(req, method),
+        endpoint,
+        reason: err.detail ?? err.description,
+        detail: { method: method?.name },
       });
     }
     throw err;
+  }
+}
+
+/** The client_id the request claims (for failure events; bounded, never verified). */
+function claimedClientId(req: InternalRequest, method: ClientAuthMethod | undefined): string | undefined {
+  try {
+    return method?.clientId(req)?.slice(0, 200);
+  } catch {
+    return undefined;
   }
 }

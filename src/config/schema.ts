@@ -4,6 +4,7 @@
  * Names follow IdentityServer's concepts in camelCase.
  */
 import { z } from 'zod';
+import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './operations-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -228,6 +229,10 @@ export const serverSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve https with this PEM certificate (chain) and key; the default issuer becomes `https://localhost:<port>`. */
   tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /** `json` lines, `pretty` (pino-pretty), or `auto`: pretty when stdout is a terminal. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** Milliseconds in-flight requests get to finish after SIGTERM before the process exits. */
+  shutdownTimeout: z.number().int().positive().default(10_000),
 });
 
 export const uiSchema = z.object({
@@ -278,6 +283,10 @@ export const configSchema = z.object({
   apiScopes: z.array(apiScopeSchema).default([]),
   apiResources: z.array(apiResourceSchema).default([]),
   users: z.array(testUserSchema).default([]),
+  events: eventsSchema.default(eventsSchema.parse({})),
+  metrics: metricsSchema.default(metricsSchema.parse({})),
+  health: healthSchema.default(healthSchema.parse({})),
+  rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

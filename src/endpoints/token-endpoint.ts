@@ -2,7 +2,7 @@
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { ASSERTION_LIMIT } from '../client-auth/client-assertion.js';
 import type { ProviderContext } from '../context.js';
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
+import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { required } from '../http/params.js';
 import type { InternalRequest, InternalResponse, Params } from '../http/types.js';
 
@@ -34,6 +34,18 @@ export function checkBodyParameters(body: Params, ctx: ProviderContext, repeatab
 }
 
 export async function tokenEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
+  try {
+    return await handleTokenRequest(req, ctx);
+  } catch (err) {
+    if (err instanceof OAuthError) {
+      const grantType = req.body.get('grant_type')?.[0]?.slice(0, 100);
+      ctx.events({ type: 'token_failed', clientId: req.clientId, grantType, error: err.error, description: err.description, requestId: req.requestId });
+    }
+    throw err;
+  }
+}
+
+async function handleTokenRequest(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
   if (req.query.size) throw new InvalidRequest('token request parameters must be sent in the request body');
   checkBodyParameters(req.body, ctx, REPEATABLE);
   const grantType = required(req.body, 'grant_type', 256);

@@ -63,6 +63,7 @@ async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promis
   if (rec.grantId) await ctx.backend.records.deleteByGrantId(rec.grantId);
   ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'authorization code replayed; grant revoked');
   ctx.events({ type: 'authorization_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId });
+  ctx.events({ type: 'grant_revoked', reason: 'authorization_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId, grantId: rec.grantId });
 }
 
 /** Finds, checks and atomically consumes the code; every failure is invalid_grant. */
@@ -148,7 +149,7 @@ export const authorizationCodeGrant: GrantHandler = {
       });
     }
     await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
-    ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, detail: { grant_type: 'authorization_code' } });
+    ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, grantType: 'authorization_code' });
     return userTokenResponse(tokens, scopes, refreshToken);
   },
 };

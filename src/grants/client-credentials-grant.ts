@@ -29,7 +29,7 @@ export const clientCredentialsGrant: GrantHandler = {
       scopes: granted.apiScopes,
       audiences: granted.resources.map((r) => r.name),
     });
-    ctx.events({ type: 'token_issued', clientId: client.clientId, detail: { grant_type: 'client_credentials' } });
+    ctx.events({ type: 'token_issued', clientId: client.clientId, grantType: 'client_credentials' });
     return noStoreJson({
       access_token: token.accessToken,
       token_type: 'Bearer',

@@ -37,6 +37,7 @@ async function revokeFamily(ctx: ProviderContext, rec: RefreshRecord): Promise<v
   else await records.delete('refresh_token', rec.id);
   ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'refresh token reused; token family revoked');
   ctx.events({ type: 'refresh_token_reused', clientId: rec.clientId, subjectId: rec.subjectId });
+  ctx.events({ type: 'grant_revoked', reason: 'refresh_token_reused', clientId: rec.clientId, subjectId: rec.subjectId, grantId: rec.grantId });
 }
 
 /** RFC 6749 §6: the requested scope must not exceed the original; absent means the original. */
@@ -125,7 +126,7 @@ export const refreshTokenGrant: GrantHandler = {
     } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {
       await records.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...carried, accessTokenClaims: grantClaims } });
     }
-    ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, detail: { grant_type: 'refresh_token' } });
+    ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, grantType: 'refresh_token' });
     return userTokenResponse(tokens, scopes, refreshToken);
   },
 };

@@ -9,6 +9,7 @@ import { API_CSP, PAGE_HEADERS, baseSecurityHeaders } from './security-headers.j
 import { bearerErrorResponse, jsonErrorResponse } from './error-response.js';
 import { serializeCookie } from './cookies.js';
 import type { Route, RouteTable } from './router.js';
+import type { RequestObserver, RequestRecord } from '../observability/request-observer.js';
 import { jsonResponse, type InternalRequest, type InternalResponse } from './types.js';
 
 /** What the adapters write out. */
@@ -32,6 +33,8 @@ export class Dispatcher {
   private readonly staticCache = new WeakMap<InternalResponse, FinalResponse>();
   /** The issuer without trailing slash: the base of every URL we build. */
   readonly issuerBase: string;
+  /** Access log, metrics and spans per request; undefined when all are off (observability/request-observer.ts). */
+  observer: RequestObserver | undefined = undefined;
 
   constructor(
     private readonly ctx: ProviderContext,
@@ -42,16 +45,6 @@ export class Dispatcher {
     this.secure = ctx.issuer.startsWith('https:');
     this.baseList = Object.entries(baseSecurityHeaders(this.secure)).flat();
     this.issuerBase = ctx.issuer.replace(/\/$/, '');
-  }
-
-  /** `server.accessLog`: one info line per request. */
-  get accessLog(): boolean {
-    return this.ctx.config.server.accessLog;
-  }
-
-  /** The access log line: request id, method, path (no query: it may carry codes or tokens), status, time. */
-  logAccess(requestId: string, method: string, path: string, status: number, ms: number): void {
-    this.ctx.logger.info({ requestId, method, path: path.slice(0, 256), status, ms: Math.round(ms * 100) / 100 }, 'request');
   }
 
   /** Accepts a client-supplied X-Request-Id when it is short and safe, else makes one. */
@@ -90,9 +83,18 @@ export class Dispatcher {
     return undefined;
   }
 
-  /** Runs the handler; every throw becomes an OAuth error on the route's channel. */
-  async run(route: Route, req: InternalRequest): Promise<InternalResponse> {
+  /** Runs the handler (inside the request's span when tracing); every throw becomes an OAuth error on the route's channel. */
+  run(route: Route, req: InternalRequest, rec?: RequestRecord): Promise<InternalResponse> {
+    if (rec?.span) return this.observer!.tracing!.within(rec.span, () => this.handle(route, req));
+    return this.handle(route, req);
+  }
+
+  private async handle(route: Route, req: InternalRequest): Promise<InternalResponse> {
     try {
+      if (route.rateLimit) {
+        const refused = await route.rateLimit(req);
+        if (refused) return refused;
+      }
       return await route.handle!(req, this.ctx);
     } catch (e) {
       return this.errorResponse(toOAuthError(e), route, req);
@@ -101,8 +103,10 @@ export class Dispatcher {
 
   errorResponse(err: OAuthError, route: Route | undefined, req: InternalRequest | undefined): InternalResponse {
     const log = { requestId: req?.requestId, error: err.error, detail: err.detail, path: req?.path };
-    if (err.error === 'server_error') this.ctx.logger.error(log, 'unexpected error');
-    else this.ctx.logger.debug(log, err.description);
+    if (err.error === 'server_error') {
+      this.ctx.logger.error(log, 'unexpected error');
+      this.ctx.events({ type: 'unhandled_error', requestId: req?.requestId, path: req?.path, message: String(err.detail ?? err.description).slice(0, 500) });
+    } else this.ctx.logger.debug(log, err.description);
     const channel = route?.channel ?? 'json';
     if (channel === 'html' && req) {
       try {

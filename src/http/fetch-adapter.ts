@@ -5,6 +5,7 @@ import { makeInternalRequest } from './internal-request.js';
 import { parseParams } from './params.js';
 import { bodyErrorResponse } from './body-error.js';
 import type { BodyLimits } from './node-adapter.js';
+import type { RequestRecord } from '../observability/request-observer.js';
 
 const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 'the server encountered an unexpected condition' });
 
@@ -26,6 +27,12 @@ function toResponse(out: FinalResponse, head: boolean): Response {
   }
   const body = head || out.status === 204 || out.status === 304 ? null : (out.body ?? null);
   return new Response(body as BodyInit | null, { status: out.status, headers });
+}
+
+/** Ends the request's observation (log line, metrics, span) with the response status. */
+function ended(rec: RequestRecord | undefined, res: Response): Response {
+  if (rec) rec.observer.end(rec, res.status);
+  return res;
 }
 
 async function readBody(request: Request, limits: BodyLimits): Promise<string> {
@@ -73,22 +80,23 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
     const effective = head ? 'GET' : method;
     const route = dispatcher.route(path);
     const requestId = dispatcher.requestId(headers['x-request-id']);
+    const rec = dispatcher.observer?.begin(method, path, route !== undefined, requestId);
     const origin = headers.origin;
     if (route?.staticResponse && effective === 'GET') {
-      return toResponse(dispatcher.finishStatic(route.staticResponse(), route, origin, method), head);
+      return ended(rec, toResponse(dispatcher.finishStatic(route.staticResponse(), route, origin, method), head));
     }
     const query = parseParams(u.search.slice(1));
     const bodyless = () =>
       makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId });
     const early = dispatcher.precheck(route, effective, headers, bodyless);
-    if (early) return toResponse(dispatcher.finish(early, route, origin, requestId, method), head);
+    if (early) return ended(rec, toResponse(dispatcher.finish(early, route, origin, requestId, method), head));
     let text = '';
     if (method === 'POST') {
       try {
         text = await readBody(request, limits);
       } catch (status) {
         const s = typeof status === 'number' ? status : 400;
-        return toResponse(dispatcher.finish(bodyErrorResponse(dispatcher, route, s, bodyless), route, origin, requestId, method), head);
+        return ended(rec, toResponse(dispatcher.finish(bodyErrorResponse(dispatcher, route, s, bodyless), route, origin, requestId, method), head));
       }
     }
     const ireq = makeInternalRequest(dispatcher, {
@@ -100,7 +108,8 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
       cookies: parseCookies(headers.cookie),
       requestId,
     });
-    const out = await dispatcher.run(route!, ireq);
-    return toResponse(dispatcher.finish(out, route, origin, requestId, method), head);
+    const out = await dispatcher.run(route!, ireq, rec);
+    if (rec) rec.clientId = ireq.clientId;
+    return ended(rec, toResponse(dispatcher.finish(out, route, origin, requestId, method), head));
   };
 }

@@ -9,6 +9,7 @@ import { parseParams } from './params.js';
 import type { InternalRequest, InternalResponse } from './types.js';
 import { makeInternalRequest } from './internal-request.js';
 import { bodyErrorResponse } from './body-error.js';
+import type { RequestRecord } from '../observability/request-observer.js';
 
 export interface BodyLimits {
   bodyLimit: number;
@@ -24,11 +25,13 @@ const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 
  * control character from a handler bug) becomes a bare server_error instead
  * of an exception that would take the process down.
  */
-function write(res: ServerResponse, out: FinalResponse, head: boolean): void {
+function write(res: ServerResponse, out: FinalResponse, head: boolean, rec?: RequestRecord): void {
   try {
     res.writeHead(out.status, out.headers);
     res.end(head ? undefined : out.body);
+    if (rec) rec.observer.end(rec, out.status);
   } catch {
+    if (rec) rec.observer.end(rec, 500);
     if (res.headersSent) return void res.destroy();
     res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(head ? undefined : SERVER_ERROR);
@@ -110,21 +113,19 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     if (!route && next) return next();
     const headers = req.headers as Record<string, string | undefined>;
     const head = method === 'HEAD';
-    if (route?.staticResponse && (method === 'GET' || head) && !dispatcher.accessLog) {
+    const observer = dispatcher.observer;
+    if (route?.staticResponse && (method === 'GET' || head) && !observer) {
       // The fast path: ready bytes and ready headers, no request object at all.
       write(res, dispatcher.finishStatic(route.staticResponse(), route, headers.origin, method), head);
       return discardBody(req, limits);
     }
     const requestId = dispatcher.requestId(headers['x-request-id']);
-    if (dispatcher.accessLog) {
-      const start = performance.now();
-      res.once('finish', () => dispatcher.logAccess(requestId, method, path, res.statusCode, performance.now() - start));
-    }
+    const rec = observer?.begin(method, path, route !== undefined, requestId);
     const origin = headers.origin;
     const effective = head ? 'GET' : method;
 
     if (route?.staticResponse && effective === 'GET') {
-      write(res, dispatcher.finishStatic(route.staticResponse(), route, origin, method), head);
+      write(res, dispatcher.finishStatic(route.staticResponse(), route, origin, method), head, rec);
       return discardBody(req, limits);
     }
     const query = q === -1 ? new Map() : parseParams(rawUrl.slice(q + 1));
@@ -132,7 +133,7 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
       makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip: req.socket.remoteAddress });
     const early = dispatcher.precheck(route, effective, headers, bodyless);
     if (early) {
-      write(res, dispatcher.finish(early, route, origin, requestId, method), head);
+      write(res, dispatcher.finish(early, route, origin, requestId, method), head, rec);
       return discardBody(req, limits);
     }
     if (method !== 'POST') discardBody(req, limits);
@@ -152,21 +153,22 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
             ip: req.socket.remoteAddress,
           });
         } catch {
-          return write(res, dispatcher.finish(bodyErrorResponse(dispatcher, route, 400, bodyless), route, origin, requestId, method), head);
+          return write(res, dispatcher.finish(bodyErrorResponse(dispatcher, route, 400, bodyless), route, origin, requestId, method), head, rec);
         }
-        const out = await dispatcher.run(route!, ireq);
-        write(res, dispatcher.finish(out, route, origin, requestId, method), head);
+        const out = await dispatcher.run(route!, ireq, rec);
+        if (rec) rec.clientId = ireq.clientId;
+        write(res, dispatcher.finish(out, route, origin, requestId, method), head, rec);
       },
       (status: number) => {
         // The error on the route's channel: a page endpoint shows its error page.
         const body: InternalResponse = bodyErrorResponse(dispatcher, route, status, bodyless);
         res.shouldKeepAlive = false;
-        write(res, dispatcher.finish(body, route, origin, requestId, method), head);
+        write(res, dispatcher.finish(body, route, origin, requestId, method), head, rec);
         if (status !== 413) req.socket.destroySoon?.();
       },
     ).catch(() => {
       // Unreachable unless a handler or renderer misbehaves: never leave an unhandled rejection.
-      write(res, { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR }, head);
+      write(res, { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR }, head, rec);
     });
   };
 }

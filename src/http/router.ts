@@ -14,6 +14,8 @@ export interface Route {
   /** A response that needs no request at all (discovery, JWKS): the fast path. */
   staticResponse?: () => InternalResponse;
   handle?: (req: InternalRequest, ctx: ProviderContext) => Promise<InternalResponse>;
+  /** Rate-limit check run before `handle` (ratelimit/route-limits.ts); a response means refused. */
+  rateLimit?: (req: InternalRequest) => Promise<InternalResponse | undefined>;
 }
 
 export type RouteTable = Map<string, Route>;

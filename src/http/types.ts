@@ -20,6 +20,8 @@ export interface InternalRequest {
   cookies: Readonly<Record<string, string>>;
   requestId: string;
   ip?: string;
+  /** Set once the client is known (authenticated, or named by an authorization request): access log, rate limits. */
+  clientId?: string;
 }
 
 export interface SetCookie {

@@ -50,11 +50,14 @@ function checkClient(ctx: ProviderContext, p: Params): Client {
   return client;
 }
 
-function checkRedirectUri(client: Client, p: Params): string {
+function checkRedirectUri(ctx: ProviderContext, client: Client, p: Params): string {
   const redirectUri = single(p, 'redirect_uri', LIMIT);
   // OIDC Core §3.1.2.1: redirect_uri is REQUIRED.
   if (!redirectUri) throw new InvalidRequest('missing required parameter: redirect_uri');
-  if (!isRegisteredRedirectUri(client, redirectUri)) throw new InvalidRequest('redirect_uri is not registered for this client');
+  if (!isRegisteredRedirectUri(client, redirectUri)) {
+    ctx.events({ type: 'invalid_redirect', clientId: client.clientId, redirectUri: redirectUri.slice(0, 256) });
+    throw new InvalidRequest('redirect_uri is not registered for this client');
+  }
   return redirectUri;
 }
 
@@ -133,7 +136,7 @@ async function checkIdTokenHint(ctx: ProviderContext, client: Client, p: Params)
  */
 export async function validateAuthorizationRequest(ctx: ProviderContext, p: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
   const client = checkClient(ctx, p);
-  const redirectUri = checkRedirectUri(client, p);
+  const redirectUri = checkRedirectUri(ctx, client, p);
   const { mode, invalid } = readResponseMode(p);
   // OIDC Core §3.1.2.6: state is returned exactly as received; a repeated or
   // oversized state (rejected below) is not echoed at all, never truncated.

@@ -17,6 +17,7 @@ export function authorizeEndpoint(flow: AuthorizeFlow) {
     const params = req.method === 'POST' ? req.body : req.query;
     try {
       const { client, request } = await validateAuthorizationRequest(ctx, params);
+      req.clientId = client.clientId;
       return await flow.proceed(req, client, request);
     } catch (e) {
       if (e instanceof RedirectableError) return authorizationErrorResponse(ctx, e.redirect, e.oauth);
@@ -33,6 +34,7 @@ export function resumeEndpoint(flow: AuthorizeFlow) {
     const request = interaction.payload.request;
     const client = ctx.clients.find(request.clientId);
     if (!client || !client.enabled) throw new InvalidRequest('unknown client or client not enabled');
+    req.clientId = client.clientId;
     return flow.proceed(req, client, request, interaction);
   };
 }

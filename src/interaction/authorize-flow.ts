@@ -93,6 +93,7 @@ export class AuthorizeFlow {
     const ctx = this.ctx;
     const cookies: SetCookie[] = [];
     const p = interaction?.payload;
+    if (p?.denied) ctx.events({ type: 'consent_denied', clientId: client.clientId, subjectId: p.login?.subjectId, requestId: req.requestId });
     if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [await this.finish(interaction!, w)]);
 
     let session = await currentSession(ctx, req);
@@ -131,7 +132,9 @@ export class AuthorizeFlow {
     let scopes = request.scopes;
     if (p?.consent) {
       scopes = p.consent.scopes;
-      if (p.consent.remember && client.allowRememberConsent) await saveConsent(ctx, subjectId, client.clientId, scopes, client.consentLifetime);
+      const remembered = Boolean(p.consent.remember && client.allowRememberConsent);
+      if (remembered) await saveConsent(ctx, subjectId, client.clientId, scopes, client.consentLifetime);
+      ctx.events({ type: 'consent_granted', clientId: client.clientId, subjectId, scopes, remembered, requestId: req.requestId });
     } else if (client.requireConsent || request.prompt.includes('consent')) {
       // OIDC Core §3.1.2.1 prompt=consent: ask even a client that needs no consent.
       const remembered = client.requireConsent && client.allowRememberConsent ? await findConsent(ctx, subjectId, client.clientId) : undefined;

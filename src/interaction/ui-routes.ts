@@ -132,8 +132,20 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
       if (req.method === 'GET') return loginPage(d);
       const username = single(req.body, 'username', 256) ?? '';
       if (!formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
+      // Rate limits before any password hashing: a flood costs no CPU and locks no one else out.
+      const wait = ctx.rateLimits ? await ctx.rateLimits.login(req.ip, username) : 0;
+      if (wait > 0) {
+        const res = loginPage(d, 'locked_out', username, wait, 429);
+        res.headers['retry-after'] = String(wait);
+        return res;
+      }
       const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '');
-      if (!result.ok) return loginPage(d, result.reason, username, result.retryAfter, 400);
+      const clientId = d.client.clientId;
+      if (!result.ok) {
+        ctx.events({ type: 'user_login_failure', username: username.slice(0, 256), reason: result.reason, clientId, requestId: req.requestId });
+        return loginPage(d, result.reason, username, result.retryAfter, 400);
+      }
+      ctx.events({ type: 'user_login_success', username: result.user.username, subjectId: result.user.subjectId, clientId, requestId: req.requestId });
       const location = await api.login(id, req.cookies, { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' });
       return see(location);
     },

@@ -25,6 +25,8 @@ export interface KeyManagerOptions {
   logger?: KeyLogger;
   /** Key-encryption key (32 bytes), see {@link loadKeyEncryptionKey}. */
   kek: Uint8Array;
+  /** Called after this node created a key (first key, scheduled successor or manual rotation). */
+  onKeyCreated?: (key: { kid: string; alg: string; activatesAt: number; reason: string }) => void;
 }
 
 /** A cached key: the stored row (for its times) and the imported CryptoKeys. */
@@ -171,7 +173,10 @@ class ManagedKeys implements KeyManager {
           activatesAt: a.activatesAt,
           retiresAt: a.retiresAt,
         });
-        if (await this.o.store.insert(row)) created.push(row);
+        if (await this.o.store.insert(row)) {
+          created.push(row);
+          this.o.onKeyCreated?.({ kid: row.kid, alg: a.alg, activatesAt: a.activatesAt, reason: a.reason });
+        }
         this.o.logger?.info({ kid: row.kid, alg: a.alg, activatesAt: a.activatesAt, reason: a.reason }, 'signing key created');
       }
     }

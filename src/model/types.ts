@@ -109,11 +109,5 @@ export interface UserService {
   isActive(subjectId: string): Promise<boolean>;
 }
 
-/** Events for auditing/metrics. */
-export interface GatehouseEvent {
-  type: string;
-  clientId?: string;
-  subjectId?: string;
-  detail?: Record<string, unknown>;
-}
-export type EventSink = (event: GatehouseEvent) => void;
+/** Events for auditing and metrics: the typed union lives in events/types.ts. */
+export type { EmitEvent, EventSink, GatehouseEvent } from '../events/types.js';

@@ -127,12 +127,16 @@ export async function revokeClientGrant(ctx: ProviderContext, subjectId: string,
   }
   let removed = 0;
   for (const rec of tokens) if (rec.grantId) removed += await records.deleteByGrantId(rec.grantId);
-  for (const kind of ['refresh_token', 'reference_token', 'authorization_code', 'consent']) removed += await records.deleteBySubject(subjectId, { clientId, kind });
+  for (const kind of ['refresh_token', 'reference_token', 'authorization_code', 'consent']) {
+    const n = await records.deleteBySubject(subjectId, { clientId, kind });
+    if (kind === 'consent' && n > 0) ctx.events({ type: 'consent_revoked', subjectId, clientId });
+    removed += n;
+  }
   for (const s of await records.findMany<SessionPayload>('session', { subjectId })) {
     if (!s.payload.clients.includes(clientId)) continue;
     await records.put({ ...s, payload: { ...s.payload, clients: s.payload.clients.filter((c) => c !== clientId) } });
   }
-  ctx.events({ type: 'grant_revoked', subjectId, clientId, detail: { records: removed } });
+  ctx.events({ type: 'grant_revoked', reason: 'revoked_by_user', subjectId, clientId, detail: { records: removed } });
   return removed;
 }
 

@@ -64,6 +64,11 @@ class MemoryRecords implements OperationalStore {
   async purgeExpired(now: number): Promise<number> {
     return this.deleteWhere((r) => r.expiresAt <= now);
   }
+  async countActive(kind: RecordKind, now: number): Promise<number> {
+    let n = 0;
+    for (const r of this.map.values()) if (r.kind === kind && r.expiresAt > now) n++;
+    return n;
+  }
 }
 
 class MemoryKeys implements KeyStore {
@@ -138,5 +143,17 @@ class MemoryConfigDocuments implements ConfigDocumentStore {
 
 /** A fresh in-memory backend. */
 export function createMemoryBackend(): Backend {
-  return { records: new MemoryRecords(), keys: new MemoryKeys(), users: new MemoryUsers(), configDocuments: new MemoryConfigDocuments(), close: async () => {} };
+  let closed = false;
+  return {
+    records: new MemoryRecords(),
+    keys: new MemoryKeys(),
+    users: new MemoryUsers(),
+    configDocuments: new MemoryConfigDocuments(),
+    ping: async () => {
+      if (closed) throw new Error('memory store is closed');
+    },
+    close: async () => {
+      closed = true;
+    },
+  };
 }

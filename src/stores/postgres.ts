@@ -92,6 +92,11 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     keys: guardStore('PostgreSQL', new PostgresKeys(qb, pool, opts.lockWaitMs)),
     users: guardStore('PostgreSQL', new SqliteUsers(qb)),
     configDocuments: guardStore('PostgreSQL', new SqlConfigDocuments(qb)),
+    // Readiness: one round trip on the pool (bounded by the pool's query timeout).
+    ping: async () => {
+      if (closed) throw new Error('PostgreSQL backend is closed');
+      await pool.query('SELECT 1');
+    },
     close: async () => {
       if (closed) return;
       closed = true;

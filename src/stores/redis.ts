@@ -112,6 +112,12 @@ export async function withRedis(durable: Backend, opts: RedisOptionsForGatehouse
     users: durable.users,
     configDocuments: durable.configDocuments,
     changes: guardStore('Redis', changes),
+    // Readiness: the durable store and Redis both answer.
+    ping: async () => {
+      if (closed) throw new Error('store is closed');
+      await durable.ping();
+      await client.ping();
+    },
     close: async () => {
       if (closed) return;
       closed = true;

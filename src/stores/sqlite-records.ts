@@ -142,4 +142,8 @@ export class SqliteRecords implements OperationalStore {
     const r = await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+  async countActive(kind: RecordKind, now: number): Promise<number> {
+    const r = await this.qb.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', kind).where('expires_at', '>', now).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
 }

@@ -4,6 +4,7 @@
  * statements are compiled and prepared once (see sqlite-schema.ts `prepare`).
  */
 import { mkdirSync } from 'node:fs';
+import { pingSqlite } from './sqlite-ping.js';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -64,6 +65,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     keys: new SqliteKeys(db, qb, clock, opts),
     users: new SqliteUsers(qb),
     configDocuments: new SqlConfigDocuments(qb),
+    ping: pingSqlite(db, inMemory ? undefined : opts.path),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -77,6 +77,8 @@ export interface OperationalStore {
   deleteBySession(sessionId: string, filter?: { kind?: RecordKind }): Promise<number>;
   /** Deletes records with expiresAt <= now; the number deleted. */
   purgeExpired(now: number): Promise<number>;
+  /** Optional: records of a kind not yet expired (metrics, e.g. active sessions). */
+  countActive?(kind: RecordKind, now: number): Promise<number>;
 }
 
 /** A signing key as stored: the private JWK encrypted at rest. */
@@ -167,5 +169,7 @@ export interface Backend {
   configDocuments?: ConfigDocumentStore;
   /** Cross-node change notifications; absent without Redis (nodes then poll). */
   changes?: ChangeFeed;
+  /** Resolves when the store answers; rejects when it is unreachable (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

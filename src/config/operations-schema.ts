@@ -1,0 +1,54 @@
+/**
+ * Configuration of the operational features: events, metrics, health checks,
+ * rate limits (docs/operations.md). Part of the one config schema.
+ */
+import { z } from 'zod';
+
+const path = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path starting with /');
+
+export const eventsSchema = z.object({
+  /** Level of the built-in event log sink; `off` disables it (subscribers still get events). */
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'off']).default('info'),
+});
+
+export const metricsSchema = z.object({
+  /** Serve Prometheus metrics. */
+  enabled: z.boolean().default(true),
+  /** Path of the metrics endpoint. */
+  path: path.default('/metrics'),
+  /** A separate management listener (metrics and health) on this port instead of the main one. */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** Host of the management listener. */
+  host: z.string().default('127.0.0.1'),
+  /** Also collect prom-client's process metrics (CPU, memory, event loop, GC). */
+  processMetrics: z.boolean().default(false),
+});
+
+export const healthSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Liveness: answers while the process runs; touches nothing. */
+  livenessPath: path.default('/healthz'),
+  /** Readiness: the store answers and signing keys are loaded. */
+  readinessPath: path.default('/readyz'),
+  /** Milliseconds the store may take to answer a readiness ping. */
+  timeout: z.number().int().positive().default(2000),
+});
+
+/** A limit: `limit` requests per `window` seconds; 0 turns it off. */
+const limit = (def: number) => z.number().int().nonnegative().default(def);
+
+export const rateLimitsSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Window length in seconds (fixed windows). */
+  window: z.number().int().positive().default(60),
+  /** Counters in memory (one node) or in Redis (`store.redisUrl`, shared by every node). Default: redis when a URL is configured. */
+  store: z.enum(['auto', 'memory', 'redis']).default('auto'),
+  tokenPerIp: limit(0),
+  tokenPerClient: limit(0),
+  authorizePerIp: limit(0),
+  authorizePerClient: limit(0),
+  /** Login form posts per client IP. */
+  loginPerIp: limit(100),
+  /** Login attempts per username (on top of the lockout after failed passwords). */
+  loginPerUsername: limit(20),
+});

@@ -1,0 +1,134 @@
+/**
+ * Prometheus metrics of one provider, in its own prom-client Registry (never
+ * the global one: several providers may share a process). Request metrics are
+ * recorded through cached label children; the rest comes from the event bus
+ * and from collectors that run at scrape time.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Clock, KeyManager } from '../model/types.js';
+import type { Backend } from '../stores/types.js';
+
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
+
+interface RequestChildren {
+  count: { inc(): void };
+  duration: { observe(v: number): void };
+}
+
+export interface Metrics {
+  registry: Registry;
+  /** Records one finished request (seconds). `endpoint` is a route path or `unmatched`. */
+  request(endpoint: string, status: number, seconds: number): void;
+  /** Records one store call (seconds). */
+  storeCall(operation: string, seconds: number): void;
+  /** The exposition text and its content type. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface MetricsDeps {
+  config: Config;
+  events: EventBus;
+  clock: Clock;
+  keys: Pick<KeyManager, 'list'>;
+  backend: Backend;
+  /** Registered grant types: other values are labelled `other` (no label explosion from input). */
+  isGrantType(name: string): boolean;
+}
+
+/**
+ * Creates the metrics of one provider.
+ *
+ * @example
+ * const metrics = createMetrics({ config, events, clock, keys, backend, isGrantType: (g) => grants.has(g) });
+ * metrics.request('/connect/token', 200, 0.004);
+ * const { body } = await metrics.render();
+ */
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (deps.config.metrics.processMetrics) collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests by endpoint and status', labelNames: ['endpoint', 'status'], registers });
+  const duration = new Histogram({ name: 'gatehouse_http_request_duration_seconds', help: 'HTTP request latency by endpoint and status', labelNames: ['endpoint', 'status'], buckets: HTTP_BUCKETS, registers });
+  const store = new Histogram({ name: 'gatehouse_store_operation_duration_seconds', help: 'Store call latency by operation', labelNames: ['operation'], buckets: STORE_BUCKETS, registers });
+  const tokens = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Token responses by grant type and client', labelNames: ['grant_type', 'client_id'], registers });
+  const tokenFailures = new Counter({ name: 'gatehouse_token_failures_total', help: 'Failed token requests by grant type and error', labelNames: ['grant_type', 'error'], registers });
+  const logins = new Counter({ name: 'gatehouse_logins_total', help: 'Login attempts by result and reason', labelNames: ['result', 'reason'], registers });
+  const clientAuthFailures = new Counter({ name: 'gatehouse_client_authentication_failures_total', help: 'Failed client authentications by endpoint', labelNames: ['endpoint'], registers });
+  const limited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'Requests refused by a rate limit', labelNames: ['endpoint', 'scope'], registers });
+  const events = new Counter({ name: 'gatehouse_events_total', help: 'Events emitted by type', labelNames: ['type'], registers });
+  const { backend, clock, keys } = deps;
+  new Gauge({
+    name: 'gatehouse_active_sessions',
+    help: 'SSO sessions not yet expired (all nodes: counted in the store at scrape time)',
+    registers,
+    async collect() {
+      if (backend.records.countActive) this.set(await backend.records.countActive('session', clock.now()));
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_signing_key_age_seconds',
+    help: 'Age of each published signing key',
+    labelNames: ['kid', 'alg', 'status'],
+    registers,
+    async collect() {
+      this.reset();
+      const now = clock.now();
+      for (const k of await keys.list()) if (k.status !== 'expired') this.labels(k.kid, k.alg, k.status).set(now - k.createdAt);
+    },
+  });
+
+  const grantLabel = (g: unknown) => (typeof g === 'string' && deps.isGrantType(g) ? g : 'other');
+  deps.events.subscribe((e) => {
+    events.labels(e.type.slice(0, 64)).inc();
+    switch (e.type) {
+      case 'token_issued':
+        tokens.labels(grantLabel((e as { grantType?: string }).grantType), e.clientId ?? '').inc();
+        break;
+      case 'token_failed':
+        tokenFailures.labels(grantLabel((e as { grantType?: string }).grantType), String((e as { error?: string }).error)).inc();
+        break;
+      case 'user_login_success':
+        logins.labels('success', '').inc();
+        break;
+      case 'user_login_failure':
+        logins.labels('failure', String((e as { reason?: string }).reason)).inc();
+        break;
+      case 'client_authentication_failure':
+        clientAuthFailures.labels(String((e as { endpoint?: string }).endpoint)).inc();
+        break;
+      case 'rate_limited':
+        limited.labels(String((e as { endpoint?: string }).endpoint), String((e as { scope?: string }).scope)).inc();
+        break;
+    }
+  });
+
+  // Label children cached per endpoint and status: no label hashing per request.
+  const children = new Map<string, Map<number, RequestChildren>>();
+  const storeChildren = new Map<string, { observe(v: number): void }>();
+  return {
+    registry,
+    request(endpoint, status, seconds) {
+      let byStatus = children.get(endpoint);
+      if (!byStatus) children.set(endpoint, (byStatus = new Map()));
+      let c = byStatus.get(status);
+      if (!c) {
+        const s = String(status);
+        byStatus.set(status, (c = { count: requests.labels(endpoint, s), duration: duration.labels(endpoint, s) }));
+      }
+      c.count.inc();
+      c.duration.observe(seconds);
+    },
+    storeCall(operation, seconds) {
+      let c = storeChildren.get(operation);
+      if (!c) storeChildren.set(operation, (c = store.labels(operation)));
+      c.observe(seconds);
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}

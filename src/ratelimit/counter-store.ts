@@ -1,0 +1,50 @@
+/**
+ * Fixed-window hit counters for rate limits: in memory (one node) or in
+ * Redis (every node shares the counts). Keys are already hashed by the caller.
+ */
+import type { Clock } from '../model/types.js';
+
+export interface HitCount {
+  count: number;
+  /** Seconds until the window ends. */
+  resetIn: number;
+}
+
+export interface CounterStore {
+  /** Counts one hit of `key` in its current window of `window` seconds. */
+  hit(key: string, window: number): Promise<HitCount>;
+  close(): Promise<void>;
+}
+
+const MAX_KEYS = 100_000;
+
+/**
+ * Counters in a Map, swept once per window; at most 100 000 keys (the oldest
+ * go first), so a flood of distinct keys cannot exhaust memory.
+ */
+export function createMemoryCounters(clock: Clock): CounterStore {
+  const map = new Map<string, { count: number; resetAt: number }>();
+  let nextSweep = 0;
+  const sweep = (now: number) => {
+    for (const [k, v] of map) if (v.resetAt <= now) map.delete(k);
+  };
+  return {
+    async hit(key, window) {
+      const now = clock.now();
+      if (now >= nextSweep) {
+        sweep(now);
+        nextSweep = now + window;
+      }
+      let e = map.get(key);
+      if (!e || e.resetAt <= now) {
+        if (map.size >= MAX_KEYS) map.delete(map.keys().next().value!);
+        map.set(key, (e = { count: 0, resetAt: now + window }));
+      }
+      e.count++;
+      return { count: e.count, resetIn: e.resetAt - now };
+    },
+    async close() {
+      map.clear();
+    },
+  };
+}

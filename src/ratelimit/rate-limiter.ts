@@ -1,0 +1,65 @@
+/**
+ * Rate limits of one provider (docs/operations.md): per client IP and per
+ * client on the token and authorize endpoints, per IP and per username on the
+ * login form. Fixed windows of `rateLimits.window` seconds; counters in memory
+ * or in Redis (`store.redisUrl` / REDIS_URL).
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { EmitEvent } from '../events/types.js';
+import type { Clock } from '../model/types.js';
+import { createMemoryCounters, type CounterStore } from './counter-store.js';
+
+export interface RateLimiter {
+  /**
+   * Counts a hit of `id` in `scope`; the seconds to wait when over `limit`,
+   * else 0. A limit of 0 (off) or a missing id counts nothing.
+   */
+  check(scope: string, id: string | undefined, limit: number, endpoint: string): Promise<number>;
+  /** The login form: per IP, then per username. Seconds to wait, or 0. */
+  login(ip: string | undefined, username: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The Redis URL of a configuration: `store.redisUrl`, else REDIS_URL. */
+export function redisUrlOf(config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return config.store.redisUrl ?? env.REDIS_URL;
+}
+
+/**
+ * Creates the limiter, or undefined when rate limits are off.
+ *
+ * @example
+ * const limiter = await createRateLimiter({ config, clock, logger, events });
+ * const wait = await limiter?.check('token-ip', req.ip, 100, '/connect/token');
+ */
+export async function createRateLimiter(deps: { config: Config; clock: Clock; logger: Logger; events: EmitEvent; issuer: string }): Promise<RateLimiter | undefined> {
+  const rl = deps.config.rateLimits;
+  if (!rl.enabled) return undefined;
+  const url = redisUrlOf(deps.config);
+  let store: CounterStore;
+  if (rl.store === 'redis' || (rl.store === 'auto' && url)) {
+    if (!url) throw new Error('rateLimits.store is redis but no store.redisUrl or REDIS_URL is set');
+    const { createRedisCounters } = await import('./redis-counters.js');
+    store = createRedisCounters(url, deps.logger);
+  } else store = createMemoryCounters(deps.clock);
+  // Keys are hashed: no IP addresses or usernames in the counter store; the issuer keeps tenants apart.
+  const prefix = `gh:rl:${createHash('sha256').update(deps.issuer).digest('base64url').slice(0, 12)}:`;
+  const key = (scope: string, id: string) => prefix + scope + ':' + createHash('sha256').update(id).digest('base64url').slice(0, 22);
+
+  const check = async (scope: string, id: string | undefined, limit: number, endpoint: string) => {
+    if (limit <= 0 || id === undefined || id === '') return 0;
+    const { count, resetIn } = await store.hit(key(scope, id), rl.window);
+    if (count <= limit) return 0;
+    deps.events({ type: 'rate_limited', scope, endpoint });
+    return Math.max(1, resetIn);
+  };
+  return {
+    check,
+    async login(ip, username) {
+      return (await check('login-ip', ip, rl.loginPerIp, 'login')) || (await check('login-user', username.toLowerCase().slice(0, 256), rl.loginPerUsername, 'login'));
+    },
+    close: () => store.close(),
+  };
+}
