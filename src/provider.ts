@@ -110,7 +110,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const logger = options.logger ?? (await createLogger(fileConfig));
   for (const w of warnings) logger.warn({ setting: w.path }, w.message);
   const clock = options.clock ?? systemClock;
-  const bus = createEventBus({ logger, clock, logLevel: fileConfig.events.logLevel });
+  const bus = createEventBus({ logger, clock, successLevel: fileConfig.events.successLogLevel, failureLevel: fileConfig.events.failureLogLevel });
   if (options.events) bus.subscribe(options.events);
   const tracing = createTracing();
   const rawBackend = options.backend ?? (await openBackend(fileConfig, { clock, logger }));

@@ -3,9 +3,12 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../config/load.js';
 import { createGatehouse, issuerOf } from '../provider.js';
 import type { ConfigInput } from '../config/schema.js';
+import { closeConnectionsWhenDraining, onTerminate, shutdown } from './graceful-shutdown.js';
+import { startupBanner } from './startup-banner.js';
 
 export interface StartOptions {
   config: ConfigInput;
@@ -26,27 +29,16 @@ export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInpu
   return { ...input, server, store };
 }
 
-export async function startServer(opts: StartOptions): Promise<http.Server | undefined> {
-  if (opts.workers > 1 && cluster.isPrimary) {
-    // Create keys once in the primary so workers never race on first start.
-    const gh = await createGatehouse(opts.config, { timers: false });
-    await gh.close();
-    for (let i = 0; i < opts.workers; i++) cluster.fork();
-    cluster.on('exit', (w, code) => {
-      if (code !== 0) opts.out(`worker ${w.process.pid} exited with ${code}; restarting`);
-      if (code !== 0) cluster.fork();
-    });
-    return undefined;
-  }
-  const { config } = parseConfig(opts.config);
-  const issuer = issuerOf(config);
-  const mountPath = new URL(issuer).pathname.replace(/\/$/, '');
-  const tls = config.server.tls;
-  // Read before anything starts, so a bad file fails fast and names itself.
-  const pem = tls && { cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') };
-  const gh = await createGatehouse(opts.config, { mountPath });
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function makeServer(handler: http.RequestListener, pem?: { cert: string; key: string }): http.Server {
   const limits = { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 };
-  const server: http.Server = pem ? https.createServer({ ...limits, ...pem }, gh.handler) : http.createServer(limits, gh.handler);
+  const server: http.Server = pem ? https.createServer({ ...limits, ...pem }, handler) : http.createServer(limits, handler);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed requests (bad chunking, oversized headers): answer 400 (431 for headers over
     // the limit, RFC 6585 §5) and close, never hang.
@@ -54,17 +46,6 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(config.server.port, config.server.host, resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-  opts.out(`Gatehouse listening on port ${port} (${tls ? 'https' : 'http'}); issuer ${issuer}`);
-  const stop = () => {
-    server.close();
-    server.closeIdleConnections();
-    gh.close().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
   return server;
 }
 
@@ -78,4 +59,84 @@ function readPem(file: string, what: string): string {
   }
   if (!text.includes('-----BEGIN ')) throw new Error(`server.tls: ${JSON.stringify(file)} is not a PEM ${what}`);
   return text;
+}
+
+/** The cluster primary: forks workers, restarts crashed ones, and on SIGTERM stops them all gracefully. */
+async function startPrimary(opts: StartOptions): Promise<undefined> {
+  const { config } = parseConfig(opts.config);
+  // Create keys once in the primary so workers never race on first start.
+  const gh = await createGatehouse(opts.config, { timers: false });
+  await gh.close();
+  let stopping = false;
+  let announced = false;
+  for (let i = 0; i < opts.workers; i++) cluster.fork();
+  cluster.on('listening', (_w, address) => {
+    if (announced || address.port === config.metrics.port) return;
+    announced = true;
+    for (const line of startupBanner(config, issuerOf(config), address.port, config.metrics.port, opts.workers)) opts.out(line);
+  });
+  cluster.on('exit', (w, code) => {
+    if (stopping) return;
+    if (code !== 0) opts.out(`worker ${w.process.pid} exited with ${code}; restarting`);
+    if (code !== 0) cluster.fork();
+  });
+  onTerminate(async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    opts.out(`Shutting down ${workers.length} workers`);
+    // Each worker drains and finishes its in-flight requests within shutdownTimeout.
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const kill = setTimeout(() => w.process.kill('SIGKILL'), config.server.shutdownTimeout + 5000);
+            w.once('exit', () => (clearTimeout(kill), resolve()));
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    opts.out('Stopped.');
+    return 0;
+  });
+  return undefined;
+}
+
+export async function startServer(opts: StartOptions): Promise<http.Server | undefined> {
+  if (opts.workers > 1 && cluster.isPrimary) return startPrimary(opts);
+  const { config } = parseConfig(opts.config);
+  const issuer = issuerOf(config);
+  const mountPath = new URL(issuer).pathname.replace(/\/$/, '');
+  const tls = config.server.tls;
+  // Read before anything starts, so a bad file fails fast and names itself.
+  const pem = tls && { cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') };
+  const gh = await createGatehouse(opts.config, { mountPath });
+  let draining = false;
+  const server = makeServer(gh.handler, pem);
+  closeConnectionsWhenDraining(server, () => draining);
+  const servers = [server];
+  const port = await listen(server, config.server.port, config.server.host);
+  let managementPort: number | undefined;
+  if (gh.managementHandler && config.metrics.port !== undefined) {
+    const management = makeServer(gh.managementHandler);
+    closeConnectionsWhenDraining(management, () => draining);
+    managementPort = await listen(management, config.metrics.port, config.metrics.host);
+    servers.push(management);
+  }
+  if (cluster.isWorker) opts.out(`worker ${process.pid} listening on port ${port}`);
+  else for (const line of startupBanner(config, issuer, port, managementPort)) opts.out(line);
+  onTerminate(() =>
+    shutdown({
+      servers,
+      drain: () => {
+        draining = true;
+        gh.drain();
+      },
+      close: () => gh.close(),
+      timeoutMs: config.server.shutdownTimeout,
+      out: opts.out,
+    }),
+    !cluster.isWorker,
+  );
+  return server;
 }

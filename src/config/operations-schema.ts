@@ -6,9 +6,13 @@ import { z } from 'zod';
 
 const path = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path starting with /');
 
+const eventLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'off']);
+
 export const eventsSchema = z.object({
-  /** Level of the built-in event log sink; `off` disables it (subscribers still get events). */
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'off']).default('info'),
+  /** Log level of success and information events (token issued, login); `off`: not logged. */
+  successLogLevel: eventLevel.default('debug'),
+  /** Log level of failure events (failed login, client authentication, invalid redirect, rate limited). */
+  failureLogLevel: eventLevel.default('warn'),
 });
 
 export const metricsSchema = z.object({

@@ -19,16 +19,16 @@ export interface EventBus {
 export type EventLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'off';
 
 /**
- * Creates the bus. `logLevel` is the level of the built-in log sink for
- * success, failure and information events ('off' disables it); error events
- * log at error.
+ * Creates the bus. The built-in log sink writes success and information
+ * events at `successLevel`, failures at `failureLevel` ('off' skips them),
+ * and error events at error.
  *
  * @example
- * const bus = createEventBus({ logger, clock, logLevel: 'info' });
+ * const bus = createEventBus({ logger, clock, successLevel: 'debug', failureLevel: 'warn' });
  * const stop = bus.on('token_issued', (e) => console.log(e.clientId, e.grantType));
  * bus.emit({ type: 'token_issued', clientId: 'm2m', grantType: 'client_credentials' });
  */
-export function createEventBus(opts: { logger: Logger; clock: Clock; logLevel: EventLogLevel }): EventBus {
+export function createEventBus(opts: { logger: Logger; clock: Clock; successLevel: EventLogLevel; failureLevel: EventLogLevel }): EventBus {
   const { logger, clock } = opts;
   let sinks: EventSink[] = [];
   const failed = (err: unknown, type: string) => logger.error({ err, eventType: type }, 'event sink failed');
@@ -41,13 +41,11 @@ export function createEventBus(opts: { logger: Logger; clock: Clock; logLevel: E
     return remove(sink);
   };
 
-  if (opts.logLevel !== 'off') {
-    const level = opts.logLevel;
-    subscribe((e) => {
-      if (e.outcome === 'error') logger.error({ event: e }, e.type);
-      else logger[level]({ event: e }, e.type);
-    });
-  }
+  const { successLevel, failureLevel } = opts;
+  subscribe((e) => {
+    const level = e.outcome === 'error' ? 'error' : e.outcome === 'failure' ? failureLevel : successLevel;
+    if (level !== 'off' && logger.isLevelEnabled(level)) logger[level]({ event: e }, e.type);
+  });
 
   const emit = ((event: GatehouseEvent) => {
     event.time ??= clock.now();

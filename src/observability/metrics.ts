@@ -82,12 +82,22 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
 
   const grantLabel = (g: unknown) => (typeof g === 'string' && deps.isGrantType(g) ? g : 'other');
+  // Children of the per-event counters cached by label values (events on the token path are hot).
+  const cached = new Map<string, { inc(): void }>();
+  const child = (key: string, make: () => { inc(): void }) => {
+    let c = cached.get(key);
+    if (!c) cached.set(key, (c = make()));
+    return c;
+  };
   deps.events.subscribe((e) => {
-    events.labels(e.type.slice(0, 64)).inc();
+    child(e.type, () => events.labels(e.type.slice(0, 64))).inc();
     switch (e.type) {
-      case 'token_issued':
-        tokens.labels(grantLabel((e as { grantType?: string }).grantType), e.clientId ?? '').inc();
+      case 'token_issued': {
+        const g = grantLabel((e as { grantType?: string }).grantType);
+        const c = e.clientId ?? '';
+        child(`t\0${g}\0${c}`, () => tokens.labels(g, c)).inc();
         break;
+      }
       case 'token_failed':
         tokenFailures.labels(grantLabel((e as { grantType?: string }).grantType), String((e as { error?: string }).error)).inc();
         break;
