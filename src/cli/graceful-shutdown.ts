@@ -5,6 +5,7 @@
  * `server.shutdownTimeout`, then closes the store and exits.
  */
 import type http from 'node:http';
+import net from 'node:net';
 
 export interface ShutdownTarget {
   servers: http.Server[];
@@ -16,28 +17,36 @@ export interface ShutdownTarget {
   out: (s: string) => void;
 }
 
+/**
+ * Idle keep-alive connections stay open this long after shutdown starts: a
+ * client that is about to send its next request on one gets it served (with
+ * `Connection: close`) instead of a reset. Closing them at once, as
+ * http.Server#close does, races with such requests.
+ */
+const IDLE_GRACE_MS = 1000;
+
 /** Resolves when every connection of the server has ended, or after `ms` (then the rest are cut). */
 function closeServer(server: http.Server, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve(true);
     let done = false;
-    // Keep-alive connections that become idle after their last response are closed as they go.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const timer = setTimeout(() => {
+    let sweep: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      server.closeIdleConnections();
+      sweep = setInterval(() => server.closeIdleConnections(), 50);
+    }, Math.min(IDLE_GRACE_MS, ms / 2));
+    const finish = (clean: boolean) => {
       if (done) return;
       done = true;
-      clearInterval(sweep);
-      server.closeAllConnections();
-      resolve(false);
-    }, ms);
-    server.close(() => {
-      if (done) return;
-      done = true;
+      clearTimeout(grace);
       clearInterval(sweep);
       clearTimeout(timer);
-      resolve(true);
-    });
-    server.closeIdleConnections();
+      if (!clean) server.closeAllConnections();
+      resolve(clean);
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    // Stop accepting; the callback runs once every open connection has ended.
+    net.Server.prototype.close.call(server, () => finish(true));
   });
 }
 
