@@ -114,9 +114,9 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     const headers = req.headers as Record<string, string | undefined>;
     const head = method === 'HEAD';
     const observer = dispatcher.observer;
-    if (route?.staticResponse && (method === 'GET' || head) && !observer) {
-      // The fast path: ready bytes and ready headers, no request object at all.
-      write(res, dispatcher.finishStatic(route.staticResponse(), route, headers.origin, method), head);
+    if (route?.staticResponse && (method === 'GET' || head) && !observer?.logs) {
+      // The fast path: ready bytes and ready headers, no request object, no request id (metrics only).
+      write(res, dispatcher.finishStatic(route.staticResponse(), route, headers.origin, method), head, observer?.begin(method, path, true, undefined));
       return discardBody(req, limits);
     }
     const requestId = dispatcher.requestId(headers['x-request-id']);

@@ -4,19 +4,15 @@
  * recorded through cached label children; the rest comes from the event bus
  * and from collectors that run at scrape time.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Clock, KeyManager } from '../model/types.js';
 import type { Backend } from '../stores/types.js';
+import { CountOf, FastCounter, FastHistogram, type CounterChild, type HistogramChild } from './fast-metrics.js';
 
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
-
-interface RequestChildren {
-  count: { inc(): void };
-  duration: { observe(v: number): void };
-}
 
 export interface Metrics {
   registry: Registry;
@@ -51,15 +47,16 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const registers = [registry];
   if (deps.config.metrics.processMetrics) collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests by endpoint and status', labelNames: ['endpoint', 'status'], registers });
-  const duration = new Histogram({ name: 'gatehouse_http_request_duration_seconds', help: 'HTTP request latency by endpoint and status', labelNames: ['endpoint', 'status'], buckets: HTTP_BUCKETS, registers });
-  const store = new Histogram({ name: 'gatehouse_store_operation_duration_seconds', help: 'Store call latency by operation', labelNames: ['operation'], buckets: STORE_BUCKETS, registers });
-  const tokens = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Token responses by grant type and client', labelNames: ['grant_type', 'client_id'], registers });
+  // Hot paths (every request, store call, event) use the fast types; the rest prom-client's own.
+  const duration = new FastHistogram('gatehouse_http_request_duration_seconds', 'HTTP request latency by endpoint and status', ['endpoint', 'status'], HTTP_BUCKETS, registry);
+  new CountOf('gatehouse_http_requests_total', 'HTTP requests by endpoint and status', duration, registry);
+  const store = new FastHistogram('gatehouse_store_operation_duration_seconds', 'Store call latency by operation', ['operation'], STORE_BUCKETS, registry);
+  const tokens = new FastCounter('gatehouse_tokens_issued_total', 'Token responses by grant type and client', ['grant_type', 'client_id'], registry);
   const tokenFailures = new Counter({ name: 'gatehouse_token_failures_total', help: 'Failed token requests by grant type and error', labelNames: ['grant_type', 'error'], registers });
   const logins = new Counter({ name: 'gatehouse_logins_total', help: 'Login attempts by result and reason', labelNames: ['result', 'reason'], registers });
   const clientAuthFailures = new Counter({ name: 'gatehouse_client_authentication_failures_total', help: 'Failed client authentications by endpoint', labelNames: ['endpoint'], registers });
   const limited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'Requests refused by a rate limit', labelNames: ['endpoint', 'scope'], registers });
-  const events = new Counter({ name: 'gatehouse_events_total', help: 'Events emitted by type', labelNames: ['type'], registers });
+  const events = new FastCounter('gatehouse_events_total', 'Events emitted by type', ['type'], registry);
   const { backend, clock, keys } = deps;
   new Gauge({
     name: 'gatehouse_active_sessions',
@@ -82,22 +79,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
 
   const grantLabel = (g: unknown) => (typeof g === 'string' && deps.isGrantType(g) ? g : 'other');
-  // Children of the per-event counters cached by label values (events on the token path are hot).
-  const cached = new Map<string, { inc(): void }>();
-  const child = (key: string, make: () => { inc(): void }) => {
-    let c = cached.get(key);
-    if (!c) cached.set(key, (c = make()));
-    return c;
-  };
+  const byType = new Map<string, CounterChild>();
   deps.events.subscribe((e) => {
-    child(e.type, () => events.labels(e.type.slice(0, 64))).inc();
+    let typeChild = byType.get(e.type);
+    if (!typeChild) byType.set(e.type, (typeChild = events.child(e.type.slice(0, 64))));
+    typeChild.inc();
     switch (e.type) {
-      case 'token_issued': {
-        const g = grantLabel((e as { grantType?: string }).grantType);
-        const c = e.clientId ?? '';
-        child(`t\0${g}\0${c}`, () => tokens.labels(g, c)).inc();
+      case 'token_issued':
+        tokens.child(grantLabel((e as { grantType?: string }).grantType), e.clientId ?? '').inc();
         break;
-      }
       case 'token_failed':
         tokenFailures.labels(grantLabel((e as { grantType?: string }).grantType), String((e as { error?: string }).error)).inc();
         break;
@@ -116,25 +106,21 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
   });
 
-  // Label children cached per endpoint and status: no label hashing per request.
-  const children = new Map<string, Map<number, RequestChildren>>();
-  const storeChildren = new Map<string, { observe(v: number): void }>();
+  // Children cached per endpoint and status: two map lookups per request, no label hashing.
+  const children = new Map<string, Map<number, HistogramChild>>();
+  const storeChildren = new Map<string, HistogramChild>();
   return {
     registry,
     request(endpoint, status, seconds) {
       let byStatus = children.get(endpoint);
       if (!byStatus) children.set(endpoint, (byStatus = new Map()));
       let c = byStatus.get(status);
-      if (!c) {
-        const s = String(status);
-        byStatus.set(status, (c = { count: requests.labels(endpoint, s), duration: duration.labels(endpoint, s) }));
-      }
-      c.count.inc();
-      c.duration.observe(seconds);
+      if (!c) byStatus.set(status, (c = duration.child(endpoint, String(status))));
+      c.observe(seconds);
     },
     storeCall(operation, seconds) {
       let c = storeChildren.get(operation);
-      if (!c) storeChildren.set(operation, (c = store.labels(operation)));
+      if (!c) storeChildren.set(operation, (c = store.child(operation)));
       c.observe(seconds);
     },
     async render() {

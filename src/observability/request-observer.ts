@@ -24,11 +24,15 @@ export interface RequestRecord {
 }
 
 export class RequestObserver {
+  /** True when requests are logged (they then need a request id). */
+  readonly logs: boolean;
   constructor(
     private readonly logger: Logger | undefined,
     private readonly metrics: Metrics | undefined,
     readonly tracing: Tracing | undefined,
-  ) {}
+  ) {
+    this.logs = logger !== undefined;
+  }
 
   begin(method: string, path: string, routed: boolean, requestId: string | undefined): RequestRecord {
     const endpoint = routed ? path : 'unmatched';
