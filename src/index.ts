@@ -21,3 +21,6 @@ export { openBackend } from './stores/open-backend.js';
 export { hashSecret } from './client-auth/secrets.js';
 export { hashPassword } from './users/password-hash.js';
 export type { Clock, Client, User, UserService, KeyManager, EventSink, GatehouseEvent } from './model/types.js';
+export { isEvent } from './events/types.js';
+export type { KnownEvent, KnownEventType, EventOf, EventOutcome, EmitEvent } from './events/types.js';
+export type { EventBus } from './events/event-bus.js';

@@ -12,7 +12,11 @@ import { activeTraceIds } from './tracing.js';
 const CREDENTIALS = ['password', 'client_secret', 'client_assertion', 'code_verifier', 'access_token', 'refresh_token', 'id_token', 'authorization', 'cookie'];
 export const REDACT_PATHS = [...CREDENTIALS, ...CREDENTIALS.map((k) => `*.${k}`)];
 
-export async function createLogger(config: Config, out: { isTTY?: boolean } = process.stdout): Promise<Logger> {
+/**
+ * @example
+ * const logger = await createLogger(config); // JSON lines, or pretty on a terminal
+ */
+export async function createLogger(config: Config, out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Promise<Logger> {
   const options: LoggerOptions = {
     level: config.server.logLevel,
     base: undefined,
@@ -22,7 +26,8 @@ export async function createLogger(config: Config, out: { isTTY?: boolean } = pr
   const format = config.server.logFormat;
   if (format === 'pretty' || (format === 'auto' && out.isTTY)) {
     const { default: pretty } = await import('pino-pretty');
-    return pino(options, pretty({ colorize: Boolean(out.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(options, pretty({ colorize: Boolean(out.isTTY), translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: out }));
   }
-  return pino(options);
+  // stdout through pino's own fast writer; any other stream as given.
+  return out === process.stdout ? pino(options) : pino(options, out);
 }
