@@ -26,6 +26,8 @@ class Request implements InternalRequest {
   readonly cookies: Record<string, string>;
   readonly requestId: string;
   readonly ip: string | undefined;
+  /** Set by client authentication / the authorize endpoint (access log, metrics). */
+  clientId: string | undefined = undefined;
   private parsedUrl: URL | undefined;
 
   constructor(
