@@ -13,6 +13,7 @@ import { createMetrics } from '../dist/observability/metrics.js';
 import { RequestObserver } from '../dist/observability/request-observer.js';
 import { createTracing } from '../dist/observability/tracing.js';
 import { createMemoryBackend } from '../dist/stores/memory.js';
+import { instrumentBackend } from '../dist/observability/instrument-backend.js';
 
 const N = Number(process.env.N ?? 2_000_000);
 const config = configSchema.parse({});
@@ -37,3 +38,23 @@ time('tracing.enabled() (no provider registered)', () => tracing.enabled());
 time("ctx.events({ type: 'token_issued', ... }) (metrics + log sink off)", () => events.emit({ type: 'token_issued', clientId: 'm2m', grantType: 'client_credentials' }));
 const accessLog = new RequestObserver(logger, metrics, tracing);
 time('observer with access log (pino to a null stream)', (i) => accessLog.end(accessLog.begin('POST', '/connect/token', true, 'r'), statuses[i & 3]));
+time('for comparison: tracer.startSpan + end (no provider: a non-recording span)', () => tracing.tracer.startSpan('x').end());
+
+// Store calls: the instrumented wrapper (latency histogram + tracer check) against the raw backend.
+const raw = createMemoryBackend();
+const wrapped = instrumentBackend(raw, metrics, tracing);
+const M = N / 4;
+async function timeAsync(name, fn) {
+  for (let i = 0; i < M / 10; i++) await fn();
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < M; i++) await fn();
+  console.log(`${name.padEnd(58)} ${(Number(process.hrtime.bigint() - t) / M).toFixed(1).padStart(7)} ns/op`);
+}
+await timeAsync('records.find, raw memory backend', () => raw.records.find('session', 'x'));
+await timeAsync('records.find, instrumented (metrics, no tracer provider)', () => wrapped.records.find('session', 'x'));
+const { createSqliteBackend } = await import('../dist/stores/sqlite.js');
+const sqlite = await createSqliteBackend({ path: ':memory:' });
+const sqliteWrapped = instrumentBackend(sqlite, metrics, tracing);
+await timeAsync('records.find, raw SQLite backend (:memory:)', () => sqlite.records.find('session', 'x'));
+await timeAsync('records.find, instrumented SQLite backend', () => sqliteWrapped.records.find('session', 'x'));
+await sqlite.close();
