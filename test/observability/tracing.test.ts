@@ -11,6 +11,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { context, trace, ROOT_CONTEXT, TraceFlags, type Context, type ContextManager, type Span, type SpanContext, type SpanOptions, type SpanStatus, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
 import { FORM } from '../interaction/interaction-helpers.js';
 
@@ -144,6 +146,18 @@ describe('tracing', () => {
     expect(children.every((c) => c.traceId === server!.traceId && c.ended)).toBe(true);
     const line = lines.find((l) => l.requestId === 'traced-1');
     expect(line).toMatchObject({ trace_id: server!.traceId, span_id: server!.spanId, status: 200 });
+  });
+
+  it("the provider's own logger adds trace_id and span_id to lines written inside a span", async () => {
+    const chunks: string[] = [];
+    const out = Object.assign(new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }), { isTTY: false });
+    const log = await createLogger(configSchema.parse({}), out);
+    const span = provider.getTracer().startSpan('outer');
+    context.with(trace.setSpan(context.active(), span), () => log.info('inside'));
+    log.info('outside');
+    const [inside, outside] = chunks.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(inside).toMatchObject({ msg: 'inside', trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+    expect(outside.trace_id).toBeUndefined();
   });
 
   it('marks a failed request span with an error status for 5xx only', async () => {
