@@ -51,8 +51,8 @@ export const rateLimitsSchema = z.object({
   tokenPerClient: limit(0),
   authorizePerIp: limit(0),
   authorizePerClient: limit(0),
-  /** Login form posts per client IP. */
+  /** Failed login attempts per client IP (successful ones are not counted). */
   loginPerIp: limit(100),
-  /** Login attempts per username (on top of the lockout after failed passwords). */
+  /** Failed login attempts per username from any address (on top of the lockout, which a success resets). */
   loginPerUsername: limit(20),
 });

@@ -145,6 +145,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
         ctx.events({ type: 'user_login_failure', username: username.slice(0, 256), reason: result.reason, clientId, requestId: req.requestId });
         return loginPage(d, result.reason, username, result.retryAfter, 400);
       }
+      if (ctx.rateLimits) await ctx.rateLimits.loginSucceeded(req.ip, username);
       ctx.events({ type: 'user_login_success', username: result.user.username, subjectId: result.user.subjectId, clientId, requestId: req.requestId });
       const location = await api.login(id, req.cookies, { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' });
       return see(location);

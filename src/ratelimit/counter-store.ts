@@ -13,6 +13,8 @@ export interface HitCount {
 export interface CounterStore {
   /** Counts one hit of `key` in its current window of `window` seconds. */
   hit(key: string, window: number): Promise<HitCount>;
+  /** Takes one hit back (a login attempt that succeeded); no-op when the window has ended. */
+  refund(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,10 @@ export function createMemoryCounters(clock: Clock): CounterStore {
       }
       e.count++;
       return { count: e.count, resetIn: e.resetAt - now };
+    },
+    async refund(key) {
+      const e = map.get(key);
+      if (e && e.resetAt > clock.now() && e.count > 0) e.count--;
     },
     async close() {
       map.clear();

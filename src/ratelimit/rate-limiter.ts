@@ -17,8 +17,14 @@ export interface RateLimiter {
    * else 0. A limit of 0 (off) or a missing id counts nothing.
    */
   check(scope: string, id: string | undefined, limit: number, endpoint: string): Promise<number>;
-  /** The login form: per IP, then per username. Seconds to wait, or 0. */
+  /**
+   * The login form: counts an attempt per IP and per username; seconds to
+   * wait when either is over its limit, else 0. Call `loginSucceeded` after a
+   * correct password: only failed attempts stay counted.
+   */
   login(ip: string | undefined, username: string): Promise<number>;
+  /** Takes back the attempt of a successful login. */
+  loginSucceeded(ip: string | undefined, username: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,10 +61,15 @@ export async function createRateLimiter(deps: { config: Config; clock: Clock; lo
     deps.events({ type: 'rate_limited', scope, endpoint });
     return Math.max(1, resetIn);
   };
+  const userId = (username: string) => username.toLowerCase().slice(0, 256);
   return {
     check,
     async login(ip, username) {
-      return (await check('login-ip', ip, rl.loginPerIp, 'login')) || (await check('login-user', username.toLowerCase().slice(0, 256), rl.loginPerUsername, 'login'));
+      return (await check('login-ip', ip, rl.loginPerIp, 'login')) || (await check('login-user', userId(username), rl.loginPerUsername, 'login'));
+    },
+    async loginSucceeded(ip, username) {
+      if (rl.loginPerIp > 0 && ip) await store.refund(key('login-ip', ip));
+      if (rl.loginPerUsername > 0 && username) await store.refund(key('login-user', userId(username)));
     },
     close: () => store.close(),
   };

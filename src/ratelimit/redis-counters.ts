@@ -15,11 +15,16 @@ local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {c, ttl}`;
 
-type WithHit = Redis & { ghHit(key: string, window: number): Promise<[number, number]> };
+const REFUND = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
+type WithHit = Redis & { ghHit(key: string, window: number): Promise<[number, number]>; ghRefund(key: string): Promise<number> };
 
 export function createRedisCounters(url: string, logger: Logger): CounterStore {
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, lazyConnect: false }) as WithHit;
   redis.defineCommand('ghHit', { numberOfKeys: 1, lua: HIT });
+  redis.defineCommand('ghRefund', { numberOfKeys: 1, lua: REFUND });
   let lastWarn = 0;
   redis.on('error', (err) => warn(err));
   const warn = (err: unknown) => {
@@ -35,6 +40,13 @@ export function createRedisCounters(url: string, logger: Logger): CounterStore {
       } catch (err) {
         warn(err);
         return { count: 0, resetIn: 0 };
+      }
+    },
+    async refund(key) {
+      try {
+        await redis.ghRefund(key);
+      } catch (err) {
+        warn(err);
       }
     },
     async close() {

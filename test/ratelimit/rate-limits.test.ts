@@ -125,6 +125,13 @@ describe('login form: a flood of failed logins', () => {
     expectCode(await loginAndResume(jar, s.url, page, 'alice', 'alice'), s.url);
   });
 
+  it('counts only failed attempts: a busy address with correct passwords is never throttled', async () => {
+    for (let i = 0; i < 14; i++) {
+      const f = await loginForm('127.0.3.1');
+      expect((await post(f, '127.0.3.1', 'alice', 'alice')).status).toBe(303);
+    }
+  });
+
   it('throttles one username tried from many addresses, without touching other usernames', async () => {
     const results: number[] = [];
     for (let i = 0; i < 8; i++) {

@@ -75,6 +75,23 @@ describe.skipIf(skip)('rate limits shared through Redis', () => {
     }
   });
 
+  it('a refund takes one hit back within the window (successful logins are not counted)', async () => {
+    const { createRedisCounters } = await import('../../src/ratelimit/redis-counters.js');
+    const counters = createRedisCounters(redis.url, pino({ level: 'silent' }));
+    try {
+      // Commands fail (and are allowed) until the client is connected: wait for a counted hit.
+      for (let i = 0; i < 100 && (await counters.hit('gh:rl:test:warm', 60)).count === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await counters.hit('gh:rl:test:refund', 60)).count).toBe(1);
+      expect((await counters.hit('gh:rl:test:refund', 60)).count).toBe(2);
+      await counters.refund('gh:rl:test:refund');
+      expect((await counters.hit('gh:rl:test:refund', 60)).count).toBe(2);
+      await counters.refund('gh:rl:test:absent');
+      expect((await counters.hit('gh:rl:test:absent', 60)).count).toBe(1);
+    } finally {
+      await counters.close();
+    }
+  });
+
   it('fails open when Redis is down: requests are served and a warning is logged', async () => {
     await redis.stop();
     const res = await cc(a);
