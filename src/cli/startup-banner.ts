@@ -5,7 +5,7 @@ import { redisUrlOf } from '../ratelimit/rate-limiter.js';
 
 /** The store in words; a Redis URL is shown without credentials. */
 export function describeStore(config: Config): string {
-  const base = config.store.type === 'sqlite' ? `sqlite (${sqlitePathOf(config)})` : config.store.type;
+  const base = config.store.type === 'sqlite' ? `sqlite (${sqlitePathOf(config)})` : config.store.type === 'postgres' ? `postgres (${withoutCredentials(config.store.url)})` : config.store.type;
   const redis = redisUrlOf(config);
   if (!redis) return base;
   try {
@@ -13,6 +13,15 @@ export function describeStore(config: Config): string {
     return `${base}; redis ${u.protocol}//${u.host}`;
   } catch {
     return `${base}; redis (invalid URL)`;
+  }
+}
+
+function withoutCredentials(url: string | undefined): string {
+  try {
+    const u = new URL(url ?? '');
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'invalid URL';
   }
 }
 

@@ -45,8 +45,10 @@ export const rateLimitsSchema = z.object({
   enabled: z.boolean().default(true),
   /** Window length in seconds (fixed windows). */
   window: z.number().int().positive().default(60),
-  /** Counters in memory (one node) or in Redis (`store.redisUrl`, shared by every node). Default: redis when a URL is configured. */
+  /** Counters in memory (one node) or in Redis (shared by every node). Default: redis when a Redis URL is configured. */
   store: z.enum(['auto', 'memory', 'redis']).default('auto'),
+  /** Redis for the counters; default `store.redisUrl` (REDIS_URL). Lets a SQLite deployment share limits too. */
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   tokenPerIp: limit(0),
   tokenPerClient: limit(0),
   authorizePerIp: limit(0),

@@ -28,9 +28,9 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-/** The Redis URL of a configuration: `store.redisUrl`, else REDIS_URL. */
-export function redisUrlOf(config: Config, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return config.store.redisUrl ?? env.REDIS_URL;
+/** The Redis URL of the rate-limit counters: `rateLimits.redisUrl`, else `store.redisUrl` (REDIS_URL). */
+export function redisUrlOf(config: Config): string | undefined {
+  return config.rateLimits.redisUrl ?? config.store.redisUrl;
 }
 
 /**
@@ -46,7 +46,7 @@ export async function createRateLimiter(deps: { config: Config; clock: Clock; lo
   const url = redisUrlOf(deps.config);
   let store: CounterStore;
   if (rl.store === 'redis' || (rl.store === 'auto' && url)) {
-    if (!url) throw new Error('rateLimits.store is redis but no store.redisUrl or REDIS_URL is set');
+    if (!url) throw new Error('rateLimits.store is redis but neither rateLimits.redisUrl nor store.redisUrl (REDIS_URL) is set');
     const { createRedisCounters } = await import('./redis-counters.js');
     store = createRedisCounters(url, deps.logger);
   } else store = createMemoryCounters(deps.clock);

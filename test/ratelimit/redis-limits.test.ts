@@ -29,8 +29,7 @@ describe.skipIf(skip)('rate limits shared through Redis', () => {
       startTestServer({
         mutate: (c) => {
           c.server = { ...c.server, issuer: 'http://id.cluster.test' };
-          c.store = { ...c.store, redisUrl: redis.url };
-          c.rateLimits = { tokenPerClient: 5 };
+          c.rateLimits = { tokenPerClient: 5, redisUrl: redis.url };
         },
         options: logger ? { logger } : {},
       });
