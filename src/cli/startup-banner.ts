@@ -35,7 +35,12 @@ const hostOf = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localho
 export function startupBanner(config: Config, issuer: string, port: number, managementPort?: number, workers = 1): string[] {
   const scheme = config.server.tls ? 'https' : 'http';
   const main = `${scheme}://${hostOf(config.server.host)}:${port}`;
-  const lines = [`Gatehouse listening on ${main} (${scheme}${workers > 1 ? `, ${workers} workers` : ''}); issuer ${issuer}`, `  store:     ${describeStore(config)}`];
+  // The first line keeps the wording scripts and tests wait for ("listening on port N (scheme); issuer ...").
+  const lines = [
+    `Gatehouse listening on port ${port} (${scheme}); issuer ${issuer}`,
+    `  address:   ${config.server.host}:${port}${workers > 1 ? ` (${workers} workers)` : ''}`,
+    `  store:     ${describeStore(config)}`,
+  ];
   const h = config.health;
   const m = config.metrics;
   const mgmt = managementPort !== undefined ? `http://${hostOf(m.host)}:${managementPort}` : undefined;

@@ -159,8 +159,9 @@ describe('gatehouse start', () => {
   it('prints where it listens, the issuer, the store, metrics, health and the demo users; SIGTERM under load fails no in-flight request', async () => {
     const r = await shutdownUnderLoad([]);
     const out = r.cli.output();
-    const port = out.match(/listening on http:\/\/localhost:(\d+) \(http\); issuer http:\/\/localhost:(\d+)/)![1];
+    const port = out.match(/Gatehouse listening on port (\d+) \(http\); issuer http:\/\/localhost:(\d+)/)![1];
     expect(out).toContain(`issuer http://localhost:${port}`);
+    expect(out).toContain(`address:   0.0.0.0:${port}`);
     expect(out).toContain(`store:     sqlite (${join(r.cli.dataDir, 'gatehouse.db')})`);
     expect(out).toContain(`metrics:   http://localhost:${port}/metrics`);
     expect(out).toContain('health:    /healthz (liveness), /readyz (readiness)');
@@ -173,7 +174,7 @@ describe('gatehouse start', () => {
     beforeAll(ensureBuilt, 180_000);
     it('--workers 2: SIGTERM to the primary stops every worker gracefully', async () => {
       const r = await shutdownUnderLoad(['--workers', '2']);
-      expect(r.cli.output()).toContain('(http, 2 workers)');
+      expect(r.cli.output()).toMatch(/address: {3}0\.0\.0\.0:\d+ \(2 workers\)/);
       expect(r.cli.output()).toContain('Shutting down 2 workers');
       expectClean(r, ['ECONNREFUSED', 'ECONNRESET']);
     }, 60_000);
