@@ -58,12 +58,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const limited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'Requests refused by a rate limit', labelNames: ['endpoint', 'scope'], registers });
   const events = new FastCounter('gatehouse_events_total', 'Events emitted by type', ['type'], registry);
   const { backend, clock, keys } = deps;
-  new Gauge({
+  // Only where the store can count (memory, SQLite): a gauge stuck at 0 would mislead.
+  if (backend.records.countActive) new Gauge({
     name: 'gatehouse_active_sessions',
     help: 'SSO sessions not yet expired (all nodes: counted in the store at scrape time)',
     registers,
     async collect() {
-      if (backend.records.countActive) this.set(await backend.records.countActive('session', clock.now()));
+      this.set(await backend.records.countActive!('session', clock.now()));
     },
   });
   new Gauge({
