@@ -10,7 +10,7 @@ import { freePort } from './ports.js';
 export interface RedisServer {
   url: string;
   port: number;
-  /** Kills the server (SIGKILL); `start()` starts a fresh, empty one on the same port. */
+  /** Kills the server (SIGKILL); `start()` starts a fresh, empty one on the same port (a no-op while one runs). */
   stop(): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
@@ -40,6 +40,8 @@ export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
+    // Already running: nothing to do (a second server could not bind the port, and the first would be orphaned).
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
       if (await ping(port)) return;
