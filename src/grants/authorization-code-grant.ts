@@ -74,10 +74,11 @@ async function redeemCode(ctx: ProviderContext, code: string, client: Client): P
   if (!found || found.kind !== 'authorization_code') throw new InvalidGrant('authorization code is invalid or expired');
   // RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client".
   if (found.clientId !== client.clientId) throw new InvalidGrant('authorization code was issued to another client');
-  const replayed = new InvalidGrant('authorization code has already been used');
+  // Built only when thrown: an Error captures a stack trace, which the happy path need not pay for.
+  const replayed = () => new InvalidGrant('authorization code has already been used');
   if (found.consumedAt !== undefined) {
     await revokeReplayedCode(ctx, found);
-    throw replayed;
+    throw replayed();
   }
   if (found.expiresAt <= ctx.clock.now()) throw new InvalidGrant('authorization code is invalid or expired');
   // Single use is atomic: of concurrent redemptions exactly one gets the record.
@@ -87,7 +88,7 @@ async function redeemCode(ctx: ProviderContext, code: string, client: Client): P
     // this one is refused. Any later use finds the code consumed and revokes the grant (above).
     ctx.logger.warn({ clientId: client.clientId }, 'authorization code redeemed concurrently; the later request refused');
     ctx.events({ type: 'authorization_code_race', clientId: client.clientId, subjectId: found.subjectId });
-    throw replayed;
+    throw replayed();
   }
   return rec;
 }

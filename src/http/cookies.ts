@@ -11,10 +11,12 @@ export function parseCookies(header: string | undefined): Record<string, string>
     if (!name || name.length > 128 || name in out) continue;
     let value = part.slice(eq + 1).trim();
     if (value.length > 4096) continue;
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      continue;
+    if (value.includes('%')) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        continue;
+      }
     }
     out[name] = value;
   }
