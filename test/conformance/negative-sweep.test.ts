@@ -15,23 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliServer, type CliServer } from '../helpers/cli-server.js';
 import { authorizeWithLogin, exchangeCode, CONFIDENTIAL_REDIRECT } from '../helpers/flow.js';
 import { CookieJar, basic, pkce } from '../helpers/server.js';
+import { prng } from '../helpers/prng.js';
 
 const SEED = Number(process.env.SWEEP_SEED ?? 0x5eed6);
 const TOTAL = Number(process.env.SWEEP_REQUESTS ?? 5000);
 const CONCURRENCY = 12;
 const HANG_MS = 5_000;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

@@ -5,18 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32: a tiny deterministic PRNG, so a failing case is reproducible. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.NEVER_5XX_SEED ?? 0x9a7e);
 const PER_ENDPOINT = 100;
