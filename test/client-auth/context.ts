@@ -6,6 +6,9 @@ import type { InternalRequest } from '../../src/http/types.js';
 import type { Client, GatehouseEvent, KeyManager, Resources, UserService } from '../../src/model/types.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
 import { createClientAuthMethods } from '../../src/client-auth/client-auth-methods.js';
+import { endpointUrls } from '../../src/provider.js';
+import { createBackgroundTasks } from '../../src/tasks/background-tasks.js';
+import { createVerifiedJwtCache } from '../../src/tokens/verified-jwt-cache.js';
 
 export const ISSUER = 'https://id.example.com';
 /** 2025-01-01T00:00:00Z */
@@ -69,15 +72,9 @@ export function createTestContext(clients: ConfigInput['clients']): TestContext 
     clientAuthMethods: createClientAuthMethods(),
     events: (e) => void emitted.push(e),
     emitted,
-    endpoints: {
-      authorization: `${ISSUER}/connect/authorize`,
-      token: `${ISSUER}/connect/token`,
-      userinfo: `${ISSUER}/connect/userinfo`,
-      jwks: `${ISSUER}/.well-known/openid-configuration/jwks`,
-      introspection: `${ISSUER}/connect/introspect`,
-      revocation: `${ISSUER}/connect/revocation`,
-      endSession: `${ISSUER}/connect/endsession`,
-    },
+    endpoints: endpointUrls(ISSUER),
+    verifiedJwts: createVerifiedJwtCache(),
+    background: createBackgroundTasks(() => undefined),
   };
 }
 

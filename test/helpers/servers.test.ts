@@ -1,7 +1,7 @@
 /** The PostgreSQL and Redis fixtures start real servers that answer. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { postgresUnavailable, startPostgres, type PostgresServer } from './postgres-server.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
 
