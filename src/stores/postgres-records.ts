@@ -5,7 +5,7 @@
  * so exactly one caller gets the row.
  */
 import type { Kysely } from 'kysely';
-import { deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
+import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
 import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
 
@@ -70,5 +70,8 @@ export class PostgresRecords implements OperationalStore {
   }
   async purgeExpired(now: number): Promise<number> {
     return Number((await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);
+  }
+  countActive(kind: RecordKind, now: number): Promise<number> {
+    return countActiveRecords(this.qb, kind, now);
   }
 }

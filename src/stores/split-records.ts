@@ -11,6 +11,8 @@ export const EPHEMERAL_KINDS: readonly RecordKind[] = ['interaction', 'authoriza
 
 export class SplitRecords implements OperationalStore {
   private readonly ephemeralKinds: ReadonlySet<string>;
+  /** Present when the store holding the kind can count (the durable SQL one can; sessions live there). */
+  readonly countActive?: (kind: RecordKind, now: number) => Promise<number>;
 
   constructor(
     private readonly durable: OperationalStore,
@@ -18,6 +20,13 @@ export class SplitRecords implements OperationalStore {
     kinds: readonly RecordKind[] = EPHEMERAL_KINDS,
   ) {
     this.ephemeralKinds = new Set(kinds);
+    if (durable.countActive) {
+      this.countActive = (kind, now) => {
+        const store = this.of(kind);
+        if (!store.countActive) return Promise.reject(new Error(`cannot count ${kind} records`));
+        return store.countActive(kind, now);
+      };
+    }
   }
 
   private of(kind: RecordKind): OperationalStore {

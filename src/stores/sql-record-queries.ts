@@ -30,3 +30,9 @@ export async function deleteRecordsBySession(qb: Kysely<Schema>, sessionId: stri
   if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
   return Number((await q.executeTakeFirst()).numDeletedRows);
 }
+
+/** Records of a kind not yet expired (metrics, e.g. active sessions). */
+export async function countActiveRecords(qb: Kysely<Schema>, kind: RecordKind, now: number): Promise<number> {
+  const r = await qb.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', kind).where('expires_at', '>', now).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
+import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
 import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { param, prepare, recordToRow, rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
 
@@ -142,8 +142,7 @@ export class SqliteRecords implements OperationalStore {
     const r = await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
-  async countActive(kind: RecordKind, now: number): Promise<number> {
-    const r = await this.qb.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', kind).where('expires_at', '>', now).executeTakeFirst();
-    return Number(r?.n ?? 0);
+  countActive(kind: RecordKind, now: number): Promise<number> {
+    return countActiveRecords(this.qb, kind, now);
   }
 }

@@ -251,6 +251,16 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await remaining()).toBe('');
         expect(await b.records.find('replay', 'y')).toBeDefined();
       });
+      it('countActive counts the unexpired records of one kind (every SQL-backed and memory store can)', async () => {
+        expect(b.records.countActive).toBeTypeOf('function');
+        const before = await b.records.countActive!('session', 2000);
+        await b.records.put(rec({ id: 'cs1', kind: 'session', expiresAt: 2001 }));
+        await b.records.put(rec({ id: 'cs2', kind: 'session', expiresAt: 2500 }));
+        await b.records.put(rec({ id: 'cs3', kind: 'session', expiresAt: 2000 })); // expired at 2000
+        await b.records.put(rec({ id: 'cs4', kind: 'consent', expiresAt: 2500 })); // another kind
+        expect(await b.records.countActive!('session', 2000)).toBe(before + 2);
+        expect(await b.records.countActive!('session', 2001)).toBe(before + 1);
+      });
     });
 
     describe('keys', () => {
