@@ -15,6 +15,8 @@ export interface Session {
   subjectId: string;
   payload: SessionPayload;
   record: StoredRecord<SessionPayload>;
+  /** Storage id of the browser's previous session record, deleted once this one is stored (no fixation). */
+  replaces?: string;
 }
 
 const HANDLE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -63,7 +65,6 @@ function sessionLifetime(ctx: ProviderContext, remember: boolean): number {
  */
 export async function beginSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>, s: NewSession): Promise<{ cookie: SetCookie; session: Session }> {
   const old = req.cookies[SESSION_COOKIE];
-  if (old && HANDLE_SHAPE.test(old)) await ctx.backend.records.delete('session', handleId(old));
   const now = ctx.clock.now();
   const lifetime = sessionLifetime(ctx, s.remember);
   const handle = newHandle();
@@ -83,12 +84,19 @@ export async function beginSession(ctx: ProviderContext, req: Pick<InternalReque
     payload,
   };
   const cookie: SetCookie = { name: SESSION_COOKIE, value: handle, maxAge: s.remember ? lifetime : undefined };
-  return { cookie, session: { subjectId: s.subjectId, payload, record } };
+  // The previous record goes when this one is stored (saveSession): should the request fail
+  // before that, the browser keeps its old session instead of losing both.
+  const replaces = old && HANDLE_SHAPE.test(old) ? handleId(old) : undefined;
+  return { cookie, session: { subjectId: s.subjectId, payload, record, replaces } };
 }
 
-/** Stores a session (as begun, or changed in memory). */
+/** Stores a session (as begun, or changed in memory); a begun one then removes the record it replaces. */
 export async function saveSession(ctx: ProviderContext, session: Session): Promise<void> {
   await ctx.backend.records.put({ ...session.record, payload: session.payload });
+  if (session.replaces !== undefined) {
+    if (session.replaces !== session.record.id) await ctx.backend.records.delete('session', session.replaces);
+    session.replaces = undefined;
+  }
 }
 
 /** Starts and stores a session; returns the cookie to set. A previous session of this browser is ended (no fixation). */

@@ -183,7 +183,10 @@ describe('server-side sessions: re-authentication and session-bound refresh', ()
     const res = await jar.fetch(loginAgain('two'));
     const back = await loginAndResume(jar, s.url, await openPage(jar, new URL(res.headers.get('location')!, s.url).toString()), 'alice');
     expect(back.status).toBe(303);
-    const [info] = await s.gh.sessions.query({ subjectId: '1' });
+    // One session: the new record replaced the old one (new handle, same sid).
+    const sessions = await s.gh.sessions.query({ subjectId: '1' });
+    expect(sessions).toHaveLength(1);
+    const [info] = sessions;
     expect(info!.sid).toBe(sid);
     expect(info!.clients.map((c) => c.clientId)).toEqual(['app.one', 'app.two']);
     await s.gh.sessions.idle();
