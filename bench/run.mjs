@@ -21,6 +21,7 @@
  *   BENCH_MAX_FOREIGN=0.05    a run during which other processes used more than this share
  *                             of either pinned core is discarded and repeated (shared machines)
  *   BENCH_ATTEMPTS=4          attempts per run before keeping the least disturbed one
+ *   BENCH_FLOORS=0            skip the floor servers (bench/floors.mjs)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -32,6 +33,7 @@ import { scenarios } from './scenarios.mjs';
 import { median } from './stats.mjs';
 import { startMonitor, waitForQuiet } from './cpu-monitor.mjs';
 import { formatTable } from './report.mjs';
+import { measureFloors } from './floors.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -201,12 +203,21 @@ async function preflight(load, base, extraHeaders) {
   if (res.status !== 200) throw new Error(`${load.method} ${load.path}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
 }
 
+/** Starts bench/floor-server.mjs pinned like Gatehouse. */
+async function startFloor(floorEnv) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startPinned(opts.serverCpu, node, [path.join(root, 'bench/floor-server.mjs')], { ...floorEnv, PORT: String(port) }, `${base}/health`);
+  return { base, pid: server.pid, stop: () => server.stop() };
+}
+
 const started = new Date();
 log(`Gatehouse benchmark: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}`);
 const ceiling = await ceilings();
+const selected = scenarios(opts).filter((s) => !opts.only || opts.only.includes(s.name));
+const floors = env.BENCH_FLOORS === '0' ? {} : await measureFloors(selected.map((s) => s.name), { measure, startFloor, opts, log });
 const results = [];
-for (const s of scenarios(opts)) {
-  if (opts.only && !opts.only.includes(s.name)) continue;
+for (const s of selected) {
   log(`${s.name}`);
   const server = await startGatehouse(s.name);
   try {
@@ -218,7 +229,8 @@ for (const s of scenarios(opts)) {
     if (s.load.kind === 'http') await preflight(s.load, server.base, extra);
     const m = await measure(s.name, s.load, server.base, server.pid, extra);
     const bound = s.ceiling === 'bare' ? ceiling.bare.rps : s.ceiling === 'sign' ? ceiling.sign.best : ceiling.sign.best / 2;
-    results.push({ ...s, ...m, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0 });
+    const floor = floors[s.name] && { ...floors[s.name], share: floors[s.name].rps / bound };
+    results.push({ ...s, ...m, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0, floor });
   } finally {
     await server.stop();
   }
