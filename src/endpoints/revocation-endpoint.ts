@@ -5,6 +5,7 @@ import { InvalidRequest } from '../errors.js';
 import { required, single } from '../http/params.js';
 import type { InternalRequest, InternalResponse } from '../http/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
+import { markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../grants/user-tokens.js';
 import { checkBodyParameters } from './token-endpoint.js';
 
 const OK: InternalResponse = { status: 200, headers: { 'cache-control': 'no-store', 'content-length': '0' } };
@@ -20,21 +21,20 @@ export async function revocationEndpoint(req: InternalRequest, ctx: ProviderCont
   if (!found || found.claims.client_id !== client.clientId) return OK;
   const records = ctx.backend.records;
   if (found.type === 'refresh_token') {
-    // §2.1: revoking a refresh token also revokes the access tokens of the same grant.
-    if (found.record.grantId) await records.deleteByGrantId(found.record.grantId);
-    await records.delete('refresh_token', found.record.id);
+    // §2.1: revoking a refresh token SHOULD also invalidate the access tokens of
+    // the same grant: the family's refresh tokens, and its JWT access tokens
+    // (marked revoked by jti; a rotation racing this sees the grant marker).
+    const rec = found.record;
+    if (rec.grantId) {
+      await markGrantRevoked(ctx, rec.grantId);
+      if (rec.subjectId) await revokeIssuedJwts(ctx, rec.subjectId, client.clientId, rec.grantId);
+      await records.deleteByGrantId(rec.grantId);
+    }
+    await records.delete('refresh_token', rec.id);
   } else if (found.format === 'reference') {
     await records.delete('reference_token', found.record.id);
   } else if (found.active && typeof found.claims.jti === 'string') {
-    const now = ctx.clock.now();
-    await records.put({
-      kind: 'revoked_jti',
-      id: found.claims.jti,
-      clientId: client.clientId,
-      createdAt: now,
-      expiresAt: (found.claims.exp as number) + 60,
-      payload: {},
-    });
+    await revokeJwtAccessToken(ctx, found.claims.jti, found.claims.exp as number, client.clientId);
   }
   ctx.events({ type: 'token_revoked', clientId: client.clientId, detail: { token_type: found.type } });
   return OK;

@@ -29,6 +29,9 @@ async function revokeFamily(ctx: ProviderContext, rec: RefreshRecord): Promise<v
   if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
   // Re-read after marking: a racing rotation has either stored its successor link by now or will see the marker.
   let cur: RefreshRecord | undefined = (await records.find<RefreshTokenPayload>('refresh_token', rec.id)) ?? rec;
+  // The code redemption's access token (every token of the family carries it).
+  const first = rec.payload.redemptionJwt;
+  if (first) await revokeJwtAccessToken(ctx, first.jti, first.exp, rec.clientId);
   for (let i = 0; cur && i < MAX_CHAIN; i++) {
     if (cur.payload.issuedJwt) await revokeJwtAccessToken(ctx, cur.payload.issuedJwt.jti, cur.payload.issuedJwt.exp, cur.clientId);
     cur = cur.payload.successorId ? await records.find<RefreshTokenPayload>('refresh_token', cur.payload.successorId) : undefined;

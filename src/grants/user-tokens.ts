@@ -8,6 +8,8 @@ import type { ProviderContext } from '../context.js';
 import { InvalidGrant } from '../errors.js';
 import { noStoreJson, type InternalResponse } from '../http/types.js';
 import type { Client, User } from '../model/types.js';
+import type { StoredRecord } from '../stores/types.js';
+import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { issueAccessToken, type IssuedAccessToken } from '../tokens/access-token.js';
 import { issueIdToken } from '../tokens/id-token.js';
 
@@ -55,6 +57,41 @@ export async function revokeJwtAccessToken(ctx: ProviderContext, jti: string, ex
 export async function markGrantRevoked(ctx: ProviderContext, grantId: string): Promise<void> {
   const now = ctx.clock.now();
   await ctx.backend.records.put({ kind: 'revoked_grant', id: grantId, createdAt: now, expiresAt: now + REVOKED_GRANT_MARKER, payload: {} });
+}
+
+/**
+ * Revokes the JWT access tokens issued from what a user's grants with a
+ * client have stored, or from one grant (family) of them: the token of each
+ * refresh-token rotation (recorded on the rotated-out token), the one of the
+ * code redemption (carried by the family's refresh tokens, and derived from a
+ * redeemed code record while it lives). Returns the refresh tokens found, for
+ * the caller to delete their families.
+ *
+ * @example
+ * const tokens = await revokeIssuedJwts(ctx, rec.subjectId, rec.clientId, rec.grantId);
+ */
+export async function revokeIssuedJwts(ctx: ProviderContext, subjectId: string, clientId: string, grantId?: string): Promise<StoredRecord<RefreshTokenPayload>[]> {
+  const records = ctx.backend.records;
+  const filter = { subjectId, clientId, grantId };
+  const tokens = await records.findMany<RefreshTokenPayload>('refresh_token', filter);
+  const seen = new Set<string>();
+  const revoke = async (jwt: { jti: string; exp: number } | undefined) => {
+    if (!jwt || seen.has(jwt.jti)) return;
+    seen.add(jwt.jti);
+    await revokeJwtAccessToken(ctx, jwt.jti, jwt.exp, clientId);
+  };
+  for (const rec of tokens) {
+    await revoke(rec.payload.issuedJwt);
+    await revoke(rec.payload.redemptionJwt);
+  }
+  const client = ctx.clients.find(clientId);
+  if (client?.accessTokenType === 'jwt') {
+    for (const code of await records.findMany('authorization_code', filter)) {
+      // The redemption's access token lives at most one lifetime past the redemption.
+      if (code.consumedAt !== undefined) await revoke({ jti: derivedJti('authorization_code', code.id), exp: code.consumedAt + client.accessTokenLifetime });
+    }
+  }
+  return tokens;
 }
 
 /**

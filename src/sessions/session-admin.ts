@@ -7,7 +7,7 @@
 import type { ProviderContext } from '../context.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
-import { derivedJti, markGrantRevoked, revokeJwtAccessToken } from '../grants/user-tokens.js';
+import { markGrantRevoked, revokeIssuedJwts } from '../grants/user-tokens.js';
 import { endStoredSession, type EndedSession } from './end-user-session.js';
 import type { SessionPayload } from './session-record.js';
 import { isLive } from './session-service.js';
@@ -113,18 +113,11 @@ export async function endExpiredSessions(ctx: ProviderContext, batch = 100, maxB
  */
 export async function revokeClientGrant(ctx: ProviderContext, subjectId: string, clientId: string): Promise<number> {
   const records = ctx.backend.records;
-  const tokens = await records.findMany<RefreshTokenPayload>('refresh_token', { subjectId, clientId });
-  for (const rec of tokens) {
-    if (rec.payload.issuedJwt) await revokeJwtAccessToken(ctx, rec.payload.issuedJwt.jti, rec.payload.issuedJwt.exp, clientId);
+  // Marked first: a rotation racing this revocation revokes what it issues itself.
+  for (const rec of await records.findMany<RefreshTokenPayload>('refresh_token', { subjectId, clientId })) {
     if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
   }
-  // The access token of each code redemption has a jti derived from the code record; its exp is at most a lifetime away.
-  const client = ctx.clients.find(clientId);
-  if (client?.accessTokenType === 'jwt') {
-    for (const code of await records.findMany('authorization_code', { subjectId, clientId })) {
-      if (code.consumedAt !== undefined) await revokeJwtAccessToken(ctx, derivedJti('authorization_code', code.id), code.consumedAt + client.accessTokenLifetime, clientId);
-    }
-  }
+  const tokens = await revokeIssuedJwts(ctx, subjectId, clientId);
   let removed = 0;
   for (const rec of tokens) if (rec.grantId) removed += await records.deleteByGrantId(rec.grantId);
   for (const kind of ['refresh_token', 'reference_token', 'authorization_code', 'consent']) {

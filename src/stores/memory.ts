@@ -34,6 +34,7 @@ class MemoryRecords implements OperationalStore {
         (filter.subjectId === undefined || r.subjectId === filter.subjectId) &&
         (filter.sessionId === undefined || r.sessionId === filter.sessionId) &&
         (filter.clientId === undefined || r.clientId === filter.clientId) &&
+        (filter.grantId === undefined || r.grantId === filter.grantId) &&
         (filter.expiredAt === undefined || r.expiresAt <= filter.expiredAt),
     );
     found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

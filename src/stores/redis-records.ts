@@ -111,6 +111,7 @@ export class RedisRecords implements OperationalStore {
       if (filter.subjectId !== undefined && r.subjectId !== filter.subjectId) return;
       if (filter.sessionId !== undefined && r.sessionId !== filter.sessionId) return;
       if (filter.clientId !== undefined && r.clientId !== filter.clientId) return;
+      if (filter.grantId !== undefined && r.grantId !== filter.grantId) return;
       if (filter.expiredAt !== undefined && r.expiresAt > filter.expiredAt) return;
       found.push(r);
     });

@@ -12,6 +12,7 @@ export async function findManyRecords<P>(qb: Kysely<Schema>, kind: RecordKind, f
   if (filter.subjectId !== undefined) q = q.where('subject_id', '=', filter.subjectId);
   if (filter.sessionId !== undefined) q = q.where('session_id', '=', filter.sessionId);
   if (filter.clientId !== undefined) q = q.where('client_id', '=', filter.clientId);
+  if (filter.grantId !== undefined) q = q.where('grant_id', '=', filter.grantId);
   if (filter.expiredAt !== undefined) q = q.where('expires_at', '<=', filter.expiredAt);
   const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
   const rows = await q.orderBy('created_at').orderBy('id').limit(limit).execute();

@@ -103,7 +103,8 @@ export class SqliteRecords implements OperationalStore {
   async put(rec: StoredRecord): Promise<void> {
     const { put, insertNew, rewriteUnindexed } = this.stmts;
     const row = recordToRow(rec);
-    if (insertNew.stmt.run(insertNew.bind(row)).changes === 1) return;
+    // A consumed record exists (consume() only marks stored rows): skip the INSERT attempt, a write that would change nothing.
+    if (rec.consumedAt === undefined && insertNew.stmt.run(insertNew.bind(row)).changes === 1) return;
     if (rewriteUnindexed.stmt.run(rewriteUnindexed.bind(row)).changes === 1) return;
     put.stmt.run(put.bind(row));
   }

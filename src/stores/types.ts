@@ -40,6 +40,8 @@ export interface RecordFilter {
   subjectId?: string;
   sessionId?: string;
   clientId?: string;
+  /** One grant family (refresh tokens and codes of one authorization). */
+  grantId?: string;
   /** Only records with expiresAt <= this time. */
   expiredAt?: number;
   /** At most this many (default and cap 1000). */

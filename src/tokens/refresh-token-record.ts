@@ -13,4 +13,9 @@ export interface RefreshTokenPayload {
   successorId?: string;
   /** The JWT access token issued when this token was redeemed (revoked when the family is, RFC 9700 §4.14.2). */
   issuedJwt?: { jti: string; exp: number };
+  /**
+   * The JWT access token of the code redemption that began the family, carried
+   * along rotations so it can be revoked with the family after the code record is gone.
+   */
+  redemptionJwt?: { jti: string; exp: number };
 }

@@ -236,6 +236,9 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await ids('refresh_token', { sessionId: 's1' })).toBe('bf');
         expect(await ids('refresh_token', { sessionId: 's1', clientId: 'c1' })).toBe('b');
         expect(await ids('authorization_code', { subjectId: 'alice', clientId: 'c1', sessionId: 's1' })).toBe('a');
+        expect(await ids('refresh_token', { grantId: 'g1' })).toBe('b');
+        expect(await ids('authorization_code', { subjectId: 'alice', grantId: 'g1' })).toBe('a');
+        expect(await ids('refresh_token', { subjectId: 'alice', grantId: 'other' })).toBe('');
         const [full] = await b.records.findMany('refresh_token', { subjectId: 'alice' });
         expect(full).toEqual(rec({ id: 'b', kind: 'refresh_token', subjectId: 'alice', clientId: 'c1', sessionId: 's1', grantId: 'g1' }));
         // Results are copies.
