@@ -9,7 +9,8 @@ import type { InternalRequest, InternalResponse } from '../http/types.js';
 import { authorizationErrorResponse } from './authorization-response.js';
 import { RedirectableError, validateAuthorizationRequest } from './authorize-checks.js';
 import type { AuthorizeFlow } from './authorize-flow.js';
-import { loadInteraction } from './interaction-store.js';
+import { recordOutcome, type InteractionOutcome } from './interaction-api.js';
+import { loadInteraction, type Interaction } from './interaction-store.js';
 
 export function authorizeEndpoint(flow: AuthorizeFlow) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
@@ -26,15 +27,35 @@ export function authorizeEndpoint(flow: AuthorizeFlow) {
   };
 }
 
-/** GET /connect/authorize/resume?id=...: continues an interaction bound to this browser. */
+/** The interaction named by the request's `id` and bound to this browser; invalid_request otherwise. */
+async function boundInteraction(ctx: ProviderContext, req: InternalRequest): Promise<Interaction> {
+  const interaction = await loadInteraction(ctx, single(req.query, 'id', 64), req.cookies);
+  if (!interaction) throw new InvalidRequest('this sign-in request has expired or belongs to another browser; start again from the application');
+  return interaction;
+}
+
+function proceedWith(flow: AuthorizeFlow, ctx: ProviderContext, req: InternalRequest, interaction: Interaction): Promise<InternalResponse> {
+  const request = interaction.payload.request;
+  const client = ctx.clients.find(request.clientId);
+  if (!client || !client.enabled) throw new InvalidRequest('unknown client or client not enabled');
+  req.clientId = client.clientId;
+  return flow.proceed(req, client, request, interaction);
+}
+
+/** GET /connect/authorize/resume?id=...: continues an interaction bound to this browser (after a host app's page). */
 export function resumeEndpoint(flow: AuthorizeFlow) {
-  return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
-    const interaction = await loadInteraction(ctx, single(req.query, 'id', 64), req.cookies);
-    if (!interaction) throw new InvalidRequest('this sign-in request has expired or belongs to another browser; start again from the application');
-    const request = interaction.payload.request;
-    const client = ctx.clients.find(request.clientId);
-    if (!client || !client.enabled) throw new InvalidRequest('unknown client or client not enabled');
-    req.clientId = client.clientId;
-    return flow.proceed(req, client, request, interaction);
+  return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => proceedWith(flow, ctx, req, await boundInteraction(ctx, req));
+}
+
+/**
+ * The built-in pages' POSTs (their URLs carry the interaction `id` too):
+ * records the user's decision and continues the flow in the same request.
+ * The interaction is stored again only if the flow needs another page.
+ */
+export function continueFlow(flow: AuthorizeFlow, ctx: ProviderContext) {
+  return async (req: InternalRequest, outcome: InteractionOutcome): Promise<InternalResponse> => {
+    const interaction = await boundInteraction(ctx, req);
+    recordOutcome(ctx, interaction, outcome);
+    return proceedWith(flow, ctx, req, interaction);
   };
 }

@@ -6,7 +6,7 @@ import { userinfoEndpoint } from '../endpoints/userinfo-endpoint.js';
 import type { RouteTable } from '../http/router.js';
 import { PATHS } from '../routes.js';
 import type { PageTemplates } from '../ui/index.js';
-import { authorizeEndpoint, resumeEndpoint } from './authorize-endpoint.js';
+import { authorizeEndpoint, continueFlow, resumeEndpoint } from './authorize-endpoint.js';
 import { AuthorizeFlow, type InteractionUrl } from './authorize-flow.js';
 import { createInteractionApi, type InteractionApi } from './interaction-api.js';
 import { createUiRoutes, type UiRoutes } from './ui-routes.js';
@@ -27,10 +27,14 @@ export function createInteractionLayer(ctx: ProviderContext, options: Interactio
   const interactionUrl: InteractionUrl = options.interactionUrl ?? ((kind, id) => `${ctx.issuer}${base}/${kind}?id=${id}`);
   const flow = new AuthorizeFlow(ctx, interactionUrl);
   const api = createInteractionApi(ctx);
-  const ui = createUiRoutes(ctx, api, options.templates);
+  const resume = resumeEndpoint(flow);
+  // The built-in pages continue the flow in the request that completes the
+  // interaction: the browser is spared the redirect to the resume endpoint
+  // that a host app's pages go through, and the store a write and a read.
+  const ui = createUiRoutes(ctx, api, continueFlow(flow, ctx), options.templates);
   const routes: RouteTable = new Map(ui.routes);
   routes.set(PATHS.authorization, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: authorizeEndpoint(flow) });
-  routes.set(`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resumeEndpoint(flow) });
+  routes.set(`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resume });
   routes.set(PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint });
   routes.set(PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(ui) });
   if (ctx.config.authentication.checkSession) for (const [path, route] of checkSessionRoutes(PATHS.checkSession)) routes.set(path, route);

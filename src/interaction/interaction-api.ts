@@ -67,12 +67,44 @@ export function scopeInfos(ctx: ProviderContext, scopes: readonly string[]): { i
   return { identityScopes, apiScopes };
 }
 
+/** What the user decided on a page, as recorded on the interaction. */
+export type InteractionOutcome = { login: LoginResult } | { consent: ConsentResult } | { denied: true };
+
+/**
+ * Records an outcome on a loaded interaction (not stored here): the caller
+ * either saves it and redirects to the resume endpoint (the API) or
+ * continues the flow with it at once (the built-in pages).
+ */
+export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: InteractionOutcome): void {
+  if ('login' in outcome) {
+    if (!outcome.login.subjectId) throw new InvalidRequest('login result needs a subjectId');
+    i.payload.login = { ...outcome.login, authTime: ctx.clock.now() };
+    i.payload.loginDone = false;
+  } else if ('consent' in outcome) {
+    const requested = i.payload.request.scopes;
+    const { identityScopes, apiScopes } = scopeInfos(ctx, requested);
+    const required = [...identityScopes, ...apiScopes].filter((s) => s.required).map((s) => s.name);
+    // Only scopes that were requested; required ones cannot be declined.
+    const granted = requested.filter((s) => outcome.consent.scopes.includes(s) || required.includes(s));
+    i.payload.consent = { scopes: granted, remember: outcome.consent.remember ?? false };
+  } else {
+    i.payload.denied = true;
+  }
+}
+
 export function createInteractionApi(ctx: ProviderContext): InteractionApi {
   const resumeUrl = (id: string) => `${ctx.issuer}${PATHS.authorization}/resume?id=${id}`;
   const load = async (id: string, cookies: CookieSource): Promise<Interaction> => {
     const i = await loadInteraction(ctx, id, toRecord(cookies));
     if (!i) throw new InvalidRequest('this sign-in request has expired or belongs to another browser');
     return i;
+  };
+  /** Loads, records the outcome, stores it; the browser continues at the resume endpoint. */
+  const record = async (id: string, cookies: CookieSource, outcome: InteractionOutcome): Promise<string> => {
+    const i = await load(id, cookies);
+    recordOutcome(ctx, i, outcome);
+    await saveInteraction(ctx, i);
+    return resumeUrl(id);
   };
   return {
     async details(id, cookies) {
@@ -96,31 +128,9 @@ export function createInteractionApi(ctx: ProviderContext): InteractionApi {
         csrfToken: i.payload.csrf,
       };
     },
-    async login(id, cookies, result) {
-      const i = await load(id, cookies);
-      if (!result.subjectId) throw new InvalidRequest('login result needs a subjectId');
-      i.payload.login = { ...result, authTime: ctx.clock.now() };
-      i.payload.loginDone = false;
-      await saveInteraction(ctx, i);
-      return resumeUrl(id);
-    },
-    async consent(id, cookies, result) {
-      const i = await load(id, cookies);
-      const requested = i.payload.request.scopes;
-      const { identityScopes, apiScopes } = scopeInfos(ctx, requested);
-      const required = [...identityScopes, ...apiScopes].filter((s) => s.required).map((s) => s.name);
-      // Only scopes that were requested; required ones cannot be declined.
-      const granted = requested.filter((s) => result.scopes.includes(s) || required.includes(s));
-      i.payload.consent = { scopes: granted, remember: result.remember ?? false };
-      await saveInteraction(ctx, i);
-      return resumeUrl(id);
-    },
-    async deny(id, cookies) {
-      const i = await load(id, cookies);
-      i.payload.denied = true;
-      await saveInteraction(ctx, i);
-      return resumeUrl(id);
-    },
+    login: (id, cookies, result) => record(id, cookies, { login: result }),
+    consent: (id, cookies, result) => record(id, cookies, { consent: result }),
+    deny: (id, cookies) => record(id, cookies, { denied: true }),
     async verifyCsrf(id, cookies, token) {
       const i = await loadInteraction(ctx, id, toRecord(cookies));
       return Boolean(i && csrfMatches(i, token));

@@ -1,7 +1,10 @@
 /**
- * The built-in pages (login, consent, home, sign-out, error, assets). They are
- * a client of the interaction API and nothing more, so a host app can replace
- * them.
+ * The built-in pages (login, consent, home, sign-out, error, assets). They
+ * read an interaction through the interaction API (details, CSRF token), as a
+ * host app's pages do, so a host app can replace them. Their POSTs record the
+ * user's decision and continue the flow in the same request (ContinueFlow):
+ * one redirect fewer than a host page, which ends with the API and the
+ * resume endpoint.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
@@ -15,7 +18,7 @@ import { signOutBrowser } from '../sessions/end-user-session.js';
 import { clientsWithGrants, revokeClientGrant } from '../sessions/session-admin.js';
 import { SIGNED_OUT_SCRIPT } from '../ui/signed-out-script.js';
 import { pickLocale, renderPage, STYLESHEET, themeStylesheet, type PageTemplates, type ThemeView, type LoginError } from '../ui/index.js';
-import type { InteractionApi, InteractionDetails } from './interaction-api.js';
+import type { InteractionApi, InteractionDetails, InteractionOutcome } from './interaction-api.js';
 
 function page(html: string, status = 200, formOrigins: string[] = [], cookies?: SetCookie[]): InternalResponse {
   return {
@@ -79,7 +82,13 @@ export interface UiRoutes {
   sessionCsrfMatches(req: InternalRequest, token: string | undefined): boolean;
 }
 
-export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templates?: PageTemplates): UiRoutes {
+/**
+ * Records the user's decision on the interaction named by the request's `id`
+ * query parameter and continues the authorization flow at once (authorize-endpoint.ts).
+ */
+export type ContinueFlow = (req: InternalRequest, outcome: InteractionOutcome) => Promise<InternalResponse>;
+
+export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, continueFlow: ContinueFlow, templates?: PageTemplates): UiRoutes {
   const ui = ctx.config.ui;
   const base = ui.basePath.replace(/\/$/, '');
   const theme: ThemeView = { productName: ui.productName, logoUrl: ui.logoUrl, hasTheme: Object.keys(ui.colors).length > 0, stylesheetUrl: ui.stylesheetUrl };
@@ -147,8 +156,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
       }
       if (ctx.rateLimits) await ctx.rateLimits.loginSucceeded(req.ip, username);
       ctx.events({ type: 'user_login_success', username: result.user.username, subjectId: result.user.subjectId, clientId, requestId: req.requestId });
-      const location = await api.login(id, req.cookies, { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' });
-      return see(location);
+      return continueFlow(req, { login: { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' } });
     },
   });
 
@@ -159,7 +167,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
     async handle(req) {
       const id = interactionId(req);
       if (!(await csrfOk(req, id))) return expired(req);
-      return see(await api.deny(id, req.cookies));
+      return continueFlow(req, { denied: true });
     },
   });
 
@@ -174,9 +182,9 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, templa
       if (req.method === 'POST') {
         if (!formCsrfMatches(req, d)) return expired(req);
         const decision = single(req.body, 'decision', 16);
-        if (decision !== 'allow') return see(await api.deny(id, req.cookies));
+        if (decision !== 'allow') return continueFlow(req, { denied: true });
         const scopes = (req.body.get('scope') ?? []).slice(0, 100);
-        return see(await api.consent(id, req.cookies, { scopes, remember: single(req.body, 'remember', 8) === '1' }));
+        return continueFlow(req, { consent: { scopes, remember: single(req.body, 'remember', 8) === '1' } });
       }
       const user = await ctx.users.findBySubject(d.subjectId);
       const view = (s: (typeof d.identityScopes)[number]) => ({ ...s, checked: true });

@@ -41,8 +41,7 @@ describe('credentials', () => {
     const html = await res.text();
     expect(html).toMatch(/id="username"[^>]*value="bob"/);
     const ok = await postLogin(jar, s.url, { ...page, html }, { username: 'bob', password: 'bob' });
-    expect(ok.status).toBe(303);
-    expectCode(await jar.fetch(ok.headers.get('location')!), s.url);
+    expectCode(ok, s.url);
   });
 
   it.each([
@@ -107,10 +106,9 @@ describe('session cookie attributes', () => {
     const jar = new CookieJar();
     const page = await startAt(jar, authorizeUrl(s.url, (await authParams()).params), 'login');
     const res = await postLogin(jar, s.url, page, { username: 'alice', password: 'alice', ...(remember ? { remember: '1' } : {}) });
-    expect(res.status).toBe(303);
-    const resumed = await jar.fetch(res.headers.get('location')!);
-    expectCode(resumed, s.url);
-    return { startCookies: page.res.headers.getSetCookie(), cookies: resumed.headers.getSetCookie() };
+    // The login POST answers with the client's redirect and the session cookie.
+    expectCode(res, s.url);
+    return { startCookies: page.res.headers.getSetCookie(), cookies: res.headers.getSetCookie() };
   };
 
   it('remember=1: a persistent session cookie with Max-Age', async () => {
@@ -171,8 +169,7 @@ describe('cookies on an https issuer', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrf, username: 'alice', password: 'alice', remember: '1' }).toString(),
     });
-    expect(posted.status).toBe(303);
-    const resumed = await call(posted.headers.get('location')!);
+    const resumed = posted;
     expect(resumed.status).toBe(303);
     expect(new URL(resumed.headers.get('location')!).searchParams.get('iss')).toBe(issuer);
     all.push(...resumed.headers.getSetCookie());
