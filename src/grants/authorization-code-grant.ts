@@ -146,7 +146,7 @@ export const authorizationCodeGrant: GrantHandler = {
           absoluteExpiresAt: absoluteRefreshExpiry(client, ctx.clock.now()),
           authTime: p.authTime, acr: p.acr, amr: p.amr,
           accessTokenClaims: claimsForScopes(ctx.resources, user.claims, scopes, 'access', grantAudiences),
-          redemptionJwt: jwt,
+          issuedJwt: jwt,
         },
       });
     }

@@ -11,13 +11,10 @@ import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes } from '../tokens/user-claims.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
 import {
-  activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
+  activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken, userTokenResponse,
 } from './user-tokens.js';
 
 type RefreshRecord = StoredRecord<RefreshTokenPayload>;
-
-/** Longest rotation chain walked when revoking a family's JWT access tokens. */
-const MAX_CHAIN = 1000;
 
 /**
  * RFC 9700 §4.14.2: a rotated-out refresh token used again means one of its two
@@ -26,18 +23,15 @@ const MAX_CHAIN = 1000;
  */
 async function revokeFamily(ctx: ProviderContext, rec: RefreshRecord): Promise<void> {
   const records = ctx.backend.records;
-  if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
-  // Re-read after marking: a racing rotation has either stored its successor link by now or will see the marker.
-  let cur: RefreshRecord | undefined = (await records.find<RefreshTokenPayload>('refresh_token', rec.id)) ?? rec;
-  // The code redemption's access token (every token of the family carries it).
-  const first = rec.payload.redemptionJwt;
-  if (first) await revokeJwtAccessToken(ctx, first.jti, first.exp, rec.clientId);
-  for (let i = 0; cur && i < MAX_CHAIN; i++) {
-    if (cur.payload.issuedJwt) await revokeJwtAccessToken(ctx, cur.payload.issuedJwt.jti, cur.payload.issuedJwt.exp, cur.clientId);
-    cur = cur.payload.successorId ? await records.find<RefreshTokenPayload>('refresh_token', cur.payload.successorId) : undefined;
+  if (rec.grantId && rec.subjectId && rec.clientId) {
+    await markGrantRevoked(ctx, rec.grantId);
+    // Read after marking: a racing rotation has stored its token by now, or sees the marker and revokes what it issued.
+    await revokeIssuedJwts(ctx, rec.subjectId, rec.clientId, rec.grantId);
+    await records.deleteByGrantId(rec.grantId);
+  } else {
+    if (rec.payload.issuedJwt) await revokeJwtAccessToken(ctx, rec.payload.issuedJwt.jti, rec.payload.issuedJwt.exp, rec.clientId);
+    await records.delete('refresh_token', rec.id);
   }
-  if (rec.grantId) await records.deleteByGrantId(rec.grantId);
-  else await records.delete('refresh_token', rec.id);
   ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'refresh token reused; token family revoked');
   ctx.events({ type: 'refresh_token_reused', clientId: rec.clientId, subjectId: rec.subjectId });
   ctx.events({ type: 'grant_revoked', reason: 'refresh_token_reused', clientId: rec.clientId, subjectId: rec.subjectId, grantId: rec.grantId });
@@ -115,19 +109,19 @@ export const refreshTokenGrant: GrantHandler = {
       // OIDC Core §12.2: auth_time of the original authentication; no nonce.
       authTime: p.authTime ?? rec.createdAt, acr: p.acr, amr: p.amr,
     });
-    const { successorId: _s, issuedJwt: _j, ...carried } = p;
+    const { issuedJwt: _j, ...carried } = p;
     let refreshToken = token;
     if (oneTime) {
       // RFC 6749 §6: the new refresh token keeps the original scope; same family, same absolute end.
+      // It records the access token issued with it: one write per rotation besides the consume.
+      const jwt = issuedJwt(tokens, client);
       refreshToken = await issueRefreshToken(ctx, {
         client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId,
-        payload: { ...carried, accessTokenClaims: grantClaims },
+        payload: { ...carried, accessTokenClaims: grantClaims, issuedJwt: jwt },
       });
-      const jwt = issuedJwt(tokens, client);
-      await records.put({ ...consumed, payload: { ...p, successorId: handleId(refreshToken), issuedJwt: jwt } });
       await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {
-      await records.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...carried, accessTokenClaims: grantClaims } });
+      await records.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...p, accessTokenClaims: grantClaims } });
     }
     ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, grantType: 'refresh_token' });
     return userTokenResponse(tokens, scopes, refreshToken);

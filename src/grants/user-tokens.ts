@@ -61,11 +61,10 @@ export async function markGrantRevoked(ctx: ProviderContext, grantId: string): P
 
 /**
  * Revokes the JWT access tokens issued from what a user's grants with a
- * client have stored, or from one grant (family) of them: the token of each
- * refresh-token rotation (recorded on the rotated-out token), the one of the
- * code redemption (carried by the family's refresh tokens, and derived from a
- * redeemed code record while it lives). Returns the refresh tokens found, for
- * the caller to delete their families.
+ * client have stored, or from one grant (family) of them: the one issued with
+ * each refresh token (the code redemption's with the first), and the one of
+ * each redeemed code record still stored (grants without refresh tokens).
+ * Returns the refresh tokens found, for the caller to delete their families.
  *
  * @example
  * const tokens = await revokeIssuedJwts(ctx, rec.subjectId, rec.clientId, rec.grantId);
@@ -80,10 +79,7 @@ export async function revokeIssuedJwts(ctx: ProviderContext, subjectId: string, 
     seen.add(jwt.jti);
     await revokeJwtAccessToken(ctx, jwt.jti, jwt.exp, clientId);
   };
-  for (const rec of tokens) {
-    await revoke(rec.payload.issuedJwt);
-    await revoke(rec.payload.redemptionJwt);
-  }
+  for (const rec of tokens) await revoke(rec.payload.issuedJwt);
   const client = ctx.clients.find(clientId);
   if (client?.accessTokenType === 'jwt') {
     for (const code of await records.findMany('authorization_code', filter)) {

@@ -9,13 +9,10 @@ export interface RefreshTokenPayload {
   amr?: string[];
   /** Claims copied into access tokens issued from this refresh token. */
   accessTokenClaims?: Record<string, unknown>;
-  /** oneTimeOnly: the storage id of the token that replaced this one (walked to revoke a reused family). */
-  successorId?: string;
-  /** The JWT access token issued when this token was redeemed (revoked when the family is, RFC 9700 §4.14.2). */
-  issuedJwt?: { jti: string; exp: number };
   /**
-   * The JWT access token of the code redemption that began the family, carried
-   * along rotations so it can be revoked with the family after the code record is gone.
+   * The JWT access token issued together with this refresh token (by the code
+   * redemption or the rotation that created it), revoked with the token's
+   * family (RFC 9700 §4.14.2, RFC 7009 §2.1), which is found by grant id.
    */
-  redemptionJwt?: { jti: string; exp: number };
+  issuedJwt?: { jti: string; exp: number };
 }

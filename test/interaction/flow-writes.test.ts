@@ -45,7 +45,7 @@ const storedSession = async (records: OperationalStore, jar: { cookies: Map<stri
   records.find<SessionPayload>('session', handleId(jar.cookies.get(SESSION_COOKIE)!));
 
 describe('store writes of the authorization code flow', () => {
-  it('signs in with 6 writes: interaction, code, interaction delete, one session write, consume, refresh token', async () => {
+  it('signs in with 6 writes (interaction, code, interaction delete, one session write, consume, refresh token) and rotates with 2', async () => {
     const { s, writes, records } = await start();
     const flow = await authorizeWithLogin(s.url);
     // The login POST continues the flow itself: the interaction is not stored again in between.
@@ -59,6 +59,16 @@ describe('store writes of the authorization code flow', () => {
     const tok = await exchangeCode(s.url, flow.code, flow.verifier);
     expect(tok.status).toBe(200);
     expect(writes).toEqual(['consume authorization_code', 'put refresh_token']);
+
+    // A rotation: the old token consumed, the new one stored with the access token issued with it.
+    writes.length = 0;
+    const rotated = await fetch(`${s.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('interactive.confidential:secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tok.body.refresh_token }).toString(),
+    });
+    expect(rotated.status).toBe(200);
+    expect(writes).toEqual(['consume refresh_token', 'put refresh_token']);
   });
 
   it('an SSO flow writes only the code; the session slides once 5% of its lifetime has passed', async () => {
