@@ -23,13 +23,19 @@ type CodeRecord = StoredRecord<AuthorizationCodePayload>;
  * @example
  * const code = await storeAuthorizationCode(ctx, { client, subjectId: user.subjectId, sessionId: sid, payload });
  */
-export async function storeAuthorizationCode(
-  ctx: ProviderContext,
-  input: { client: Client; subjectId: string; sessionId?: string; payload: AuthorizationCodePayload },
-): Promise<string> {
+export async function storeAuthorizationCode(ctx: ProviderContext, input: CodeInput): Promise<string> {
+  const { code, record } = authorizationCodeRecord(ctx, input);
+  await ctx.backend.records.put(record);
+  return code;
+}
+
+type CodeInput = { client: Client; subjectId: string; sessionId?: string; payload: AuthorizationCodePayload };
+
+/** A new code and the record that stores it (for a caller that batches its writes). */
+export function authorizationCodeRecord(ctx: ProviderContext, input: CodeInput): { code: string; record: CodeRecord } {
   const now = ctx.clock.now();
   const code = newHandle();
-  await ctx.backend.records.put({
+  const record: CodeRecord = {
     kind: 'authorization_code',
     id: handleId(code),
     clientId: input.client.clientId,
@@ -39,8 +45,8 @@ export async function storeAuthorizationCode(
     createdAt: now,
     expiresAt: now + input.client.authorizationCodeLifetime,
     payload: input.payload,
-  } satisfies CodeRecord);
-  return code;
+  };
+  return { code, record };
 }
 
 /** The jti of the JWT access token a code's redemption issues: derived, so a replay can revoke it without a stored link. */

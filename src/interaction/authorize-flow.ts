@@ -5,16 +5,18 @@
  */
 import type { ProviderContext } from '../context.js';
 import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../errors.js';
-import { storeAuthorizationCode } from '../grants/authorization-code-grant.js';
+import { authorizationCodeRecord } from '../grants/authorization-code-grant.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
 import type { Client } from '../model/types.js';
 import { consentCovers, findConsent, saveConsent } from '../sessions/consent-store.js';
 import { browserStateCookie, sessionState } from '../sessions/browser-state.js';
 import { endStoredSession } from '../sessions/end-user-session.js';
-import { beginSession, currentSession, saveSession, touchSession, type Session } from '../sessions/session-service.js';
+import { beginSession, currentSession, sessionWrites, touchedSession, type Session } from '../sessions/session-service.js';
+import type { RecordWrite } from '../stores/types.js';
+import { writeRecords } from '../stores/write-records.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
-import { createInteraction, finishInteraction, saveInteraction, type Interaction, type InteractionKind } from './interaction-store.js';
+import { createInteraction, finishInteraction, interactionWrite, saveInteraction, type Interaction, type InteractionKind } from './interaction-store.js';
 
 /** Where the browser goes for a login or consent page. */
 export type InteractionUrl = (kind: InteractionKind, id: string) => string;
@@ -39,6 +41,8 @@ interface PendingWrites {
   session?: Session;
   /** The interaction's loginDone changed and is not stored yet. */
   interactionDirty: boolean;
+  /** The code, the end of the interaction, a session touch: stored with the session in one batch. */
+  writes: RecordWrite[];
 }
 
 export class AuthorizeFlow {
@@ -68,9 +72,11 @@ export class AuthorizeFlow {
     return { status: 303, headers: { location: this.interactionUrl(kind, interaction.id), 'cache-control': 'no-store' }, cookies };
   }
 
-  private async finish(interaction: Interaction, w: PendingWrites): Promise<SetCookie> {
+  private finish(interaction: Interaction, w: PendingWrites): SetCookie {
     w.interactionDirty = false;
-    return finishInteraction(this.ctx, interaction);
+    const { write, cookie } = finishInteraction(interaction);
+    w.writes.push(write);
+    return cookie;
   }
 
   /**
@@ -78,14 +84,17 @@ export class AuthorizeFlow {
    * A login completed here starts a session that is stored once, when the
    * answer is known (with the client that gets a code), and the interaction's
    * loginDone is stored only when the interaction outlives this request.
-   * When the decision throws, neither is stored: the browser gets no session
+   * These and the code, the end of the interaction and a session touch are
+   * written as one batch (one transaction where the store has writeAll).
+   * When the decision throws, none is stored: the browser gets no session
    * cookie, and a retry of the resume starts the session again.
    */
   async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction): Promise<InternalResponse> {
-    const w: PendingWrites = { interactionDirty: false };
+    const w: PendingWrites = { interactionDirty: false, writes: [] };
     const res = await this.decide(req, client, request, interaction, w);
-    if (w.session) await saveSession(this.ctx, w.session);
-    if (w.interactionDirty) await saveInteraction(this.ctx, interaction!);
+    if (w.session) w.writes.push(...sessionWrites(w.session));
+    if (w.interactionDirty) w.writes.push(interactionWrite(interaction!));
+    await writeRecords(this.ctx.backend.records, w.writes);
     return res;
   }
 
@@ -94,7 +103,7 @@ export class AuthorizeFlow {
     const cookies: SetCookie[] = [];
     const p = interaction?.payload;
     if (p?.denied) ctx.events({ type: 'consent_denied', clientId: client.clientId, subjectId: p.login?.subjectId, requestId: req.requestId });
-    if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [await this.finish(interaction!, w)]);
+    if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [this.finish(interaction!, w)]);
 
     let session = await currentSession(ctx, req);
     if (p?.login && !p.loginDone) {
@@ -126,7 +135,7 @@ export class AuthorizeFlow {
     // OIDC Core §3.1.2.1 id_token_hint: when the user who signed in during this
     // request is not the one the hint names, the answer is an error (login_required).
     if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectId) {
-      return this.error(request, new LoginRequired('the signed-in user is not the one named by id_token_hint'), interaction ? [...cookies, await this.finish(interaction, w)] : cookies);
+      return this.error(request, new LoginRequired('the signed-in user is not the one named by id_token_hint'), interaction ? [...cookies, this.finish(interaction, w)] : cookies);
     }
 
     let scopes = request.scopes;
@@ -144,7 +153,7 @@ export class AuthorizeFlow {
       }
     }
 
-    const code = await storeAuthorizationCode(ctx, {
+    const { code, record } = authorizationCodeRecord(ctx, {
       client,
       subjectId,
       sessionId: session!.payload.sid,
@@ -160,12 +169,15 @@ export class AuthorizeFlow {
         amr: session!.payload.amr,
       },
     });
+    w.writes.push({ put: record });
     // A session started in this request is stored by proceed(), with this client in it.
     if (w.session && session === w.session) {
       if (!w.session.payload.clients.includes(client.clientId)) w.session.payload.clients.push(client.clientId);
+    } else {
+      const touched = touchedSession(ctx, session!, client.clientId);
+      if (touched) w.writes.push({ put: touched });
     }
-    else await touchSession(ctx, session!, client.clientId);
-    if (interaction) cookies.push(await this.finish(interaction, w));
+    if (interaction) cookies.push(this.finish(interaction, w));
     ctx.events({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
     const params: Record<string, string> = { code };
     // Session Management 1.0 §3: session_state for the client's check_session_iframe.

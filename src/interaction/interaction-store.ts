@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import type { SetCookie } from '../http/types.js';
-import type { StoredRecord } from '../stores/types.js';
+import type { RecordWrite, StoredRecord } from '../stores/types.js';
 import { handleId, newHandle } from '../tokens/handles.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 
@@ -87,14 +87,16 @@ export async function loadInteraction(ctx: ProviderContext, id: string | undefin
 }
 
 export async function saveInteraction(ctx: ProviderContext, interaction: Interaction): Promise<void> {
-  await ctx.backend.records.put({ ...interaction.record, payload: interaction.payload });
+  await ctx.backend.records.put(interactionWrite(interaction).put);
 }
 
-/** Deletes the interaction; returns the cookie that removes its binding. */
-export async function finishInteraction(ctx: ProviderContext, interaction: Interaction): Promise<SetCookie> {
-  await ctx.backend.records.delete('interaction', interaction.record.id);
-  return { name: bindingCookieName(interaction.id), value: '', maxAge: 0 };
+/** The write that ends the interaction, and the cookie that removes its binding. */
+export function finishInteraction(interaction: Interaction): { write: RecordWrite; cookie: SetCookie } {
+  return { write: { delete: { kind: 'interaction', id: interaction.record.id } }, cookie: { name: bindingCookieName(interaction.id), value: '', maxAge: 0 } };
 }
+
+/** The write that stores the interaction's current payload. */
+export const interactionWrite = (interaction: Interaction): { put: StoredRecord } => ({ put: { ...interaction.record, payload: interaction.payload } });
 
 /** Constant-time CSRF token check. */
 export function csrfMatches(interaction: Interaction, presented: string | undefined): boolean {

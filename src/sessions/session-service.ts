@@ -5,7 +5,8 @@
  */
 import type { ProviderContext } from '../context.js';
 import type { InternalRequest, SetCookie } from '../http/types.js';
-import type { StoredRecord } from '../stores/types.js';
+import type { RecordWrite, StoredRecord } from '../stores/types.js';
+import { writeRecords } from '../stores/write-records.js';
 import { handleId, newHandle } from '../tokens/handles.js';
 import type { SessionPayload } from './session-record.js';
 
@@ -92,11 +93,15 @@ export async function beginSession(ctx: ProviderContext, req: Pick<InternalReque
 
 /** Stores a session (as begun, or changed in memory); a begun one then removes the record it replaces. */
 export async function saveSession(ctx: ProviderContext, session: Session): Promise<void> {
-  await ctx.backend.records.put({ ...session.record, payload: session.payload });
-  if (session.replaces !== undefined) {
-    if (session.replaces !== session.record.id) await ctx.backend.records.delete('session', session.replaces);
-    session.replaces = undefined;
-  }
+  await writeRecords(ctx.backend.records, sessionWrites(session));
+  session.replaces = undefined;
+}
+
+/** The writes that store a session: its record, then the deletion of the record it replaces. */
+export function sessionWrites(session: Session): RecordWrite[] {
+  const writes: RecordWrite[] = [{ put: { ...session.record, payload: session.payload } }];
+  if (session.replaces !== undefined && session.replaces !== session.record.id) writes.push({ delete: { kind: 'session', id: session.replaces } });
+  return writes;
 }
 
 /** Starts and stores a session; returns the cookie to set. A previous session of this browser is ended (no fixation). */
@@ -116,26 +121,25 @@ export async function startSession(ctx: ProviderContext, req: Pick<InternalReque
 export const SLIDE_THRESHOLD = 0.05;
 
 /**
- * Records that a client received tokens in this session and slides its expiry.
- * Writes only when the client is new to the session or the expiry moves by
- * more than {@link SLIDE_THRESHOLD} of the lifetime; true when it wrote.
+ * The session record to write when a client receives tokens in it: the client
+ * recorded and the expiry slid. Undefined (nothing to write) when the client
+ * is known and the expiry would move by no more than {@link SLIDE_THRESHOLD}
+ * of the lifetime.
  */
-export async function touchSession(ctx: ProviderContext, session: Session, clientId: string): Promise<boolean> {
+export function touchedSession(ctx: ProviderContext, session: Session, clientId: string): StoredRecord<SessionPayload> | undefined {
   const now = ctx.clock.now();
   const lifetime = sessionLifetime(ctx, session.payload.remember);
   const known = session.payload.clients.includes(clientId);
   const expiresAt = Math.min(Math.max(session.record.expiresAt, now + lifetime), session.payload.absoluteExpiresAt ?? Infinity);
-  if (known && expiresAt - session.record.expiresAt <= lifetime * SLIDE_THRESHOLD) return false;
+  if (known && expiresAt - session.record.expiresAt <= lifetime * SLIDE_THRESHOLD) return undefined;
   const clients = known ? session.payload.clients : [...session.payload.clients, clientId];
-  const record = { ...session.record, expiresAt, payload: { ...session.payload, clients } };
-  await ctx.backend.records.put(record);
-  return true;
+  return { ...session.record, expiresAt, payload: { ...session.payload, clients } };
 }
 
 /**
  * Slides a stored session's inactivity expiry for a use without a browser (a
  * refresh of a session-bound token), with the same write threshold as
- * {@link touchSession}; true when it wrote.
+ * {@link touchedSession}; true when it wrote.
  */
 export async function slideSessionExpiry(ctx: ProviderContext, record: StoredRecord<SessionPayload>): Promise<boolean> {
   const lifetime = sessionLifetime(ctx, record.payload.remember);

@@ -1,5 +1,5 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
-import { FIND_MANY_LIMIT, type Backend, type ConfigDocument, type ConfigDocumentStore, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
+import { FIND_MANY_LIMIT, type Backend, type ConfigDocument, type ConfigDocumentStore, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
 
 const keyOf = (kind: RecordKind, id: string) => `${kind}\u0000${id}`;
 
@@ -42,6 +42,14 @@ class MemoryRecords implements OperationalStore {
   }
   async delete(kind: RecordKind, id: string): Promise<boolean> {
     return this.map.delete(keyOf(kind, id));
+  }
+  async writeAll(writes: readonly RecordWrite[]): Promise<void> {
+    // Copies first: nothing is applied unless every record can be stored.
+    const copies = writes.map((w) => ('put' in w ? { put: structuredClone(w.put) } : w));
+    for (const w of copies) {
+      if ('put' in w) this.map.set(keyOf(w.put.kind, w.put.id), w.put);
+      else this.map.delete(keyOf(w.delete.kind, w.delete.id));
+    }
   }
   private deleteWhere(pred: (r: StoredRecord) => boolean): number {
     let n = 0;

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
-import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
+import { type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredRecord } from './types.js';
 import { param, prepare, recordToRow, rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
 
 type Key = { kind: string; id: string };
@@ -85,12 +85,20 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
 /** The records store of a SQLite backend. */
 export class SqliteRecords implements OperationalStore {
   private readonly stmts: ReturnType<typeof statements>;
+  private readonly applyAll: (writes: readonly RecordWrite[]) => void;
 
   constructor(
     db: SqliteDatabase,
     private readonly qb: Kysely<Schema>,
   ) {
     this.stmts = statements(db, qb);
+    // One transaction: one commit (WAL append and lock round) for the whole batch.
+    this.applyAll = db.transaction((writes: readonly RecordWrite[]) => {
+      for (const w of writes) {
+        if ('put' in w) this.putRow(w.put);
+        else this.stmts.delete.stmt.run(this.stmts.delete.bind(w.delete));
+      }
+    });
   }
 
   /**
@@ -101,6 +109,12 @@ export class SqliteRecords implements OperationalStore {
    * statement and the last one always lands, so the outcome is the upsert's.
    */
   async put(rec: StoredRecord): Promise<void> {
+    this.putRow(rec);
+  }
+  async writeAll(writes: readonly RecordWrite[]): Promise<void> {
+    this.applyAll(writes);
+  }
+  private putRow(rec: StoredRecord): void {
     const { put, insertNew, rewriteUnindexed } = this.stmts;
     const row = recordToRow(rec);
     // A consumed record exists (consume() only marks stored rows): skip the INSERT attempt, a write that would change nothing.

@@ -81,7 +81,16 @@ export interface OperationalStore {
   purgeExpired(now: number): Promise<number>;
   /** Optional: records of a kind not yet expired (metrics, e.g. active sessions). */
   countActive?(kind: RecordKind, now: number): Promise<number>;
+  /**
+   * Optional: applies puts and deletes in order, all or none (one transaction).
+   * Callers go through writeRecords (stores/write-records.ts), which applies
+   * them one by one on a store without it.
+   */
+  writeAll?(writes: readonly RecordWrite[]): Promise<void>;
 }
+
+/** One write of a {@link OperationalStore.writeAll} batch. */
+export type RecordWrite = { put: StoredRecord } | { delete: { kind: RecordKind; id: string } };
 
 /** A signing key as stored: the private JWK encrypted at rest. */
 export interface StoredKey {

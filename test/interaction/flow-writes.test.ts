@@ -28,6 +28,8 @@ function countingBackend(): { backend: Backend; writes: string[] } {
     deleteBySubject: (s, f) => (writes.push('deleteBySubject'), r.deleteBySubject(s, f)),
     deleteBySession: (s, f) => (writes.push('deleteBySession'), r.deleteBySession(s, f)),
     purgeExpired: (now) => r.purgeExpired(now),
+    // A batch is logged as one entry: the writes that land in one transaction.
+    writeAll: (ws) => (writes.push(`batch(${ws.map((w) => ('put' in w ? `put ${w.put.kind}` : `delete ${w.delete.kind}`)).join(', ')})`), r.writeAll!(ws)),
   };
   return { backend: { ...inner, records, close: () => inner.close() }, writes };
 }
@@ -48,8 +50,9 @@ describe('store writes of the authorization code flow', () => {
   it('signs in with 6 writes (interaction, code, interaction delete, one session write, consume, refresh token) and rotates with 2', async () => {
     const { s, writes, records } = await start();
     const flow = await authorizeWithLogin(s.url);
-    // The login POST continues the flow itself: the interaction is not stored again in between.
-    expect(writes).toEqual(['put interaction', 'put authorization_code', 'delete interaction', 'put session']);
+    // The login POST continues the flow itself: the interaction is not stored again in between,
+    // and the code, the end of the interaction and the new session are one transaction.
+    expect(writes).toEqual(['put interaction', 'batch(put authorization_code, delete interaction, put session)']);
     // The session is stored before the answer, with the client that got the code (for logout).
     const session = await storedSession(records, flow.jar);
     expect(session?.payload.clients).toEqual(['interactive.confidential']);
@@ -85,7 +88,7 @@ describe('store writes of the authorization code flow', () => {
     writes.length = 0;
     s.clock.advance(36000 * 0.05); // now the expiry would move by more than 5% of the lifetime
     await authorizeWithLogin(s.url, { jar: first.jar });
-    expect(writes).toEqual(['put authorization_code', 'put session']);
+    expect(writes).toEqual(['batch(put authorization_code, put session)']);
     expect((await storedSession(records, first.jar))!.expiresAt).toBe(s.clock.now() + 36000);
   });
 
@@ -97,7 +100,7 @@ describe('store writes of the authorization code flow', () => {
     const first = await authorizeWithLogin(s.url);
     writes.length = 0;
     await authorizeWithLogin(s.url, { jar: first.jar, clientId: 'second.app' });
-    expect(writes).toEqual(['put authorization_code', 'put session']);
+    expect(writes).toEqual(['batch(put authorization_code, put session)']);
     expect((await storedSession(records, first.jar))!.payload.clients).toEqual(['interactive.confidential', 'second.app']);
   });
 

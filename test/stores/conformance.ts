@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend, ConfigDocument, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
+import { writeRecords } from '../../src/stores/write-records.js';
 
 export interface StoreUnderTest {
   backend: Backend;
@@ -122,6 +123,23 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await b.records.delete('authorization_code', 'id-1')).toBe(false);
         expect(await b.records.find('authorization_code', 'id-1')).toBeUndefined();
         expect(await b.records.find('authorization_code', 'id-2')).toBeDefined();
+      });
+      it('writeRecords applies puts and deletes in order (one batch where the store has writeAll)', async () => {
+        await b.records.put(rec({ id: 'gone' }));
+        await b.records.put(rec({ id: 'kept', kind: 'session', subjectId: 'alice', sessionId: 's9' }));
+        await writeRecords(b.records, [
+          { put: rec({ id: 'new', grantId: 'g9' }) },
+          { delete: { kind: 'authorization_code', id: 'gone' } },
+          { put: rec({ id: 'kept', kind: 'session', subjectId: 'alice', sessionId: 's9', payload: { v: 2 } }) },
+          { put: rec({ id: 'twice', kind: 'interaction', payload: { v: 1 } }) },
+          { put: rec({ id: 'twice', kind: 'interaction', payload: { v: 2 } }) },
+          { delete: { kind: 'authorization_code', id: 'absent' } },
+        ]);
+        expect(await b.records.find('authorization_code', 'new')).toEqual(rec({ id: 'new', grantId: 'g9' }));
+        expect(await b.records.find('authorization_code', 'gone')).toBeUndefined();
+        expect((await b.records.find('session', 'kept'))?.payload).toEqual({ v: 2 });
+        expect((await b.records.find('interaction', 'twice'))?.payload).toEqual({ v: 2 });
+        expect(await b.records.deleteByGrantId('g9')).toBe(1);
       });
     });
 

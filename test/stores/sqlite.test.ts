@@ -113,6 +113,25 @@ describe('sqlite backend', () => {
     expect(await b.records.deleteByGrantId('g2')).toBe(1);
   });
 
+  it('writeAll is one transaction: a write that fails takes the earlier ones of the batch with it', async () => {
+    const b = await backend(join(tempDir(), 'g.db'));
+    const base = { kind: 'authorization_code', createdAt: 1, expiresAt: 9 };
+    await b.records.put({ ...base, id: 'old', payload: {} });
+    // A payload JSON cannot encode fails inside the transaction, after the first two writes ran.
+    const batch = [
+      { put: { ...base, id: 'a', payload: {} } },
+      { delete: { kind: 'authorization_code', id: 'old' } },
+      { put: { ...base, id: 'b', payload: { n: 1n } } },
+    ];
+    await expect(b.records.writeAll!(batch)).rejects.toThrow();
+    expect(await b.records.find('authorization_code', 'a')).toBeUndefined();
+    expect(await b.records.find('authorization_code', 'old')).toBeDefined();
+    // The connection is usable afterwards (no transaction left open).
+    await b.records.writeAll!([{ put: { ...base, id: 'c', payload: {} } }, { delete: { kind: 'authorization_code', id: 'old' } }]);
+    expect(await b.records.find('authorization_code', 'c')).toBeDefined();
+    expect(await b.records.find('authorization_code', 'old')).toBeUndefined();
+  });
+
   it('a lock whose holder stopped renewing lapses after its ttl', async () => {
     const path = join(tempDir(), 'g.db');
     let now = 1000;
