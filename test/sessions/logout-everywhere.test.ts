@@ -95,21 +95,28 @@ describe('sign-out everywhere: two clients in one session', () => {
     expect((await refresh(s.url, 'two', two.refreshToken)).status).toBe(200);
   });
 
-  it('a refresh token rotated before logout is revoked too, with the access token its rotation issued', async () => {
+  it('a refresh token rotated before logout is revoked too, with the access tokens of the sign-in and of its rotation', async () => {
     const jar = new CookieJar();
     const one = await signInClient(s.url, rp.url, jar, 'one');
     const rotated = await refresh(s.url, 'one', one.refreshToken);
     expect(rotated.status).toBe(200);
+    const introspect = async (token: string) => {
+      const intro = await fetch(`${s.url}/connect/introspect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from('api:secret').toString('base64') },
+        body: new URLSearchParams({ token }),
+      });
+      expect(intro.status).toBe(200);
+      return (await intro.json()) as Record<string, unknown>;
+    };
+    const userinfo = async (token: string) => (await fetch(`${s.url}/connect/userinfo`, { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await userinfo(one.accessToken)).toBe(200);
     const res = await jar.fetch(`${s.url}/connect/endsession?${new URLSearchParams({ id_token_hint: one.idToken })}`);
     expect(res.status).toBe(200);
     expect((await refresh(s.url, 'one', rotated.body.refresh_token!)).body.error).toBe('invalid_grant');
-    const intro = await fetch(`${s.url}/connect/introspect`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from('api:secret').toString('base64') },
-      body: new URLSearchParams({ token: rotated.body.access_token! }),
-    });
-    expect(intro.status).toBe(200);
-    expect(await intro.json()).toEqual({ active: false });
+    expect(await introspect(rotated.body.access_token!)).toEqual({ active: false });
+    expect(await introspect(one.accessToken)).toEqual({ active: false });
+    expect(await userinfo(one.accessToken)).toBe(401);
     await s.gh.sessions.idle();
   });
 
