@@ -17,6 +17,14 @@
  *   prepared point query) and answers the claims as JSON with the same
  *   response headers as Gatehouse's userinfo.
  *
+ * READS=m and WRITES=n (environment, default 0) add durable storage to
+ * `sign`, `page` and `redirect`: per request, m prepared point reads and n
+ * commits, each an INSERT of a ~600-byte record in its own transaction, into
+ * a SQLite database in WAL mode (synchronous=NORMAL) with the columns and
+ * indexes of Gatehouse's records table, checkpointed by Gatehouse's worker
+ * thread (dist/stores/sqlite-checkpointer.js): what a grant that must
+ * survive a restart (a single-use code, a rotated refresh token) cannot do without.
+ *
  * @example
  * FLOOR=sign SIGNS=2 PORT=7002 taskset -c 0 node bench/floor-server.mjs &
  * taskset -c 1 wrk -t1 -c32 -d5s -s bench/wrk.lua http://127.0.0.1:7002/
@@ -42,6 +50,44 @@ const afterBody = (req, done) => {
   req.on('end', done);
 };
 
+/** A records table like Gatehouse's (stores/migrations), in WAL mode, in a temporary folder. */
+async function openRecords() {
+  const { default: Database } = await import('better-sqlite3');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-floor-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'floor.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Checkpoints off the request path, as Gatehouse does (its checkpoint worker, built in dist/).
+  const { startCheckpointer } = await import('../dist/stores/sqlite-checkpointer.js');
+  startCheckpointer(db, file, 250);
+  db.exec(`CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, subject_id TEXT, session_id TEXT, client_id TEXT, grant_id TEXT,
+      created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, consumed_at INTEGER, payload TEXT NOT NULL, PRIMARY KEY (kind, id));
+    CREATE INDEX records_expires_at_idx ON records (expires_at);
+    CREATE INDEX records_grant_id_idx ON records (grant_id) WHERE grant_id IS NOT NULL;
+    CREATE INDEX records_session_id_idx ON records (session_id) WHERE session_id IS NOT NULL;
+    CREATE INDEX records_subject_client_idx ON records (subject_id, client_id) WHERE subject_id IS NOT NULL;`);
+  return db;
+}
+
+/** The storage work READS / WRITES ask for, as a function run once per request (a no-op without them). */
+async function storageWork() {
+  const reads = Number(process.env.READS ?? 0);
+  const writes = Number(process.env.WRITES ?? 0);
+  if (reads === 0 && writes === 0) return () => {};
+  const db = await openRecords();
+  const find = db.prepare('SELECT * FROM records WHERE kind = ? AND id = ?');
+  const insert = db.prepare('INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)');
+  const payload = JSON.stringify({ scopes: ['openid', 'profile', 'email', 'api', 'offline_access'], claims: 'c'.repeat(480) });
+  const now = Math.floor(Date.now() / 1000);
+  return () => {
+    for (let i = 0; i < reads; i++) find.get('refresh_token', randomUUID());
+    for (let i = 0; i < writes; i++) insert.run('refresh_token', randomUUID(), '1', randomUUID(), 'client', randomUUID(), now, now + 3600, payload);
+  };
+}
+const store = await storageWork();
+
 function signHandler() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const payload = Buffer.from('x'.repeat(350));
@@ -49,6 +95,7 @@ function signHandler() {
   const signs = Number(process.env.SIGNS ?? 1);
   return (req, res) =>
     afterBody(req, () => {
+      store();
       for (let i = 0; i < signs; i++) sign('sha256', payload, privateKey);
       res.writeHead(200, API_HEADERS(body.length));
       res.end(body);
@@ -59,6 +106,7 @@ function pageHandler() {
   const html = Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head><body><main>${'<p>sign in</p>'.repeat(120)}<form method="post" action="/login"><input name="csrf" value="${'c'.repeat(43)}"></form></main></body></html>`);
   return (req, res) =>
     afterBody(req, () => {
+      store();
       res.writeHead(200, ['content-type', 'text/html; charset=utf-8', 'cache-control', 'no-store', 'x-request-id', randomUUID(), 'content-length', String(html.length)]);
       res.end(html);
     });
@@ -68,21 +116,16 @@ function redirectHandler() {
   const location = `http://localhost:3000/callback?code=${'c'.repeat(43)}&state=abcdefgh&iss=http%3A%2F%2F127.0.0.1`;
   return (req, res) =>
     afterBody(req, () => {
+      store();
       res.writeHead(303, ['location', location, 'cache-control', 'no-store', 'x-request-id', randomUUID(), 'content-length', '0']);
       res.end();
     });
 }
 
 async function userinfoHandler() {
-  const { default: Database } = await import('better-sqlite3');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-floor-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const db = new Database(path.join(dir, 'floor.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (kind, id)) WITHOUT ROWID');
-  const insert = db.prepare('INSERT INTO records VALUES (?, ?, ?)');
-  for (let i = 0; i < 1000; i++) insert.run('revoked_jti', `revoked-${i}`, '{}');
+  const db = await openRecords();
+  const insert = db.prepare("INSERT INTO records (kind, id, created_at, expires_at, payload) VALUES (?, ?, 0, 4102444800, '{}')");
+  for (let i = 0; i < 1000; i++) insert.run('revoked_jti', `revoked-${i}`);
   const find = db.prepare('SELECT * FROM records WHERE kind = ? AND id = ?');
   const claims = { name: 'Alice Smith', family_name: 'Smith', given_name: 'Alice', website: 'http://alice.example.com', email: 'AliceSmith@example.com', email_verified: true };
   // Any Bearer token is "verified" on first sight: the floor skips the signature check, as a cache hit does.

@@ -15,6 +15,16 @@
  * - userinfo: a GET whose Bearer token is found in a map of verified tokens,
  *   one SQLite point read (the durable revocation check) and the JSON answer.
  *
+ * The durable floors add the storage a grant that survives a restart needs,
+ * as SQLite commits and point reads (floor-server.mjs READS / WRITES):
+ * - refresh_token: read the token, consume it, store its successor, read the
+ *   revocation marker: 2 reads, 2 commits;
+ * - authorization_code_flow: the login page stores the pending request (1
+ *   commit); the form POST reads it and stores the code with the session (1
+ *   read, 1 commit); the token request reads the code, consumes it and stores
+ *   the refresh token (1 read, 2 commits).
+ * client_credentials and userinfo need no more than their floors.
+ *
  * @example
  * const floors = await measureFloors(['refresh_token'], { measure, startFloor, opts });
  * floors.refresh_token.rps;
@@ -34,16 +44,27 @@ function floorSpecs(opts) {
     page: { env: { FLOOR: 'page' }, load: { kind: 'http', method: 'GET', path: '/', connections: opts.postConnections } },
     redirect: { env: { FLOOR: 'redirect' }, load: { ...post(opts.postConnections), body: `csrf=${'c'.repeat(43)}&username=alice&password=alice` } },
     userinfo: { env: { FLOOR: 'userinfo' }, load: { kind: 'http', method: 'GET', path: '/', headers: { authorization: BEARER }, connections: opts.getConnections } },
+    refreshDurable: { env: { FLOOR: 'sign', SIGNS: '2', READS: '2', WRITES: '2' }, load: post(opts.postConnections) },
+    pageDurable: { env: { FLOOR: 'page', WRITES: '1' }, load: { kind: 'http', method: 'GET', path: '/', connections: opts.postConnections } },
+    redirectDurable: { env: { FLOOR: 'redirect', READS: '1', WRITES: '1' }, load: { ...post(opts.postConnections), body: `csrf=${'c'.repeat(43)}&username=alice&password=alice` } },
+    tokenDurable: { env: { FLOOR: 'sign', SIGNS: '2', READS: '1', WRITES: '2' }, load: post(opts.postConnections) },
   };
 }
 
-/** The floor servers each scenario needs. */
+/** The floor servers each scenario needs: the floor, and the durable floor where storage adds work. */
 const NEEDS = {
   client_credentials: ['sign1'],
   refresh_token: ['sign2'],
   authorization_code_flow: ['page', 'redirect', 'sign2'],
   userinfo: ['userinfo'],
 };
+const NEEDS_DURABLE = {
+  refresh_token: ['refreshDurable'],
+  authorization_code_flow: ['pageDurable', 'redirectDurable', 'tokenDurable'],
+};
+
+/** Requests per second of a scenario made of these parts (its CPU time is their sum). */
+const combined = (raw, keys) => (keys.length === 1 ? raw[keys[0]].rps : 1 / keys.reduce((s, k) => s + 1 / raw[k].rps, 0));
 
 /**
  * Measures the floors of the named scenarios. `startFloor(env)` starts
@@ -53,7 +74,7 @@ const NEEDS = {
  */
 export async function measureFloors(names, { measure, startFloor, opts, log }) {
   const specs = floorSpecs(opts);
-  const wanted = [...new Set(names.flatMap((n) => NEEDS[n] ?? []))];
+  const wanted = [...new Set(names.flatMap((n) => [...(NEEDS[n] ?? []), ...(NEEDS_DURABLE[n] ?? [])]))];
   const raw = {};
   for (const key of wanted) {
     log(`floor ${key}`);
@@ -68,8 +89,14 @@ export async function measureFloors(names, { measure, startFloor, opts, log }) {
   for (const n of names) {
     const keys = NEEDS[n];
     if (!keys) continue;
-    const rps = keys.length === 1 ? raw[keys[0]].rps : 1 / keys.reduce((s, k) => s + 1 / raw[k].rps, 0);
-    floors[n] = { rps, parts: Object.fromEntries(keys.map((k) => [k, raw[k].rps])), noisy: keys.some((k) => raw[k].noisy) };
+    const durable = NEEDS_DURABLE[n];
+    const all = [...keys, ...(durable ?? [])];
+    floors[n] = {
+      rps: combined(raw, keys),
+      durableRps: durable ? combined(raw, durable) : undefined,
+      parts: Object.fromEntries(all.map((k) => [k, raw[k].rps])),
+      noisy: all.some((k) => raw[k].noisy),
+    };
   }
   return floors;
 }

@@ -229,7 +229,8 @@ for (const s of selected) {
     if (s.load.kind === 'http') await preflight(s.load, server.base, extra);
     const m = await measure(s.name, s.load, server.base, server.pid, extra);
     const bound = s.ceiling === 'bare' ? ceiling.bare.rps : s.ceiling === 'sign' ? ceiling.sign.best : ceiling.sign.best / 2;
-    const floor = floors[s.name] && { ...floors[s.name], share: floors[s.name].rps / bound };
+    const f = floors[s.name];
+    const floor = f && { ...f, share: f.rps / bound, durableShare: f.durableRps === undefined ? undefined : f.durableRps / bound };
     results.push({ ...s, ...m, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0, floor });
   } finally {
     await server.stop();
