@@ -17,6 +17,7 @@
  *   BENCH_SERVER_CPU=0 BENCH_LOAD_CPU=1   the cores to pin to
  *   BENCH_PROFILE=dir         write a V8 .cpuprofile of the server per scenario into dir
  *   BENCH_STORE=memory        run the demo configuration on another store type (default: its SQLite)
+ *   BENCH_SERVER=oidc-provider   the same scenarios against oidc-provider instead (bench/compare/)
  *   BENCH_JSON=file           also write all results as JSON
  *   BENCH_MAX_FOREIGN=0.05    a run during which other processes used more than this share
  *                             of either pinned core is discarded and repeated (shared machines)
@@ -51,12 +52,21 @@ const opts = {
   maxForeign: num('BENCH_MAX_FOREIGN', 0.05),
   attempts: num('BENCH_ATTEMPTS', 4),
   store: env.BENCH_STORE,
+  server: env.BENCH_SERVER ?? 'gatehouse',
 };
 const tool = env.BENCH_TOOL ?? (available('wrk', ['-v']) ? 'wrk' : 'node');
 const node = process.execPath;
 const log = (s) => process.stderr.write(s + '\n');
+// Another server under the same harness (bench/compare/target.mjs): its start, flow driver and endpoint paths.
+const other = opts.server === 'gatehouse' ? undefined : await (await import('./compare/target.mjs')).loadTarget(opts.server, log);
+if (other) opts.server = other.name;
+if (other && opts.store) {
+  log('warning: BENCH_STORE applies to Gatehouse only; ignored');
+  opts.store = undefined;
+}
+const flowsScript = other?.flowsScript ?? path.join(root, 'bench/flows.mjs');
 
-if (!existsSync(path.join(root, 'dist/cli/main.js'))) {
+if (!other && !existsSync(path.join(root, 'dist/cli/main.js'))) {
   log('dist/ missing: running npm run build');
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -70,7 +80,7 @@ if (opts.profileDir) mkdirSync(opts.profileDir, { recursive: true });
 function loadOnce(load, base, seconds, extraHeaders = {}, onSpawn = undefined) {
   if (load.kind === 'flows') {
     const spec = { base, mode: load.mode, connections: load.connections, duration: seconds };
-    return runPinned(opts.loadCpu, node, [path.join(root, 'bench/flows.mjs'), JSON.stringify(spec)], {}, onSpawn);
+    return runPinned(opts.loadCpu, node, [flowsScript, JSON.stringify(spec)], {}, onSpawn);
   }
   const headers = { ...(load.headers ?? {}), ...extraHeaders };
   if (tool === 'wrk') {
@@ -212,31 +222,32 @@ async function startFloor(floorEnv) {
 }
 
 const started = new Date();
-log(`Gatehouse benchmark: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}`);
+log(`Benchmark of ${opts.server}: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}`);
 const ceiling = await ceilings();
 const selected = scenarios(opts).filter((s) => !opts.only || opts.only.includes(s.name));
 const floors = env.BENCH_FLOORS === '0' ? {} : await measureFloors(selected.map((s) => s.name), { measure, startFloor, opts, log });
 const results = [];
 for (const s of selected) {
   log(`${s.name}`);
-  const server = await startGatehouse(s.name);
+  const server = other ? await other.start(s.name, opts) : await startGatehouse(s.name);
+  const load = server.paths?.[s.load.path] ? { ...s.load, path: server.paths[s.load.path] } : s.load;
   try {
     let extra = {};
     if (s.needsToken) {
-      const t = await runPinned(opts.loadCpu, node, [path.join(root, 'bench/flows.mjs'), JSON.stringify({ base: server.base, mode: 'token' })]);
+      const t = await runPinned(opts.loadCpu, node, [flowsScript, JSON.stringify({ base: server.base, mode: 'token' })]);
       extra = { authorization: `Bearer ${t.accessToken}` };
     }
-    if (s.load.kind === 'http') await preflight(s.load, server.base, extra);
-    const m = await measure(s.name, s.load, server.base, server.pid, extra);
+    if (load.kind === 'http') await preflight(load, server.base, extra);
+    const m = await measure(s.name, load, server.base, server.pid, extra);
     const bound = s.ceiling === 'bare' ? ceiling.bare.rps : s.ceiling === 'sign' ? ceiling.sign.best : ceiling.sign.best / 2;
     const f = floors[s.name];
     const floor = f && { ...f, share: f.rps / bound, durableShare: f.durableRps === undefined ? undefined : f.durableRps / bound };
-    results.push({ ...s, ...m, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0, floor });
+    results.push({ ...s, load, ...m, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0, floor });
   } finally {
     await server.stop();
   }
 }
 
-const meta = { date: started.toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length, tool, ...opts };
+const meta = { date: started.toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length, tool, flows: path.relative(root, flowsScript), ...opts };
 process.stdout.write(formatTable(meta, ceiling, results));
 if (env.BENCH_JSON) writeFileSync(env.BENCH_JSON, JSON.stringify({ meta, ceiling, results }, null, 2));
