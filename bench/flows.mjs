@@ -16,9 +16,9 @@
  * taskset -c 1 node bench/flows.mjs '{"base":"http://127.0.0.1:5000","mode":"flows","connections":32,"duration":5}'
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { basicAuth, CookieJar, createClient } from './http-client.mjs';
-import { LatencyRecorder, emitResult } from './stats.mjs';
+import { emitResult } from './stats.mjs';
+import { FlowError, expect, sendWithJar, timed as runTimed } from './flow-loop.mjs';
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
 const base = spec.base ?? 'http://127.0.0.1:5000';
@@ -27,7 +27,6 @@ const duration = (spec.duration ?? 5) * 1000;
 const CLIENT = basicAuth('interactive.confidential', 'secret');
 const REDIRECT = 'http://localhost:3000/callback';
 const SCOPE = 'openid profile email api offline_access';
-const FORM = 'application/x-www-form-urlencoded';
 
 const client = createClient(base, connections);
 const pathOf = (location) => {
@@ -35,25 +34,8 @@ const pathOf = (location) => {
   return u.pathname + u.search;
 };
 
-class FlowError extends Error {}
-const expect = (res, status, step) => {
-  if (res.status !== status) throw new FlowError(`${step}: HTTP ${res.status} (expected ${status}) ${String(res.body ?? '').slice(0, 200)}`);
-  return res;
-};
-
 /** GET/POST with the jar's cookies, storing the response's cookies. */
-async function send(jar, method, path, body, extra = {}) {
-  const headers = { ...extra };
-  const cookie = jar.header();
-  if (cookie) headers.cookie = cookie;
-  if (body !== undefined) {
-    headers['content-type'] = FORM;
-    headers['content-length'] = String(Buffer.byteLength(body));
-  }
-  const res = await client.request(method, path, headers, body);
-  jar.store(res.headers);
-  return res;
-}
+const send = (jar, method, path, body, extra) => sendWithJar(client, jar, method, path, body, extra);
 
 /** One complete flow; resolves with the token response. */
 async function flow(username) {
@@ -93,30 +75,8 @@ async function refresh(refreshToken) {
   return tokens.refresh_token;
 }
 
-/** Runs `step(state)` in N loops for the duration; records each step's latency. */
-async function timed(setup, step) {
-  const rec = new LatencyRecorder();
-  let firstError;
-  const states = await Promise.all(Array.from({ length: connections }, (_, i) => setup(i)));
-  const start = performance.now();
-  const end = start + duration;
-  const loop = async (i) => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        states[i] = await step(states[i], i);
-        rec.add(performance.now() - t0);
-      } catch (e) {
-        rec.errors++;
-        firstError ??= String(e.message ?? e);
-        if (!(e instanceof FlowError)) await new Promise((r) => setTimeout(r, 10));
-        states[i] = await setup(i).catch(() => states[i]);
-      }
-    }
-  };
-  await Promise.all(states.map((_, i) => loop(i)));
-  return { ...rec.summary((performance.now() - start) / 1000), firstError };
-}
+/** Runs `step(state)` in N loops for the duration; records each step's latency (bench/flow-loop.mjs). */
+const timed = (setup, step) => runTimed({ connections, duration }, setup, step);
 
 // Virtual user i logs in as users[i % users.length] (demo users; password = username).
 const users = spec.users ?? ['alice'];

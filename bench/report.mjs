@@ -41,9 +41,10 @@ export function formatTable(meta, ceiling, results) {
   const floored = results.filter((r) => r.floor);
   if (floored.length) {
     lines.push('floor: the same ceiling share reached by the smallest Node server doing only the scenario\'s unavoidable work (bench/floor-server.mjs, bench/floors.mjs; * = a noisy run); "target above floor" means no Node server reaches the target on this machine. durable floor: the same plus the SQLite reads and commits a grant that survives a restart needs; "target above durable floor" means no Node server with durable grants reaches it.');
+    const who = meta.server && meta.server !== 'gatehouse' ? meta.server : 'Gatehouse';
     for (const r of floored) {
-      const durable = r.floor.durableRps !== undefined ? `, durable floor ${int(r.floor.durableRps)}/s (Gatehouse reaches ${pct(r.rps / r.floor.durableRps)} of it)` : '';
-      lines.push(`- ${r.name}: floor ${int(r.floor.rps)}/s (Gatehouse reaches ${pct(r.rps / r.floor.rps)} of it)${durable}; parts: ${Object.entries(r.floor.parts).map(([k, v]) => `${k} ${int(v)}/s`).join(', ')}`);
+      const durable = r.floor.durableRps !== undefined ? `, durable floor ${int(r.floor.durableRps)}/s (${who} reaches ${pct(r.rps / r.floor.durableRps)} of it)` : '';
+      lines.push(`- ${r.name}: floor ${int(r.floor.rps)}/s (${who} reaches ${pct(r.rps / r.floor.rps)} of it)${durable}; parts: ${Object.entries(r.floor.parts).map(([k, v]) => `${k} ${int(v)}/s`).join(', ')}`);
     }
     lines.push('');
   }

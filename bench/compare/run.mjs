@@ -11,6 +11,8 @@
  *   BENCH_COMPARE=gatehouse-sqlite,gatehouse-memory,oidc-provider   which columns to measure, in this order
  *   BENCH_COMPARE_DIR=dir     where the per-invocation JSON files go (default: a new temp folder)
  *   BENCH_COMPARE_FROM=a.json,b.json,c.json   only format existing BENCH_JSON files (no measuring)
+ * The floors (bench/floors.mjs) are the same for every server, so they are
+ * measured in the first invocation only (unless BENCH_FLOORS is set).
  *
  * @example
  * BENCH_DURATION=5 BENCH_RUNS=3 node bench/compare/run.mjs
@@ -42,6 +44,7 @@ function measureAll() {
     const file = path.join(dir, `${key}.json`);
     log(`\n=== ${config.label}: node bench/run.mjs (BENCH_JSON=${file})`);
     const childEnv = { ...env, ...config.env, BENCH_JSON: file };
+    if (env.BENCH_FLOORS === undefined && out.length > 0) childEnv.BENCH_FLOORS = '0';
     if (!childEnv.BENCH_STORE) delete childEnv.BENCH_STORE;
     const r = spawnSync(process.execPath, [path.join(root, 'bench/run.mjs')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     process.stderr.write(r.stdout ?? '');
@@ -67,9 +70,10 @@ function formatComparison(columns) {
     const { meta, ceiling } = c.data;
     lines.push(`- ${c.label} (${meta.server}, started ${meta.date}): bare node:http ${int(ceiling.bare.rps)} req/s${ceiling.bare.noisy ? ' (noisy)' : ''}; RS256 ${int(ceiling.sign.best)} signs/s${ceiling.sign.noisy ? ' (noisy)' : ''}`);
   }
+  const floorSource = columns.find((c) => c.data.results.some((r) => r.floor));
   lines.push('');
-  lines.push(`| scenario | ceiling | ${columns.map((c) => c.label).join(' | ')} |`);
-  lines.push(`|---|---|${columns.map(() => '---:').join('|')}|`);
+  lines.push(`| scenario | ceiling | ${columns.map((c) => c.label).join(' | ')} |${floorSource ? ' floor |' : ''}`);
+  lines.push(`|---|---|${columns.map(() => '---:').join('|')}|${floorSource ? '---:|' : ''}`);
   const names = [...new Set(columns.flatMap((c) => c.data.results.map((r) => r.name)))];
   for (const name of names) {
     const any = columns.map((c) => c.data.results.find((r) => r.name === name)).find(Boolean);
@@ -79,9 +83,12 @@ function formatComparison(columns) {
       const flags = [r.errors > 0 ? `${r.errors} errors` : '', r.noisy ? 'noisy' : ''].filter(Boolean).join(', ');
       return `${int(r.rps)}${UNIT[name] ?? '/s'} = **${pct(r.share)}**${flags ? ` (${flags})` : ''}`;
     });
-    lines.push(`| ${name} | ${CEILING[any.ceiling]} | ${cells.join(' | ')} |`);
+    const floor = floorSource?.data.results.find((r) => r.name === name)?.floor;
+    const floorCell = floorSource ? ` ${floor ? `${int(floor.rps)}/s = ${pct(floor.share)}${floor.noisy ? '*' : ''}` : '–'} |` : '';
+    lines.push(`| ${name} | ${CEILING[any.ceiling]} | ${cells.join(' | ')} |${floorCell}`);
   }
   lines.push('');
+  if (floorSource) lines.push(`floor: the smallest Node server doing only the scenario's unavoidable work (bench/floors.mjs), measured once, in the ${floorSource.label} invocation, as a share of that invocation's ceiling (* = noisy).`);
   lines.push('Cells: median req/s (flows/s, grants/s) = share of that column\'s own ceiling. p50/p99 and per-run figures are in each invocation\'s table above and in its JSON.');
   lines.push('');
   return lines.join('\n') + '\n';
