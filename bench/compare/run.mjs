@@ -72,8 +72,8 @@ function formatComparison(columns) {
   }
   const floorSource = columns.find((c) => c.data.results.some((r) => r.floor));
   lines.push('');
-  lines.push(`| scenario | ceiling | ${columns.map((c) => c.label).join(' | ')} |${floorSource ? ' floor |' : ''}`);
-  lines.push(`|---|---|${columns.map(() => '---:').join('|')}|${floorSource ? '---:|' : ''}`);
+  lines.push(`| scenario | ceiling | ${columns.map((c) => c.label).join(' | ')} |${floorSource ? ' floor | durable floor |' : ''}`);
+  lines.push(`|---|---|${columns.map(() => '---:').join('|')}|${floorSource ? '---:|---:|' : ''}`);
   const names = [...new Set(columns.flatMap((c) => c.data.results.map((r) => r.name)))];
   for (const name of names) {
     const any = columns.map((c) => c.data.results.find((r) => r.name === name)).find(Boolean);
@@ -84,11 +84,12 @@ function formatComparison(columns) {
       return `${int(r.rps)}${UNIT[name] ?? '/s'} = **${pct(r.share)}**${flags ? ` (${flags})` : ''}`;
     });
     const floor = floorSource?.data.results.find((r) => r.name === name)?.floor;
-    const floorCell = floorSource ? ` ${floor ? `${int(floor.rps)}/s = ${pct(floor.share)}${floor.noisy ? '*' : ''}` : '–'} |` : '';
+    const durable = floor?.durableRps !== undefined ? `${int(floor.durableRps)}/s = ${pct(floor.durableShare)}` : '–';
+    const floorCell = floorSource ? ` ${floor ? `${int(floor.rps)}/s = ${pct(floor.share)}${floor.noisy ? '*' : ''}` : '–'} | ${durable} |` : '';
     lines.push(`| ${name} | ${CEILING[any.ceiling]} | ${cells.join(' | ')} |${floorCell}`);
   }
   lines.push('');
-  if (floorSource) lines.push(`floor: the smallest Node server doing only the scenario's unavoidable work (bench/floors.mjs), measured once, in the ${floorSource.label} invocation, as a share of that invocation's ceiling (* = noisy).`);
+  if (floorSource) lines.push(`floor: the smallest Node server doing only the scenario's unavoidable work (bench/floors.mjs), measured once, in the ${floorSource.label} invocation, as a share of that invocation's ceiling (* = noisy); durable floor: the same with the SQLite reads and commits of a grant that survives a restart.`);
   lines.push('Cells: median req/s (flows/s, grants/s) = share of that column\'s own ceiling. p50/p99 and per-run figures are in each invocation\'s table above and in its JSON.');
   lines.push('');
   return lines.join('\n') + '\n';
