@@ -9,7 +9,34 @@
  * r.rps // steps per second
  */
 import { performance } from 'node:perf_hooks';
+import { basicAuth, createClient } from './http-client.mjs';
 import { LatencyRecorder } from './stats.mjs';
+
+/** The demo client both drivers sign in with (config/demo.json `interactive.confidential`). */
+export const DEMO_CLIENT = {
+  authorization: basicAuth('interactive.confidential', 'secret'),
+  redirectUri: 'http://localhost:3000/callback',
+  scope: 'openid profile email api offline_access',
+};
+
+/**
+ * A driver's JSON argument with its defaults, its keep-alive client and a
+ * helper from a Location header to a request path.
+ *
+ * @example
+ * const { spec, client, pathOf, loop } = driverSetup(process.argv[2], 'http://127.0.0.1:5000');
+ */
+export function driverSetup(arg, defaultBase) {
+  const spec = JSON.parse(arg ?? '{}');
+  const base = spec.base ?? defaultBase;
+  const loop = { connections: spec.connections ?? 32, duration: (spec.duration ?? 5) * 1000 };
+  const client = createClient(base, loop.connections);
+  const pathOf = (location) => {
+    const u = new URL(location, base);
+    return u.pathname + u.search;
+  };
+  return { spec, base, loop, client, pathOf };
+}
 
 /** A step that got an unexpected answer (as opposed to a socket error). */
 export class FlowError extends Error {}

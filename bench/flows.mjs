@@ -16,23 +16,12 @@
  * taskset -c 1 node bench/flows.mjs '{"base":"http://127.0.0.1:5000","mode":"flows","connections":32,"duration":5}'
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { basicAuth, CookieJar, createClient } from './http-client.mjs';
+import { CookieJar } from './http-client.mjs';
 import { emitResult } from './stats.mjs';
-import { FlowError, expect, sendWithJar, timed as runTimed } from './flow-loop.mjs';
+import { DEMO_CLIENT, driverSetup, FlowError, expect, sendWithJar, timed as runTimed } from './flow-loop.mjs';
 
-const spec = JSON.parse(process.argv[2] ?? '{}');
-const base = spec.base ?? 'http://127.0.0.1:5000';
-const connections = spec.connections ?? 32;
-const duration = (spec.duration ?? 5) * 1000;
-const CLIENT = basicAuth('interactive.confidential', 'secret');
-const REDIRECT = 'http://localhost:3000/callback';
-const SCOPE = 'openid profile email api offline_access';
-
-const client = createClient(base, connections);
-const pathOf = (location) => {
-  const u = new URL(location, base);
-  return u.pathname + u.search;
-};
+const { spec, loop, client, pathOf } = driverSetup(process.argv[2], 'http://127.0.0.1:5000');
+const { authorization: CLIENT, redirectUri: REDIRECT, scope: SCOPE } = DEMO_CLIENT;
 
 /** GET/POST with the jar's cookies, storing the response's cookies. */
 const send = (jar, method, path, body, extra) => sendWithJar(client, jar, method, path, body, extra);
@@ -76,7 +65,7 @@ async function refresh(refreshToken) {
 }
 
 /** Runs `step(state)` in N loops for the duration; records each step's latency (bench/flow-loop.mjs). */
-const timed = (setup, step) => runTimed({ connections, duration }, setup, step);
+const timed = (setup, step) => runTimed(loop, setup, step);
 
 // Virtual user i logs in as users[i % users.length] (demo users; password = username).
 const users = spec.users ?? ['alice'];

@@ -23,24 +23,13 @@
  * taskset -c 1 node bench/compare/oidc-provider-flows.mjs '{"base":"http://127.0.0.1:5300","mode":"flows","connections":32,"duration":5}'
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { basicAuth, CookieJar, createClient } from '../http-client.mjs';
+import { basicAuth, CookieJar } from '../http-client.mjs';
 import { emitResult } from '../stats.mjs';
-import { FlowError, expect, sendWithJar, timed } from '../flow-loop.mjs';
+import { DEMO_CLIENT, driverSetup, FlowError, expect, sendWithJar, timed } from '../flow-loop.mjs';
 
-const spec = JSON.parse(process.argv[2] ?? '{}');
-const base = spec.base ?? 'http://127.0.0.1:5300';
-const connections = spec.connections ?? 32;
-const duration = (spec.duration ?? 5) * 1000;
-const CLIENT = basicAuth('interactive.confidential', 'secret');
-const REDIRECT = 'http://localhost:3000/callback';
-const SCOPE = 'openid profile email api offline_access';
+const { spec, loop, client, pathOf } = driverSetup(process.argv[2], 'http://127.0.0.1:5300');
+const { authorization: CLIENT, redirectUri: REDIRECT, scope: SCOPE } = DEMO_CLIENT;
 const REDIRECTED = [302, 303];
-
-const client = createClient(base, connections);
-const pathOf = (location) => {
-  const u = new URL(location, base);
-  return u.pathname + u.search;
-};
 const send = (jar, method, path, body, extra) => sendWithJar(client, jar, method, path, body, extra);
 
 const discovery = JSON.parse(expect(await client.request('GET', '/.well-known/openid-configuration'), 200, 'discovery').body);
@@ -94,7 +83,6 @@ const decode = (jwt) => jwt.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.
 const users = spec.users ?? ['alice'];
 let next = 0;
 const user = () => users[next++ % users.length];
-const loop = { connections, duration };
 let result;
 if (spec.mode === 'flows') {
   result = await timed(loop, async () => undefined, async () => void (await flow(user())));
