@@ -43,6 +43,8 @@ interface PendingWrites {
   interactionDirty: boolean;
   /** The code, the end of the interaction, a session touch: stored with the session in one batch. */
   writes: RecordWrite[];
+  /** The code issued, announced once the batch is stored. */
+  issued?: { clientId: string; subjectId: string };
 }
 
 export class AuthorizeFlow {
@@ -95,6 +97,7 @@ export class AuthorizeFlow {
     if (w.session) w.writes.push(...sessionWrites(w.session));
     if (w.interactionDirty) w.writes.push(interactionWrite(interaction!));
     await writeRecords(this.ctx.backend.records, w.writes);
+    if (w.issued) this.ctx.events({ type: 'authorization_code_issued', ...w.issued });
     return res;
   }
 
@@ -178,7 +181,7 @@ export class AuthorizeFlow {
       if (touched) w.writes.push({ put: touched });
     }
     if (interaction) cookies.push(this.finish(interaction, w));
-    ctx.events({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
+    w.issued = { clientId: client.clientId, subjectId };
     const params: Record<string, string> = { code };
     // Session Management 1.0 §3: session_state for the client's check_session_iframe.
     const state = session!.payload.browserState;

@@ -10,7 +10,8 @@ import { createMemoryBackend } from '../../src/stores/memory.js';
 import type { Backend, OperationalStore } from '../../src/stores/types.js';
 import { handleId } from '../../src/tokens/handles.js';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
+import { authorizeUrl, authParams, postLogin, startAt } from './interaction-helpers.js';
 
 /** A memory backend that logs every write to the operational store. */
 function countingBackend(): { backend: Backend; writes: string[] } {
@@ -111,5 +112,23 @@ describe('store writes of the authorization code flow', () => {
     expect((await storedSession(records, flow.jar))!.payload.clients).toEqual(['interactive.public']);
     const denied = await authorizeWithLogin(s.url, { clientId: 'interactive.public', redirectUri: 'http://localhost:3000/spa/callback', params: { prompt: 'consent' }, consent: false });
     expect(denied.callback.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('a batch that fails stores nothing, sets no session and announces no code', async () => {
+    const { backend } = countingBackend();
+    backend.records.writeAll = async () => {
+      throw new Error('disk full');
+    };
+    const events: string[] = [];
+    s = await startTestServer({ options: { backend, events: (e) => void events.push(e.type) } });
+    const jar = new CookieJar();
+    const page = await startAt(jar, authorizeUrl(s.url, (await authParams()).params), 'login');
+    const res = await postLogin(jar, s.url, page, { username: 'alice', password: 'alice' });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.headers.get('location')).toBeNull();
+    expect(jar.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(events).toContain('user_login_success');
+    expect(events).not.toContain('authorization_code_issued');
+    expect(await backend.records.findMany('authorization_code')).toEqual([]);
   });
 });
