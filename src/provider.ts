@@ -35,6 +35,7 @@ import { operationalRoutes } from './observability/operational-routes.js';
 import type { HealthState } from './observability/health.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
 import { attachRouteLimits } from './ratelimit/route-limits.js';
+import { testApiRoutes } from './resource-server/test-api-route.js';
 
 export interface GatehouseOptions {
   /** Time source (epoch seconds); tests inject one. */
@@ -153,7 +154,10 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const interaction = createInteractionLayer(ctx, options.interaction);
   const health: HealthState = { draining: false };
   const ops = operationalRoutes(ctx, metrics, health);
-  const extra: RouteTable = new Map([...ops.main, ...interaction.routes]);
+  // The demo's test API validates tokens through this provider's own fetch handler, built below.
+  let ownFetch: ((request: Request) => Promise<Response>) | undefined;
+  const testApi = testApiRoutes(ctx, (request) => ownFetch!(request));
+  const extra: RouteTable = new Map([...ops.main, ...interaction.routes, ...testApi]);
   const { routes, rebuildDiscovery } = buildRoutes(ctx, extra, true);
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
   const dispatcher = new Dispatcher(ctx, routes, () => corsOrigins, interaction.renderErrorPage);
@@ -187,9 +191,10 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     timers.push(purge);
   } else keys.stop();
 
+  ownFetch = createFetchHandler(dispatcher, limits, options.mountPath);
   return {
     handler: createNodeHandler(dispatcher, limits, options.mountPath),
-    fetch: createFetchHandler(dispatcher, limits, options.mountPath),
+    fetch: ownFetch,
     interactions: interaction.api,
     sessions: createSessionManagement(ctx),
     context: ctx,

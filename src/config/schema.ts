@@ -270,6 +270,15 @@ export const authenticationSchema = z.object({
   logoutTokenLifetime: duration.default(120),
 });
 
+/** The demo's protected test API (docs/resource-server.md#the-demo-api), served through the resource-server middleware. */
+export const testApiSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Path below the issuer; its RFC 9728 metadata is at `/.well-known/oauth-protected-resource<path>`. */
+  path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, 'must be a path such as /api/test').default('/api/test'),
+  /** The scope a token needs. */
+  scope: z.string().min(1).default('api'),
+});
+
 export const configSchema = z.object({
   $schema: z.string().optional(),
   server: serverSchema.default(serverSchema.parse({})),
@@ -287,6 +296,7 @@ export const configSchema = z.object({
   metrics: metricsSchema.default(metricsSchema.parse({})),
   health: healthSchema.default(healthSchema.parse({})),
   rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
+  testApi: testApiSchema.default(testApiSchema.parse({})),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
