@@ -197,11 +197,13 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     verifyFetch,
     node(requirement) {
       return (req, res, next) => {
-        verify(nodeRequest(req), requirement).then((r) => {
-          if (!r.ok) return sendNode(res, r.failure);
-          (req as IncomingMessage & { auth?: AccessTokenInfo }).auth = r.auth;
-          next();
-        }, next);
+        verify(nodeRequest(req), requirement)
+          .then((r) => {
+            if (!r.ok) return sendNode(res, r.failure);
+            (req as IncomingMessage & { auth?: AccessTokenInfo }).auth = r.auth;
+            next();
+          })
+          .catch((err: unknown) => next(err));
       };
     },
     hono(requirement) {
