@@ -6,8 +6,7 @@
  * (several issuers) can run in one process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { headerValue, readCredentials } from './authorization-header.js';
 import { looksLikeJws } from './compact-jws.js';
 import { Introspector } from './introspection.js';
@@ -16,6 +15,7 @@ import { JwksSource } from './jwks-source.js';
 import { verifyJwtAccessToken, type JwtRules } from './jwt-access-token.js';
 import { UpstreamError, type FetchLimits } from './outbound-fetch.js';
 import { checkProofOfPossession } from './proof-of-possession.js';
+import { sendNode, toResourceRequest, toResponse } from './edges.js';
 import { invalidToken, Refusal, toFailure, unavailable, type ChallengeContext } from './refusal.js';
 import type { AccessTokenInfo, JwsAlgorithm, Requirement, ResourceFailure, ResourceRequest, ResourceServerOptions, VerifyResult } from './types.js';
 
@@ -171,33 +171,18 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     }
   }
 
-  function nodeRequest(req: IncomingMessage): ResourceRequest {
-    const socket = req.socket as Partial<TLSSocket>;
-    const encrypted = socket.encrypted === true;
-    const origin = options.origin ?? `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
-    const request: ResourceRequest = { method: req.method ?? 'GET', url: new URL((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/', origin).href, headers: req.headers };
-    if (encrypted && verifiers.length) {
-      const raw = socket.getPeerCertificate?.(false)?.raw;
-      if (raw) request.peerCertificate = new X509Certificate(raw);
-    }
-    return request;
-  }
-
-  const sendNode = (res: ServerResponse, failure: ResourceFailure) => {
-    res.writeHead(failure.status, failure.headers);
-    res.end(failure.body);
-  };
-  const toResponse = (failure: ResourceFailure) => new Response(failure.body || null, { status: failure.status, headers: failure.headers });
+  const nodeRequest = (req: IncomingMessage) => toResourceRequest(req, options.origin, verifiers.length > 0);
   const verifyFetch = (request: Request, requirement?: Requirement, peerCertificate?: X509Certificate) =>
     verify({ method: request.method, url: request.url, headers: request.headers, peerCertificate }, requirement);
 
   return {
     verify,
-    verifyNode: (req, requirement) => verify(nodeRequest(req), requirement),
+    verifyNode: async (req, requirement) => verify(nodeRequest(req), requirement),
     verifyFetch,
     node(requirement) {
       return (req, res, next) => {
-        verify(nodeRequest(req), requirement)
+        Promise.resolve()
+          .then(() => verify(nodeRequest(req), requirement))
           .then((r) => {
             if (!r.ok) return sendNode(res, r.failure);
             (req as IncomingMessage & { auth?: AccessTokenInfo }).auth = r.auth;

@@ -3,6 +3,7 @@
  * with a real Gatehouse as the authorization server: RFC 9068 §4 checks,
  * strict compact parsing and RFC 6750 answers.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, SignJWT } from 'jose';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -68,6 +69,17 @@ describe('resource server: JWT access tokens', () => {
       const r = await api.get(undefined, { authorization });
       expect(r.status, authorization).toBe(400);
       expect(challengeParams(r.headers.get('www-authenticate')).params.error).toBe('invalid_request');
+    }
+  });
+
+  it('copes with a malformed Host header and an absolute-form target', async () => {
+    const token = await m2mToken(s.url);
+    const { port } = new URL(api.url);
+    for (const [host, path] of [['a b', '/api/test'], ['x:99999', '/api/test'], ['127.0.0.1', '//evil.example/api']]) {
+      const status = await new Promise<number>((resolve, reject) =>
+        http.get({ host: '127.0.0.1', port, path, headers: { host, authorization: `Bearer ${token}` } }, (res) => resolve(res.resume().statusCode!)).on('error', reject),
+      );
+      expect(status, host).toBe(200);
     }
   });
 
