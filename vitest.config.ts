@@ -17,5 +17,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Records what skipped for a missing system program and sums it up at the end (test/helpers/requirements.ts).
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

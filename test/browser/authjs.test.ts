@@ -21,6 +21,7 @@ import type { Session } from '@auth/express';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { closeServer, launchBrowser, listenOnFixedPort, newContext } from '../helpers/browser.js';
+import { requirePrograms } from '../helpers/requirements.js';
 
 const APP = 'http://localhost:3000';
 
@@ -85,7 +86,9 @@ function relyingParty(issuer: string, errors: unknown[]): express.Express {
   return app;
 }
 
-describe('Auth.js (Duende IdentityServer 6 provider) signs in through Gatehouse in Chromium', () => {
+const skip = requirePrograms(['chromium']);
+
+describe.skipIf(!!skip)('Auth.js (Duende IdentityServer 6 provider) signs in through Gatehouse in Chromium', () => {
   let gatehouse: TestServer;
   let app: http.Server | undefined;
   let browser: Browser | undefined;

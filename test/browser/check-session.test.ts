@@ -10,9 +10,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkce, startTestServer, type TestServer } from '../helpers/server.js';
 import { launchBrowser, newContext } from '../helpers/browser.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { rpClient, startRelyingParty, withClients, type RelyingParty } from '../sessions/logout-helpers.js';
 
-describe('check_session_iframe in Chromium', () => {
+const skip = requirePrograms(['chromium']);
+
+describe.skipIf(!!skip)('check_session_iframe in Chromium', () => {
   let rp: RelyingParty;
   let s: TestServer;
   let browser: Browser | undefined;

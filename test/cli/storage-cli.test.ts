@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { buildDist, startGatehouseProcess } from '../helpers/gatehouse-process.js';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 
@@ -37,8 +38,7 @@ describe('database unreachable at start', () => {
   }, 120_000);
 });
 
-const noPg = postgresUnavailable();
-if (noPg) console.warn(`skipping gatehouse migrate tests: ${noPg}`);
+const noPg = requirePrograms(['postgresql'], 'gatehouse migrate');
 
 describe.skipIf(!!noPg)('gatehouse migrate', () => {
   let pg: PostgresServer;

@@ -1,13 +1,15 @@
 /**
  * Browser tests: headless Chromium from the system (/usr/bin/chromium),
- * driven by playwright-core. Never downloads a browser.
+ * driven by playwright-core. Never downloads a browser. Test files check for
+ * it first with `requirePrograms(['chromium'])` (test/helpers/requirements.ts),
+ * which skips them with one printed line when it is absent.
  */
 import http from 'node:http';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromiumPath, programUnavailable } from './requirements.js';
 
 /** The system Chromium (Debian package); override with CHROMIUM_PATH. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = chromiumPath();
 
 /** Flags for a quiet, sandbox-less headless Chromium in a container (no network calls of its own). */
 export const CHROMIUM_ARGS = [
@@ -30,7 +32,8 @@ export const CHROMIUM_ARGS = [
  * const page = await context.newPage();
  */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`);
+  const missing = programUnavailable('chromium');
+  if (missing) throw new Error(`Chromium unavailable: ${missing} (apt-get install chromium, or set CHROMIUM_PATH); check with requirePrograms(['chromium']) first`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 

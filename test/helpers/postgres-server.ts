@@ -1,14 +1,17 @@
 /**
  * A real PostgreSQL server for tests: initdb on a temp folder, pg_ctl start on
  * loopback and a free port. Start it once per test file (beforeAll) and stop
- * it in afterAll. When initdb/pg_ctl are absent, `postgresUnavailable()` gives
- * the reason and the suite is skipped with it printed.
+ * it in afterAll. Test files check for the programs first with
+ * `requirePrograms(['postgresql'])` (test/helpers/requirements.ts), which
+ * skips them with one printed line when initdb/pg_ctl are absent. The programs
+ * are looked up on PATH, then in Debian's /usr/lib/postgresql/<major>/bin.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
+import { findPostgresProgram, programUnavailable } from './requirements.js';
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
@@ -23,25 +26,27 @@ export interface PostgresServer {
   destroy(): void;
 }
 
-function which(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-/** Why PostgreSQL tests cannot run here, or undefined when they can. */
+/**
+ * Why PostgreSQL tests cannot run here, or undefined when they can. Prints
+ * and records nothing: test files use `requirePrograms(['postgresql'])`.
+ */
 export function postgresUnavailable(): string | undefined {
-  if (!which('initdb') || !which('pg_ctl')) return 'initdb/pg_ctl not on PATH (install postgresql)';
-  if (isRoot() && spawnSync('id', ['postgres'], { stdio: 'ignore' }).status !== 0) {
-    return 'running as root and there is no postgres user to run the server as';
-  }
-  return undefined;
+  return programUnavailable('postgresql');
+}
+
+function program(name: 'initdb' | 'pg_ctl' | 'psql'): string {
+  const path = findPostgresProgram(name);
+  if (!path) throw new Error(`PostgreSQL unavailable: ${name} not found (apt-get install postgresql)`);
+  return path;
 }
 
 /** Runs a PostgreSQL binary, as the postgres user when we are root (initdb refuses root). */
-function run(cmd: string, args: string[]): void {
+function run(name: 'initdb' | 'pg_ctl' | 'psql', args: string[]): void {
+  const cmd = program(name);
   const [file, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   execFileSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], cwd: tmpdir() });
 }
@@ -69,8 +74,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
-      const psql = isRoot() ? ['runuser', ['-u', 'postgres', '--', 'psql']] as const : ['psql', []] as const;
-      execFileSync(psql[0], [...psql[1], '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`], { stdio: ['ignore', 'ignore', 'pipe'], cwd: tmpdir() });
+      run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`]);
       return `${base}/${name}`;
     },
     stop() {

@@ -1,11 +1,13 @@
 /**
  * A real Redis server for tests: redis-server on loopback and a free port,
- * no persistence. Start once per test file; `redisUnavailable()` gives the
- * reason to skip when the binary is absent.
+ * no persistence. Start once per test file; test files check for the program
+ * first with `requirePrograms(['redis-server'])` (test/helpers/requirements.ts),
+ * which skips them with one printed line when it is absent.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freePort } from './ports.js';
+import { findProgram, programUnavailable } from './requirements.js';
 
 export interface RedisServer {
   url: string;
@@ -16,10 +18,12 @@ export interface RedisServer {
   destroy(): Promise<void>;
 }
 
+/**
+ * Why Redis tests cannot run here, or undefined when they can. Prints and
+ * records nothing: test files use `requirePrograms(['redis-server'])`.
+ */
 export function redisUnavailable(): string | undefined {
-  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0
-    ? undefined
-    : 'redis-server not on PATH (install redis-server)';
+  return programUnavailable('redis-server');
 }
 
 function ping(port: number): Promise<boolean> {
@@ -35,14 +39,14 @@ function ping(port: number): Promise<boolean> {
 }
 
 export async function startRedis(): Promise<RedisServer> {
-  const reason = redisUnavailable();
-  if (reason) throw new Error(`Redis unavailable: ${reason}`);
+  const redisServer = findProgram('redis-server');
+  if (!redisServer) throw new Error(`Redis unavailable: ${redisUnavailable()}`);
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
     // Already running: nothing to do (a second server could not bind the port, and the first would be orphaned).
     if (child && child.exitCode === null && child.signalCode === null) return;
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
+    child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
     for (let i = 0; i < 200; i++) {
       if (await ping(port)) return;
       await new Promise((r) => setTimeout(r, 25));

@@ -2,13 +2,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { postgresUnavailable, startPostgres, type PostgresServer } from './postgres-server.js';
-import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
+import { startPostgres, type PostgresServer } from './postgres-server.js';
+import { startRedis, type RedisServer } from './redis-server.js';
+import { requirePrograms } from './requirements.js';
 
-const noPg = postgresUnavailable();
-const noRedis = redisUnavailable();
-if (noPg) console.warn(`skipping PostgreSQL fixture test: ${noPg}`);
-if (noRedis) console.warn(`skipping Redis fixture test: ${noRedis}`);
+const noPg = requirePrograms(['postgresql'], 'postgres fixture');
+const noRedis = requirePrograms(['redis-server'], 'redis fixture');
 
 describe.skipIf(!!noPg)('postgres fixture', () => {
   let server: PostgresServer;

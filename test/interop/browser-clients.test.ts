@@ -22,6 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startCliServer, type CliServer } from '../helpers/cli-server.js';
 import { closeServer, launchBrowser, listenOnFixedPort, newContext } from '../helpers/browser.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { basic, form } from '../helpers/server.js';
 
 const APP = 'http://localhost:3000';
@@ -116,7 +117,9 @@ function app(issuer: string, authErrors: unknown[]): express.Express {
   return a;
 }
 
-describe('browser clients against gatehouse start (Chromium)', () => {
+const skip = requirePrograms(['chromium']);
+
+describe.skipIf(!!skip)('browser clients against gatehouse start (Chromium)', () => {
   let gh: CliServer;
   let server: http.Server | undefined;
   let browser: Browser | undefined;

@@ -5,23 +5,18 @@
  * token and reads userinfo, against `gatehouse start` on the demo config.
  * This test only plays the user's browser (login and consent pages).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliServer, type CliServer } from '../helpers/cli-server.js';
+import { PYTHON, requirePrograms } from '../helpers/requirements.js';
 import { signIn } from './user-agent.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = new URL('./python/authlib_rp.py', import.meta.url).pathname;
 
-function authlibUnavailable(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import authlib, requests'], { encoding: 'utf8' });
-  if (r.error) return `${PYTHON} not found`;
-  return r.status === 0 ? undefined : 'python3-authlib / python3-requests not installed (.ci/run installs them)';
-}
-const unavailable = authlibUnavailable();
+const unavailable = requirePrograms(['python3-authlib']);
 
-describe.skipIf(unavailable)(`Python Authlib relying party${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe.skipIf(!!unavailable)('Python Authlib relying party', () => {
   let gh: CliServer;
   beforeAll(async () => {
     gh = await startCliServer();

@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresBackend } from '../../src/stores/postgres.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const skip = postgresUnavailable();
+const skip = requirePrograms(['postgresql']);
 
-describe.skipIf(skip)('readiness on PostgreSQL', () => {
+describe.skipIf(!!skip)('readiness on PostgreSQL', () => {
   let pg: PostgresServer;
   let s: TestServer;
   beforeAll(async () => {

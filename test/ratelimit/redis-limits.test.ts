@@ -6,13 +6,14 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisUnavailable, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
 import { FORM } from '../interaction/interaction-helpers.js';
 
-const skip = redisUnavailable();
+const skip = requirePrograms(['redis-server']);
 
-describe.skipIf(skip)('rate limits shared through Redis', () => {
+describe.skipIf(!!skip)('rate limits shared through Redis', () => {
   let redis: RedisServer;
   let a: TestServer;
   let b: TestServer;

@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 import { basic, demoConfig, form, type CookieJar } from '../helpers/server.js';
 import { freePort } from '../helpers/ports.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../helpers/gatehouse-process.js';
 
 const PUBLIC_REDIRECT = 'http://127.0.0.1/callback';
-const noPg = postgresUnavailable();
-if (noPg) console.warn(`skipping the PostgreSQL crash test: ${noPg}`);
+const noPg = requirePrograms(['postgresql'], 'on PostgreSQL');
 
 interface Committed {
   kind: 'confidential' | 'public';

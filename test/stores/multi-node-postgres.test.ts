@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 import { basic, demoConfig, form } from '../helpers/server.js';
 import { freePort } from '../helpers/ports.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
-import { redisUnavailable, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { runGatehouse, startGatehouseProcess, type GatehouseProcess } from '../helpers/gatehouse-process.js';
 
-const reason = postgresUnavailable() ?? redisUnavailable();
-if (reason) console.warn(`skipping multi-node PostgreSQL + Redis test: ${reason}`);
+const reason = requirePrograms(['postgresql', 'redis-server']);
 
 interface Hop {
   node: number;

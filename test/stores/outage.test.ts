@@ -11,13 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../../src/provider.js';
 import { authorizeWithLogin, exchangeCode, CONFIDENTIAL_REDIRECT } from '../helpers/flow.js';
 import { basic, demoConfig, form } from '../helpers/server.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
-import { redisUnavailable, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 
-const noPg = postgresUnavailable();
-const noRedis = noPg ?? redisUnavailable();
-if (noPg) console.warn(`skipping database outage tests: ${noPg}`);
-else if (noRedis) console.warn(`skipping Redis outage tests: ${noRedis}`);
+const noPg = requirePrograms(['postgresql'], 'PostgreSQL lost while running');
+const noRedis = requirePrograms(['postgresql', 'redis-server'], 'Redis lost while running');
 
 async function startNode(store: Record<string, unknown>) {
   const server = http.createServer();

@@ -4,13 +4,13 @@ import { createPostgresBackend } from '../../src/stores/postgres.js';
 import { withRedis } from '../../src/stores/redis.js';
 import { StoreUnavailableError } from '../../src/stores/store-faults.js';
 import type { Backend } from '../../src/stores/types.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
-import { redisUnavailable, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { freePort } from '../helpers/ports.js';
 import { runStoreConformance } from './conformance.js';
 
-const reason = postgresUnavailable() ?? redisUnavailable();
-if (reason) console.warn(`skipping PostgreSQL + Redis store tests: ${reason}`);
+const reason = requirePrograms(['postgresql', 'redis-server']);
 
 /** Record times in the suite are small numbers; a clock at 0 gives them TTLs in the future. */
 const clock = { now: () => 0 };

@@ -3,12 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresBackend } from '../../src/stores/postgres.js';
 import { StoreUnavailableError } from '../../src/stores/store-faults.js';
-import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 import { freePort } from '../helpers/ports.js';
 import { runStoreConformance } from './conformance.js';
 
-const reason = postgresUnavailable();
-if (reason) console.warn(`skipping PostgreSQL store tests: ${reason}`);
+const reason = requirePrograms(['postgresql']);
 
 describe.skipIf(!!reason)('postgres backend', () => {
   let server: PostgresServer;
