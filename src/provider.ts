@@ -118,7 +118,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   // Clients and resources may also live in the database (`gatehouse import`).
   const { config, version: configVersion } = await configWithDatabase(input, fileConfig, rawBackend.configDocuments, parseOptions);
   const issuer = issuerOf(config);
-  const kek = await loadKeyEncryptionKey(config);
+  const kek = await loadKeyEncryptionKey(config, process.env, logger);
   let ctx: ProviderContext | undefined;
   const metrics = config.metrics.enabled
     ? createMetrics({ config, events: bus, clock, backend: rawBackend, keys: { list: () => keys.list() }, isGrantType: (g) => ctx?.grants.has(g) ?? false })

@@ -3,7 +3,7 @@
  * processes of one machine may share. Queries are written with kysely; hot
  * statements are compiled and prepared once (see sqlite-schema.ts `prepare`).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { pingSqlite } from './sqlite-ping.js';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +22,11 @@ import { SqlConfigDocuments } from './sql-config-documents.js';
 export interface SqliteBackendOptions extends SqliteLockOptions {
   /** Called with the names of the migrations this open applied (for `gatehouse migrate`). */
   onMigrated?: (applied: string[]) => void;
-  /** Database file; its folder is created when missing. `:memory:` for a private in-memory database. */
+  /**
+   * Database file; its folder is created (mode 0700) when missing, the file
+   * itself mode 0600 (SQLite gives its -wal and -shm files the same mode).
+   * `:memory:` for a private in-memory database.
+   */
   path: string;
   /** Time source for lock leases. Default: the system clock. */
   clock?: Clock;
@@ -42,7 +46,7 @@ const CHECKPOINT_INTERVAL_MS = 250;
  */
 export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<Backend> {
   const inMemory = opts.path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(resolve(opts.path)), { recursive: true });
+  if (!inMemory) createPrivately(resolve(opts.path));
   const db = new Database(opts.path);
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!inMemory) db.pragma('journal_mode = WAL');
@@ -73,6 +77,21 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
       await qb.destroy(); // closes the better-sqlite3 database
     },
   };
+}
+
+/**
+ * Creates the database's folder (0700) and file (0600) when they are missing,
+ * so that only the owner can read tokens and sessions; SQLite creates the
+ * -wal and -shm files with the database file's mode. Existing folders and
+ * files keep the mode they have (O_EXCL: a racing starter's file is left alone).
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 /**
