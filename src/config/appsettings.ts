@@ -77,7 +77,10 @@ export function mapAppSettings(doc: Record<string, unknown>): AppSettingsResult 
     else if (key === 'ApiScopes') input.apiScopes = list(value, (r, p) => mapResource(r, p, ctx, T.IGNORED_SCOPE_SETTINGS), key);
     else if (key === 'ApiResources') input.apiResources = list(value, (r, p) => mapResource(r, p, ctx, T.IGNORED_RESOURCE_SETTINGS), key);
     else if (key === 'TestUsers' || key === 'Users') input.users = list(value, (u, p) => mapUser(u, p, ctx), key);
-    else if (key === 'IssuerUri') input.server = { issuer: value };
+    else if (key === 'IssuerUri') {
+      // IdentityServer reads an empty or blank IssuerUri as not set (the issuer then comes from the request's host; here from PORT/ISSUER).
+      if (!(typeof value === 'string' && value.trim() === '')) input.server = { issuer: value };
+    }
     else input[lowerFirst(key)] = camelize(value);
   }
   addOfflineAccess(input);
