@@ -36,10 +36,13 @@ chmod 0644 "$hide/not-a-program"
 mkdir "$hide/empty"
 printf 'raise ImportError("hidden by scripts/fresh-machine-test.sh")\n' > "$hide/no-module.py"
 
-hide_file() { # bind the non-executable file over a program (over its target when it is a symlink)
+declare -A done_paths=()
+hide_file() { # bind the non-executable file over a program (over its target when it is a symlink), once
   local path
   path=$(readlink -f "$1") || return 0
   [ -f "$path" ] || return 0
+  [ -n "${done_paths[$path]:-}" ] && return 0
+  done_paths[$path]=1
   mount --bind "$hide/not-a-program" "$path"
   mounted+=("$path")
   echo "hidden: $1${path:+ ($path)}"
