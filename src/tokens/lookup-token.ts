@@ -9,6 +9,7 @@ import { compactVerify, decodeProtectedHeader } from 'jose';
 import type { ProviderContext } from '../context.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { ReferenceTokenPayload } from './access-token.js';
+import { isCompactJws } from './compact-jws.js';
 import { handleId } from './handles.js';
 import { verifiedJwtCache, type VerifiedJwt } from './verified-jwt-cache.js';
 import type { RefreshTokenPayload } from './refresh-token-record.js';
@@ -19,7 +20,6 @@ export type FoundToken =
   | { type: 'refresh_token'; claims: Record<string, unknown>; active: boolean; record: StoredRecord<RefreshTokenPayload> };
 
 const decoder = new TextDecoder();
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** The verified claims of one of our JWT access tokens, or undefined when it is not one (or does not verify). */
 async function verifyJwt(ctx: ProviderContext, token: string, now: number, hit: VerifiedJwt | undefined): Promise<Record<string, unknown> | undefined> {
@@ -93,9 +93,11 @@ async function lookupHandle(ctx: ProviderContext, token: string, now: number, hi
 /** Finds a token of any kind we issue; `hint` only orders the search (RFC 7009 §2.1, RFC 7662 §2.1). */
 export async function lookupToken(ctx: ProviderContext, token: string, hint?: string): Promise<FoundToken | undefined> {
   const now = ctx.clock.now();
-  // A token verified before is a JWT (the cache is keyed by the exact string): no shape scan.
+  // A token verified before is a JWT (the cache is keyed by the exact string, which passed
+  // the canonical-form check then): no scan. Any other JWT must be canonical compact JWS.
   const hit = ctx.verifiedJwts.get(token, now);
-  if (hit || JWT_SHAPE.test(token)) return lookupJwt(ctx, token, now, hit);
+  if (hit || isCompactJws(token)) return lookupJwt(ctx, token, now, hit);
+  if (token.includes('.')) return undefined;
   if (token.length > 200) return undefined;
   return lookupHandle(ctx, token, now, hint);
 }
