@@ -9,6 +9,7 @@ import { InvalidClient } from '../errors.js';
 import { required } from '../http/params.js';
 import type { InternalRequest } from '../http/types.js';
 import type { Client } from '../model/types.js';
+import { isCompactJws } from '../tokens/compact-jws.js';
 import { clientAuthFailed } from './client-auth-failure.js';
 import { hasParam } from './client-secret-post.js';
 
@@ -34,7 +35,7 @@ export function assertionPresented(req: InternalRequest): boolean {
 /** The `alg` of the presented assertion's header, if it decodes (no verification). */
 export function assertionAlg(req: InternalRequest): string | undefined {
   const value = req.body.get('client_assertion')?.[0];
-  if (!value) return undefined;
+  if (!value || !isCompactJws(value)) return undefined;
   try {
     return decodeProtectedHeader(value).alg;
   } catch {
@@ -49,6 +50,8 @@ export function readAssertion(req: InternalRequest): string {
   if (type !== JWT_BEARER_ASSERTION_TYPE) {
     throw clientAuthFailed(`client_assertion_type ${type}`, 'unsupported client_assertion_type');
   }
+  // RFC 7515 §7.1 in its one canonical form: no whitespace, padding or stray bits (tokens/compact-jws.ts).
+  if (!isCompactJws(assertion)) throw clientAuthFailed('client_assertion is not a canonical compact JWS', 'client_assertion is not a valid JWT');
   return assertion;
 }
 
@@ -70,25 +73,60 @@ export function assertionClientId(req: InternalRequest): string {
 }
 
 /**
- * jwtVerify options: iss = sub = client_id; aud must name this server by its
- * issuer, token endpoint or the endpoint being called (RFC 7523 §3 item 3,
- * OIDC Core §9, RFC 9126 §2); exp required, jti required.
+ * jwtVerify options: iss = sub = client_id; exp and jti required. The
+ * audience is checked apart, after the signature ({@link checkAssertionAudience}).
  */
 export function assertionVerifyOptions(
   client: Client,
   ctx: ProviderContext,
-  endpoint: AuthEndpoint,
+  _endpoint: AuthEndpoint,
   algorithms: readonly string[],
 ): JWTVerifyOptions {
   return {
     algorithms: [...algorithms],
     issuer: client.clientId,
     subject: client.clientId,
-    audience: [...new Set([ctx.issuer, ctx.endpoints.token, ctx.endpoints[endpoint]])],
     currentDate: new Date(ctx.clock.now() * 1000),
     clockTolerance: CLOCK_SKEW,
     requiredClaims: ['exp', 'jti'],
   };
+}
+
+/**
+ * The audience values an assertion presented at `endpoint` may carry. By
+ * default only the issuer identifier (draft-ietf-oauth-rfc7523bis §4 and the
+ * 2025 OIDC Core errata after the audience-injection disclosure: the issuer
+ * "as its sole audience value"). With `clientAuthentication.acceptEndpointAudience`
+ * (or the client's own `acceptEndpointAudience`) also the token endpoint URL
+ * (RFC 7523 §3, OIDC Core §9 before the errata) and the URL of the endpoint
+ * the assertion was presented to (RFC 9126 §2, and what some clients send at
+ * introspection and revocation).
+ *
+ * @example
+ * acceptedAudiences(client, ctx, 'introspection'); // Set { 'https://id.example.com' }
+ */
+export function acceptedAudiences(client: Client, ctx: ProviderContext, endpoint: AuthEndpoint): ReadonlySet<string> {
+  const compat = client.acceptEndpointAudience ?? ctx.config.clientAuthentication.acceptEndpointAudience;
+  return new Set(compat ? [ctx.issuer, ctx.endpoints.token, ctx.endpoints[endpoint]] : [ctx.issuer]);
+}
+
+/**
+ * Throws invalid_client unless `aud` is an accepted audience, as a string or
+ * a one-element array; with the compatibility setting an array whose every
+ * value is accepted. A list holding any other value is refused: a client may
+ * have been tricked into minting it for another server (audience injection).
+ */
+export function checkAssertionAudience(aud: unknown, client: Client, ctx: ProviderContext, endpoint: AuthEndpoint): void {
+  const accepted = acceptedAudiences(client, ctx, endpoint);
+  const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  const ok =
+    values.length > 0 &&
+    values.every((v) => typeof v === 'string' && accepted.has(v)) &&
+    (values.length === 1 || accepted.size > 1);
+  if (!ok) {
+    const shown = JSON.stringify(aud ?? null).slice(0, 300);
+    throw clientAuthFailed(`aud ${shown} is not ${[...accepted].join(' or ')}`, 'client assertion aud claim invalid');
+  }
 }
 
 /** Maps a jose failure to invalid_client. Claim failures come after a good signature, so they may say why. */
@@ -103,10 +141,11 @@ export function assertionFailure(err: unknown): InvalidClient {
 }
 
 /**
- * Checks jose does not make and records the jti so the assertion is single
+ * Checks jose does not make (audience, iat, exp horizon) and records the jti so the assertion is single
  * use (RFC 7523 §3 item 7). Call after jwtVerify succeeded.
  */
-export async function acceptAssertion(payload: JWTPayload, client: Client, ctx: ProviderContext): Promise<void> {
+export async function acceptAssertion(payload: JWTPayload, client: Client, ctx: ProviderContext, endpoint: AuthEndpoint): Promise<void> {
+  checkAssertionAudience(payload.aud, client, ctx, endpoint);
   const now = ctx.clock.now();
   const exp = payload.exp!;
   if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_SKEW) {

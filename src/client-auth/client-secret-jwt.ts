@@ -56,6 +56,6 @@ export const clientSecretJwt: ClientAuthMethod = {
       }
     }
     if (!result) throw assertionFailure(lastError);
-    await acceptAssertion(result.payload, client, ctx);
+    await acceptAssertion(result.payload, client, ctx, endpoint);
   },
 };

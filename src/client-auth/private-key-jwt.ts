@@ -56,7 +56,7 @@ export function createPrivateKeyJwt(cache: ClientJwksCache): ClientAuthMethod {
       } catch (err) {
         throw assertionFailure(err);
       }
-      await acceptAssertion(payload, client, ctx);
+      await acceptAssertion(payload, client, ctx, endpoint);
     },
   };
 }

@@ -78,6 +78,8 @@ export const clientSchema = z.object({
   jwks: jwkSet.optional(),
   /** Client public keys for private_key_jwt, by URI (cached). */
   jwksUri: absoluteUri.optional(),
+  /** Overrides `clientAuthentication.acceptEndpointAudience` for this client's JWT assertions. */
+  acceptEndpointAudience: z.boolean().optional(),
   allowedGrantTypes: z.array(z.string().min(1)).default([]),
   redirectUris: z.array(absoluteUri).default([]),
   postLogoutRedirectUris: z.array(absoluteUri).default([]),
@@ -279,6 +281,16 @@ export const testApiSchema = z.object({
   scope: z.string().min(1).default('api'),
 });
 
+export const clientAuthenticationSchema = z.object({
+  /**
+   * Compatibility for clients written before the 2025 audience-injection
+   * guidance: also accept the token endpoint URL, and the URL of the endpoint
+   * an assertion is presented to, as the `aud` of private_key_jwt and
+   * client_secret_jwt assertions. Default: the issuer identifier only.
+   */
+  acceptEndpointAudience: z.boolean().default(false),
+});
+
 export const configSchema = z.object({
   $schema: z.string().optional(),
   server: serverSchema.default(serverSchema.parse({})),
@@ -286,6 +298,7 @@ export const configSchema = z.object({
   keys: keysSchema.default(keysSchema.parse({})),
   ui: uiSchema.default(uiSchema.parse({})),
   authentication: authenticationSchema.default(authenticationSchema.parse({})),
+  clientAuthentication: clientAuthenticationSchema.default(clientAuthenticationSchema.parse({})),
   clients: z.array(clientSchema).default([]),
   /** Standard names (openid, profile, email, address, phone, offline_access) or full definitions. */
   identityResources: z.array(z.union([z.string(), identityResourceSchema])).default([]),

@@ -36,17 +36,21 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-function context(): TestContext {
-  return createTestContext([
-    { clientId: 'hmac', clientSecrets: [{ type: 'SymmetricKey', value: HMAC_KEY }] },
-    { clientId: 'inline', jwks: { keys: [rsa.publicJwk] } },
-    { clientId: 'remote', jwksUri },
-    { clientId: 'basic-only', clientSecrets: [{ type: 'SymmetricKey', value: HMAC_KEY }], tokenEndpointAuthMethods: ['client_secret_basic'] },
-  ]);
+function context(acceptEndpointAudience?: boolean): TestContext {
+  return createTestContext(
+    [
+      { clientId: 'hmac', clientSecrets: [{ type: 'SymmetricKey', value: HMAC_KEY }] },
+      { clientId: 'inline', jwks: { keys: [rsa.publicJwk] } },
+      { clientId: 'remote', jwksUri },
+      { clientId: 'basic-only', clientSecrets: [{ type: 'SymmetricKey', value: HMAC_KEY }], tokenEndpointAuthMethods: ['client_secret_basic'] },
+      { clientId: 'legacy', jwks: { keys: [rsa.publicJwk] }, acceptEndpointAudience: true },
+    ],
+    acceptEndpointAudience === undefined ? {} : { clientAuthentication: { acceptEndpointAudience } },
+  );
 }
 
 function claims(clientId: string, extra: JWTPayload = {}): JWTPayload {
-  return { iss: clientId, sub: clientId, aud: TOKEN_URL, jti: crypto.randomUUID(), iat: NOW, exp: NOW + 60, ...extra };
+  return { iss: clientId, sub: clientId, aud: ISSUER, jti: crypto.randomUUID(), iat: NOW, exp: NOW + 60, ...extra };
 }
 
 async function sign(payload: JWTPayload, key: CryptoKey | Uint8Array, alg: string, kid?: string): Promise<string> {
@@ -124,18 +128,68 @@ describe('private_key_jwt', () => {
 
   it.each([
     ['the issuer', ISSUER],
-    ['the token endpoint', TOKEN_URL],
-    ['an array containing the token endpoint', ['https://elsewhere.example', TOKEN_URL]],
+    ['the issuer in a one-element array', [ISSUER]],
   ])('accepts %s as audience', async (_name, aud) => {
     await authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), context(), 'token');
   });
 
-  it('accepts the called endpoint as audience only at that endpoint', async () => {
-    const ctx = context();
-    const aud = `${ISSUER}/connect/introspect`;
-    await authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), ctx, 'introspection');
-    const err = await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), ctx, 'revocation'));
+  // draft-ietf-oauth-rfc7523bis: the issuer identifier is the sole audience value.
+  it.each([
+    ['the token endpoint', TOKEN_URL],
+    ['the called endpoint', `${ISSUER}/connect/introspect`],
+    ['an array holding the token endpoint and a foreign value', ['https://elsewhere.example', TOKEN_URL]],
+    ['an array holding the issuer and a foreign value', [ISSUER, 'https://elsewhere.example']],
+    ['the issuer twice', [ISSUER, ISSUER]],
+    ['an empty array', []],
+    ['the issuer with a trailing slash', `${ISSUER}/`],
+  ])('rejects %s as audience by default', async (_name, aud) => {
+    const err = await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), context(), 'introspection'));
     expectInvalidClient(err, 'client assertion aud claim invalid');
+  });
+
+  it('rejects an assertion without aud', async () => {
+    const { aud: _aud, ...rest } = claims('inline');
+    const err = await failure(authenticateClient(assertionRequest(await rs(rest)), context(), 'token'));
+    expectInvalidClient(err, 'client assertion aud claim invalid');
+  });
+
+  describe('with clientAuthentication.acceptEndpointAudience', () => {
+    it.each([
+      ['the issuer', ISSUER],
+      ['the token endpoint', TOKEN_URL],
+      ['the issuer and the token endpoint', [ISSUER, TOKEN_URL]],
+    ])('accepts %s as audience', async (_name, aud) => {
+      await authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), context(true), 'token');
+    });
+
+    it('accepts the called endpoint as audience only at that endpoint', async () => {
+      const ctx = context(true);
+      const aud = `${ISSUER}/connect/introspect`;
+      await authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), ctx, 'introspection');
+      const err = await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), ctx, 'revocation'));
+      expectInvalidClient(err, 'client assertion aud claim invalid');
+    });
+
+    it('still rejects a list with a foreign value, and a wrong audience', async () => {
+      const ctx = context(true);
+      for (const aud of [['https://elsewhere.example', TOKEN_URL], [ISSUER, 'https://attacker.example'], 'https://other.example/token']) {
+        const err = await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud }))), ctx, 'token'));
+        expectInvalidClient(err, 'client assertion aud claim invalid');
+      }
+    });
+  });
+
+  it('a client of its own may accept the endpoint audience; the others stay strict', async () => {
+    const ctx = context();
+    await authenticateClient(assertionRequest(await rs(claims('legacy', { aud: TOKEN_URL }))), ctx, 'token');
+    const err = await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud: TOKEN_URL }))), ctx, 'token'));
+    expectInvalidClient(err, 'client assertion aud claim invalid');
+    // and a client may opt out of a global compatibility setting
+    const strict = createTestContext(
+      [{ clientId: 'inline', jwks: { keys: [rsa.publicJwk] }, acceptEndpointAudience: false }],
+      { clientAuthentication: { acceptEndpointAudience: true } },
+    );
+    expectInvalidClient(await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud: TOKEN_URL }))), strict, 'token')), 'client assertion aud claim invalid');
   });
 
   it('rejects a wrong audience', async () => {

@@ -52,8 +52,8 @@ export interface TestContext extends ProviderContext {
   clock: { now(): number; set(t: number): void };
 }
 
-export function createTestContext(clients: ConfigInput['clients']): TestContext {
-  const config = configSchema.parse({ server: { issuer: ISSUER }, clients });
+export function createTestContext(clients: ConfigInput['clients'], extra: Omit<ConfigInput, 'clients' | 'server'> = {}): TestContext {
+  const config = configSchema.parse({ ...extra, server: { issuer: ISSUER }, clients });
   const byId = new Map(config.clients.map((c) => [c.clientId, compileClient(c)]));
   const registry: ClientRegistry = { find: (id) => byId.get(id), all: () => [...byId.values()] };
   let now = NOW;

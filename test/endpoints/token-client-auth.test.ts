@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CryptoKey, JWK } from 'jose';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addM2mClient, assertion, assertionParams, clientKeyPair, token, type Answer } from './helpers.js';
+import { addM2mClient, assertion, assertionParams, clientKeyPair, post, token, type Answer } from './helpers.js';
 
 const HMAC_SECRET = 'a-symmetric-key-of-at-least-32-bytes!';
 const encoder = new TextEncoder();
@@ -76,17 +76,23 @@ describe('client authentication methods at the token endpoint', () => {
   });
 
   describe('client_secret_jwt', () => {
-    const sign = (o: Parameters<typeof assertion>[3] = {}) => assertion(encoder.encode(HMAC_SECRET), 'HS256', 'hmac', { aud: tokenUrl, now: now(), ...o });
+    const sign = (o: Parameters<typeof assertion>[3] = {}) => assertion(encoder.encode(HMAC_SECRET), 'HS256', 'hmac', { aud: s.url, now: now(), ...o });
 
-    it('accepts an HS256 assertion with the token endpoint or the issuer as audience', async () => {
-      for (const aud of [tokenUrl, s.url]) {
+    it('accepts an HS256 assertion with the issuer as audience, as a string or a one-element array', async () => {
+      for (const aud of [s.url, [s.url]]) {
         const r = await cc(assertionParams(await sign({ aud })));
         expect(r.status, r.text).toBe(200);
       }
     });
 
+    it('refuses the token endpoint as audience, and a list with a foreign value (audience injection)', async () => {
+      for (const aud of [tokenUrl, [s.url, 'https://attacker.example'], ['https://attacker.example', tokenUrl]]) {
+        expectInvalidClient(await cc(assertionParams(await sign({ aud }))));
+      }
+    });
+
     it('refuses a bad signature', async () => {
-      const jwt = await assertion(encoder.encode('another-secret-another-secret-xx!'), 'HS256', 'hmac', { aud: tokenUrl, now: now() });
+      const jwt = await assertion(encoder.encode('another-secret-another-secret-xx!'), 'HS256', 'hmac', { aud: s.url, now: now() });
       expectInvalidClient(await cc(assertionParams(jwt)));
     });
 
@@ -104,38 +110,38 @@ describe('client authentication methods at the token endpoint', () => {
     });
 
     it('refuses an assertion for a client that has no SymmetricKey (m2m)', async () => {
-      const jwt = await assertion(encoder.encode(HMAC_SECRET), 'HS256', 'm2m', { aud: tokenUrl, now: now() });
+      const jwt = await assertion(encoder.encode(HMAC_SECRET), 'HS256', 'm2m', { aud: s.url, now: now() });
       expectInvalidClient(await cc(assertionParams(jwt)));
     });
   });
 
   describe('private_key_jwt', () => {
     it('accepts an ES256 assertion checked against inline jwks', async () => {
-      const jwt = await assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: tokenUrl, now: now(), kid: 'inline-1' });
+      const jwt = await assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: s.url, now: now(), kid: 'inline-1' });
       const r = await cc(assertionParams(jwt));
       expect(r.status, r.text).toBe(200);
     });
 
     it('accepts an assertion checked against keys fetched from jwksUri', async () => {
-      const jwt = await assertion(remote.privateKey, 'ES256', 'pkjwt.uri', { aud: tokenUrl, now: now(), kid: 'remote-1' });
+      const jwt = await assertion(remote.privateKey, 'ES256', 'pkjwt.uri', { aud: s.url, now: now(), kid: 'remote-1' });
       const r = await cc(assertionParams(jwt));
       expect(r.status, r.text).toBe(200);
     });
 
     it('answers 401, not 5xx, when the client jwks_uri fails or is unreachable', async () => {
       for (const clientId of ['pkjwt.broken', 'pkjwt.down']) {
-        const jwt = await assertion(remote.privateKey, 'ES256', clientId, { aud: tokenUrl, now: now(), kid: 'remote-1' });
+        const jwt = await assertion(remote.privateKey, 'ES256', clientId, { aud: s.url, now: now(), kid: 'remote-1' });
         expectInvalidClient(await cc(assertionParams(jwt)));
       }
     });
 
     it('refuses a bad signature (inline and remote)', async () => {
-      expectInvalidClient(await cc(assertionParams(await assertion(other.privateKey, 'ES256', 'pkjwt', { aud: tokenUrl, now: now(), kid: 'inline-1' }))));
-      expectInvalidClient(await cc(assertionParams(await assertion(other.privateKey, 'ES256', 'pkjwt.uri', { aud: tokenUrl, now: now(), kid: 'remote-1' }))));
+      expectInvalidClient(await cc(assertionParams(await assertion(other.privateKey, 'ES256', 'pkjwt', { aud: s.url, now: now(), kid: 'inline-1' }))));
+      expectInvalidClient(await cc(assertionParams(await assertion(other.privateKey, 'ES256', 'pkjwt.uri', { aud: s.url, now: now(), kid: 'remote-1' }))));
     });
 
     it('refuses a wrong audience, an expired assertion, and a replayed jti', async () => {
-      const sign = (o: Parameters<typeof assertion>[3]) => assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: tokenUrl, now: now(), ...o });
+      const sign = (o: Parameters<typeof assertion>[3]) => assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: s.url, now: now(), ...o });
       expectInvalidClient(await cc(assertionParams(await sign({ aud: 'https://elsewhere.example' }))));
       expectInvalidClient(await cc(assertionParams(await sign({ now: now() - 3600, expIn: 60 }))));
       const jti = randomUUID();
@@ -144,10 +150,29 @@ describe('client authentication methods at the token endpoint', () => {
     });
 
     it('refuses iss different from sub and an unsigned (alg none) assertion', async () => {
-      expectInvalidClient(await cc(assertionParams(await assertion(inline.privateKey, 'ES256', 'pkjwt', { iss: 'm2m', aud: tokenUrl, now: now() }))));
+      expectInvalidClient(await cc(assertionParams(await assertion(inline.privateKey, 'ES256', 'pkjwt', { iss: 'm2m', aud: s.url, now: now() }))));
       const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      const unsigned = `${b64({ alg: 'none' })}.${b64({ iss: 'pkjwt', sub: 'pkjwt', aud: tokenUrl, exp: now() + 60, jti: randomUUID() })}.`;
+      const unsigned = `${b64({ alg: 'none' })}.${b64({ iss: 'pkjwt', sub: 'pkjwt', aud: s.url, exp: now() + 60, jti: randomUUID() })}.`;
       expectInvalidClient(await cc(assertionParams(unsigned)));
+    });
+
+    it('refuses an assertion that is not canonical compact JWS (whitespace, padding, stray bits)', async () => {
+      const good = await assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: s.url, now: now() });
+      const [h, p, sig] = good.split('.') as [string, string, string];
+      // ES256: 64-byte signature = 86 characters, the last carrying 4 unused bits; flipping them keeps the bytes.
+      const sibling = String.fromCharCode(sig.charCodeAt(sig.length - 1) + 1);
+      const variants = [
+        `${h}.${p}.${sig.slice(0, 10)}\n${sig.slice(10)}`,
+        ` ${good}`,
+        `${good} `,
+        `${good}\n`,
+        `${h}.${p}.${sig}==`,
+        `${h}.${p}.${sig.slice(0, -1)}${sibling}`,
+        `${h}.${p}.${sig}.`,
+      ];
+      for (const jwt of variants) expectInvalidClient(await cc(assertionParams(jwt)));
+      // The untouched assertion passes (so the refusals above are for the form alone).
+      expect((await cc(assertionParams(good))).status).toBe(200);
     });
 
     it('refuses garbage in client_assertion without a 5xx', async () => {
@@ -159,10 +184,49 @@ describe('client authentication methods at the token endpoint', () => {
     });
 
     it('refuses an assertion together with a client_secret (two methods)', async () => {
-      const jwt = await assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: tokenUrl, now: now() });
+      const jwt = await assertion(inline.privateKey, 'ES256', 'pkjwt', { aud: s.url, now: now() });
       const r = await cc({ ...assertionParams(jwt), client_id: 'pkjwt', client_secret: 'secret' });
       expect(r.status).toBe(400);
       expect(r.body.error).toBe('invalid_request');
     });
+  });
+});
+
+describe('clientAuthentication.acceptEndpointAudience (compatibility with pre-2025 clients)', () => {
+  let s: TestServer;
+  let key: { privateKey: CryptoKey; jwk: JWK };
+  beforeAll(async () => {
+    key = await clientKeyPair('compat-1');
+    s = await startTestServer({
+      mutate: (c) => {
+        c.clientAuthentication = { acceptEndpointAudience: true };
+        addM2mClient(c, { clientId: 'pkjwt', jwks: { keys: [key.jwk] } });
+        addM2mClient(c, { clientId: 'pkjwt.strict', jwks: { keys: [key.jwk] }, acceptEndpointAudience: false });
+      },
+    });
+  });
+  afterAll(() => s.close());
+
+  const sign = (clientId: string, aud: string | string[]) => assertion(key.privateKey, 'ES256', clientId, { aud, now: s.clock.now() });
+  const cc = async (clientId: string, aud: string | string[], path = '/connect/token', extra: Record<string, string> = {}) =>
+    post(s.url, path, { ...(path === '/connect/token' ? { grant_type: 'client_credentials' } : {}), ...assertionParams(await sign(clientId, aud)), ...extra });
+
+  it('accepts the issuer, the token endpoint, and both in one list', async () => {
+    for (const aud of [s.url, `${s.url}/connect/token`, [s.url, `${s.url}/connect/token`]]) {
+      const r = await cc('pkjwt', aud);
+      expect(r.status, `${JSON.stringify(aud)} ${r.text}`).toBe(200);
+    }
+  });
+
+  it('accepts the endpoint the assertion is presented to (revocation)', async () => {
+    const r = await cc('pkjwt', `${s.url}/connect/revocation`, '/connect/revocation', { token: 'unknown-token' });
+    expect(r.status, r.text).toBe(200);
+    expectInvalidClient(await cc('pkjwt', `${s.url}/connect/introspect`, '/connect/revocation', { token: 'unknown-token' }));
+  });
+
+  it('still refuses a list with a foreign value, and a client that opted out', async () => {
+    expectInvalidClient(await cc('pkjwt', [`${s.url}/connect/token`, 'https://attacker.example']));
+    expectInvalidClient(await cc('pkjwt.strict', `${s.url}/connect/token`));
+    expect((await cc('pkjwt.strict', s.url)).status).toBe(200);
   });
 });
