@@ -8,13 +8,23 @@ import type { InternalRequest, InternalResponse } from './http/types.js';
 import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import type { BackgroundTasks } from './tasks/background-tasks.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
+import type { AuthenticatedClient } from './client-auth/authenticate-client.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
   grantType: string;
   /** Parameters this grant reads from the token request body (besides grant_type and client auth). */
   parameters: readonly string[];
-  handle(req: InternalRequest, client: Client, ctx: ProviderContext): Promise<InternalResponse>;
+  /**
+   * Only a confidential client that authenticated with credentials may use
+   * this grant (RFC 6749 §4.4 client_credentials; token exchange and the
+   * like declare it too). The token endpoint answers `invalid_client` before
+   * `handle` runs when the client used `none` or is public (RFC 6749 §5.2:
+   * "no client authentication included").
+   */
+  requiresConfidentialClient?: boolean;
+  /** `auth` says how the client authenticated (`auth.method`, e.g. `private_key_jwt` or `none`). */
+  handle(req: InternalRequest, client: Client, ctx: ProviderContext, auth: AuthenticatedClient): Promise<InternalResponse>;
 }
 
 /** Endpoints at which a client authenticates; used for assertion audiences. */

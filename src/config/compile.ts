@@ -36,10 +36,12 @@ function normaliseOrigin(origin: string): string {
 
 /** One client with its lookup sets. */
 export function compileClient(client: ClientConfig): Client {
+  const authMethods = authMethodsOf(client);
   return {
     ...client,
-    authMethods: authMethodsOf(client),
-    isPublic: !client.requireClientSecret,
+    authMethods,
+    // A client that may only use `none` is public whatever requireClientSecret says.
+    isPublic: !client.requireClientSecret || (authMethods.size === 1 && authMethods.has('none')),
     grantTypeSet: new Set(client.allowedGrantTypes),
     scopeSet: new Set(client.allowedScopes),
     redirectUriSet: new Set(client.redirectUris),

@@ -97,12 +97,22 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
   return issues;
 }
 
-/** Explicit tokenEndpointAuthMethods must have the credentials they need. */
+/**
+ * Explicit tokenEndpointAuthMethods must have the credentials they need, and
+ * `none` belongs to public clients only: on a client with secrets or keys (or
+ * requireClientSecret) it would let anyone who knows the client id act as
+ * that confidential client, e.g. get client_credentials tokens (RFC 6749 §2.1, §4.4).
+ */
 function checkAuthMethods(c: Record<string, unknown>, at: PropertyKey[], add: (path: PropertyKey[], message: string) => void): void {
   const secrets = records(c.clientSecrets);
   const hasKeys = c.jwks !== undefined || c.jwksUri !== undefined;
   strings(c.tokenEndpointAuthMethods).forEach((m, j) => {
     const path = [...at, 'tokenEndpointAuthMethods', j];
+    if (m === 'none') {
+      const credentials = [secrets.length > 0 && 'clientSecrets', c.jwks !== undefined && 'jwks', c.jwksUri !== undefined && 'jwksUri'].filter(Boolean);
+      if (credentials.length) add(path, `none lets the client authenticate without credentials, but it has ${credentials.join(' and ')} (a confidential client); remove none, or the credentials and set requireClientSecret to false`);
+      else if (flag(c.requireClientSecret, true)) add(path, 'none is for public clients; set requireClientSecret to false (or remove none)');
+    }
     if ((m === 'client_secret_basic' || m === 'client_secret_post') && secrets.length === 0) add(path, `${m} needs clientSecrets`);
     if (m === 'client_secret_jwt' && !secrets.some((s) => s.type === 'SymmetricKey')) add(path, 'client_secret_jwt needs a SymmetricKey secret (RFC 7523 §2.2)');
     if (m === 'private_key_jwt' && !hasKeys) add(path, 'private_key_jwt needs jwks or jwksUri');

@@ -1,6 +1,7 @@
 /** RFC 6749 §3.2: the token endpoint dispatches to the registered grant handlers. */
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { ASSERTION_LIMIT } from '../client-auth/client-assertion.js';
+import { clientAuthFailed } from '../client-auth/client-auth-failure.js';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { required } from '../http/params.js';
@@ -49,9 +50,14 @@ async function handleTokenRequest(req: InternalRequest, ctx: ProviderContext): P
   if (req.query.size) throw new InvalidRequest('token request parameters must be sent in the request body');
   checkBodyParameters(req.body, ctx, REPEATABLE);
   const grantType = required(req.body, 'grant_type', 256);
-  const { client } = await authenticateClient(req, ctx, 'token');
+  const auth = await authenticateClient(req, ctx, 'token');
+  const { client } = auth;
   const grant = ctx.grants.get(grantType);
   if (!grant) throw new UnsupportedGrantType(`grant type ${grantType.slice(0, 100)} is not supported`);
   if (!client.grantTypeSet.has(grantType)) throw new UnauthorizedClient(`client is not allowed the grant type ${grantType}`);
-  return grant.handle(req, client, ctx);
+  // RFC 6749 §4.4 and §5.2: such a grant needs an authenticated confidential client; `none` authenticates nothing.
+  if (grant.requiresConfidentialClient && (auth.method === 'none' || client.isPublic)) {
+    throw clientAuthFailed(`${grantType.slice(0, 100)} needs a confidential client; ${client.clientId} used ${auth.method}`);
+  }
+  return grant.handle(req, client, ctx, auth);
 }

@@ -9,9 +9,11 @@ import { issueAccessToken } from '../tokens/access-token.js';
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
   parameters: ['scope', 'resource'],
-  async handle(req, client, ctx) {
-    // RFC 6749 §4.4.2: only confidential clients.
-    if (client.isPublic) throw new UnauthorizedClient('public clients cannot use client_credentials');
+  // RFC 6749 §4.4: "MUST only be used by confidential clients"; the token endpoint enforces it.
+  requiresConfidentialClient: true,
+  async handle(req, client, ctx, auth) {
+    // Defence in depth for a direct caller: the token endpoint refused these already.
+    if (client.isPublic || auth.method === 'none') throw new UnauthorizedClient('client_credentials needs an authenticated confidential client');
     const requested = spaceList(single(req.body, 'scope'));
     // RFC 6749 §3.3: no scope means the client's default: all API scopes it may request.
     const scopeList = requested.length
