@@ -10,6 +10,16 @@ export interface DiscoveryFeatures {
   interactive: boolean;
 }
 
+/**
+ * RFC 8414 §2 code_challenge_methods_supported: what a client can use here.
+ * `plain` only when an enabled client allows it (`allowPlainTextPkce`);
+ * every other client is refused it (RFC 7636 §4.2, RFC 9700 §2.1.1).
+ */
+function pkceMethods(ctx: ProviderContext): string[] {
+  const plain = ctx.clients.all().some((c) => c.enabled && c.allowPlainTextPkce);
+  return plain ? ['S256', 'plain'] : ['S256'];
+}
+
 export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatures): Record<string, unknown> {
   const e = ctx.endpoints;
   const scopes = [
@@ -44,7 +54,7 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       end_session_endpoint: e.endSession,
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'fragment', 'form_post'],
-      code_challenge_methods_supported: ['S256', 'plain'],
+      code_challenge_methods_supported: pkceMethods(ctx),
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       claims_parameter_supported: false,
       request_parameter_supported: false,

@@ -87,3 +87,32 @@ describe('discovery and JWKS', () => {
     expect(res.headers.get('allow')).toContain('GET');
   });
 });
+
+describe('code_challenge_methods_supported: what clients may use', () => {
+  const methods = async (s: TestServer) => ((await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>).code_challenge_methods_supported;
+
+  it('S256 only when no client may use plain (the demo)', async () => {
+    const s = await startTestServer();
+    try {
+      expect(await methods(s)).toEqual(['S256']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('plain too when an enabled client allows plain PKCE; a disabled one does not count', async () => {
+    const plainClient = (clientId: string, enabled: boolean) => ({
+      clientId, enabled, requireClientSecret: false, allowPlainTextPkce: true,
+      allowedGrantTypes: ['authorization_code'], redirectUris: ['http://localhost:3000/legacy'], allowedScopes: ['openid'],
+    });
+    const off = await startTestServer({ mutate: (c) => void (c.clients as unknown[]).push(plainClient('legacy.off', false)) });
+    const on = await startTestServer({ mutate: (c) => void (c.clients as unknown[]).push(plainClient('legacy', true)) });
+    try {
+      expect(await methods(off)).toEqual(['S256']);
+      expect(await methods(on)).toEqual(['S256', 'plain']);
+    } finally {
+      await off.close();
+      await on.close();
+    }
+  });
+});
