@@ -6,6 +6,7 @@
 import type { ConfigIssue } from './config-error.js';
 import { formatPath } from './config-error.js';
 import { flag, isRecord, records, strings, text } from './loose-input.js';
+import { clientClaimName, RESERVED_CLAIMS } from './reserved-claims.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
@@ -82,6 +83,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
       }
     });
     checkAuthMethods(c, ['clients', i], add);
+    checkClientClaims(c, ['clients', i], add);
   });
 
   const subjects = new Map<string, number>();
@@ -116,5 +118,18 @@ function checkAuthMethods(c: Record<string, unknown>, at: PropertyKey[], add: (p
     if ((m === 'client_secret_basic' || m === 'client_secret_post') && secrets.length === 0) add(path, `${m} needs clientSecrets`);
     if (m === 'client_secret_jwt' && !secrets.some((s) => s.type === 'SymmetricKey')) add(path, 'client_secret_jwt needs a SymmetricKey secret (RFC 7523 §2.2)');
     if (m === 'private_key_jwt' && !hasKeys) add(path, 'private_key_jwt needs jwks or jwksUri');
+  });
+}
+
+/** Client claims must not take the name of a protocol claim (sub, aud, client_id, ...) once prefixed. */
+function checkClientClaims(c: Record<string, unknown>, at: PropertyKey[], add: (path: PropertyKey[], message: string) => void): void {
+  const prefix = text(c.clientClaimsPrefix) ?? 'client_';
+  records(c.claims).forEach((claim, j) => {
+    const type = text(claim.type);
+    if (type === undefined) return;
+    const name = clientClaimName(prefix, type);
+    if (RESERVED_CLAIMS.has(name)) {
+      add([...at, 'claims', j, 'type'], `"${name}" is a protocol claim of the token and cannot be set by client claims (reserved: ${[...RESERVED_CLAIMS].join(', ')})`);
+    }
   });
 }

@@ -2,6 +2,7 @@
  * Access tokens: JWT per RFC 9068 or reference tokens (random handle, hash
  * stored, answered by introspection), per client `accessTokenType`.
  */
+import { clientClaimName, RESERVED_CLAIMS } from '../config/reserved-claims.js';
 import type { ProviderContext } from '../context.js';
 import type { Client } from '../model/types.js';
 import { handleId, newHandle } from './handles.js';
@@ -60,7 +61,11 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   if (req.amr?.length) claims.amr = req.amr;
   if (req.sessionId) claims.sid = req.sessionId;
   if (client.claims.length && (req.subjectId === undefined || client.alwaysSendClientClaims)) {
-    for (const c of client.claims) claims[client.clientClaimsPrefix + c.type] = c.value;
+    for (const c of client.claims) {
+      const name = clientClaimName(client.clientClaimsPrefix, c.type);
+      // Refused at config load; a guard here for clients from elsewhere: never override a protocol claim.
+      if (!RESERVED_CLAIMS.has(name) && !(name in claims)) claims[name] = c.value;
+    }
   }
   if (req.claims) for (const [k, v] of Object.entries(req.claims)) if (!(k in claims)) claims[k] = v;
   return claims;
