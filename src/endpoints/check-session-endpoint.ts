@@ -8,12 +8,14 @@
  * purpose; it reveals nothing but that answer), so it carries no
  * frame-ancestors and the dispatcher drops X-Frame-Options for it.
  */
+import { cookieName } from '../http/cookies.js';
 import type { Route } from '../http/router.js';
 import type { InternalResponse } from '../http/types.js';
 import { BROWSER_STATE_COOKIE } from '../sessions/browser-state.js';
 
-const SCRIPT = `(function () {
-  var COOKIE = ${JSON.stringify(BROWSER_STATE_COOKIE)};
+/** The script, for the browser-state cookie's name in the browser (`__Host-` on https). */
+const script = (cookie: string) => `(function () {
+  var COOKIE = ${JSON.stringify(cookie)};
   function browserState() {
     var parts = document.cookie ? document.cookie.split(';') : [];
     for (var i = 0; i < parts.length; i++) {
@@ -49,18 +51,19 @@ function staticRoute(res: InternalResponse): Route {
 }
 
 /**
- * The iframe page and its script, at `path` and `path + '.js'`.
+ * The iframe page and its script, at `path` and `path + '.js'`; `secure`
+ * (an https issuer) names the cookie as the browser has it.
  *
- * @example routes.set(PATHS.checkSession, ...checkSessionRoutes(PATHS.checkSession))
+ * @example for (const [p, r] of checkSessionRoutes(PATHS.checkSession, ctx.issuer.startsWith('https:'))) routes.set(p, r);
  */
-export function checkSessionRoutes(path: string): [string, Route][] {
-  const script = new TextEncoder().encode(SCRIPT);
+export function checkSessionRoutes(path: string, secure = false): [string, Route][] {
+  const js = new TextEncoder().encode(script(cookieName(BROWSER_STATE_COOKIE, secure)));
   const html = new TextEncoder().encode(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>check session</title><script src="${path.slice(path.lastIndexOf('/') + 1)}.js"></script></head><body></body></html>`,
   );
   const csp = "default-src 'none'; script-src 'self'; base-uri 'none'; object-src 'none'";
   return [
     [path, staticRoute({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=3600', 'content-security-policy': csp, 'x-frame-options': '' }, body: html })],
-    [`${path}.js`, staticRoute({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }, body: script })],
+    [`${path}.js`, staticRoute({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }, body: js })],
   ];
 }

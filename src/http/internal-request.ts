@@ -1,3 +1,4 @@
+import { readableCookies } from './cookies.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { InternalRequest, Params } from './types.js';
 
@@ -39,7 +40,8 @@ class Request implements InternalRequest {
     this.query = parts.query;
     this.body = parts.body;
     this.headers = parts.headers;
-    this.cookies = parts.cookies;
+    // On an https issuer only __Host- cookies, under their plain names (http/cookies.ts).
+    this.cookies = readableCookies(parts.cookies, base.startsWith('https:'));
     this.requestId = parts.requestId;
     this.ip = parts.ip;
   }

@@ -37,6 +37,6 @@ export function createInteractionLayer(ctx: ProviderContext, options: Interactio
   routes.set(`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resume });
   routes.set(PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint });
   routes.set(PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(ui) });
-  if (ctx.config.authentication.checkSession) for (const [path, route] of checkSessionRoutes(PATHS.checkSession)) routes.set(path, route);
+  if (ctx.config.authentication.checkSession) for (const [path, route] of checkSessionRoutes(PATHS.checkSession, ctx.issuer.startsWith('https:'))) routes.set(path, route);
   return { routes, api, renderErrorPage: ui.renderError };
 }

@@ -5,7 +5,7 @@
  */
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { parseCookies } from '../http/cookies.js';
+import { parseCookies, readableCookies } from '../http/cookies.js';
 import { currentSession } from '../sessions/session-service.js';
 import { PATHS } from '../routes.js';
 import { csrfMatches, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
@@ -51,7 +51,8 @@ export interface InteractionApi {
   verifyCsrf(id: string, cookies: CookieSource, token: string | undefined): Promise<boolean>;
 }
 
-const toRecord = (c: CookieSource) => (typeof c === 'string' || c === undefined ? parseCookies(c) : c);
+/** The browser's cookies under their plain names; on https only the `__Host-` ones (http/cookies.ts). */
+const toRecord = (c: CookieSource, secure: boolean) => readableCookies(typeof c === 'string' || c === undefined ? parseCookies(c) : c, secure);
 
 export function scopeInfos(ctx: ProviderContext, scopes: readonly string[]): { identityScopes: ScopeInfo[]; apiScopes: ScopeInfo[] } {
   const identityScopes: ScopeInfo[] = [];
@@ -93,9 +94,10 @@ export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: Int
 }
 
 export function createInteractionApi(ctx: ProviderContext): InteractionApi {
+  const secure = ctx.issuer.startsWith('https:');
   const resumeUrl = (id: string) => `${ctx.issuer}${PATHS.authorization}/resume?id=${id}`;
   const load = async (id: string, cookies: CookieSource): Promise<Interaction> => {
-    const i = await loadInteraction(ctx, id, toRecord(cookies));
+    const i = await loadInteraction(ctx, id, toRecord(cookies, secure));
     if (!i) throw new InvalidRequest('this sign-in request has expired or belongs to another browser');
     return i;
   };
@@ -108,7 +110,7 @@ export function createInteractionApi(ctx: ProviderContext): InteractionApi {
   };
   return {
     async details(id, cookies) {
-      const rec = toRecord(cookies);
+      const rec = toRecord(cookies, secure);
       const i = await loadInteraction(ctx, id, rec);
       if (!i) return undefined;
       const r = i.payload.request;
@@ -132,7 +134,7 @@ export function createInteractionApi(ctx: ProviderContext): InteractionApi {
     consent: (id, cookies, result) => record(id, cookies, { consent: result }),
     deny: (id, cookies) => record(id, cookies, { denied: true }),
     async verifyCsrf(id, cookies, token) {
-      const i = await loadInteraction(ctx, id, toRecord(cookies));
+      const i = await loadInteraction(ctx, id, toRecord(cookies, secure));
       return Boolean(i && csrfMatches(i, token));
     },
   };

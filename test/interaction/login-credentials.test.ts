@@ -154,6 +154,7 @@ describe('cookies on an https issuer', () => {
     return res;
   };
 
+  // The names carry the __Host- prefix on https (src/http/cookies.ts; test/http/host-prefixed-cookies.test.ts).
   it('every cookie is Secure, HttpOnly and SameSite=Lax (but the browser-state cookie); redirects use the issuer', async () => {
     const { params } = await authParams();
     const start = await call(`${issuer}/connect/authorize?${params}`);
@@ -173,15 +174,15 @@ describe('cookies on an https issuer', () => {
     expect(resumed.status).toBe(303);
     expect(new URL(resumed.headers.get('location')!).searchParams.get('iss')).toBe(issuer);
     all.push(...resumed.headers.getSetCookie());
-    expect(all.some((c) => c.startsWith('gh.session='))).toBe(true);
+    expect(all.some((c) => c.startsWith('__Host-gh.session='))).toBe(true);
     // Session Management 1.0: the browser-state cookie is read by the check_session_iframe in the client's
     // site, so it is neither HttpOnly nor SameSite=Lax, and it holds no session secret.
-    const browser = all.find((c) => c.startsWith('gh.browser='))!;
+    const browser = all.find((c) => c.startsWith('__Host-gh.browser='))!;
     expect(browser).toMatch(/; Secure/);
     expect(browser).toMatch(/; SameSite=None/);
     expect(browser).not.toMatch(/HttpOnly/);
     const value = (c: string) => c.slice(c.indexOf('=') + 1, c.indexOf(';'));
-    expect(value(browser)).not.toBe(value(all.find((c) => c.startsWith('gh.session='))!));
+    expect(value(browser)).not.toBe(value(all.find((c) => c.startsWith('__Host-gh.session='))!));
     for (const c of all.filter((x) => x !== browser)) {
       expect(c).toMatch(/; Secure/);
       expect(c).toMatch(/; HttpOnly/);
