@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CryptoKey, JWK } from 'jose';
+import { parseConfig } from '../../src/config/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addM2mClient, assertion, assertionParams, clientKeyPair, post, token, type Answer } from './helpers.js';
 
@@ -222,6 +223,11 @@ describe('clientAuthentication.acceptEndpointAudience (compatibility with pre-20
     const r = await cc('pkjwt', `${s.url}/connect/revocation`, '/connect/revocation', { token: 'unknown-token' });
     expect(r.status, r.text).toBe(200);
     expectInvalidClient(await cc('pkjwt', `${s.url}/connect/introspect`, '/connect/revocation', { token: 'unknown-token' }));
+  });
+
+  it('starts with a warning naming the setting', () => {
+    const { warnings } = parseConfig({ clientAuthentication: { acceptEndpointAudience: true }, clients: [{ clientId: 'c', jwksUri: 'https://c.example/jwks', acceptEndpointAudience: true, allowedGrantTypes: ['client_credentials'] }] });
+    expect(warnings.map((w) => w.path)).toEqual(expect.arrayContaining(['clientAuthentication.acceptEndpointAudience', 'clients[0].acceptEndpointAudience']));
   });
 
   it('still refuses a list with a foreign value, and a client that opted out', async () => {
