@@ -94,9 +94,10 @@ export function assertionVerifyOptions(
 
 /**
  * The audience values an assertion presented at `endpoint` may carry. By
- * default only the issuer identifier (draft-ietf-oauth-rfc7523bis §4 and the
- * 2025 OIDC Core errata after the audience-injection disclosure: the issuer
- * "as its sole audience value"). With `clientAuthentication.acceptEndpointAudience`
+ * default only the issuer identifier: draft-ietf-oauth-rfc7523bis (its update
+ * of RFC 7523 §3: the AS "MUST reject any JWT that does not contain its issuer
+ * identifier as its sole audience value") and the OpenID Foundation's 2025
+ * updates after the audience-injection disclosure. With `clientAuthentication.acceptEndpointAudience`
  * (or the client's own `acceptEndpointAudience`) also the token endpoint URL
  * (RFC 7523 §3, OIDC Core §9 before the errata) and the URL of the endpoint
  * the assertion was presented to (RFC 9126 §2, and what some clients send at
