@@ -1,14 +1,14 @@
 /**
  * Canonical JWS compact serialization (RFC 7515 §7.1, §2 base64url): the one
- * check every incoming JWT passes, and its effect on bearer access tokens at
- * the userinfo and introspection endpoints. (Client assertions:
+ * check every incoming JWT passes, and its effect on access tokens at the
+ * userinfo, revocation and introspection endpoints. (Client assertions:
  * test/endpoints/token-client-auth.test.ts; ID token hints:
  * test/tokens/id-token-hint.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCanonicalBase64url, isCompactJws } from '../../src/tokens/compact-jws.js';
-import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
-import { introspectAsApi, m2mToken } from '../endpoints/helpers.js';
+import { basic, CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
+import { introspectAsApi, m2mToken, post } from '../endpoints/helpers.js';
 import { redeem, signIn } from '../interaction/interaction-helpers.js';
 
 /** The same bytes, another string: bump the last character within its group of unused bits. */
@@ -61,6 +61,13 @@ describe('bearer access tokens in a non-canonical form', () => {
     const res = await ask(strayBits(token));
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/invalid_token/);
+  });
+
+  it('revocation does not take such a token for the real one', async () => {
+    const token = await m2mToken(s.url);
+    const r = await post(s.url, '/connect/revocation', { token: strayBits(token) }, { authorization: basic('m2m', 'secret') });
+    expect(r.status).toBe(200); // RFC 7009 §2.2: an invalid token is no error
+    expect((await introspectAsApi(s.url, token)).body.active).toBe(true);
   });
 
   it('introspection says inactive for such a token', async () => {
