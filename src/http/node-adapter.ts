@@ -38,9 +38,22 @@ function write(res: ServerResponse, out: FinalResponse, head: boolean, rec?: Req
   }
 }
 
+const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+/**
+ * A request asking for a protocol upgrade (`Upgrade: websocket`, `h2c`).
+ * Gatehouse never upgrades (RFC 9110 §7.8 lets a server ignore the header),
+ * but node's parser stops reading the connection after such a request's
+ * headers: its body never arrives (no 'data', 'end' or 'error') and a further
+ * request on the connection is never parsed. So a body is refused at once
+ * (400) and the connection is closed after the answer.
+ */
+const wantsUpgrade = (req: IncomingMessage) => req.headers.upgrade !== undefined;
+
 /** Reads a body up to `limit` bytes within `timeout` ms; rejects with a status on violation. */
 function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (wantsUpgrade(req) && hasBody(req)) return reject(400);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.bodyLimit) return reject(413);
     const chunks: Buffer[] = [];
@@ -74,8 +87,9 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
  * A well-behaved client's small body is drained and keep-alive still works.
  */
 function discardBody(req: IncomingMessage, limits: BodyLimits): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (!hasBody || req.readableEnded) return;
+  if (!hasBody(req) || req.readableEnded) return;
+  // The body of an upgrade request never arrives (see wantsUpgrade): the answer closes the connection.
+  if (wantsUpgrade(req)) return;
   let size = 0;
   const timer = setTimeout(() => req.socket.destroy(), limits.bodyTimeout);
   const stop = () => clearTimeout(timer);
@@ -111,6 +125,7 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     const method = req.method ?? 'GET';
     const route = dispatcher.route(path);
     if (!route && next) return next();
+    if (wantsUpgrade(req)) res.shouldKeepAlive = false;
     const headers = req.headers as Record<string, string | undefined>;
     const head = method === 'HEAD';
     const observer = dispatcher.observer;
