@@ -140,7 +140,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     resources: compileResources(config),
     backend,
     keys,
-    users: createUserService({ config, backend, clock }),
+    users: createUserService({ config, backend, clock, limiter }),
     grants: new Map(),
     clientAuthMethods: createClientAuthMethods(),
     events: bus.emit,

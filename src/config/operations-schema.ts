@@ -55,6 +55,13 @@ export const rateLimitsSchema = z.object({
   authorizePerClient: limit(0),
   /** Failed login attempts per client IP (successful ones are not counted). */
   loginPerIp: limit(100),
-  /** Failed login attempts per username from any address (on top of the lockout, which a success resets). */
-  loginPerUsername: limit(20),
+  /**
+   * Failed login attempts per username from all addresses together, per
+   * `loginPerUsernameWindow`: the account's ceiling beside the soft lockout
+   * per username and address (`authentication.lockoutThreshold`). High, so a
+   * guesser cannot cheaply lock the owner out (ASVS V2.2.1: at most 100 per hour).
+   */
+  loginPerUsername: limit(100),
+  /** Window of `loginPerUsername` in seconds. */
+  loginPerUsernameWindow: z.number().int().positive().default(3600),
 });

@@ -254,10 +254,17 @@ export const authenticationSchema = z.object({
   cookieLifetime: duration.default(36000),
   /** Lifetime of a session when "remember me" is chosen. */
   rememberMeLifetime: duration.default(2592000),
-  /** Failed logins before lockout. */
+  /**
+   * Consecutive failed logins of one username from one client address before
+   * that address must wait (soft lockout, ASVS V2.2.1; other addresses, such
+   * as the account's owner, are not held back). The ceiling per username
+   * across all addresses is `rateLimits.loginPerUsername`.
+   */
   lockoutThreshold: z.number().int().positive().default(5),
-  /** First lockout duration; doubles per further failure. */
+  /** First wait after the threshold, in seconds; doubles per further failure from that address. */
   lockoutDuration: duration.default(60),
+  /** Longest wait of one address for one username. */
+  lockoutMaxDuration: duration.default(86400),
   /** Seconds an unfinished login/consent interaction lives. */
   interactionLifetime: duration.default(3600),
   /** Seconds a session lasts from sign-in however active it is; 0 = only the inactivity timeout applies. */

@@ -142,15 +142,18 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, contin
       const username = single(req.body, 'username', 256) ?? '';
       if (!formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
       // Rate limits before any password hashing: a flood costs no CPU and locks no one else out.
-      const wait = ctx.rateLimits ? await ctx.rateLimits.login(req.ip, username) : 0;
-      if (wait > 0) {
-        const res = loginPage(d, 'locked_out', username, wait, 429);
-        res.headers['retry-after'] = String(wait);
+      const wait = ctx.rateLimits ? await ctx.rateLimits.login(req.ip) : 0;
+      const throttled = (seconds: number) => {
+        const res = loginPage(d, 'locked_out', username, seconds, 429);
+        res.headers['retry-after'] = String(seconds);
         return res;
-      }
-      const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '');
+      };
+      if (wait > 0) return throttled(wait);
+      const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '', req.ip);
       const clientId = d.client.clientId;
       if (!result.ok) {
+        // The username's ceiling across all addresses (counted by the user service, after its lockout).
+        if (result.reason === 'rate_limited') return throttled(result.retryAfter ?? 1);
         ctx.events({ type: 'user_login_failure', username: username.slice(0, 256), reason: result.reason, clientId, requestId: req.requestId });
         return loginPage(d, result.reason, username, result.retryAfter, 400);
       }

@@ -97,14 +97,30 @@ export interface User {
   claims: Record<string, unknown>;
 }
 
+/**
+ * `locked_out`: this address failed too often for this username (soft lockout);
+ * `rate_limited`: the username's ceiling across all addresses is reached (answer 429).
+ */
 export type LoginResult =
   | { ok: true; user: User }
-  | { ok: false; reason: 'invalid_credentials' | 'locked_out' | 'inactive'; retryAfter?: number };
+  | { ok: false; reason: 'invalid_credentials' | 'locked_out' | 'rate_limited' | 'inactive'; retryAfter?: number };
 
 /** Users: configured test users and the SQL user store behind one interface. */
 export interface UserService {
-  /** Verifies a password with lockout; one generic failure for unknown user and wrong password. */
-  login(username: string, password: string): Promise<LoginResult>;
+  /**
+   * Verifies a password with the soft lockout per username and client
+   * `address` (InternalRequest.ip; undefined: the unknown address); one
+   * generic failure for unknown user and wrong password.
+   */
+  login(username: string, password: string, address?: string): Promise<LoginResult>;
+  /**
+   * Counts a failed attempt that is not a password (a wrong second factor)
+   * against the same lockout and ceiling; the seconds the address must now
+   * wait (0 when it may try again at once).
+   */
+  recordFailure(username: string, address?: string): Promise<number>;
+  /** Seconds `address` must wait before trying the username again (0: it may try now). */
+  lockedFor(username: string, address?: string): Promise<number>;
   findBySubject(subjectId: string): Promise<User | undefined>;
   isActive(subjectId: string): Promise<boolean>;
 }

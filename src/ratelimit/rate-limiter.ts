@@ -16,14 +16,22 @@ export interface RateLimiter {
    * Counts a hit of `id` in `scope`; the seconds to wait when over `limit`,
    * else 0. A limit of 0 (off) or a missing id counts nothing.
    */
-  check(scope: string, id: string | undefined, limit: number, endpoint: string): Promise<number>;
+  check(scope: string, id: string | undefined, limit: number, endpoint: string, window?: number): Promise<number>;
   /**
-   * The login form: counts an attempt per IP and per username; seconds to
-   * wait when either is over its limit, else 0. Call `loginSucceeded` after a
-   * correct password: only failed attempts stay counted.
+   * The login form, before any other work: counts an attempt from the client
+   * address; seconds to wait when it is over `loginPerIp`, else 0. Call
+   * `loginSucceeded` after a correct password: only failed attempts stay counted.
    */
-  login(ip: string | undefined, username: string): Promise<number>;
-  /** Takes back the attempt of a successful login. */
+  login(ip: string | undefined): Promise<number>;
+  /**
+   * The per-username ceiling across all addresses (`loginPerUsername` per
+   * `loginPerUsernameWindow`): counts an attempt at the username's password
+   * (or second factor); seconds to wait when over the ceiling, else 0. The
+   * user service calls it only for attempts its soft lockout lets through, so
+   * an address held back by the lockout cannot use up the owner's ceiling.
+   */
+  loginUsername(username: string): Promise<number>;
+  /** Takes back the attempt of a successful login (per address and per username). */
   loginSucceeded(ip: string | undefined, username: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,9 +62,9 @@ export async function createRateLimiter(deps: { config: Config; clock: Clock; lo
   const prefix = `gh:rl:${createHash('sha256').update(deps.issuer).digest('base64url').slice(0, 12)}:`;
   const key = (scope: string, id: string) => prefix + scope + ':' + createHash('sha256').update(id).digest('base64url').slice(0, 22);
 
-  const check = async (scope: string, id: string | undefined, limit: number, endpoint: string) => {
+  const check = async (scope: string, id: string | undefined, limit: number, endpoint: string, window = rl.window) => {
     if (limit <= 0 || id === undefined || id === '') return 0;
-    const { count, resetIn } = await store.hit(key(scope, id), rl.window);
+    const { count, resetIn } = await store.hit(key(scope, id), window);
     if (count <= limit) return 0;
     deps.events({ type: 'rate_limited', scope, endpoint });
     return Math.max(1, resetIn);
@@ -64,9 +72,8 @@ export async function createRateLimiter(deps: { config: Config; clock: Clock; lo
   const userId = (username: string) => username.toLowerCase().slice(0, 256);
   return {
     check,
-    async login(ip, username) {
-      return (await check('login-ip', ip, rl.loginPerIp, 'login')) || (await check('login-user', userId(username), rl.loginPerUsername, 'login'));
-    },
+    login: (ip) => check('login-ip', ip, rl.loginPerIp, 'login'),
+    loginUsername: (username) => check('login-user', userId(username), rl.loginPerUsername, 'login', rl.loginPerUsernameWindow),
     async loginSucceeded(ip, username) {
       if (rl.loginPerIp > 0 && ip) await store.refund(key('login-ip', ip));
       if (rl.loginPerUsername > 0 && username) await store.refund(key('login-user', userId(username)));

@@ -1,9 +1,15 @@
 /**
- * Login lockout per username: after `threshold` consecutive failures the
- * username is locked for `duration` seconds, doubling with each further
- * failure (capped at one day). State lives in the operational store (kind
- * 'lockout'), keyed by a SHA-256 of the lower-cased username, so it is shared
- * by every node and works the same for unknown usernames (no enumeration).
+ * Soft login lockout (ASVS V2.2.1): after `threshold` consecutive failures of
+ * a username from one client address, that address must wait `duration`
+ * seconds before it may try the username again, doubling with each further
+ * failure (capped at `maxDuration`, default one day). The key is the username
+ * *and* the address, so guessing from one address never locks the account's
+ * owner out on another (issue 12 §2.9); the per-username ceiling across all
+ * addresses is a rate limit (`rateLimits.loginPerUsername`, ratelimit/).
+ * State lives in the operational store (kind 'lockout'), keyed by a SHA-256
+ * of the lower-cased username and the address, so it is shared by every node
+ * and works the same for unknown usernames (no enumeration). An unknown
+ * address (a fetch host that passes none) is one shared address.
  */
 import { createHash } from 'node:crypto';
 import type { OperationalStore, StoredRecord } from '../stores/types.js';
@@ -25,9 +31,11 @@ interface LockoutState {
 const KIND = 'lockout';
 const DAY = 86400;
 
-/** The store id of a username's lockout state. */
-export function lockoutId(username: string): string {
-  return createHash('sha256').update(username.toLowerCase(), 'utf8').digest('base64url');
+/** The store id of the lockout state of a username tried from an address (none: the unknown address). */
+export function lockoutId(username: string, address?: string): string {
+  const h = createHash('sha256').update(username.toLowerCase(), 'utf8');
+  if (address) h.update('\0' + address, 'utf8');
+  return h.digest('base64url');
 }
 
 /** Seconds of lockout after `failures` consecutive failures; 0 below the threshold. */
@@ -36,9 +44,13 @@ export function lockoutSeconds(failures: number, policy: LockoutPolicy): number 
   return Math.min(policy.duration * 2 ** (failures - policy.threshold), policy.maxDuration ?? DAY);
 }
 
-/** Forgets a username's failures and lockout (for example after an administrator sets a new password). */
-export async function clearLockout(records: OperationalStore, username: string): Promise<void> {
-  await records.delete(KIND, lockoutId(username));
+/**
+ * Forgets the failures and lockout of a username tried from `address`
+ * (default: the unknown address). The records of other addresses expire on
+ * their own (they only hold those addresses back).
+ */
+export async function clearLockout(records: OperationalStore, username: string, address?: string): Promise<void> {
+  await records.delete(KIND, lockoutId(username, address));
 }
 
 export interface LockoutStatus {
@@ -48,15 +60,16 @@ export interface LockoutStatus {
   recorded: boolean;
 }
 
+/** `address` is the client address (InternalRequest.ip); undefined is the unknown address. */
 export interface Lockout {
-  /** Seconds until the username may try again; 0 when not locked. */
-  lockedFor(username: string, now: number): Promise<number>;
+  /** Seconds until `address` may try the username again; 0 when not locked. */
+  lockedFor(username: string, address: string | undefined, now: number): Promise<number>;
   /** lockedFor, plus whether there is any state to reset (one read). */
-  status(username: string, now: number): Promise<LockoutStatus>;
-  /** Counts a failure; the seconds of lockout it starts (0 when none). */
-  recordFailure(username: string, now: number): Promise<number>;
-  /** Forgets the failures (after a correct password or a password reset). */
-  reset(username: string): Promise<void>;
+  status(username: string, address: string | undefined, now: number): Promise<LockoutStatus>;
+  /** Counts a failure (a wrong password, later a wrong second factor); the seconds of lockout it starts (0 when none). */
+  recordFailure(username: string, address: string | undefined, now: number): Promise<number>;
+  /** Forgets the failures of the username from `address` (after a correct password). */
+  reset(username: string, address: string | undefined): Promise<void>;
 }
 
 /**
@@ -64,24 +77,24 @@ export interface Lockout {
  *
  * @example
  * const lockout = createLockout(backend.records, { threshold: 5, duration: 60 });
- * if (await lockout.lockedFor('alice', now)) return { ok: false, reason: 'locked_out' };
- * const { lockedFor, recorded } = await lockout.status('alice', now); // reset only when recorded
+ * if (await lockout.lockedFor('alice', req.ip, now)) return { ok: false, reason: 'locked_out' };
+ * const { lockedFor, recorded } = await lockout.status('alice', req.ip, now); // reset only when recorded
  */
 export function createLockout(records: OperationalStore, policy: LockoutPolicy): Lockout {
   const load = async (id: string, now: number): Promise<LockoutState | undefined> => {
     const rec = await records.find<LockoutState>(KIND, id);
     return rec && rec.expiresAt > now ? rec.payload : undefined;
   };
-  const status = async (username: string, now: number): Promise<LockoutStatus> => {
-    const state = await load(lockoutId(username), now);
+  const status = async (username: string, address: string | undefined, now: number): Promise<LockoutStatus> => {
+    const state = await load(lockoutId(username, address), now);
     const lockedFor = state?.lockedUntil !== undefined && state.lockedUntil > now ? state.lockedUntil - now : 0;
     return { lockedFor, recorded: state !== undefined };
   };
   return {
-    lockedFor: async (username, now) => (await status(username, now)).lockedFor,
+    lockedFor: async (username, address, now) => (await status(username, address, now)).lockedFor,
     status,
-    async recordFailure(username, now) {
-      const id = lockoutId(username);
+    async recordFailure(username, address, now) {
+      const id = lockoutId(username, address);
       const failures = ((await load(id, now))?.failures ?? 0) + 1;
       const seconds = lockoutSeconds(failures, policy);
       const state: LockoutState = seconds > 0 ? { failures, lockedUntil: now + seconds } : { failures };
@@ -90,6 +103,6 @@ export function createLockout(records: OperationalStore, policy: LockoutPolicy):
       await records.put(rec);
       return seconds;
     },
-    reset: (username) => clearLockout(records, username),
+    reset: (username, address) => clearLockout(records, username, address),
   };
 }

@@ -1,11 +1,16 @@
 /**
  * The UserService: configured test users first, then the SQL user table,
- * behind one login with lockout and one generic failure.
+ * behind one login with a soft lockout per username and client address, a
+ * per-username ceiling (the rate limiter's `loginPerUsername`) and one
+ * generic failure. Every password check is one argon2id verification:
+ * test users' plain passwords are hashed at startup, unknown usernames verify
+ * against a dummy hash (no enumeration by timing).
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Clock, LoginResult, User, UserService } from '../model/types.js';
 import type { Backend, StoredUser } from '../stores/types.js';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { createLockout } from './lockout.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { compileTestUsers } from './test-users.js';
@@ -21,47 +26,51 @@ const storedToUser = (u: StoredUser): User => toUser(u);
  * Creates the user service of one provider.
  *
  * @example
- * const users = createUserService({ config, backend, clock: systemClock });
- * const result = await users.login('alice', 'secret');
+ * const users = createUserService({ config, backend, clock: systemClock, limiter });
+ * const result = await users.login('alice', 'secret', req.ip);
  * if (result.ok) startSession(result.user.subjectId);
  */
-export function createUserService(deps: { config: Config; backend: Backend; clock: Clock }): UserService {
-  const { backend, clock } = deps;
+export function createUserService(deps: { config: Config; backend: Backend; clock: Clock; limiter?: RateLimiter }): UserService {
+  const { backend, clock, limiter } = deps;
   const testUsers = compileTestUsers(deps.config.users);
-  const { lockoutThreshold, lockoutDuration } = deps.config.authentication;
-  const lockout = createLockout(backend.records, { threshold: lockoutThreshold, duration: lockoutDuration });
+  const { lockoutThreshold, lockoutDuration, lockoutMaxDuration } = deps.config.authentication;
+  const lockout = createLockout(backend.records, { threshold: lockoutThreshold, duration: lockoutDuration, maxDuration: lockoutMaxDuration });
   /** Attempts per username run one at a time on this node, so parallel guesses cannot skip the count. */
   const gates = new Map<string, Promise<unknown>>();
-  let dummyHash: Promise<string> | undefined;
+  // Made at startup after the test users' hashes (one at a time: one argon2 buffer at once), so the
+  // first unknown username costs what every other attempt does.
+  const dummyHash: Promise<string> = testUsers.ready.then(() => hashPassword(randomBytes(24).toString('base64url'))).catch(() => '');
 
   /** Spends the time of a real argon2 verification, so a missing user looks like a wrong password. */
   const burnVerify = async (password: string) => {
-    dummyHash ??= hashPassword(randomBytes(24).toString('base64url'));
     await verifyPassword(await dummyHash, password.slice(0, MAX_PASSWORD));
   };
 
   const authenticate = async (username: string, password: string): Promise<User | undefined> => {
     if (username.length > MAX_USERNAME || password.length > MAX_PASSWORD) return void (await burnVerify(password));
     const testUser = testUsers.findByUsername(username);
-    // Test users with a plain password stay fast: a constant-time digest comparison.
     if (testUser) return (await testUser.verify(password)) ? toUser(testUser) : undefined;
     const stored = await backend.users.findByUsername(username);
     if (!stored) return void (await burnVerify(password));
     return (await verifyPassword(stored.passwordHash, password)) ? storedToUser(stored) : undefined;
   };
 
-  const attempt = async (username: string, password: string): Promise<LoginResult> => {
-    // While locked out even the right password is refused, without spending a hash.
-    const { lockedFor, recorded } = await lockout.status(username, clock.now());
+  const attempt = async (username: string, password: string, address: string | undefined): Promise<LoginResult> => {
+    // While this address is held back even the right password is refused, without spending
+    // a hash; another address (the account's owner) is not affected.
+    const { lockedFor, recorded } = await lockout.status(username, address, clock.now());
     if (lockedFor > 0) return { ok: false, reason: 'locked_out', retryAfter: lockedFor };
+    // The username's ceiling across addresses counts only attempts the lockout lets through.
+    const wait = limiter ? await limiter.loginUsername(username) : 0;
+    if (wait > 0) return { ok: false, reason: 'rate_limited', retryAfter: wait };
     const user = await authenticate(username, password);
     if (!user) {
-      const lockedNow = await lockout.recordFailure(username, clock.now());
+      const lockedNow = await lockout.recordFailure(username, address, clock.now());
       return lockedNow > 0 ? { ok: false, reason: 'locked_out', retryAfter: lockedNow } : INVALID;
     }
     // Nothing to forget when no failure was recorded (attempts per username are serialized
     // on this node; a failure another node records meanwhile is kept, which is the stricter outcome).
-    if (recorded) await lockout.reset(username);
+    if (recorded) await lockout.reset(username, address);
     // Only after a correct password, so "inactive" does not reveal that an account exists.
     if (!user.isActive) return { ok: false, reason: 'inactive' };
     return { ok: true, user };
@@ -86,10 +95,19 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
   };
 
   return {
-    async login(username, password) {
+    async login(username, password, address) {
       if (typeof username !== 'string' || typeof password !== 'string' || username === '') return INVALID;
-      return serialized(username.toLowerCase(), () => attempt(username, password));
+      return serialized(username.toLowerCase(), () => attempt(username, password, address));
     },
+    async recordFailure(username, address) {
+      if (typeof username !== 'string' || username === '') return 0;
+      return serialized(username.toLowerCase(), async () => {
+        const ceiling = limiter ? await limiter.loginUsername(username) : 0;
+        const locked = await lockout.recordFailure(username, address, clock.now());
+        return Math.max(ceiling, locked);
+      });
+    },
+    lockedFor: (username, address) => lockout.lockedFor(username, address, clock.now()),
     findBySubject,
     isActive: async (subjectId) => (await findBySubject(subjectId))?.isActive ?? false,
   };

@@ -23,6 +23,18 @@ describe('configured test users', () => {
     expect(users.all()).toHaveLength(2);
   });
 
+  it('hashes plain passwords with argon2id once, when compiled (every check costs one argon2 verification)', async () => {
+    const config = configSchema.parse({ users: [{ subjectId: '1', username: 'alice', password: 'alice-pw' }, { subjectId: '2', username: 'bob', password: 'bob-pw' }] });
+    const users = compileTestUsers(config.users);
+    await users.ready;
+    const alice = users.findByUsername('alice')!;
+    const hash = await alice.passwordHash();
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await alice.passwordHash()).toBe(hash); // made once, not per check
+    expect(hash).not.toContain('alice-pw');
+    expect(await users.findByUsername('bob')!.passwordHash()).not.toBe(hash);
+  });
+
   it('checks passwordHash users with argon2', async () => {
     const config = configSchema.parse({
       users: [{ subjectId: '3', username: 'bob', passwordHash: await hashPassword('bob-pw'), isActive: false }],

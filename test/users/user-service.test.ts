@@ -68,7 +68,7 @@ describe('user service', () => {
     }
   });
 
-  it('spends one argon2 verification on unknown SQL usernames, like a wrong password; plain test users spend none', async () => {
+  it('spends one argon2 verification on every attempt: SQL user, unknown username and plain-password test user alike', async () => {
     const users = service({ authentication: { lockoutThreshold: 1000, lockoutDuration: 60 } });
     const verifications = async (u: string) => {
       vi.mocked(verifyPassword).mockClear();
@@ -77,7 +77,35 @@ describe('user service', () => {
     };
     expect(await verifications('sam')).toBe(1); // SQL user, wrong password
     expect(await verifications('nobody')).toBe(1); // unknown: the same work, so timing does not tell
-    expect(await verifications('tina')).toBe(0); // configured test user: plain comparison
+    // Configured test user with a plain password: checked against its argon2id hash made at startup,
+    // so its wrong password costs what an unknown username does (issue 12 §2.4).
+    expect(await verifications('tina')).toBe(1);
+    expect(await verifications('nobody')).toBe(1);
+  });
+
+  it('holds back only the address that failed: the same username from another address signs in (soft lockout)', async () => {
+    const users = service();
+    for (let i = 0; i < 2; i++) expect(await users.login('sam', 'bad', '192.0.2.1')).toEqual(INVALID);
+    expect(await users.login('sam', 'bad', '192.0.2.1')).toEqual(locked(60));
+    expect(await users.login('sam', 'sam-pw', '192.0.2.1')).toEqual(locked(60)); // that address waits, even with the right password
+    expect(await users.lockedFor('sam', '192.0.2.1')).toBe(60);
+    expect((await users.login('sam', 'sam-pw', '198.51.100.7')).ok).toBe(true); // the owner elsewhere is not locked out
+    expect(await users.lockedFor('sam', '198.51.100.7')).toBe(0);
+    expect(await users.login('sam', 'bad', '192.0.2.1')).toEqual(locked(59 + 1)); // still waiting (clock unchanged)
+    now += 60;
+    expect(await users.login('sam', 'bad', '192.0.2.1')).toEqual(locked(120)); // progressive: twice as long
+    // A failure that is not a password (a second factor) counts the same way.
+    now += 120;
+    expect(await users.recordFailure('sam', '192.0.2.1')).toBe(240);
+    expect(await users.lockedFor('sam', '192.0.2.1')).toBe(240);
+    expect(await users.recordFailure('sam', '203.0.113.9')).toBe(0);
+  });
+
+  it('caps the wait of one address at lockoutMaxDuration', async () => {
+    const users = service({ authentication: { lockoutThreshold: 1, lockoutDuration: 60, lockoutMaxDuration: 100 } });
+    expect(await users.login('sam', 'bad', '192.0.2.1')).toEqual(locked(60));
+    now += 60;
+    expect(await users.login('sam', 'bad', '192.0.2.1')).toEqual(locked(100));
   });
 
   it('locks out after the threshold, doubles per further failure, resets on success', async () => {
