@@ -11,7 +11,8 @@ import type { Config, ConfigInput } from './config/schema.js';
 import type { ClientAuthMethod, EndpointUrls, GrantHandler, ProviderContext } from './context.js';
 import { builtInGrants } from './grants/index.js';
 import { Dispatcher } from './http/dispatcher.js';
-import { createFetchHandler } from './http/fetch-adapter.js';
+import { createFetchHandler, type PeerAddress } from './http/fetch-adapter.js';
+import { createClientAddressResolver } from './http/client-address.js';
 import { createNodeHandler, type NodeHandler } from './http/node-adapter.js';
 import type { RouteTable } from './http/router.js';
 import { createInteractionLayer, type InteractionApi, type InteractionOptions } from './interaction/index.js';
@@ -53,13 +54,22 @@ export interface GatehouseOptions {
   mountPath?: string;
   /** Login/consent page URLs of a custom UI, and page templates for the built-in one. */
   interaction?: InteractionOptions;
+  /**
+   * The peer address of a request to `gh.fetch`, which a Request does not
+   * carry (rate limits, login lockout, access log; then `server.trustProxy`
+   * applies). It gets the request and whatever else the host passes to
+   * `gh.fetch`: Bun `(req, server) => server.requestIP(req)?.address`, Deno
+   * `(req, info) => info.remoteAddr.hostname`, @hono/node-server
+   * `(req, env) => env.incoming.socket.remoteAddress` with `gh.fetch(c.req.raw, c.env)`.
+   */
+  clientAddress?: PeerAddress;
 }
 
 export interface Gatehouse {
   /** node:http handler; also Express/Connect middleware (calls next() for paths it does not serve). */
   handler: NodeHandler;
-  /** Web-standard handler. */
-  fetch(request: Request): Promise<Response>;
+  /** Web-standard handler; arguments after the request go to `options.clientAddress`. */
+  fetch(request: Request, ...context: unknown[]): Promise<Response>;
   /** The interaction API a custom login/consent UI calls. */
   interactions: InteractionApi;
   /** Server-side sessions: query, end remotely, revoke a client's grant (docs/logout.md). */
@@ -96,6 +106,20 @@ export function endpointUrls(issuer: string): EndpointUrls {
 /** The issuer: `server.issuer`, else `http://localhost:<port>`; no trailing slash. */
 export function issuerOf(config: Config): string {
   return (config.server.issuer ?? `${config.server.tls ? 'https' : 'http'}://localhost:${config.server.port}`).replace(/\/$/, '');
+}
+
+/**
+ * The per-address settings in force although the fetch handler has no way to
+ * learn a client's address (no `options.clientAddress`, and no trusted hop
+ * count that would read it from a proxy header); undefined when it can.
+ */
+export function fetchAddressUnknown(config: Config, options: Pick<GatehouseOptions, 'clientAddress'>): string[] | undefined {
+  const tp = config.server.trustProxy;
+  if (options.clientAddress || (tp && tp.hops !== undefined && tp.cidrs === undefined)) return undefined;
+  const rl = config.rateLimits;
+  const on = rl.enabled ? (['tokenPerIp', 'authorizePerIp', 'loginPerIp'] as const).filter((k) => rl[k] > 0).map((k) => `rateLimits.${k}`) : [];
+  // The soft lockout is per address too: without addresses every request is one address.
+  return [...on, 'authentication.lockoutThreshold'];
 }
 
 /**
@@ -164,6 +188,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   dispatcher.observer = createRequestObserver({ accessLog: config.server.accessLog ? logger : undefined, metrics, tracing });
   if (limiter) attachRouteLimits(routes, limiter, config, { token: PATHS.token, authorize: PATHS.authorization }, (err, route, req) => dispatcher.errorResponse(err, route, req));
   const limits = { bodyLimit: config.server.bodyLimit, bodyTimeout: config.server.bodyTimeout };
+  const clientAddress = createClientAddressResolver(config.server.trustProxy);
+  const fetchHandler = createFetchHandler(dispatcher, limits, options.mountPath, { peer: options.clientAddress, resolve: clientAddress });
+  let fetchWarned = false;
   const management = ops.management && createNodeHandler(new Dispatcher(ctx, ops.management, () => new Set(), interaction.renderErrorPage), limits);
 
   const configWatcher =
@@ -191,10 +218,18 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     timers.push(purge);
   } else keys.stop();
 
-  ownFetch = createFetchHandler(dispatcher, limits, options.mountPath);
+  // The test API's own calls (discovery, JWKS) are internal: no client address, no warning.
+  ownFetch = (request) => fetchHandler(request);
   return {
-    handler: createNodeHandler(dispatcher, limits, options.mountPath),
-    fetch: ownFetch,
+    handler: createNodeHandler(dispatcher, limits, options.mountPath, clientAddress),
+    fetch(request, ...context) {
+      if (!fetchWarned) {
+        fetchWarned = true;
+        const unknown = fetchAddressUnknown(config, options);
+        if (unknown) logger.warn({ settings: unknown }, 'the fetch handler cannot know client addresses: per-address rate limits do not apply to its requests and the login lockout treats them all as one address; pass options.clientAddress (or set server.trustProxy.hops behind a proxy)');
+      }
+      return fetchHandler(request, ...context);
+    },
     interactions: interaction.api,
     sessions: createSessionManagement(ctx),
     context: ctx,

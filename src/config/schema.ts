@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './operations-schema.js';
+import { parseCidr } from './cidr.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -235,6 +236,26 @@ export const serverSchema = z.object({
   logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Milliseconds in-flight requests get to finish after SIGTERM before the process exits. */
   shutdownTimeout: z.number().int().positive().default(10_000),
+  /**
+   * Reverse proxies in front of the server whose header names the client's
+   * address (rate limits, login lockout, access log). `false`: the socket's
+   * address. `{ hops: N }`: N proxies are in front; `{ cidrs: [...] }`: proxies
+   * at these addresses; both: a hop must satisfy both. The address is read
+   * from `header` right to left, stopping at the first untrusted hop.
+   */
+  trustProxy: z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          hops: z.number().int().min(1).max(32).optional(),
+          cidrs: z.array(z.string().refine((c) => parseCidr(c) !== undefined, { message: 'must be an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32)' })).min(1).optional(),
+          /** The header your proxies write; the other one is ignored (a client could forge it). */
+          header: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
+        })
+        .refine((t) => t.hops !== undefined || t.cidrs !== undefined, { message: 'needs hops, cidrs or both' }),
+    ])
+    .default(false),
 });
 
 export const uiSchema = z.object({

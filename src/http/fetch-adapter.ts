@@ -5,6 +5,7 @@ import { makeInternalRequest } from './internal-request.js';
 import { parseParams } from './params.js';
 import { bodyErrorResponse } from './body-error.js';
 import type { BodyLimits } from './node-adapter.js';
+import type { ClientAddressResolver } from './client-address.js';
 import type { RequestRecord } from '../observability/request-observer.js';
 
 const SERVER_ERROR = JSON.stringify({ error: 'server_error', error_description: 'the server encountered an unexpected condition' });
@@ -67,9 +68,22 @@ async function readBody(request: Request, limits: BodyLimits): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A fetch handler; `mountPath` is stripped from the request path. */
-export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '') {
-  return async (request: Request): Promise<Response> => {
+/**
+ * The peer address of a request as the host knows it, from the request and
+ * whatever else the host passes to the fetch handler (Bun's server, Deno's
+ * connection info, Hono's env): `(req, server) => server.requestIP(req)?.address`.
+ */
+export type PeerAddress = (request: Request, ...context: unknown[]) => string | undefined;
+
+/** Where a fetch handler's client address comes from: the host's peer address, then `server.trustProxy`. */
+export interface FetchAddressSource {
+  peer?: PeerAddress;
+  resolve: ClientAddressResolver;
+}
+
+/** A fetch handler; `mountPath` is stripped from the request path. Extra arguments go to `address.peer`. */
+export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '', address?: FetchAddressSource) {
+  return async (request: Request, ...context: unknown[]): Promise<Response> => {
     const u = new URL(request.url);
     let path = u.pathname;
     if (mountPath && path.startsWith(mountPath)) path = path.slice(mountPath.length) || '/';
@@ -86,8 +100,19 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
       return ended(rec, toResponse(dispatcher.finishStatic(route.staticResponse(), route, origin, method), head));
     }
     const query = parseParams(u.search.slice(1));
+    let ip: string | undefined;
+    if (address) {
+      let peer: string | undefined;
+      try {
+        peer = address.peer?.(request, ...context);
+      } catch {
+        peer = undefined; // a host function that throws: the address is unknown, the request still answered
+      }
+      ip = address.resolve(typeof peer === 'string' ? peer : undefined, headers);
+    }
+    if (rec) rec.ip = ip;
     const bodyless = () =>
-      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId });
+      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip });
     const early = dispatcher.precheck(route, effective, headers, bodyless);
     if (early) return ended(rec, toResponse(dispatcher.finish(early, route, origin, requestId, method), head));
     let text = '';
@@ -107,6 +132,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
       headers,
       cookies: parseCookies(headers.cookie),
       requestId,
+      ip,
     });
     const out = await dispatcher.run(route!, ireq, rec);
     if (rec) rec.clientId = ireq.clientId;

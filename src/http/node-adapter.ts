@@ -9,6 +9,7 @@ import { parseParams } from './params.js';
 import type { InternalRequest, InternalResponse } from './types.js';
 import { makeInternalRequest } from './internal-request.js';
 import { bodyErrorResponse } from './body-error.js';
+import { normalizeAddress, type ClientAddressResolver } from './client-address.js';
 import type { RequestRecord } from '../observability/request-observer.js';
 
 export interface BodyLimits {
@@ -108,8 +109,10 @@ function discardBody(req: IncomingMessage, limits: BodyLimits): void {
 /**
  * A node:http request handler. With `mountPath`, only requests under it are
  * answered and `next()` is called for the rest (Express middleware style).
+ * `clientAddress` finds the client's address from the socket's and the
+ * headers (`server.trustProxy`, http/client-address.ts).
  */
-export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = ''): NodeHandler {
+export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '', clientAddress: ClientAddressResolver = normalizeAddress): NodeHandler {
   return (req, res, next) => {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -136,6 +139,8 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     }
     const requestId = dispatcher.requestId(headers['x-request-id']);
     const rec = observer?.begin(method, path, route !== undefined, requestId);
+    const ip = clientAddress(req.socket.remoteAddress, headers);
+    if (rec) rec.ip = ip;
     const origin = headers.origin;
     const effective = head ? 'GET' : method;
 
@@ -145,7 +150,7 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     }
     const query = q === -1 ? new Map() : parseParams(rawUrl.slice(q + 1));
     const bodyless = () =>
-      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip: req.socket.remoteAddress });
+      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip });
     const early = dispatcher.precheck(route, effective, headers, bodyless);
     if (early) {
       write(res, dispatcher.finish(early, route, origin, requestId, method), head, rec);
@@ -165,7 +170,7 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
             headers,
             cookies: parseCookies(headers.cookie),
             requestId,
-            ip: req.socket.remoteAddress,
+            ip,
           });
         } catch {
           return write(res, dispatcher.finish(bodyErrorResponse(dispatcher, route, 400, bodyless), route, origin, requestId, method), head, rec);

@@ -19,6 +19,8 @@ export interface RequestRecord {
   endpoint: string;
   requestId: string | undefined;
   clientId: string | undefined;
+  /** The client's address (server.trustProxy), when known. */
+  ip: string | undefined;
   span: Span | undefined;
   done: boolean;
 }
@@ -44,6 +46,7 @@ export class RequestObserver {
       endpoint,
       requestId,
       clientId: undefined,
+      ip: undefined,
       span: this.tracing?.startRequest(method, endpoint),
       done: false,
     };
@@ -63,6 +66,7 @@ export class RequestObserver {
         path: rec.path.slice(0, 256),
         endpoint: rec.endpoint,
         clientId: rec.clientId,
+        ip: rec.ip,
         status,
         ms: Math.round(ms * 100) / 100,
       };
