@@ -49,10 +49,14 @@ export const rateLimitsSchema = z.object({
   store: z.enum(['auto', 'memory', 'redis']).default('auto'),
   /** Redis for the counters; default `store.redisUrl` (REDIS_URL). Lets a SQLite deployment share limits too. */
   redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
-  tokenPerIp: limit(0),
-  tokenPerClient: limit(0),
-  authorizePerIp: limit(0),
-  authorizePerClient: limit(0),
+  /** Token requests per client address (a backend redeeming codes and refreshing for its users: 20 a second). */
+  tokenPerIp: limit(1200),
+  /** Token requests per client_id named in the request. */
+  tokenPerClient: limit(6000),
+  /** Authorization requests per client address (unauthenticated, each may store an interaction). */
+  authorizePerIp: limit(300),
+  /** Authorization requests per client_id. */
+  authorizePerClient: limit(3000),
   /** Failed login attempts per client IP (successful ones are not counted). */
   loginPerIp: limit(100),
   /**

@@ -286,8 +286,15 @@ export const authenticationSchema = z.object({
   lockoutDuration: duration.default(60),
   /** Longest wait of one address for one username. */
   lockoutMaxDuration: duration.default(86400),
-  /** Seconds an unfinished login/consent interaction lives. */
+  /** Seconds an unfinished interaction lives once the user has signed in (consent and later pages). */
   interactionLifetime: duration.default(3600),
+  /**
+   * Seconds an interaction lives before anyone signed in (at most
+   * `interactionLifetime`): unauthenticated requests store it, so it is short.
+   */
+  pendingInteractionLifetime: duration.default(600),
+  /** Largest stored interaction (the validated authorization request), in bytes of JSON; a larger request is refused with invalid_request. */
+  maxInteractionSize: z.number().int().min(1024).max(1048576).default(16384),
   /** Seconds a session lasts from sign-in however active it is; 0 = only the inactivity timeout applies. */
   absoluteSessionLifetime: duration.default(0),
   /** OpenID Connect Session Management 1.0: check_session_iframe and session_state. */

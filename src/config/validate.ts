@@ -70,7 +70,7 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
 
 const DURATION_FIELDS = {
   keys: ['rotationInterval', 'propagationTime', 'retentionTime', 'refreshInterval'],
-  authentication: ['cookieLifetime', 'rememberMeLifetime', 'lockoutDuration', 'interactionLifetime'],
+  authentication: ['cookieLifetime', 'rememberMeLifetime', 'lockoutDuration', 'lockoutMaxDuration', 'interactionLifetime', 'pendingInteractionLifetime'],
   store: ['purgeInterval'],
 } as const;
 

@@ -8,6 +8,7 @@ import type { ProviderContext } from '../context.js';
 import {
   InvalidClient,
   InvalidRequest,
+  InvalidTarget,
   RequestNotSupported,
   RequestUriNotSupported,
   UnauthorizedClient,
@@ -20,6 +21,7 @@ import type { Client } from '../model/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
 import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from './authorization-request.js';
+import { storedRequestSize } from './interaction-store.js';
 import { isRegisteredRedirectUri } from './redirect-uri.js';
 
 /** Thrown by phase two: the error may be sent to the verified redirect URI. */
@@ -39,6 +41,10 @@ const MODES = new Set<ResponseMode>(['query', 'fragment', 'form_post']);
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** Parameters that may repeat (RFC 8707 §2). */
 const REPEATABLE = new Set(['resource']);
+/** Distinct `resource` values one request may name (issue 12 §2.3: an unauthenticated request must not store much). */
+export const MAX_RESOURCES = 10;
+/** Values of `acr_values`, a space-separated list (OIDC Core §3.1.2.1). */
+export const MAX_ACR_VALUES = 10;
 
 // ---- Phase one: errors are shown to the user ----
 
@@ -76,6 +82,30 @@ function checkNoRepeats(p: Params): void {
   for (const [name, values] of p) {
     if (values.length > 1 && !REPEATABLE.has(name)) throw new InvalidRequest(`parameter ${name.slice(0, 64)} must not be repeated`);
   }
+}
+
+/**
+ * RFC 8707 §2: `resource` may repeat; the same value twice is one audience, so
+ * repeats are dropped (order kept). More than MAX_RESOURCES distinct values
+ * is invalid_target, the code RFC 8707 gives a request's resource problems.
+ */
+function checkResources(p: Params): string[] {
+  const all = p.get('resource');
+  if (!all) return [];
+  const distinct = [...new Set(all)];
+  if (distinct.length > MAX_RESOURCES) throw new InvalidTarget(`at most ${MAX_RESOURCES} distinct resource values are allowed`);
+  return distinct;
+}
+
+function checkAcrValues(p: Params): string[] {
+  const values = spaceList(single(p, 'acr_values', 512));
+  if (values.length > MAX_ACR_VALUES) throw new InvalidRequest(`at most ${MAX_ACR_VALUES} acr_values are allowed`);
+  return values;
+}
+
+/** What an interaction would store stays under `authentication.maxInteractionSize` (nothing is stored otherwise). */
+function checkStoredSize(ctx: ProviderContext, request: AuthorizationRequest): void {
+  if (storedRequestSize(request) > ctx.config.authentication.maxInteractionSize) throw new InvalidRequest('the authorization request is too large');
 }
 
 function checkRequestObject(p: Params): void {
@@ -150,7 +180,7 @@ export async function validateAuthorizationRequest(ctx: ProviderContext, p: Para
     checkResponseType(client, p);
     const state = single(p, 'state', LIMIT);
     const scopes = spaceList(single(p, 'scope', LIMIT));
-    const resourceIndicators = p.get('resource') ?? [];
+    const resourceIndicators = checkResources(p);
     validateScopes(ctx.resources, client, { requested: scopes, resourceIndicators });
     const pkce = checkPkce(client, p);
     const prompt = checkPrompt(p);
@@ -169,10 +199,11 @@ export async function validateAuthorizationRequest(ctx: ProviderContext, p: Para
       maxAge,
       loginHint: single(p, 'login_hint', 256),
       idTokenHintSub,
-      acrValues: spaceList(single(p, 'acr_values', 512)),
+      acrValues: checkAcrValues(p),
       uiLocales: single(p, 'ui_locales', 128),
       claimsLocales: single(p, 'claims_locales', 128),
     };
+    checkStoredSize(ctx, request);
     return { client, request };
   } catch (e) {
     if (e instanceof Error && 'error' in e) throw new RedirectableError(e as OAuthError, redirect);

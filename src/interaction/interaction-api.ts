@@ -8,7 +8,7 @@ import { InvalidRequest } from '../errors.js';
 import { parseCookies, readableCookies } from '../http/cookies.js';
 import { currentSession } from '../sessions/session-service.js';
 import { PATHS } from '../routes.js';
-import { csrfMatches, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
+import { csrfMatches, extendAfterLogin, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
 
 export interface ScopeInfo {
   name: string;
@@ -81,6 +81,7 @@ export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: Int
     if (!outcome.login.subjectId) throw new InvalidRequest('login result needs a subjectId');
     i.payload.login = { ...outcome.login, authTime: ctx.clock.now() };
     i.payload.loginDone = false;
+    extendAfterLogin(ctx, i);
   } else if ('consent' in outcome) {
     const requested = i.payload.request.scopes;
     const { identityScopes, apiScopes } = scopeInfos(ctx, requested);

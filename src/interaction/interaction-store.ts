@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
+import { InvalidRequest } from '../errors.js';
 import type { SetCookie } from '../http/types.js';
 import type { RecordWrite, StoredRecord } from '../stores/types.js';
 import { handleId, newHandle } from '../tokens/handles.js';
@@ -50,16 +51,31 @@ const sha = (s: string) => createHash('sha256').update(s).digest();
 
 export const bindingCookieName = (id: string) => `gh.i.${id.slice(0, 16)}`;
 
-/** Creates an interaction and the cookie that binds it to this browser. */
+/** Bytes of what an interaction stores besides the request (kind, binding hash, CSRF token, JSON framing). */
+export const INTERACTION_OVERHEAD = 160;
+
+/** The stored size of an interaction holding `request`, in bytes of JSON (without a login result). */
+export const storedRequestSize = (request: AuthorizationRequest) => Buffer.byteLength(JSON.stringify(request)) + INTERACTION_OVERHEAD;
+
+/**
+ * Creates an interaction and the cookie that binds it to this browser.
+ * Created by unauthenticated requests, so it is small and short-lived: at
+ * most `authentication.maxInteractionSize` bytes (a larger one is refused,
+ * nothing stored) and `pendingInteractionLifetime` seconds until someone
+ * signs in (issue 12 §2.3); `interactionLifetime` once signed in.
+ */
 export async function createInteraction(
   ctx: ProviderContext,
   request: AuthorizationRequest,
   kind: InteractionKind,
+  signedIn = kind !== 'login',
 ): Promise<{ interaction: Interaction; cookie: SetCookie }> {
+  const auth = ctx.config.authentication;
+  if (storedRequestSize(request) > auth.maxInteractionSize) throw new InvalidRequest('the authorization request is too large');
   const id = newHandle();
   const binding = randomBytes(32).toString('base64url');
   const now = ctx.clock.now();
-  const lifetime = ctx.config.authentication.interactionLifetime;
+  const lifetime = signedIn ? auth.interactionLifetime : Math.min(auth.pendingInteractionLifetime, auth.interactionLifetime);
   const payload: InteractionPayload = { request, kind, bindingHash: sha(binding).toString('base64url'), csrf: randomBytes(24).toString('base64url') };
   const record: StoredRecord<InteractionPayload> = {
     kind: 'interaction',
@@ -70,7 +86,17 @@ export async function createInteraction(
     payload,
   };
   await ctx.backend.records.put(record);
-  return { interaction: { id, payload, record }, cookie: { name: bindingCookieName(id), value: binding, maxAge: lifetime } };
+  // The cookie outlives a pending interaction: it also binds the interaction after sign-in.
+  return { interaction: { id, payload, record }, cookie: { name: bindingCookieName(id), value: binding, maxAge: auth.interactionLifetime } };
+}
+
+/**
+ * Someone signed in on this interaction: from now on it lives
+ * `interactionLifetime` (consent and further pages), not the short pending lifetime.
+ */
+export function extendAfterLogin(ctx: ProviderContext, interaction: Interaction): void {
+  const until = ctx.clock.now() + ctx.config.authentication.interactionLifetime;
+  if (interaction.record.expiresAt < until) interaction.record = { ...interaction.record, expiresAt: until };
 }
 
 /** The interaction, when the id is live and this browser holds its binding cookie. */
