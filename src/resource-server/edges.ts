@@ -16,6 +16,7 @@ export function toResourceRequest(req: IncomingMessage, origin: string | undefin
   const base = origin ?? `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
   const path = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   const request: ResourceRequest = { method: req.method ?? 'GET', url: originOf(base) + (path.startsWith('/') ? path : '/'), headers: req.headers };
+  if (socket.remoteAddress) request.remoteAddress = socket.remoteAddress;
   if (encrypted && wantCertificate) {
     const raw = socket.getPeerCertificate?.(false)?.raw;
     if (raw) request.peerCertificate = new X509Certificate(raw);

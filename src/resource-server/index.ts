@@ -15,6 +15,12 @@ export {
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataOptions,
 } from './protected-resource-metadata.js';
+export { dpopVerifier, type DpopVerifierOptions } from './dpop-verifier.js';
+export { mtlsVerifier, type MtlsVerifierOptions } from './mtls-verifier.js';
+export { MemoryReplayStore, type ReplayStore } from '../proof/replay.js';
+export { createDpopNonces, deriveNonceSecret, type DpopNonces } from '../proof/nonce.js';
+export { certificateThumbprint } from '../proof/mtls.js';
+export { accessTokenHash, type DpopAlgorithm } from '../proof/dpop.js';
 export type {
   AccessTokenInfo,
   AuthenticatedRequest,

@@ -28,10 +28,17 @@ export async function checkProofOfPossession(
   const verifier = verifiers.find((v) => Object.hasOwn(cnf, v.confirmationMethod));
   if (!verifier) throw invalidToken('the token is bound to a key (cnf) this API cannot verify');
   if (verifier.scheme.toLowerCase() !== scheme.toLowerCase()) {
-    throw new Refusal('invalid_token', `the token is bound to a key and must be sent with the ${verifier.scheme} scheme`, 401, { scheme: verifier.scheme });
+    throw new Refusal('invalid_token', `the token is bound to a key and must be sent with the ${verifier.scheme} scheme`, 401, {
+      scheme: verifier.scheme,
+      challenge: verifier.challenge,
+    });
   }
   const failure = await verifier.verify({ cnf, token, scheme, claims, request });
   if (failure) {
-    throw new Refusal(failure.error, failure.description, failure.status ?? 401, { scheme: verifier.scheme, headers: failure.headers });
+    throw new Refusal(failure.error, failure.description, failure.status ?? 401, {
+      scheme: verifier.scheme,
+      headers: failure.headers,
+      challenge: verifier.challenge,
+    });
   }
 }

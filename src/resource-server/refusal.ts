@@ -12,7 +12,7 @@ export class Refusal extends Error {
     readonly error: string | undefined,
     readonly description: string | undefined,
     readonly status: number,
-    readonly extra: { scheme?: string; scope?: string; headers?: Record<string, string> } = {},
+    readonly extra: { scheme?: string; scope?: string; headers?: Record<string, string>; challenge?: string } = {},
   ) {
     super(description ?? error ?? 'unauthorized');
   }
@@ -41,6 +41,8 @@ export function toFailure(r: Refusal, ctx: ChallengeContext): ResourceFailure {
   if (r.error && r.description) params.push(`error_description=${quote(r.description)}`);
   if (r.extra.scope) params.push(`scope=${quote(r.extra.scope)}`);
   if (ctx.resourceMetadataUrl) params.push(`resource_metadata=${quote(ctx.resourceMetadataUrl)}`);
+  // The scheme's own auth-params (a proof verifier's `algs="..."`, RFC 9449 §7.1).
+  if (r.extra.challenge) params.push(r.extra.challenge);
   const scheme = r.extra.scheme ?? 'Bearer';
   const challenges = [params.length ? `${scheme} ${params.join(', ')}` : scheme];
   if (!r.error) challenges.push(...ctx.otherChallenges);

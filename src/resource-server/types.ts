@@ -18,6 +18,8 @@ export interface ResourceRequest {
   headers: Headers | Record<string, string | string[] | undefined>;
   /** The TLS client certificate of the connection, if any (RFC 8705 certificate-bound tokens). */
   peerCertificate?: X509Certificate;
+  /** The address of the connection's peer (a proxy, when there is one); set for node requests. */
+  remoteAddress?: string;
 }
 
 /** What a route requires beyond a valid token for this API. */
