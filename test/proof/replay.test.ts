@@ -1,7 +1,8 @@
 /**
  * jti replay detection across nodes (RFC 9449 §11.1): two verifiers over one
  * operational store (two SQLite backends on one database file, as two
- * provider nodes open it) refuse a proof the other accepted, also when both
+ * provider nodes open it; two connections to one Redis, where postgres+redis
+ * keeps replay records) refuse a proof the other accepted, also when both
  * receive it at the same moment; and the in-process store of standalone APIs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,10 @@ import { operationalReplayStore } from '../../src/proof/store-replay.js';
 import { createSqliteBackend } from '../../src/stores/sqlite.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
 import type { Backend } from '../../src/stores/types.js';
+import { Redis } from 'ioredis';
+import { RedisRecords } from '../../src/stores/redis-records.js';
+import { requirePrograms } from '../helpers/requirements.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { makeProof, proofKey, type ProofKey } from './dpop-proofs.js';
 
 const URL_ = 'https://as.example.com/connect/token';
@@ -74,6 +79,38 @@ describe('DPoP jti replay across nodes', () => {
     const marker = (await memory.records.findMany('replay', {})).at(-1)!;
     expect(marker.expiresAt).toBe(now + 60 + 5 + 1);
     await memory.close();
+  });
+});
+
+describe.skipIf(requirePrograms(['redis-server'], 'replay over Redis'))('DPoP jti replay across nodes on Redis (the ephemeral records of postgres+redis)', () => {
+  let redis: RedisServer;
+  const clients: Redis[] = [];
+  const now = Math.floor(Date.now() / 1000);
+  beforeAll(async () => {
+    redis = await startRedis();
+    for (let i = 0; i < 2; i++) clients.push(new Redis(redis.url));
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await redis?.destroy();
+  });
+
+  it('a proof accepted through one Redis connection is refused through the other, and only one of two simultaneous uses passes', async () => {
+    const key = await proofKey('ES256');
+    const stores = clients.map((c) => operationalReplayStore(new RedisRecords(c, { now: () => now }), () => now));
+    const policy = (replay: ReplayStore): DpopPolicy => ({ algorithms: checkDpopAlgorithms(['ES256']), maxAge: 60, leeway: 5, replay, now });
+    const attempt = (proof: string, replay: ReplayStore) =>
+      verifyDpopProof({ proof, method: 'POST', url: URL_ }, policy(replay)).then(
+        () => true,
+        (err: unknown) => (err instanceof DpopError ? false : Promise.reject(err)),
+      );
+    const proof = await makeProof(key, 'POST', URL_, now);
+    expect(await attempt(proof, stores[0]!)).toBe(true);
+    expect(await attempt(proof, stores[1]!)).toBe(false);
+    for (let round = 0; round < 5; round++) {
+      const p = await makeProof(key, 'POST', URL_, now);
+      expect((await Promise.all(stores.map((s) => attempt(p, s)))).filter(Boolean)).toHaveLength(1);
+    }
   });
 });
 
