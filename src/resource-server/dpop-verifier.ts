@@ -11,6 +11,7 @@ import { checkDpopAlgorithms, DEFAULT_DPOP_ALGORITHMS, DpopError, verifyDpopProo
 import { createDpopNonces, type DpopNonces } from '../proof/nonce.js';
 import { MemoryReplayStore, type ReplayStore } from '../proof/replay.js';
 import { headerValue } from './authorization-header.js';
+import { UpstreamError } from './outbound-fetch.js';
 import type { ProofVerifier } from './types.js';
 
 export interface DpopVerifierOptions {
@@ -49,7 +50,14 @@ export function dpopVerifier(options: DpopVerifierOptions = {}): ProofVerifier {
   const maxAge = options.proofMaxAge ?? 60;
   const leeway = options.clockTolerance ?? 10;
   if (!(maxAge > 0) || !(leeway >= 0)) throw new Error('dpopVerifier: proofMaxAge must be positive and clockTolerance not negative');
-  const replay = options.replayStore ?? new MemoryReplayStore(options.replayCacheSize ?? 100_000, clock);
+  const store = options.replayStore ?? new MemoryReplayStore(options.replayCacheSize ?? 100_000, clock);
+  // A shared store that cannot be reached is an outage (503, like an unreachable issuer), not a bad proof.
+  const replay: ReplayStore = {
+    markOnce: (key, expiresAt) =>
+      store.markOnce(key, expiresAt).catch((err: unknown) => {
+        throw new UpstreamError(`the DPoP replay store failed: ${err instanceof Error ? err.message : String(err)}`);
+      }),
+  };
   const nonces: DpopNonces | undefined = options.nonce && createDpopNonces({ secret: options.nonce.secret, period: options.nonce.period, label: 'dpop-resource' });
   return {
     confirmationMethod: 'jkt',

@@ -161,6 +161,20 @@ describe('resource server: DPoP verifier', () => {
     await shared.close();
   });
 
+  it('answers 503 when a shared replay store cannot be reached, and records nothing for a bad proof', async () => {
+    let marks = 0;
+    const down = await startApi(s, {
+      proof: [dpopVerifier({ clock: () => s.clock.now(), replayStore: { markOnce: () => (marks++, Promise.reject(new Error('connection refused'))) } })],
+    });
+    apis.push(down);
+    const token = await boundToken();
+    const r = await call(down, token, await proofFor(down, token));
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ error: 'temporarily_unavailable' });
+    refusedWith(await call(down, token, await proofFor(down, token, {}, key, 'POST')), 'invalid_dpop_proof');
+    expect(marks).toBe(1);
+  });
+
   it('works with oauth4webapi as the DPoP client, including the nonce retry', async () => {
     // oauth4webapi dates its proofs by the system clock, so this verifier uses it too (the test server's clock may have moved).
     const nonced = await startApi(s, { proof: [dpopVerifier({ nonce: { secret: 'x'.repeat(32) } })] });
