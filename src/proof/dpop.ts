@@ -17,7 +17,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';
-import { MalformedJwt, parseCompactJwt } from './compact-jwt.js';
+import { MalformedJwt, parseCompactJws } from '../tokens/compact-jws.js';
 import { DpopError, invalidProof, useNonce } from './errors.js';
 import { htuMatches } from './htu.js';
 import { jwkThumbprint, publicJwkProblem } from './jwk.js';
@@ -113,7 +113,7 @@ export async function verifyDpopProof(request: DpopRequest, policy: DpopPolicy):
   let header: Record<string, unknown>;
   let payload: Record<string, unknown>;
   try {
-    ({ header, payload } = parseCompactJwt(proof));
+    ({ header, payload } = parseCompactJws(proof));
   } catch (err) {
     if (err instanceof MalformedJwt) throw invalidProof(`the DPoP proof is malformed: ${err.message}`);
     throw err;

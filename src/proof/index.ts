@@ -20,4 +20,4 @@ export { jwkThumbprint } from './jwk.js';
 export { createDpopNonces, deriveNonceSecret, type DpopNonceOptions, type DpopNonces } from './nonce.js';
 export { MemoryReplayStore, type ReplayStore } from './replay.js';
 export { certificateFromHeader, certificateMatchesCnf, certificateThumbprint, type CertificateInput } from './mtls.js';
-export { parseCompactJwt, MalformedJwt } from './compact-jwt.js';
+export { parseCompactJws, MalformedJwt } from '../tokens/compact-jws.js';

@@ -47,3 +47,35 @@ export function isCompactJws(token: string): boolean {
   const parts = token.split('.');
   return parts.length === 3 && parts[0] !== '' && parts[1] !== '' && parts.every(isCanonicalBase64url);
 }
+
+/** A JWT that is not a canonical compact JWS with JSON object header and payload. */
+export class MalformedJwt extends Error {
+  override readonly name = 'MalformedJwt';
+}
+
+export interface ParsedCompactJws {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+function jsonPart(part: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(part, 'base64url')));
+  } catch {
+    throw new MalformedJwt(`the JWT ${what} is not UTF-8 JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedJwt(`the JWT ${what} is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Checks {@link isCompactJws} and decodes header and payload (no signature
+ * check); throws {@link MalformedJwt} for anything else (JWE, JSON
+ * serialization, non-canonical text, non-object JSON).
+ */
+export function parseCompactJws(token: string): ParsedCompactJws {
+  if (!isCompactJws(token)) throw new MalformedJwt('not a JWS in canonical compact serialization');
+  const [header, payload] = token.split('.') as [string, string, string];
+  return { header: jsonPart(header, 'header'), payload: jsonPart(payload, 'payload') };
+}
