@@ -26,6 +26,8 @@ import { createVerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import { createBackgroundTasks } from './tasks/background-tasks.js';
 import { createSessionManagement, type SessionManagement } from './sessions/session-management.js';
 import { endExpiredSessions } from './sessions/session-admin.js';
+import { drainLogoutOutbox } from './sessions/logout-outbox.js';
+import { MemoryOutbox } from './stores/memory-outbox.js';
 import { createEventBus, type EventBus } from './events/event-bus.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -147,7 +149,8 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const metrics = config.metrics.enabled
     ? createMetrics({ config, events: bus, clock, backend: rawBackend, keys: { list: () => keys.list() }, isGrantType: (g) => ctx?.grants.has(g) ?? false })
     : undefined;
-  const backend = instrumentBackend(rawBackend, metrics, tracing);
+  // A custom backend without an outbox keeps deliveries in this process's memory.
+  const backend = instrumentBackend(rawBackend.outbox ? rawBackend : { ...rawBackend, outbox: new MemoryOutbox() }, metrics, tracing);
   const onKeyCreated = (k: { kid: string; alg: string; activatesAt: number; reason: string }) =>
     bus.emit({ type: 'key_rotated', kids: [k.kid], reason: k.reason, detail: { alg: k.alg, activatesAt: k.activatesAt } });
   const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek, onKeyCreated });
@@ -216,6 +219,10 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     }, config.store.purgeInterval * 1000);
     purge.unref();
     timers.push(purge);
+    const drain = () => void drainLogoutOutbox(ctx).catch((err: unknown) => logger.error({ err }, 'back-channel logout outbox drain failed'));
+    const outbox = setInterval(drain, config.authentication.backChannelLogoutOutboxInterval * 1000);
+    outbox.unref();
+    timers.push(outbox);
   } else keys.stop();
 
   // The test API's own calls (discovery, JWKS) are internal: no client address, no warning.

@@ -303,6 +303,12 @@ export const authenticationSchema = z.object({
   backChannelLogoutTimeout: duration.default(5),
   /** Further attempts after a failed back-channel logout POST. */
   backChannelLogoutRetries: z.number().int().min(0).max(10).default(2),
+  /**
+   * Seconds between two passes of the back-channel logout outbox drain, run
+   * by every node: deliveries left by a node that died (or whose retry is due
+   * while its node is busy) are claimed and made by another node.
+   */
+  backChannelLogoutOutboxInterval: duration.default(5),
   /** Seconds a logout token is valid (Back-Channel Logout 1.0 §4 recommends at most two minutes). */
   logoutTokenLifetime: duration.default(120),
 });

@@ -75,13 +75,15 @@ export async function endStoredSession(ctx: ProviderContext, record: StoredRecor
   const { sid, clients: clientIds } = record.payload;
   await revokeSessionTokens(ctx, sid);
   const frontChannelUrls: string[] = [];
+  const notified: Client[] = [];
   for (const clientId of clientIds) {
     const client = ctx.clients.find(clientId);
     if (!client || !client.enabled) continue;
-    notifyBackChannel(ctx, client, { subjectId, sid });
+    notified.push(client);
     const url = frontChannelLogoutUrl(ctx, client, sid);
     if (url) frontChannelUrls.push(url);
   }
+  await notifyBackChannel(ctx, notified, { subjectId, sid });
   ctx.events({ type: 'session_ended', subjectId, detail: { sid, reason, clients: clientIds } });
   return { subjectId, sid, frontChannelUrls };
 }

@@ -1,4 +1,5 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
+import { MemoryOutbox } from './memory-outbox.js';
 import { FIND_MANY_LIMIT, type Backend, type ConfigDocument, type ConfigDocumentStore, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
 
 const keyOf = (kind: RecordKind, id: string) => `${kind}\u0000${id}`;
@@ -35,7 +36,8 @@ class MemoryRecords implements OperationalStore {
         (filter.sessionId === undefined || r.sessionId === filter.sessionId) &&
         (filter.clientId === undefined || r.clientId === filter.clientId) &&
         (filter.grantId === undefined || r.grantId === filter.grantId) &&
-        (filter.expiredAt === undefined || r.expiresAt <= filter.expiredAt),
+        (filter.expiredAt === undefined || r.expiresAt <= filter.expiredAt) &&
+        (filter.after === undefined || r.createdAt > filter.after.createdAt || (r.createdAt === filter.after.createdAt && r.id > filter.after.id)),
     );
     found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return found.slice(0, Math.max(0, limit)).map((r) => structuredClone(r) as StoredRecord<P>);
@@ -157,6 +159,7 @@ export function createMemoryBackend(): Backend {
     records: new MemoryRecords(),
     keys: new MemoryKeys(),
     users: new MemoryUsers(),
+    outbox: new MemoryOutbox(),
     configDocuments: new MemoryConfigDocuments(),
     ping: async () => {
       if (closed) throw new Error('memory store is closed');

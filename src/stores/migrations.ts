@@ -120,11 +120,38 @@ async function subjectClientIndexDown(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('records_subject_id_idx').on('records').column('subject_id').where('subject_id', 'is not', null).execute();
 }
 
+/**
+ * The durable outbox (back-channel logout deliveries any node may make, with
+ * leases), and an index for the session-client index records
+ * (sessions/session-client-index.ts): partial, so no other record pays for it.
+ */
+async function outboxUp(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('outbox')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('due_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease', 'text')
+    .addColumn('lease_until', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('outbox_due_at_idx').on('outbox').column('due_at').execute();
+  await db.schema.createIndex('records_session_client_idx').on('records').columns(['client_id', 'created_at', 'id']).where(sql<boolean>`kind = 'session_client'`).execute();
+}
+
+async function outboxDown(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('records_session_client_idx').execute();
+  await db.schema.dropTable('outbox').execute();
+}
+
 /** Every migration, in order. Append new ones; never edit an applied one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
   '0002_partial_record_indexes': { up: partialIndexesUp, down: partialIndexesDown },
   '0003_subject_client_index_and_config': { up: subjectClientIndexUp, down: subjectClientIndexDown },
+  '0004_outbox_and_session_client_index': { up: outboxUp, down: outboxDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

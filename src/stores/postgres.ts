@@ -14,6 +14,7 @@ import { PostgresRecords } from './postgres-records.js';
 import { PostgresKeys } from './postgres-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
 import { SqlConfigDocuments } from './sql-config-documents.js';
+import { SqlOutbox } from './sql-outbox.js';
 import { guardStore, redactUrl, StoreUnavailableError, isUnavailable } from './store-faults.js';
 
 export interface PostgresBackendOptions {
@@ -92,6 +93,7 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     keys: guardStore('PostgreSQL', new PostgresKeys(qb, pool, opts.lockWaitMs)),
     users: guardStore('PostgreSQL', new SqliteUsers(qb)),
     configDocuments: guardStore('PostgreSQL', new SqlConfigDocuments(qb)),
+    outbox: guardStore('PostgreSQL', new SqlOutbox(qb)),
     // Readiness: one round trip on the pool (bounded by the pool's query timeout).
     ping: async () => {
       if (closed) throw new Error('PostgreSQL backend is closed');

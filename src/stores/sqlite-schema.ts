@@ -60,7 +60,20 @@ export interface ConfigVersionTable {
   version: number;
 }
 
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+  /** Epoch milliseconds. */
+  due_at: number;
+  lease: string | null;
+  lease_until: number | null;
+  created_at: number;
+}
+
 export interface Schema {
+  outbox: OutboxTable;
   config_documents: ConfigDocumentsTable;
   config_version: ConfigVersionTable;
   records: RecordsTable;

@@ -14,6 +14,7 @@ import type { Backend } from './types.js';
 import { migrateToLatest } from './migrations.js';
 import type { Schema } from './sqlite-schema.js';
 import { SqliteRecords } from './sqlite-records.js';
+import { SqlOutbox } from './sql-outbox.js';
 import { SqliteKeys, type SqliteLockOptions } from './sqlite-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
@@ -69,6 +70,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     keys: new SqliteKeys(db, qb, clock, opts),
     users: new SqliteUsers(qb),
     configDocuments: new SqlConfigDocuments(qb),
+    outbox: new SqlOutbox(qb),
     ping: pingSqlite(db, inMemory ? undefined : opts.path),
     close: async () => {
       if (closed) return;

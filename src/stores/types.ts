@@ -46,6 +46,11 @@ export interface RecordFilter {
   expiredAt?: number;
   /** At most this many (default and cap 1000). */
   limit?: number;
+  /**
+   * Only records after this one in the result order (createdAt, then id):
+   * the cursor of the next page, so a caller reads more than one page exactly.
+   */
+  after?: { createdAt: number; id: string };
 }
 
 /** Default and cap of {@link RecordFilter.limit}. */
@@ -91,6 +96,52 @@ export interface OperationalStore {
 
 /** One write of a {@link OperationalStore.writeAll} batch. */
 export type RecordWrite = { put: StoredRecord } | { delete: { kind: RecordKind; id: string } };
+
+/**
+ * One entry of the durable outbox: work a node accepted (a back-channel
+ * logout to deliver) that any node may carry out. Times are epoch
+ * milliseconds (retries are scheduled in sub-second steps).
+ */
+export interface OutboxEntry<P = unknown> {
+  id: string;
+  /** What the entry is (`back_channel_logout`). */
+  kind: string;
+  payload: P;
+  /** Attempts made so far. */
+  attempts: number;
+  /** Not to be tried before this time. */
+  dueAt: number;
+  createdAt: number;
+}
+
+/** An entry as a claim returns it: leased to the claimer until `leaseUntil`. */
+export interface ClaimedOutboxEntry<P = unknown> extends OutboxEntry<P> {
+  /** The claimer's lease token: {@link OutboxStore.complete} and {@link OutboxStore.retry} need it. */
+  lease: string;
+  leaseUntil: number;
+}
+
+/**
+ * The durable outbox shared by every node. A claim leases entries with a
+ * compare-and-set, so while a lease runs exactly one node holds an entry;
+ * a node that dies leaves the lease to lapse and another node claims it.
+ */
+export interface OutboxStore {
+  /** Adds entries (ids are the caller's, unique). */
+  add(entries: readonly OutboxEntry[]): Promise<void>;
+  /**
+   * Leases up to `limit` entries due at `now` whose lease is absent or has
+   * lapsed (only entry `id` when given), oldest due first, until `leaseUntil`.
+   * Concurrent claims never return the same entry.
+   */
+  claim<P = unknown>(opts: { now: number; leaseUntil: number; limit: number; id?: string }): Promise<ClaimedOutboxEntry<P>[]>;
+  /** Removes an entry (delivered or given up) if `lease` still holds it; true when removed. */
+  complete(id: string, lease: string): Promise<boolean>;
+  /** Records a failed attempt and releases the lease: the entry is due again at `dueAt`. False when the lease was lost. */
+  retry(id: string, lease: string, attempts: number, dueAt: number): Promise<boolean>;
+  /** Entries waiting (leased or not), for metrics and tests. */
+  size(): Promise<number>;
+}
 
 /** A signing key as stored: the private JWK encrypted at rest. */
 export interface StoredKey {
@@ -176,6 +227,8 @@ export interface Backend {
   records: OperationalStore;
   keys: KeyStore;
   users: UserTable;
+  /** The durable outbox (back-channel logout deliveries); absent: deliveries stay in the memory of the node. */
+  outbox?: OutboxStore;
   /** Configuration documents; absent on backends without them. */
   configDocuments?: ConfigDocumentStore;
   /** Cross-node change notifications; absent without Redis (nodes then poll). */

@@ -5,7 +5,7 @@
  * runStoreConformance('memory', async () => ({ backend: createMemoryBackend() }));
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, ConfigDocument, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
+import type { Backend, ConfigDocument, OutboxEntry, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
 import { writeRecords } from '../../src/stores/write-records.js';
 
 export interface StoreUnderTest {
@@ -281,6 +281,77 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         await b.records.put(rec({ id: 'cs4', kind: 'consent', expiresAt: 2500 })); // another kind
         expect(await b.records.countActive!('session', 2000)).toBe(before + 2);
         expect(await b.records.countActive!('session', 2001)).toBe(before + 1);
+      });
+    });
+
+    describe('findMany paging', () => {
+      it('after: continues exactly past the 1000-record page cap, in order, without gaps or repeats', async () => {
+        const total = 1205;
+        const writes = Array.from({ length: total }, (_, i) =>
+          ({ put: rec({ kind: 'session_client', id: `p${String(i).padStart(5, '0')}`, clientId: i % 5 === 4 ? 'other' : 'app', createdAt: 1000 + Math.floor(i / 3), expiresAt: 9000 }) }));
+        for (let i = 0; i < writes.length; i += 200) await writeRecords(b.records, writes.slice(i, i + 200));
+        const seen: string[] = [];
+        let after: { createdAt: number; id: string } | undefined;
+        for (;;) {
+          const page = await b.records.findMany('session_client', { clientId: 'app', after });
+          seen.push(...page.map((r) => r.id));
+          if (page.length < 1000) break;
+          after = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
+        }
+        const expected = writes.map((w) => w.put).filter((r) => r.clientId === 'app').map((r) => r.id);
+        expect(expected.length).toBe(964);
+        expect(seen).toEqual(expected);
+        expect((await b.records.findMany('session_client', { limit: 2, after: { createdAt: 1000, id: 'p00001' } })).map((r) => r.id)).toEqual(['p00002', 'p00003']);
+      }, 60_000);
+    });
+
+    describe('outbox', () => {
+      const entry = (id: string, over: Partial<OutboxEntry> = {}): OutboxEntry => ({ id, kind: 'back_channel_logout', payload: { clientId: 'c', n: [1] }, attempts: 0, dueAt: 1000, createdAt: 900, ...over });
+      it('add, claim due entries oldest first, complete with the lease', async (ctx) => {
+        const o = b.outbox;
+        if (!o) return ctx.skip();
+        await o.add([entry('a', { dueAt: 1200 }), entry('b', { dueAt: 1100 }), entry('later', { dueAt: 5000 })]);
+        expect(await o.size()).toBe(3);
+        const got = await o.claim({ now: 2000, leaseUntil: 3000, limit: 10 });
+        expect(got.map((e) => e.id)).toEqual(['b', 'a']);
+        expect(got[0]).toMatchObject({ kind: 'back_channel_logout', payload: { clientId: 'c', n: [1] }, attempts: 0, dueAt: 1100, createdAt: 900, leaseUntil: 3000 });
+        expect(got[0]!.lease).not.toBe(got[1]!.lease);
+        // Leased: nobody else gets them until the lease lapses.
+        expect(await o.claim({ now: 2999, leaseUntil: 4000, limit: 10 })).toEqual([]);
+        expect(await o.complete('b', 'not-the-lease')).toBe(false);
+        expect(await o.complete('b', got[0]!.lease)).toBe(true);
+        expect(await o.complete('b', got[0]!.lease)).toBe(false);
+        expect(await o.size()).toBe(2);
+      });
+      it('a lapsed lease is claimed by another; the old holder can neither complete nor retry', async (ctx) => {
+        const o = b.outbox;
+        if (!o) return ctx.skip();
+        await o.add([entry('x')]);
+        const [first] = await o.claim({ now: 1000, leaseUntil: 1500, limit: 1 });
+        const [second] = await o.claim({ now: 1500, leaseUntil: 2500, limit: 1 });
+        expect(second?.id).toBe('x');
+        expect(await o.retry('x', first!.lease, 1, 1600)).toBe(false);
+        expect(await o.complete('x', first!.lease)).toBe(false);
+        expect(await o.complete('x', second!.lease)).toBe(true);
+      });
+      it('retry records the attempts, releases the lease and makes the entry due at the new time; claim by id', async (ctx) => {
+        const o = b.outbox;
+        if (!o) return ctx.skip();
+        await o.add([entry('r'), entry('s')]);
+        const [held] = await o.claim({ now: 1000, leaseUntil: 9000, limit: 1, id: 'r' });
+        expect(held?.id).toBe('r');
+        expect(await o.retry('r', held!.lease, 1, 1250)).toBe(true);
+        expect(await o.claim({ now: 1249, leaseUntil: 9000, limit: 5, id: 'r' })).toEqual([]);
+        const [again] = await o.claim({ now: 1250, leaseUntil: 9000, limit: 5, id: 'r' });
+        expect(again).toMatchObject({ id: 'r', attempts: 1, dueAt: 1250 });
+        expect(await o.claim({ now: 1250, leaseUntil: 9000, limit: 5, id: 'nope' })).toEqual([]);
+      });
+      acrossInstances('20 parallel claimers of 10 entries: each entry goes to exactly one', async (x, y) => {
+        if (!x.outbox || !y.outbox) return;
+        await x.outbox.add(Array.from({ length: 10 }, (_, i) => entry(`e${i}`)));
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? y : x).outbox!.claim({ now: 1000, leaseUntil: 5000, limit: 10 })));
+        const ids = results.flat().map((e) => e.id).sort();
+        expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`).sort());
       });
     });
 
