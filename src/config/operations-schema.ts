@@ -20,7 +20,16 @@ export const metricsSchema = z.object({
   enabled: z.boolean().default(true),
   /** Path of the metrics endpoint. */
   path: path.default('/metrics'),
-  /** A separate management listener (metrics and health) on this port instead of the main one. */
+  /**
+   * Serve metrics on the main listener too (what anyone who reaches the
+   * server can read). Default false: metrics only on the management listener.
+   */
+  public: z.boolean().default(false),
+  /**
+   * Port of the management listener (metrics and health) on `host`. Default:
+   * 9464 when metrics are not public (a busy default port is only a warning);
+   * when public, no management listener unless a port is set.
+   */
   port: z.number().int().min(0).max(65535).optional(),
   /** Host of the management listener. */
   host: z.string().default('127.0.0.1'),

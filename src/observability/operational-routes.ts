@@ -2,6 +2,7 @@
  * The metrics and health routes, on the main listener or on a separate
  * management listener (`metrics.port`).
  */
+import type { Config } from '../config/schema.js';
 import type { ProviderContext } from '../context.js';
 import type { RouteTable } from '../http/router.js';
 import { healthRoutes, type HealthState } from './health.js';
@@ -21,10 +22,28 @@ export function metricsRoutes(ctx: ProviderContext, metrics: Metrics | undefined
   return routes;
 }
 
-/** Routes for the main listener and, when `metrics.port` is set, for the management listener. */
+/** Port of the management listener when `metrics.port` is not set and metrics are not public. */
+export const DEFAULT_MANAGEMENT_PORT = 9464;
+
+/**
+ * The management listener's port: `metrics.port`, else {@link DEFAULT_MANAGEMENT_PORT}
+ * unless metrics are public; undefined when there is none (metrics off, or public without a port).
+ */
+export function managementPortOf(config: Config): { port: number; explicit: boolean } | undefined {
+  const m = config.metrics;
+  if (!m.enabled) return undefined;
+  if (m.port !== undefined) return { port: m.port, explicit: true };
+  return m.public ? undefined : { port: DEFAULT_MANAGEMENT_PORT, explicit: false };
+}
+
+/**
+ * Routes for the main listener and for the management listener. Metrics are
+ * on the main listener only when `metrics.public` is true; the management
+ * listener (metrics and health) exists whenever metrics are enabled and not
+ * public, or a `metrics.port` is set. Health answers on both.
+ */
 export function operationalRoutes(ctx: ProviderContext, metrics: Metrics | undefined, health: HealthState): { main: RouteTable; management: RouteTable | undefined } {
   const all: RouteTable = new Map([...healthRoutes(ctx, health), ...metricsRoutes(ctx, metrics)]);
-  if (ctx.config.metrics.port === undefined) return { main: all, management: undefined };
-  // With a management port, metrics leave the main listener; health answers on both.
-  return { main: healthRoutes(ctx, health), management: all };
+  const main = ctx.config.metrics.public ? all : healthRoutes(ctx, health);
+  return { main, management: managementPortOf(ctx.config) ? all : undefined };
 }

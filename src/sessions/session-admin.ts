@@ -5,7 +5,7 @@
  * client holds for a user.
  */
 import type { ProviderContext } from '../context.js';
-import type { StoredRecord } from '../stores/types.js';
+import { FIND_MANY_LIMIT, type RecordFilter, type StoredRecord } from '../stores/types.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { markGrantRevoked, revokeIssuedJwts } from '../grants/user-tokens.js';
 import { endStoredSession, type EndedSession } from './end-user-session.js';
@@ -46,13 +46,23 @@ const toInfo = (rec: StoredRecord<SessionPayload>): SessionInfo => ({
 });
 
 /**
- * Stored session records matching the filter. A client filter is applied to
- * the sessions' client lists (they are not an indexed column), so a query by
- * client alone reads at most the store's findMany limit of sessions.
+ * Stored session records matching the filter, page after page of the
+ * store's findMany limit, so the answer is exact however many there are.
+ * A client filter uses the store's index of the sessions' clients
+ * (StoredRecord.clientIds).
  */
 async function findSessions(ctx: ProviderContext, filter: SessionFilter): Promise<StoredRecord<SessionPayload>[]> {
-  const found = await ctx.backend.records.findMany<SessionPayload>('session', { subjectId: filter.subjectId, sessionId: filter.sid });
+  const found: StoredRecord<SessionPayload>[] = [];
+  const query: RecordFilter = { subjectId: filter.subjectId, sessionId: filter.sid, clientIdsInclude: filter.clientId };
+  for (;;) {
+    const page = await ctx.backend.records.findMany<SessionPayload>('session', query);
+    found.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < FIND_MANY_LIMIT) break;
+    query.after = { createdAt: last.createdAt, id: last.id };
+  }
   const now = ctx.clock.now();
+  // The payload's list is the truth (sessions stored before the index carry no clientIds).
   return found.filter((r) => isLive(r, now) && (filter.clientId === undefined || r.payload.clients.includes(filter.clientId)));
 }
 
@@ -127,7 +137,8 @@ export async function revokeClientGrant(ctx: ProviderContext, subjectId: string,
   }
   for (const s of await records.findMany<SessionPayload>('session', { subjectId })) {
     if (!s.payload.clients.includes(clientId)) continue;
-    await records.put({ ...s, payload: { ...s.payload, clients: s.payload.clients.filter((c) => c !== clientId) } });
+    const clients = s.payload.clients.filter((c) => c !== clientId);
+    await records.put({ ...s, clientIds: clients, payload: { ...s.payload, clients } });
   }
   ctx.events({ type: 'grant_revoked', reason: 'revoked_by_user', subjectId, clientId, detail: { records: removed } });
   return removed;

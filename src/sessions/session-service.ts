@@ -99,7 +99,7 @@ export async function saveSession(ctx: ProviderContext, session: Session): Promi
 
 /** The writes that store a session: its record, then the deletion of the record it replaces. */
 export function sessionWrites(session: Session): RecordWrite[] {
-  const writes: RecordWrite[] = [{ put: { ...session.record, payload: session.payload } }];
+  const writes: RecordWrite[] = [{ put: { ...session.record, clientIds: [...session.payload.clients], payload: session.payload } }];
   if (session.replaces !== undefined && session.replaces !== session.record.id) writes.push({ delete: { kind: 'session', id: session.replaces } });
   return writes;
 }
@@ -133,7 +133,7 @@ export function touchedSession(ctx: ProviderContext, session: Session, clientId:
   const expiresAt = Math.min(Math.max(session.record.expiresAt, now + lifetime), session.payload.absoluteExpiresAt ?? Infinity);
   if (known && expiresAt - session.record.expiresAt <= lifetime * SLIDE_THRESHOLD) return undefined;
   const clients = known ? session.payload.clients : [...session.payload.clients, clientId];
-  return { ...session.record, expiresAt, payload: { ...session.payload, clients } };
+  return { ...session.record, expiresAt, clientIds: [...clients], payload: { ...session.payload, clients } };
 }
 
 /**
@@ -145,7 +145,7 @@ export async function slideSessionExpiry(ctx: ProviderContext, record: StoredRec
   const lifetime = sessionLifetime(ctx, record.payload.remember);
   const expiresAt = Math.min(Math.max(record.expiresAt, ctx.clock.now() + lifetime), record.payload.absoluteExpiresAt ?? Infinity);
   if (expiresAt - record.expiresAt <= lifetime * SLIDE_THRESHOLD) return false;
-  await ctx.backend.records.put({ ...record, expiresAt });
+  await ctx.backend.records.put({ ...record, expiresAt, clientIds: [...record.payload.clients] });
   return true;
 }
 

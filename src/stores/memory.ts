@@ -36,6 +36,7 @@ class MemoryRecords implements OperationalStore {
         (filter.sessionId === undefined || r.sessionId === filter.sessionId) &&
         (filter.clientId === undefined || r.clientId === filter.clientId) &&
         (filter.grantId === undefined || r.grantId === filter.grantId) &&
+        (filter.clientIdsInclude === undefined || (r.clientIds ?? []).includes(filter.clientIdsInclude)) &&
         (filter.expiredAt === undefined || r.expiresAt <= filter.expiredAt) &&
         (filter.after === undefined || r.createdAt > filter.after.createdAt || (r.createdAt === filter.after.createdAt && r.id > filter.after.id)),
     );

@@ -122,8 +122,9 @@ async function subjectClientIndexDown(db: Kysely<any>): Promise<void> {
 
 /**
  * The durable outbox (back-channel logout deliveries any node may make, with
- * leases), and an index for the session-client index records
- * (sessions/session-client-index.ts): partial, so no other record pays for it.
+ * leases), and the clients of a record (an SSO session's clients): a JSON
+ * column that round-trips them and a table of (client, kind, id) rows that
+ * indexes them, so the sessions of a client are found exactly.
  */
 async function outboxUp(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -138,11 +139,22 @@ async function outboxUp(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('outbox_due_at_idx').on('outbox').column('due_at').execute();
-  await db.schema.createIndex('records_session_client_idx').on('records').columns(['client_id', 'created_at', 'id']).where(sql<boolean>`kind = 'session_client'`).execute();
+  await db.schema.alterTable('records').addColumn('client_ids', 'text').execute();
+  await db.schema
+    .createTable('record_clients')
+    .addColumn('client_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('record_clients_pk', ['client_id', 'kind', 'id'])
+    .execute();
+  // Pages of a client's records in the order findMany answers (createdAt, then id).
+  await db.schema.createIndex('record_clients_order_idx').on('record_clients').columns(['client_id', 'kind', 'created_at', 'id']).execute();
 }
 
 async function outboxDown(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('records_session_client_idx').execute();
+  await db.schema.dropTable('record_clients').execute();
+  await db.schema.alterTable('records').dropColumn('client_ids').execute();
   await db.schema.dropTable('outbox').execute();
 }
 
@@ -151,7 +163,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
   '0002_partial_record_indexes': { up: partialIndexesUp, down: partialIndexesDown },
   '0003_subject_client_index_and_config': { up: subjectClientIndexUp, down: subjectClientIndexDown },
-  '0004_outbox_and_session_client_index': { up: outboxUp, down: outboxDown },
+  '0004_outbox_and_record_clients': { up: outboxUp, down: outboxDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

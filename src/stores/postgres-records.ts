@@ -5,11 +5,11 @@
  * so exactly one caller gets the row.
  */
 import type { Kysely } from 'kysely';
-import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
+import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords, indexRecordClients, purgeRecordClients } from './sql-record-queries.js';
 import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
 
-const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload'] as const;
+const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload', 'client_ids'] as const;
 
 /** The records store of a PostgreSQL backend. */
 export class PostgresRecords implements OperationalStore {
@@ -31,11 +31,15 @@ export class PostgresRecords implements OperationalStore {
       .executeTakeFirst();
   }
 
+  /** Index rows first: should the record write then fail, a reader skips the row of a record that does not list the client. */
   async put(rec: StoredRecord): Promise<void> {
+    await indexRecordClients(this.qb, rec);
     await this.upsert(rec);
   }
   async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
-    return (await this.upsert(rec, now)).numInsertedOrUpdatedRows === 1n;
+    const inserted = (await this.upsert(rec, now)).numInsertedOrUpdatedRows === 1n;
+    if (inserted) await indexRecordClients(this.qb, rec);
+    return inserted;
   }
   async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
     const row = await this.qb.selectFrom('records').selectAll().where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
@@ -69,7 +73,9 @@ export class PostgresRecords implements OperationalStore {
     return deleteRecordsBySession(this.qb, sessionId, filter);
   }
   async purgeExpired(now: number): Promise<number> {
-    return Number((await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);
+    const n = Number((await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst()).numDeletedRows);
+    await purgeRecordClients(this.qb);
+    return n;
   }
   countActive(kind: RecordKind, now: number): Promise<number> {
     return countActiveRecords(this.qb, kind, now);

@@ -28,6 +28,7 @@ function toFields(r: StoredRecord): string[] {
   if (r.clientId !== undefined) f.push('cli', r.clientId);
   if (r.grantId !== undefined) f.push('gr', r.grantId);
   if (r.consumedAt !== undefined) f.push('u', String(r.consumedAt));
+  if (r.clientIds !== undefined) f.push('cids', JSON.stringify(r.clientIds));
   return f;
 }
 
@@ -38,6 +39,7 @@ function fromHash<P>(id: string, h: Record<string, string>): StoredRecord<P> {
   if (h.cli !== undefined) rec.clientId = h.cli;
   if (h.gr !== undefined) rec.grantId = h.gr;
   if (h.u !== undefined) rec.consumedAt = Number(h.u);
+  if (h.cids !== undefined) rec.clientIds = JSON.parse(h.cids) as string[];
   return rec;
 }
 
@@ -113,6 +115,9 @@ export class RedisRecords implements OperationalStore {
       if (filter.clientId !== undefined && r.clientId !== filter.clientId) return;
       if (filter.grantId !== undefined && r.grantId !== filter.grantId) return;
       if (filter.expiredAt !== undefined && r.expiresAt > filter.expiredAt) return;
+      if (filter.clientIdsInclude !== undefined && !r.clientIds?.includes(filter.clientIdsInclude)) return;
+      const a = filter.after;
+      if (a !== undefined && !(r.createdAt > a.createdAt || (r.createdAt === a.createdAt && r.id > a.id))) return;
       found.push(r);
     });
     found.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -5,9 +5,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords } from './sql-record-queries.js';
+import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords, purgeRecordClients } from './sql-record-queries.js';
 import { type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredRecord } from './types.js';
-import { param, prepare, recordToRow, rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
+import { param, prepare, recordToRow, rowToRecord, type RecordClientsTable, type RecordsTable, type Schema } from './sqlite-schema.js';
 
 type Key = { kind: string; id: string };
 const COLUMNS = [
@@ -19,6 +19,7 @@ const COLUMNS = [
   'expires_at',
   'consumed_at',
   'payload',
+  'client_ids',
 ] as const;
 
 /** Every non-key column named as a parameter, for INSERT ... VALUES. */
@@ -52,7 +53,7 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
       db,
       qb
         .updateTable('records')
-        .set({ client_id: param('client_id'), created_at: param('created_at'), consumed_at: param('consumed_at'), payload: param('payload') })
+        .set({ client_id: param('client_id'), created_at: param('created_at'), consumed_at: param('consumed_at'), payload: param('payload'), client_ids: param('client_ids') })
         .where('kind', '=', param<string>('kind'))
         .where('id', '=', param<string>('id'))
         .where('subject_id', 'is', param<string | null>('subject_id'))
@@ -76,6 +77,13 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
         .where('consumed_at', 'is', null)
         .returningAll(),
     ),
+    indexClient: prepare<RecordClientsTable>(
+      db,
+      qb
+        .insertInto('record_clients')
+        .values({ client_id: param('client_id'), kind: param('kind'), id: param('id'), created_at: param('created_at') })
+        .onConflict((oc) => oc.columns(['client_id', 'kind', 'id']).doUpdateSet((eb) => ({ created_at: eb.ref('excluded.created_at') }))),
+    ),
     delete: prepare<Key>(db, qb.deleteFrom('records').where('kind', '=', param<string>('kind')).where('id', '=', param<string>('id'))),
     // Runs on every refresh-token replay or code reuse (a grant family revocation).
     deleteByGrantId: prepare<{ grantId: string }>(db, qb.deleteFrom('records').where('grant_id', '=', param<string>('grantId'))),
@@ -86,6 +94,7 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
 export class SqliteRecords implements OperationalStore {
   private readonly stmts: ReturnType<typeof statements>;
   private readonly applyAll: (writes: readonly RecordWrite[]) => void;
+  private readonly putIndexed: (rec: StoredRecord) => void;
 
   constructor(
     db: SqliteDatabase,
@@ -99,6 +108,7 @@ export class SqliteRecords implements OperationalStore {
         else this.stmts.delete.stmt.run(this.stmts.delete.bind(w.delete));
       }
     });
+    this.putIndexed = db.transaction((rec: StoredRecord) => this.putRow(rec));
   }
 
   /**
@@ -109,14 +119,17 @@ export class SqliteRecords implements OperationalStore {
    * statement and the last one always lands, so the outcome is the upsert's.
    */
   async put(rec: StoredRecord): Promise<void> {
-    this.putRow(rec);
+    // A record with clients writes index rows too: one transaction.
+    if (rec.clientIds?.length) this.putIndexed(rec);
+    else this.putRow(rec);
   }
   async writeAll(writes: readonly RecordWrite[]): Promise<void> {
     this.applyAll(writes);
   }
   private putRow(rec: StoredRecord): void {
-    const { put, insertNew, rewriteUnindexed } = this.stmts;
+    const { put, insertNew, rewriteUnindexed, indexClient } = this.stmts;
     const row = recordToRow(rec);
+    for (const clientId of new Set(rec.clientIds ?? [])) indexClient.stmt.run(indexClient.bind({ client_id: clientId, kind: rec.kind, id: rec.id, created_at: rec.createdAt }));
     // A consumed record exists (consume() only marks stored rows): skip the INSERT attempt, a write that would change nothing.
     if (rec.consumedAt === undefined && insertNew.stmt.run(insertNew.bind(row)).changes === 1) return;
     if (rewriteUnindexed.stmt.run(rewriteUnindexed.bind(row)).changes === 1) return;
@@ -124,7 +137,9 @@ export class SqliteRecords implements OperationalStore {
   }
   async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
     const { insertIfAbsent: s } = this.stmts;
-    return s.stmt.run(s.bind({ ...recordToRow(rec), now })).changes === 1;
+    const inserted = s.stmt.run(s.bind({ ...recordToRow(rec), now })).changes === 1;
+    if (inserted && rec.clientIds?.length) this.putIndexed(rec);
+    return inserted;
   }
   async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
     const { find } = this.stmts;
@@ -155,6 +170,7 @@ export class SqliteRecords implements OperationalStore {
   }
   async purgeExpired(now: number): Promise<number> {
     const r = await this.qb.deleteFrom('records').where('expires_at', '<=', now).executeTakeFirst();
+    await purgeRecordClients(this.qb);
     return Number(r.numDeletedRows);
   }
   countActive(kind: RecordKind, now: number): Promise<number> {

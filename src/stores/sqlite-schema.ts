@@ -18,6 +18,16 @@ export interface RecordsTable {
   expires_at: number;
   consumed_at: number | null;
   payload: string;
+  /** JSON array of StoredRecord.clientIds; indexed in record_clients. */
+  client_ids: string | null;
+}
+
+/** One (client, record) pair of StoredRecord.clientIds. Rows of records that no longer list the client are ignored by readers and purged. */
+export interface RecordClientsTable {
+  client_id: string;
+  kind: string;
+  id: string;
+  created_at: number;
 }
 
 export interface SigningKeysTable {
@@ -74,6 +84,7 @@ export interface OutboxTable {
 
 export interface Schema {
   outbox: OutboxTable;
+  record_clients: RecordClientsTable;
   config_documents: ConfigDocumentsTable;
   config_version: ConfigVersionTable;
   records: RecordsTable;
@@ -94,6 +105,7 @@ export function recordToRow(r: StoredRecord): RecordsTable {
     expires_at: r.expiresAt,
     consumed_at: r.consumedAt ?? null,
     payload: JSON.stringify(r.payload ?? null),
+    client_ids: r.clientIds === undefined ? null : JSON.stringify(r.clientIds),
   };
 }
 
@@ -110,6 +122,7 @@ export function rowToRecord<P>(row: RecordsTable): StoredRecord<P> {
   if (row.client_id !== null) rec.clientId = row.client_id;
   if (row.grant_id !== null) rec.grantId = row.grant_id;
   if (row.consumed_at !== null) rec.consumedAt = row.consumed_at;
+  if (row.client_ids !== null && row.client_ids !== undefined) rec.clientIds = JSON.parse(row.client_ids) as string[];
   return rec;
 }
 

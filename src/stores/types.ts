@@ -29,6 +29,12 @@ export interface StoredRecord<P = unknown> {
   clientId?: string;
   /** Family id: everything issued from one authorization grant shares it. */
   grantId?: string;
+  /**
+   * Further clients the record belongs to (the clients of an SSO session).
+   * Indexed by every store, so {@link RecordFilter.clientIdsInclude} finds
+   * the records of a client exactly, however many there are.
+   */
+  clientIds?: string[];
   createdAt: number;
   expiresAt: number;
   consumedAt?: number;
@@ -42,6 +48,8 @@ export interface RecordFilter {
   clientId?: string;
   /** One grant family (refresh tokens and codes of one authorization). */
   grantId?: string;
+  /** Only records whose {@link StoredRecord.clientIds} include this client. */
+  clientIdsInclude?: string;
   /** Only records with expiresAt <= this time. */
   expiredAt?: number;
   /** At most this many (default and cap 1000). */

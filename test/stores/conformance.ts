@@ -305,6 +305,49 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       }, 60_000);
     });
 
+    describe('records of a client (clientIds)', () => {
+      const session = (id: string, clientIds: string[], over: Partial<StoredRecord> = {}) => rec({ kind: 'session', id, clientIds, subjectId: `u-${id}`, sessionId: `sid-${id}`, expiresAt: 9000, ...over });
+      const ids = async (f: Parameters<Backend['records']['findMany']>[1]) => (await b.records.findMany('session', f)).map((r) => r.id).join(',');
+      it('round-trips clientIds and finds records by any of them; a rewrite that drops a client drops it from the answers', async () => {
+        await b.records.put(session('s1', ['a', 'b']));
+        await b.records.put(session('s2', ['b'], { createdAt: 999 }));
+        await b.records.put(session('s3', []));
+        await b.records.put(rec({ kind: 'consent', id: 'c1', clientIds: ['a'] }));
+        expect(await b.records.find('session', 's1')).toStrictEqual(session('s1', ['a', 'b']));
+        expect(await ids({ clientIdsInclude: 'a' })).toBe('s1');
+        expect(await ids({ clientIdsInclude: 'b' })).toBe('s2,s1');
+        expect(await ids({ clientIdsInclude: 'b', subjectId: 'u-s1' })).toBe('s1');
+        expect(await ids({ clientIdsInclude: 'b', sessionId: 'sid-s2' })).toBe('s2');
+        expect(await ids({ clientIdsInclude: 'zzz' })).toBe('');
+        await b.records.put(session('s1', ['b']));
+        expect(await ids({ clientIdsInclude: 'a' })).toBe('');
+        await writeRecords(b.records, [{ put: session('s3', ['a']) }, { put: session('s4', ['a']) }]);
+        expect(await ids({ clientIdsInclude: 'a' })).toBe('s3,s4');
+        expect(await b.records.delete('session', 's3')).toBe(true);
+        expect(await ids({ clientIdsInclude: 'a' })).toBe('s4');
+        await b.records.purgeExpired(1);
+        expect(await ids({ clientIdsInclude: 'a' })).toBe('s4');
+        expect(await ids({ clientIdsInclude: 'b', limit: 1 })).toBe('s2');
+      });
+      it('pages exactly through more than 1000 records of one client, skipping records that dropped it', async () => {
+        const all = Array.from({ length: 1650 }, (_, i) => session(`r${String(i).padStart(5, '0')}`, i % 7 === 0 ? ['x'] : ['x', 'y'], { createdAt: 1000 + Math.floor(i / 4) }));
+        for (let i = 0; i < all.length; i += 200) await writeRecords(b.records, all.slice(i, i + 200).map((r) => ({ put: r })));
+        // Every 5th record no longer lists y (the index row stays until the purge; readers skip it).
+        for (let i = 0; i < all.length; i += 5) await b.records.put({ ...all[i]!, clientIds: ['x'] });
+        const expected = all.filter((r, i) => i % 7 !== 0 && i % 5 !== 0).map((r) => r.id);
+        expect(expected.length).toBeGreaterThan(1000);
+        const seen: string[] = [];
+        let after: { createdAt: number; id: string } | undefined;
+        for (;;) {
+          const page = await b.records.findMany('session', { clientIdsInclude: 'y', after });
+          seen.push(...page.map((r) => r.id));
+          if (page.length < 1000) break;
+          after = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
+        }
+        expect(seen).toEqual(expected);
+      }, 60_000);
+    });
+
     describe('outbox', () => {
       const entry = (id: string, over: Partial<OutboxEntry> = {}): OutboxEntry => ({ id, kind: 'back_channel_logout', payload: { clientId: 'c', n: [1] }, attempts: 0, dueAt: 1000, createdAt: 900, ...over });
       it('add, claim due entries oldest first, complete with the lease', async (ctx) => {
