@@ -9,6 +9,8 @@ import { createGatehouse, issuerOf } from '../provider.js';
 import type { ConfigInput } from '../config/schema.js';
 import { closeConnectionsWhenDraining, onTerminate, shutdown } from './graceful-shutdown.js';
 import { startupBanner } from './startup-banner.js';
+import { aggregateThroughPrimary, serveClusterMetrics } from '../observability/cluster-metrics.js';
+import { managementPortOf } from '../observability/operational-routes.js';
 
 export interface StartOptions {
   config: ConfigInput;
@@ -69,11 +71,14 @@ async function startPrimary(opts: StartOptions): Promise<undefined> {
   await gh.close();
   let stopping = false;
   let announced = false;
+  // One scrape, whichever worker answers it, sees the whole server.
+  if (config.metrics.enabled) serveClusterMetrics();
+  const managementPort = managementPortOf(config)?.port;
   for (let i = 0; i < opts.workers; i++) cluster.fork();
   cluster.on('listening', (_w, address) => {
-    if (announced || address.port === config.metrics.port) return;
+    if (announced || (address.port === managementPort && address.port !== config.server.port)) return;
     announced = true;
-    for (const line of startupBanner(config, issuerOf(config), address.port, config.metrics.port, opts.workers)) opts.out(line);
+    for (const line of startupBanner(config, issuerOf(config), address.port, managementPort, opts.workers)) opts.out(line);
   });
   cluster.on('exit', (w, code) => {
     if (stopping) return;
@@ -111,17 +116,25 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   // Read before anything starts, so a bad file fails fast and names itself.
   const pem = tls && { cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') };
   const gh = await createGatehouse(opts.config, { mountPath });
+  if (cluster.isWorker && gh.metrics) aggregateThroughPrimary(gh.metrics);
   let draining = false;
   const server = makeServer(gh.handler, pem);
   closeConnectionsWhenDraining(server, () => draining);
   const servers = [server];
   const port = await listen(server, config.server.port, config.server.host);
   let managementPort: number | undefined;
-  if (gh.managementHandler && config.metrics.port !== undefined) {
+  const mgmt = managementPortOf(config);
+  if (gh.managementHandler && mgmt) {
     const management = makeServer(gh.managementHandler);
     closeConnectionsWhenDraining(management, () => draining);
-    managementPort = await listen(management, config.metrics.port, config.metrics.host);
-    servers.push(management);
+    try {
+      managementPort = await listen(management, mgmt.port, config.metrics.host);
+      servers.push(management);
+    } catch (err) {
+      // A configured port must be had; the default one may be taken (another server on this machine).
+      if (mgmt.explicit || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      opts.out(`warning: metrics: the management port ${config.metrics.host}:${mgmt.port} is in use; metrics are not served (set metrics.port, or metrics.public)`);
+    }
   }
   if (cluster.isWorker) opts.out(`worker ${process.pid} listening on port ${port}`);
   else for (const line of startupBanner(config, issuer, port, managementPort)) opts.out(line);

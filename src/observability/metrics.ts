@@ -63,6 +63,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     name: 'gatehouse_active_sessions',
     help: 'SSO sessions not yet expired (all nodes: counted in the store at scrape time)',
     registers,
+    // Every worker counts the same store: one value, not the sum (cluster-metrics.ts).
+    aggregator: 'first',
     async collect() {
       this.set(await backend.records.countActive!('session', clock.now()));
     },
@@ -72,6 +74,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     help: 'Age of each published signing key',
     labelNames: ['kid', 'alg', 'status'],
     registers,
+    aggregator: 'first',
     async collect() {
       this.reset();
       const now = clock.now();

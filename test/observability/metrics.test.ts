@@ -104,7 +104,7 @@ describe('metrics configuration', () => {
   });
 
   it('metrics.path moves the endpoint', async () => {
-    const s = await startTestServer({ mutate: (c) => (c.metrics = { path: '/internal/prom' }) });
+    const s = await startTestServer({ mutate: (c) => (c.metrics = { path: '/internal/prom', public: true }) });
     try {
       expect((await fetch(`${s.url}/metrics`)).status).toBe(404);
       expect(await (await fetch(`${s.url}/internal/prom`)).text()).toContain('gatehouse_http_requests_total');
