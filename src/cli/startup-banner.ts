@@ -44,7 +44,7 @@ export function startupBanner(config: Config, issuer: string, port: number, mana
   const h = config.health;
   const m = config.metrics;
   const mgmt = managementPort !== undefined ? `http://${hostOf(m.host)}:${managementPort}` : undefined;
-  if (m.enabled) lines.push(`  metrics:   ${mgmt ?? main}${m.path}`);
+  if (m.enabled) lines.push(`  metrics:   ${mgmt ? `${mgmt}${m.path}` : m.public ? `${main}${m.path}` : 'not served (no management listener)'}`);
   if (h.enabled) lines.push(`  health:    ${h.livenessPath} (liveness), ${h.readinessPath} (readiness)`);
   const demo = demoUsers(config);
   if (demo.length) lines.push(`  demo users: ${demo.join(', ')}`);
