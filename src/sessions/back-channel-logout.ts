@@ -42,6 +42,18 @@ async function post(uri: string, token: string, timeoutSeconds: number, stop: Ab
   }
 }
 
+/** One attempt; a failure to sign the token (keys unavailable, store down) counts as a retryable failure. */
+async function attempt(ctx: ProviderContext, client: Client, uri: string, session: { subjectId: string; sid: string }, timeout: number, stop: AbortSignal): Promise<Attempt> {
+  let token: string;
+  try {
+    // A fresh token per attempt: each has its own jti and a full lifetime.
+    token = await issueLogoutToken(ctx, { client, ...session });
+  } catch (err) {
+    return { ok: false, retry: true, reason: `cannot issue the logout token: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return post(uri, token, timeout, stop);
+}
+
 /**
  * Delivers one outbox entry held under `lease`: attempts until success, a
  * final failure or the retries are used up, then completes the entry. Between
@@ -63,9 +75,7 @@ export async function deliver(ctx: ProviderContext, entry: OutboxEntry<DeliveryP
   let attempts = entry.attempts;
   let last: Attempt | undefined;
   for (;;) {
-    // A fresh token per attempt: each has its own jti and a full lifetime.
-    const token = await issueLogoutToken(ctx, { client, subjectId, sid });
-    last = await post(uri, token, timeout, stop);
+    last = await attempt(ctx, client, uri, { subjectId, sid }, timeout, stop);
     attempts++;
     if (last.ok) {
       await lease.complete();
