@@ -69,6 +69,16 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       this.set(await backend.records.countActive!('session', clock.now()));
     },
   });
+  const outbox = backend.outbox;
+  if (outbox) new Gauge({
+    name: 'gatehouse_back_channel_logout_pending',
+    help: 'Back-channel logout deliveries waiting in the outbox (all nodes: counted in the store at scrape time)',
+    registers,
+    aggregator: 'first',
+    async collect() {
+      this.set(await outbox.size());
+    },
+  });
   new Gauge({
     name: 'gatehouse_signing_key_age_seconds',
     help: 'Age of each published signing key',

@@ -44,6 +44,7 @@ describe('metrics exposure (library)', () => {
       expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
       const body = await (await fetch(`${murl}/metrics`)).text();
       expect(sample(body, 'gatehouse_http_requests_total', DISCOVERY)).toBe(1);
+      expect(sample(body, 'gatehouse_back_channel_logout_pending')).toBe(0);
       expect((await fetch(`${murl}/readyz`)).status).toBe(200);
     } finally {
       mgmt.closeAllConnections();
