@@ -88,14 +88,15 @@ export class RedisRecords implements OperationalStore {
     return flat ? fromHash<P>(id, pairsToHash(flat)) : undefined;
   }
   /**
-   * Candidates come from the subject or session index set when the filter
-   * names one, else from the expiry index (bounded by expiredAt when given);
+   * Candidates come from the client (clientIds), subject or session index
+   * set when the filter names one, else from the expiry index (bounded by expiredAt when given);
    * each is then checked field by field. Ephemeral kinds only, so the sets are small.
    */
   async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
     const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
     const keys =
-      filter.subjectId !== undefined ? await this.r.smembers(`${this.prefix}s:${filter.subjectId}`)
+      filter.clientIdsInclude !== undefined ? await this.r.smembers(`${this.prefix}c:${filter.clientIdsInclude}`)
+      : filter.subjectId !== undefined ? await this.r.smembers(`${this.prefix}s:${filter.subjectId}`)
       : filter.sessionId !== undefined ? await this.r.smembers(`${this.prefix}x:${filter.sessionId}`)
       : await this.r.zrangebyscore(`${this.prefix}exp`, '-inf', filter.expiredAt ?? '+inf');
     const mine = `${this.prefix}r:${kind.length}:${kind}:`;

@@ -4,6 +4,7 @@
  * one compare-and-set. Layout (prefix P, default `gh:`):
  *   P r:<len(kind)>:<kind>:<id>  hash: k kind, sub, sess, cli, gr, c created, e expires, u consumed, p payload JSON
  *   P g:<grantId> / P s:<subjectId> / P x:<sessionId>   sets of record keys
+ *   P c:<clientId>                                      set of keys of records listing the client in cids (JSON array)
  *   P exp                                               sorted set of record keys by expiresAt
  * Records and index sets carry a TTL (expiry plus a grace period), so Redis
  * frees them even without purge. Scripts name keys in ARGV: a single Redis, not Redis Cluster.
@@ -12,10 +13,11 @@
 const PRELUDE = `
 local P = ARGV[1]
 local function unindex(key)
-  local f = redis.call('HMGET', key, 'gr', 'sub', 'sess')
+  local f = redis.call('HMGET', key, 'gr', 'sub', 'sess', 'cids')
   if f[1] then redis.call('SREM', P .. 'g:' .. f[1], key) end
   if f[2] then redis.call('SREM', P .. 's:' .. f[2], key) end
   if f[3] then redis.call('SREM', P .. 'x:' .. f[3], key) end
+  if f[4] then for _, c in ipairs(cjson.decode(f[4])) do redis.call('SREM', P .. 'c:' .. c, key) end end
   redis.call('ZREM', P .. 'exp', key)
 end
 local function remove(key)
@@ -37,12 +39,12 @@ if mode == 'ifabsent' then
   local e = redis.call('HGET', key, 'e')
   if e and tonumber(e) > now then return 0 end
 end
-local fields, gr, sub, sess, exp = {}, nil, nil, nil, 0
+local fields, gr, sub, sess, cids, exp = {}, nil, nil, nil, nil, 0
 for i = 6, #ARGV, 2 do
   local f, v = ARGV[i], ARGV[i + 1]
   fields[#fields + 1] = f
   fields[#fields + 1] = v
-  if f == 'gr' then gr = v elseif f == 'sub' then sub = v elseif f == 'sess' then sess = v elseif f == 'e' then exp = tonumber(v) end
+  if f == 'gr' then gr = v elseif f == 'sub' then sub = v elseif f == 'sess' then sess = v elseif f == 'cids' then cids = v elseif f == 'e' then exp = tonumber(v) end
 end
 remove(key)
 redis.call('HSET', key, unpack(fields))
@@ -50,6 +52,7 @@ redis.call('EXPIRE', key, ttl)
 if gr then add_to(P .. 'g:' .. gr, key, ttl) end
 if sub then add_to(P .. 's:' .. sub, key, ttl) end
 if sess then add_to(P .. 'x:' .. sess, key, ttl) end
+if cids then for _, c in ipairs(cjson.decode(cids)) do add_to(P .. 'c:' .. c, key, ttl) end end
 redis.call('ZADD', P .. 'exp', exp, key)
 return 1
 `;

@@ -1,4 +1,5 @@
 /** The store conformance suite against PostgreSQL + Redis (real servers), plus Redis-specific checks. */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresBackend } from '../../src/stores/postgres.js';
 import { withRedis } from '../../src/stores/redis.js';
@@ -118,6 +119,30 @@ describe.skipIf(!!reason)('postgres + redis backend', () => {
       await b.close();
     }
   }, 30_000);
+
+  it('records of a client in Redis: a set per client, kept in step by every write and delete', async () => {
+    const b = await open(pgServer.createDatabase('redis_clients'), 'cids:');
+    const raw = new Redis(redis.url);
+    try {
+      const rec = (id: string, clientIds: string[], createdAt = 1) => ({ kind: 'interaction', id, clientIds, createdAt, expiresAt: 100, payload: {} });
+      await b.records.put(rec('i1', ['a', 'b']));
+      await b.records.put(rec('i2', ['b'], 2));
+      const ids = async (client: string) => (await b.records.findMany('interaction', { clientIdsInclude: client })).map((r) => r.id);
+      expect(await ids('a')).toEqual(['i1']);
+      expect(await ids('b')).toEqual(['i1', 'i2']);
+      expect((await b.records.find('interaction', 'i1'))?.clientIds).toEqual(['a', 'b']);
+      expect(await raw.scard('cids:c:b')).toBe(2);
+      await b.records.put(rec('i1', ['b']));
+      expect(await ids('a')).toEqual([]);
+      expect(await raw.scard('cids:c:a')).toBe(0);
+      expect(await b.records.delete('interaction', 'i1')).toBe(true);
+      expect(await ids('b')).toEqual(['i2']);
+      expect(await raw.smembers('cids:c:b')).toHaveLength(1);
+    } finally {
+      raw.disconnect();
+      await b.close();
+    }
+  });
 
   it('an unreachable Redis fails opening with one clear message', async () => {
     const url = pgServer.createDatabase('redis_missing');
