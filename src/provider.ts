@@ -221,8 +221,11 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     timers.push(purge);
     const drain = () => void drainLogoutOutbox(ctx).catch((err: unknown) => logger.error({ err }, 'back-channel logout outbox drain failed'));
     const outbox = setInterval(drain, config.authentication.backChannelLogoutOutboxInterval * 1000);
+    // A node (re)starting takes over what is waiting at once, not one interval later.
+    const first = setTimeout(drain, 0);
     outbox.unref();
-    timers.push(outbox);
+    first.unref();
+    timers.push(outbox, first);
   } else keys.stop();
 
   // The test API's own calls (discovery, JWKS) are internal: no client address, no warning.
