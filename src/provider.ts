@@ -169,7 +169,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     keys,
     users: createUserService({ config, backend, clock, limiter }),
     grants: new Map(),
-    clientAuthMethods: createClientAuthMethods(),
+    clientAuthMethods: createClientAuthMethods(config.outbound),
     events: bus.emit,
     rateLimits: limiter,
     endpoints: endpointUrls(issuer),

@@ -1,5 +1,6 @@
 /** The built-in token_endpoint_auth_methods, registered by name (OIDC Core §9). */
 import type { ClientAuthMethod } from '../context.js';
+import type { OutboundSettings } from '../net/index.js';
 import { createClientJwksCache } from './client-jwks-cache.js';
 import { clientSecretBasic } from './client-secret-basic.js';
 import { clientSecretJwt } from './client-secret-jwt.js';
@@ -15,18 +16,19 @@ export const CLIENT_AUTH_PARAMETERS = ['client_id', 'client_secret', 'client_ass
 
 /**
  * A fresh map of the built-in methods for one provider instance; the
- * private_key_jwt JWKS cache belongs to the map built here. Extra methods
- * are added with `methods.set(name, method)`.
+ * private_key_jwt JWKS cache belongs to the map built here and fetches
+ * within the `outbound` limits. Extra methods are added with
+ * `methods.set(name, method)`.
  *
  * @example
  * const ctx: ProviderContext = { ...rest, clientAuthMethods: createClientAuthMethods() };
  */
-export function createClientAuthMethods(): Map<string, ClientAuthMethod> {
+export function createClientAuthMethods(outbound?: OutboundSettings): Map<string, ClientAuthMethod> {
   const methods: ClientAuthMethod[] = [
     clientSecretBasic,
     clientSecretPost,
     clientSecretJwt,
-    createPrivateKeyJwt(createClientJwksCache()),
+    createPrivateKeyJwt(createClientJwksCache({ outbound })),
     none,
   ];
   return new Map(methods.map((m) => [m.name, m]));

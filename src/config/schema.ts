@@ -332,6 +332,16 @@ export const clientAuthenticationSchema = z.object({
   acceptEndpointAudience: z.boolean().default(false),
 });
 
+/** Outbound requests (JWKS, metadata documents, sector identifiers): docs/outbound-requests.md. */
+export const outboundSchema = z.object({
+  /** Milliseconds one outbound request may take in all (resolve, connect, answer). */
+  timeout: z.number().int().positive().default(5000),
+  /** Largest response body accepted, in bytes. */
+  maxBytes: z.number().int().positive().default(256 * 1024),
+  /** Let client-supplied URLs reach private networks (RFC 1918, fc00::/7, 100.64/10); never loopback or link-local. */
+  allowPrivateNetworks: z.boolean().default(false),
+});
+
 export const configSchema = z.object({
   $schema: z.string().optional(),
   server: serverSchema.default(serverSchema.parse({})),
@@ -351,6 +361,7 @@ export const configSchema = z.object({
   health: healthSchema.default(healthSchema.parse({})),
   rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
   testApi: testApiSchema.default(testApiSchema.parse({})),
+  outbound: outboundSchema.default(outboundSchema.parse({})),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

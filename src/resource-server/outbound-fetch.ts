@@ -1,7 +1,12 @@
 /**
  * Outbound requests of the resource server (metadata, JWKS, introspection):
- * bounded in time and size, no redirects followed, JSON objects only.
+ * bounded in time and size, no redirects followed, JSON objects only. The
+ * default client is the shared outbound one (src/net) with the trusted
+ * policy: the issuer is configured by the operator, so private addresses are
+ * fine, and the limits apply. A host's own `fetch` gets the same time limit
+ * and size-limited reader.
  */
+import { createOutboundFetch, OutboundError, readLimited, trustedPolicy } from '../net/index.js';
 import type { FetchLike } from './types.js';
 
 export interface FetchLimits {
@@ -15,33 +20,14 @@ export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
 }
 
-async function readLimited(res: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) {
-    await res.body?.cancel();
-    throw new UpstreamError(`response larger than ${maxBytes} bytes`);
-  }
-  if (!res.body) return new Uint8Array();
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new UpstreamError(`response larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+/**
+ * The default fetch of a resource server: the shared outbound client for
+ * operator-configured URLs (any address; http is checked by the resource
+ * server's own URL rules), within these limits.
+ */
+export function defaultResourceServerFetch(timeoutMs: number, maxBytes: number): FetchLike {
+  const out = createOutboundFetch(trustedPolicy({ timeout: timeoutMs, maxBytes, allowPrivateNetworks: true }));
+  return (request) => out(request);
 }
 
 /**
@@ -55,7 +41,9 @@ export async function fetchJsonObject(limits: FetchLimits, url: string, init: Re
   try {
     res = await limits.fetch(new Request(url, { ...init, redirect: 'manual', signal }));
   } catch (err) {
-    throw new UpstreamError(`${url}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${limits.timeoutMs} ms` : 'request failed'}`);
+    const e = err as Error;
+    const why = e.name === 'TimeoutError' || (e instanceof OutboundError && e.reason === 'timeout') ? `no answer within ${limits.timeoutMs} ms` : e instanceof OutboundError ? e.reason : 'request failed';
+    throw new UpstreamError(`${url}: ${why}`);
   }
   if (res.status !== 200) {
     await res.body?.cancel().catch(() => undefined);
@@ -63,9 +51,11 @@ export async function fetchJsonObject(limits: FetchLimits, url: string, init: Re
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(await readLimited(res, limits.maxBytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await readLimited(res, limits.maxBytes, signal));
   } catch (err) {
-    throw err instanceof UpstreamError ? new UpstreamError(`${url}: ${err.message}`) : new UpstreamError(`${url}: unreadable body`);
+    if (err instanceof OutboundError && err.reason === 'too_large') throw new UpstreamError(`${url}: response larger than ${limits.maxBytes} bytes`);
+    if (err instanceof OutboundError && err.reason === 'timeout') throw new UpstreamError(`${url}: no answer within ${limits.timeoutMs} ms`);
+    throw new UpstreamError(`${url}: unreadable body`);
   }
   let json: unknown;
   try {

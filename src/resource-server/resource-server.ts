@@ -13,7 +13,7 @@ import { Introspector } from './introspection.js';
 import { IssuerMetadataSource } from './issuer-metadata.js';
 import { JwksSource } from './jwks-source.js';
 import { verifyJwtAccessToken, type JwtRules } from './jwt-access-token.js';
-import { UpstreamError, type FetchLimits } from './outbound-fetch.js';
+import { defaultResourceServerFetch, UpstreamError, type FetchLimits } from './outbound-fetch.js';
 import { checkProofOfPossession } from './proof-of-possession.js';
 import { sendNode, toResourceRequest, toResponse } from './edges.js';
 import { invalidToken, Refusal, toFailure, unavailable, type ChallengeContext } from './refusal.js';
@@ -86,7 +86,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   if (audiences.size === 0) throw new Error('resource server: audience is required (RFC 9068 §4)');
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   const limits: FetchLimits = {
-    fetch: options.fetch ?? ((r) => fetch(r)),
+    fetch: options.fetch ?? defaultResourceServerFetch(options.fetchTimeout ?? 5000, options.fetchSizeLimit ?? 256 * 1024),
     timeoutMs: options.fetchTimeout ?? 5000,
     maxBytes: options.fetchSizeLimit ?? 256 * 1024,
   };
