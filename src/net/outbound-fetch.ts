@@ -134,10 +134,10 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
         reject(err);
       } else failBody?.(err);
     };
+    req.on('error', (err) => fail(err instanceof OutboundError ? err : new OutboundError('network', `${where}: ${(err as NodeJS.ErrnoException).code ?? 'request failed'}`, { cause: err })));
     const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new OutboundError('timeout', `${where}: aborted`));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (err) => fail(err instanceof OutboundError ? err : new OutboundError('network', `${where}: ${(err as NodeJS.ErrnoException).code ?? 'request failed'}`, { cause: err })));
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) return fail(new OutboundError('redirect', `${where}: status ${status}, redirects are not followed`));

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundFetch, loopbackPolicy, OutboundError, strictPolicy, trustedPolicy, type OutboundPolicy, type Resolver } from '../../src/net/index.js';
+import { pinnedLookup, vetHost } from '../../src/net/vet-host.js';
 import { startServer, type CountingServer } from './servers.js';
 
 let v4: CountingServer;
@@ -122,16 +123,24 @@ describe('outbound client: address rules', () => {
     expect(v4.hits.slice(before)).toEqual(['/vetted']);
   });
 
-  it('DNS rebinding: a public first answer and a loopback second never reach loopback', async () => {
+  it('DNS rebinding: a public first answer and a loopback second; the lookup node connects with answers the vetted address only', async () => {
+    // No connection is made here (it would leave this machine): the lookup the
+    // request hands node is asked as node asks it, once per family mode.
     let calls = 0;
     const rebinding: Resolver = async () => [{ address: calls++ === 0 ? '93.184.215.14' : '127.0.0.1', family: 4 }];
-    const before = hits();
-    const out = createOutboundFetch({ ...withHttp(strictPolicy()), timeoutMs: 500, resolve: rebinding });
-    // The vetted public address is not reachable from the test machine (or answers nothing on this port).
-    const err = await refusal(out(`http://rebind.example:${v4.port}/`));
-    expect(['network', 'timeout', 'status']).toContain(err.reason);
+    const url = new URL('https://rebind.example/jwks');
+    const vetted = await vetHost(url, { ...strictPolicy(), resolve: rebinding });
+    expect(vetted).toEqual([{ address: '93.184.215.14', family: 4 }]);
+    const lookup = pinnedLookup(url.hostname, vetted);
+    const ask = (options: object) =>
+      new Promise<unknown>((resolve) => lookup('rebind.example', options as never, (err, address, family) => resolve(err ? err.message : [address, family])));
+    expect(await ask({})).toEqual(['93.184.215.14', 4]);
+    expect(await ask({ all: true })).toEqual([[{ address: '93.184.215.14', family: 4 }], undefined]);
+    expect(await ask({ family: 6 })).toMatch(/not vetted/);
+    expect(await new Promise((resolve) => lookup('other.example', {}, (err) => resolve(err?.message)))).toMatch(/not vetted/);
     expect(calls).toBe(1);
-    expect(hits()).toBe(before);
+    // A second check would see the loopback answer and refuse it.
+    expect((await refusal(vetHost(url, { ...strictPolicy(), resolve: rebinding }))).reason).toBe('address_not_allowed');
   });
 
   it('the host header and TLS name stay the URL host while the connection uses the vetted address', async () => {
