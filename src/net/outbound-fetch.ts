@@ -160,7 +160,7 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
             if (ended) return;
             size += chunk.byteLength;
             if (size > maxBytes) return fail(new OutboundError('too_large', `${where}: response larger than ${maxBytes} bytes`));
-            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+            controller.enqueue(new Uint8Array(chunk));
             if ((controller.desiredSize ?? 1) <= 0) res.pause();
           });
           res.on('end', () => {
@@ -185,9 +185,10 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
           done();
         },
       });
-      settled = true;
       if (NULL_BODY_STATUS.has(status)) void body.cancel();
-      resolve(new Response(NULL_BODY_STATUS.has(status) ? null : body, { status, statusText: res.statusMessage ?? '', headers: responseHeaders(res.rawHeaders) }));
+      // statusText is left empty: a server's reason phrase may hold bytes a Response refuses.
+      settled = true;
+      resolve(new Response(NULL_BODY_STATUS.has(status) ? null : body, { status, headers: responseHeaders(res.rawHeaders) }));
     });
     req.end(p.body);
   });
@@ -247,7 +248,7 @@ export function createOutboundFetch(policy: OutboundPolicy = {}): OutboundFetch 
     }
   };
   const json = async (url: string | URL, options?: ReadOptions): Promise<unknown> => {
-    const { where, bytes } = await read(url, { headers: { accept: 'application/json' }, ...options });
+    const { where, bytes } = await read(url, { ...options, headers: options?.headers ?? { accept: 'application/json' } });
     try {
       return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch {
