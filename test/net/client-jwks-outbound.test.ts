@@ -71,7 +71,7 @@ async function token(clientId: string): Promise<{ status: number; body: Record<s
       grant_type: 'client_credentials',
       scope: 'api',
       client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-      client_assertion: await assertion(clientId, `${op.url}/connect/token`),
+      client_assertion: await assertion(clientId, op.url),
     }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -113,7 +113,7 @@ describe('client jwksUri through the outbound client', () => {
           .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
           .setIssuer(clientId)
           .setSubject(clientId)
-          .setAudience(`${ISSUER}/connect/token`)
+          .setAudience(ISSUER)
           .setIssuedAt(NOW)
           .setExpirationTime(NOW + 60)
           .sign(key.privateKey),
