@@ -9,6 +9,7 @@ import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import type { BackgroundTasks } from './tasks/background-tasks.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { AuthenticatedClient } from './client-auth/authenticate-client.js';
+import type { ProviderExtensions } from './extensions/index.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -42,8 +43,11 @@ export interface ClientAuthMethod {
 }
 
 export interface ClientRegistry {
+  /** An enabled client, synchronously: configured clients, or a host store's as cached. */
   find(clientId: string): Client | undefined;
   all(): readonly Client[];
+  /** With a host client store: the enabled client, fresh from the store's cache (extensions/client-store.ts). */
+  load?(clientId: string): Promise<Client | undefined>;
 }
 
 export interface ProviderContext {
@@ -69,6 +73,8 @@ export interface ProviderContext {
   verifiedJwts: VerifiedJwtCache;
   /** Work not awaited by the request that started it (back-channel logout). */
   background: BackgroundTasks;
+  /** The host's services: profile, validators, redirect URIs (extensions/index.ts). */
+  extensions: ProviderExtensions;
 }
 
 export interface EndpointUrls {

@@ -8,7 +8,7 @@ import { compileClients, compileResources } from './config/compile.js';
 import { configWithDatabase, watchDatabaseConfig } from './config/database-config.js';
 import { parseConfig } from './config/load.js';
 import type { Config, ConfigInput } from './config/schema.js';
-import type { ClientAuthMethod, EndpointUrls, GrantHandler, ProviderContext } from './context.js';
+import type { ClientAuthMethod, ClientRegistry, EndpointUrls, GrantHandler, ProviderContext } from './context.js';
 import { builtInGrants } from './grants/index.js';
 import { Dispatcher } from './http/dispatcher.js';
 import { createFetchHandler, type PeerAddress } from './http/fetch-adapter.js';
@@ -39,8 +39,16 @@ import type { HealthState } from './observability/health.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
 import { attachRouteLimits } from './ratelimit/route-limits.js';
 import { testApiRoutes } from './resource-server/test-api-route.js';
+import { resolveExtensions, type ExtensionOptions } from './extensions/index.js';
+import { extensionGrant } from './extensions/extension-grant.js';
+import { storeClientRegistry } from './extensions/client-store.js';
+import { cachingResourceStore, mergedResources, type ResourceDefinitions } from './extensions/resource-store.js';
+import { userServicePasswordValidator } from './extensions/password-validator.js';
+import { issueTokens, type TokenIssueRequest, type TokenResponseBody } from './extensions/token-service.js';
+import type { Resources } from './model/types.js';
 
-export interface GatehouseOptions {
+/** Options of `createGatehouse`; the extension points are described in docs/extending.md. */
+export interface GatehouseOptions extends ExtensionOptions {
   /** Time source (epoch seconds); tests inject one. */
   clock?: Clock;
   logger?: Logger;
@@ -81,6 +89,10 @@ export interface Gatehouse {
   registerGrant(grant: GrantHandler): void;
   /** Registers a token_endpoint_auth_method. */
   registerClientAuthMethod(method: ClientAuthMethod): void;
+  /** The token service custom grants call: issues access (and refresh) tokens for a validated request. */
+  tokens: { issue(request: TokenIssueRequest): Promise<TokenResponseBody> };
+  /** Reads the resource store again (the timer does so every `storeCache.ttl` seconds). */
+  refreshStores(): Promise<void>;
   /** Typed events: `events.subscribe(fn)` for all, `events.on('token_issued', fn)` for one type. */
   events: Pick<EventBus, 'subscribe' | 'on'>;
   /** Prometheus metrics (this provider's own registry); undefined when `metrics.enabled` is false. */
@@ -132,7 +144,8 @@ export function fetchAddressUnknown(config: Config, options: Pick<GatehouseOptio
  * http.createServer(gh.handler).listen(5000);
  */
 export async function createGatehouse(input: ConfigInput | Config, options: GatehouseOptions = {}): Promise<Gatehouse> {
-  const parseOptions = { extraGrantTypes: options.grants?.map((g) => g.grantType) };
+  const extraGrants = [...(options.grants ?? []), ...(options.extensionGrants ?? []).map(extensionGrant)];
+  const parseOptions = { extraGrantTypes: extraGrants.map((g) => g.grantType) };
   const { config: fileConfig, warnings } = parseConfig(input, parseOptions);
   const logger = options.logger ?? (await createLogger(fileConfig));
   for (const w of warnings) logger.warn({ setting: w.path }, w.message);
@@ -157,17 +170,27 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   await keys.start();
   backend.changes?.subscribe('keys', () => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')));
   const limiter = await createRateLimiter({ config, clock, logger, events: bus.emit, issuer });
-  const clients = compileClients(config);
+  // Host stores (extensions/): clients and resources beyond the configuration's, through TTL caches.
+  const withClientStore = (registry: ClientRegistry) =>
+    options.clientStore ? storeClientRegistry(registry, options.clientStore, clock, options.storeCache) : registry;
+  const resourceStore = options.resourceStore && cachingResourceStore(options.resourceStore, options.storeCache ?? {}, clock);
+  let storeResources: ResourceDefinitions = resourceStore ? await resourceStore.getAllResources() : {};
+  const resourcesOf = (c: Config): Resources => (resourceStore ? mergedResources(c, storeResources) : compileResources(c));
+  const clients = withClientStore(compileClients(config));
+  const users = createUserService({ config, backend, clock, limiter, store: options.userStore });
+  const extensions = resolveExtensions(options);
+  extensions.passwordValidator ??= userServicePasswordValidator(users);
   ctx = {
     config,
     issuer,
     clock,
     logger,
     clients,
-    resources: compileResources(config),
+    resources: resourcesOf(config),
     backend,
     keys,
-    users: createUserService({ config, backend, clock, limiter }),
+    users,
+    extensions,
     grants: new Map(),
     clientAuthMethods: createClientAuthMethods(config.outbound),
     events: bus.emit,
@@ -176,7 +199,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     verifiedJwts: createVerifiedJwtCache(),
     background: createBackgroundTasks((err) => logger.error({ err }, 'background task failed')),
   };
-  for (const g of [...builtInGrants, ...(options.grants ?? [])]) ctx.grants.set(g.grantType, g);
+  for (const g of [...builtInGrants, ...extraGrants]) ctx.grants.set(g.grantType, g);
 
   const interaction = createInteractionLayer(ctx, options.interaction);
   const health: HealthState = { draining: false };
@@ -203,14 +226,26 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
       pollInterval: options.timers === false ? 0 : config.store.configPollInterval,
       apply(next) {
         ctx.config = next;
-        ctx.clients = compileClients(next);
-        ctx.resources = compileResources(next);
+        ctx.clients = withClientStore(compileClients(next));
+        ctx.resources = resourcesOf(next);
         corsOrigins = new Set(ctx.clients.all().flatMap((c) => [...c.corsOriginSet]));
         rebuildDiscovery();
       },
     });
 
+  const refreshStores = async () => {
+    if (!resourceStore) return;
+    storeResources = await resourceStore.getAllResources();
+    ctx.resources = resourcesOf(ctx.config);
+    rebuildDiscovery();
+  };
+
   const timers: NodeJS.Timeout[] = [];
+  if (options.timers !== false && resourceStore) {
+    const refresh = setInterval(() => void refreshStores().catch((err: unknown) => logger.error({ err }, 'resource store refresh failed')), (options.storeCache?.ttl ?? 300) * 1000);
+    refresh.unref();
+    timers.push(refresh);
+  }
   if (options.timers !== false) {
     const purge = setInterval(() => {
       endExpiredSessions(ctx)
@@ -257,6 +292,8 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
       ctx.clientAuthMethods.set(method.name, method);
       rebuildDiscovery();
     },
+    tokens: { issue: (request) => issueTokens(ctx, request) },
+    refreshStores,
     async close() {
       for (const t of timers) clearInterval(t);
       configWatcher?.stop();

@@ -46,7 +46,8 @@ async function identifyAndVerify(
   if (bodyId !== undefined && bodyId !== claimedId) {
     throw clientAuthFailed(`client_id ${bodyId} differs from credentials for ${claimedId}`, 'client_id does not match the client credentials');
   }
-  const client = ctx.clients.find(claimedId);
+  // A host's client store is asked through its cache; configured clients stay synchronous (extensions/client-store.ts).
+  const client = ctx.clients.load ? await ctx.clients.load(claimedId) : ctx.clients.find(claimedId);
   // Unknown, disabled and not-allowed share the generic message so client ids cannot be probed.
   if (!client) throw clientAuthFailed(`unknown client ${claimedId}`);
   if (!client.enabled) throw clientAuthFailed(`client ${claimedId} is disabled`);

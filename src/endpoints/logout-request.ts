@@ -7,7 +7,6 @@ import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { single } from '../http/params.js';
 import type { Params } from '../http/types.js';
-import { matchesRegisteredUri } from '../interaction/redirect-uri.js';
 import type { Client } from '../model/types.js';
 import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
 
@@ -24,8 +23,8 @@ export interface LogoutRequest {
   logoutHint?: string;
 }
 
-function knownClient(ctx: ProviderContext, clientId: string): Client {
-  const client = ctx.clients.find(clientId);
+async function knownClient(ctx: ProviderContext, clientId: string): Promise<Client> {
+  const client = ctx.clients.load ? await ctx.clients.load(clientId) : ctx.clients.find(clientId);
   if (!client || !client.enabled) throw new InvalidRequest('client_id is not a known client');
   return client;
 }
@@ -44,7 +43,7 @@ export async function readLogoutRequest(ctx: ProviderContext, p: Params): Promis
     logoutHint: single(p, 'logout_hint', 512),
   };
   const clientId = single(p, 'client_id', 200);
-  if (clientId !== undefined) out.client = knownClient(ctx, clientId);
+  if (clientId !== undefined) out.client = await knownClient(ctx, clientId);
 
   const token = single(p, 'id_token_hint', 8192);
   if (token !== undefined) {
@@ -56,7 +55,7 @@ export async function readLogoutRequest(ctx: ProviderContext, p: Params): Promis
     if (out.client && (claims.aud.length !== 1 || audience !== out.client.clientId)) throw new InvalidRequest('client_id does not match id_token_hint');
     if (!out.client) {
       if (claims.aud.length !== 1 || audience === undefined) throw new InvalidRequest('id_token_hint has no single audience');
-      out.client = knownClient(ctx, audience);
+      out.client = await knownClient(ctx, audience);
     }
     out.hint = { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
   }
@@ -65,7 +64,7 @@ export async function readLogoutRequest(ctx: ProviderContext, p: Params): Promis
   if (redirect !== undefined) {
     // §3: only a URI registered for the client, compared exactly (loopback on any port, RFC 8252 §7.3).
     if (!out.client) throw new InvalidRequest('post_logout_redirect_uri needs client_id or id_token_hint');
-    if (!matchesRegisteredUri(out.client.postLogoutRedirectUris, redirect)) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
+    if (!(await ctx.extensions.redirectUris.isPostLogoutRedirectUriValid(redirect, out.client))) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
     // §3: state goes back as a query parameter; the registered URI is kept as registered.
     out.target = out.state !== undefined ? `${redirect}${redirect.includes('?') ? '&' : '?'}state=${encodeURIComponent(out.state)}` : redirect;
   }

@@ -8,7 +8,7 @@ import { InsufficientScope, InvalidRequest, InvalidToken } from '../errors.js';
 import { single, spaceList } from '../http/params.js';
 import { noStoreJson, type InternalRequest, type InternalResponse } from '../http/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
-import { claimsForScopes } from '../tokens/user-claims.js';
+import { activeProfile, profileClaims } from '../tokens/user-claims.js';
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_SCHEME = /^bearer(?: +|$)/i;
@@ -64,9 +64,13 @@ export async function userinfoEndpoint(req: InternalRequest, ctx: ProviderContex
   // OIDC Core §5.3.3 / RFC 6750 §3.1: a token without openid lacks the scope this endpoint needs.
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token does not have the openid scope');
   const sub = found.claims.sub;
-  // One user lookup: the User it returns carries isActive (the same answer as users.isActive).
-  const user = typeof sub === 'string' ? await ctx.users.findBySubject(sub) : undefined;
-  if (!user || !user.isActive) throw new InvalidToken('the user of the access token is no longer active');
+  const clientId = found.claims.client_id;
+  const client = typeof clientId !== 'string' ? undefined : ctx.clients.load ? await ctx.clients.load(clientId) : ctx.clients.find(clientId);
+  // A token of a client that is gone or disabled, or of a user the profile service calls inactive: no answer.
+  if (!client) throw new InvalidToken('the client of the access token is no longer enabled');
+  const active = await activeProfile(ctx, typeof sub === 'string' ? sub : undefined, client, 'userinfo');
+  if (!active) throw new InvalidToken('the user of the access token is no longer active');
   // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4).
-  return noStoreJson({ ...claimsForScopes(ctx.resources, user.claims, scopes, 'identity'), sub: user.subjectId });
+  const claims = await profileClaims(ctx, { subjectId: active.subjectId, user: active.user, client, caller: 'userinfo', scopes, target: 'identity' });
+  return noStoreJson({ ...claims, sub: active.subjectId });
 }

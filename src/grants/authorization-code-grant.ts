@@ -9,7 +9,8 @@ import type { StoredRecord } from '../stores/types.js';
 import type { AuthorizationCodePayload } from '../tokens/authorization-code-record.js';
 import { handleId, newHandle } from '../tokens/handles.js';
 import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/refresh-token.js';
-import { claimsForScopes } from '../tokens/user-claims.js';
+import { profileClaims } from '../tokens/user-claims.js';
+import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { assertVerifierSyntax, verifyPkce } from './pkce.js';
 import {
   activeUser, derivedJti, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
@@ -109,6 +110,8 @@ function tokenResources(requested: readonly string[], granted: readonly string[]
   return requested;
 }
 
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 export const authorizationCodeGrant: GrantHandler = {
   grantType: 'authorization_code',
   parameters: ['code', 'redirect_uri', 'code_verifier', 'resource'],
@@ -123,7 +126,7 @@ export const authorizationCodeGrant: GrantHandler = {
     if (redirectUri === undefined) throw new InvalidGrant('redirect_uri is required: it was sent in the authorization request');
     if (redirectUri !== p.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
     verifyPkce(p, verifier); // RFC 7636 §4.6
-    const user = await activeUser(ctx, rec.subjectId);
+    const user = await activeUser(ctx, rec.subjectId, client, 'authorization_code');
 
     const grant = validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: p.resourceIndicators });
     const indicators = tokenResources(req.body.get('resource') ?? [], p.resourceIndicators);
@@ -132,10 +135,18 @@ export const authorizationCodeGrant: GrantHandler = {
     const scopes = withRefresh ? grant.scopes : grant.scopes.filter((s) => s !== 'offline_access');
     const audiences = forToken.resources.map((r) => r.name);
     const grantId = rec.grantId ?? randomUUID();
+    const claimsFor = (aud: readonly string[]) =>
+      profileClaims(ctx, { subjectId: user.subjectId, user, client, caller: 'access_token', scopes, target: 'access', audiences: aud });
+    let accessTokenClaims = await claimsFor(audiences);
+    let accessTokenLifetime: number | undefined;
+    if (ctx.extensions.tokenRequestValidator) {
+      ({ accessTokenClaims, accessTokenLifetime } = await runTokenRequestValidator(ctx, {
+        grantType: 'authorization_code', client, subjectId: user.subjectId, scopes, body: req.body, accessTokenClaims,
+      }));
+    }
 
     const tokens = await issueUserTokens(ctx, {
-      client, user, scopes, audiences, grantId,
-      accessTokenClaims: claimsForScopes(ctx.resources, user.claims, scopes, 'access', audiences),
+      client, user, scopes, audiences, grantId, accessTokenClaims, accessTokenLifetime,
       sessionId: rec.sessionId, authTime: p.authTime, acr: p.acr, amr: p.amr, nonce: p.nonce,
       // Derived from the code, so a replay knows which token to revoke without a second write here.
       jti: codeAccessTokenJti(rec.id),
@@ -151,7 +162,7 @@ export const authorizationCodeGrant: GrantHandler = {
           scopes, audiences: grantAudiences,
           absoluteExpiresAt: absoluteRefreshExpiry(client, ctx.clock.now()),
           authTime: p.authTime, acr: p.acr, amr: p.amr,
-          accessTokenClaims: claimsForScopes(ctx.resources, user.claims, scopes, 'access', grantAudiences),
+          accessTokenClaims: sameList(grantAudiences, audiences) && !ctx.extensions.tokenRequestValidator ? accessTokenClaims : await claimsFor(grantAudiences),
           issuedJwt: jwt,
         },
       });

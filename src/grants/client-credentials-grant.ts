@@ -5,6 +5,7 @@ import { single, spaceList } from '../http/params.js';
 import { noStoreJson } from '../http/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import { issueAccessToken } from '../tokens/access-token.js';
+import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
@@ -26,10 +27,16 @@ export const clientCredentialsGrant: GrantHandler = {
     });
     // RFC 6749 §3.3: no scope requested and no default to give.
     if (granted.apiScopes.length === 0) throw new InvalidScope('no scope requested and the client has no API scope to default to');
+    // A host's custom token request validator, only when there is one (no promise on the hot path otherwise).
+    const custom = ctx.extensions.tokenRequestValidator
+      ? await runTokenRequestValidator(ctx, { grantType: 'client_credentials', client, scopes: granted.apiScopes, body: req.body, accessTokenClaims: {} })
+      : undefined;
     const token = await issueAccessToken(ctx, {
       client,
       scopes: granted.apiScopes,
       audiences: granted.resources.map((r) => r.name),
+      claims: custom?.accessTokenClaims,
+      lifetime: custom?.accessTokenLifetime,
     });
     ctx.events({ type: 'token_issued', clientId: client.clientId, grantType: 'client_credentials' });
     return noStoreJson({

@@ -8,7 +8,9 @@ import type { StoredRecord } from '../stores/types.js';
 import { handleId } from '../tokens/handles.js';
 import { issueRefreshToken, refreshTokenExpiresAt } from '../tokens/refresh-token.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
-import { claimsForScopes } from '../tokens/user-claims.js';
+import { claimsForScopes, profileClaims } from '../tokens/user-claims.js';
+import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
+import { defaultProfileService } from '../extensions/profile-service.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
 import {
   activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken, userTokenResponse,
@@ -83,13 +85,24 @@ export const refreshTokenGrant: GrantHandler = {
     const p = rec.payload;
     const scopes = narrowScopes(requested, p.scopes);
     const audiences = refreshAudiences(ctx.resources, client, scopes, req.body.get('resource') ?? [], p.audiences);
-    const user = await activeUser(ctx, rec.subjectId);
+    const user = await activeUser(ctx, rec.subjectId, client, 'refresh_token');
     const records = ctx.backend.records;
     const now = ctx.clock.now();
     // Only the claims the original grant released, unless the client asks for fresh ones.
     const grantClaims = client.updateAccessTokenClaimsOnRefresh
-      ? claimsForScopes(ctx.resources, user.claims, p.scopes, 'access', p.audiences)
+      ? await profileClaims(ctx, { subjectId: user.subjectId, user, client, caller: 'access_token', scopes: p.scopes, target: 'access', audiences: p.audiences })
       : (p.accessTokenClaims ?? {});
+    // A host profile's claims stay as the grant released them (its extra claims are no scope's), unless
+    // scopes or audiences were narrowed; the built-in profile's are filtered by today's resources.
+    const narrowed = scopes.length !== p.scopes.length || audiences.length !== p.audiences.length;
+    let accessTokenClaims = narrowed || ctx.extensions.profile === defaultProfileService ? claimsForScopes(ctx.resources, grantClaims, scopes, 'access', audiences) : grantClaims;
+    let accessTokenLifetime: number | undefined;
+    // Before the token is rotated: a refusal leaves the refresh token usable.
+    if (ctx.extensions.tokenRequestValidator) {
+      ({ accessTokenClaims, accessTokenLifetime } = await runTokenRequestValidator(ctx, {
+        grantType: 'refresh_token', client, subjectId: user.subjectId, scopes, body: req.body, accessTokenClaims,
+      }));
+    }
     const oneTime = client.refreshTokenUsage === 'oneTimeOnly';
     const grantId = rec.grantId ?? rec.id;
     // Rotation is atomic: of concurrent uses exactly one wins. A use that read the token at the
@@ -103,7 +116,7 @@ export const refreshTokenGrant: GrantHandler = {
     }
     const tokens = await issueUserTokens(ctx, {
       client, user, scopes, audiences,
-      accessTokenClaims: claimsForScopes(ctx.resources, grantClaims, scopes, 'access', audiences),
+      accessTokenClaims, accessTokenLifetime,
       grantId,
       sessionId: rec.sessionId,
       // OIDC Core §12.2: auth_time of the original authentication; no nonce.

@@ -12,18 +12,23 @@ import type { StoredRecord } from '../stores/types.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { issueAccessToken, type IssuedAccessToken } from '../tokens/access-token.js';
 import { issueIdToken } from '../tokens/id-token.js';
+import type { IsActiveCaller } from '../extensions/profile-service.js';
+import { activeGrantSubject, profileClaims } from '../tokens/user-claims.js';
 
 /** Seconds a revoked_jti record outlives the token it revokes (clock skew at resource servers). */
 const REVOKED_JTI_SLACK = 60;
 /** Seconds a revoked_grant marker lives: longer than any redemption still in flight. */
 const REVOKED_GRANT_MARKER = 300;
 
-/** The user a grant is for; invalid_grant when gone or no longer active. */
-export async function activeUser(ctx: ProviderContext, subjectId: string | undefined): Promise<User> {
-  // One lookup: the User carries isActive (the same answer as users.isActive).
-  const user = subjectId ? await ctx.users.findBySubject(subjectId) : undefined;
-  if (!user || !user.isActive) throw new InvalidGrant('the user of this grant is no longer active');
-  return user;
+/**
+ * The user a grant is for; invalid_grant when gone or no longer active. The
+ * profile service decides (extensions/profile-service.ts); its default is the
+ * user store's isActive. A subject the user store does not know is returned
+ * with empty claims when a host's profile service calls it active.
+ */
+export async function activeUser(ctx: ProviderContext, subjectId: string | undefined, client: Client, caller: IsActiveCaller): Promise<User> {
+  const found = await activeGrantSubject(ctx, subjectId, client, caller);
+  return found.user ?? { subjectId: found.subjectId, username: '', isActive: true, claims: {} };
 }
 
 /**
@@ -118,6 +123,8 @@ export interface UserTokenRequest {
   nonce?: string;
   /** A derived access token jti ({@link derivedJti}); default random. */
   jti?: string;
+  /** Seconds; default the client's (a custom token request validator may change it). */
+  accessTokenLifetime?: number;
 }
 
 export interface UserTokens {
@@ -140,8 +147,14 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     amr: req.amr ? [...req.amr] : undefined,
     grantId: req.grantId,
     jti: req.jti,
+    lifetime: req.accessTokenLifetime,
   });
   if (!req.scopes.includes('openid')) return { access };
+  // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.
+  const includeUserClaims = req.client.alwaysIncludeUserClaimsInIdToken;
+  const userClaims = includeUserClaims
+    ? await profileClaims(ctx, { subjectId: req.user.subjectId, user: req.user, client: req.client, caller: 'id_token', scopes: req.scopes, target: 'identity' })
+    : undefined;
   const idToken = await issueIdToken(ctx, {
     client: req.client,
     user: req.user,
@@ -152,8 +165,8 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     acr: req.acr,
     accessToken: access.accessToken,
     scopes: req.scopes,
-    // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.
-    includeUserClaims: req.client.alwaysIncludeUserClaimsInIdToken,
+    includeUserClaims,
+    userClaims,
   });
   return { access, idToken };
 }

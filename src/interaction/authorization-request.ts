@@ -20,6 +20,8 @@ export interface AuthorizationRequest {
   acrValues: string[];
   uiLocales?: string;
   claimsLocales?: string;
+  /** Set by a host's custom authorize request validator; shown to custom pages by the interaction API. */
+  annotations?: Record<string, unknown>;
 }
 
 /** Where errors may go once the redirect URI is verified (OIDC Core §3.1.2.6). */

@@ -22,7 +22,6 @@ import { validateScopes } from '../model/validate-scopes.js';
 import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
 import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from './authorization-request.js';
 import { storedRequestSize } from './interaction-store.js';
-import { isRegisteredRedirectUri } from './redirect-uri.js';
 
 /** Thrown by phase two: the error may be sent to the verified redirect URI. */
 export class RedirectableError extends Error {
@@ -48,19 +47,20 @@ export const MAX_ACR_VALUES = 10;
 
 // ---- Phase one: errors are shown to the user ----
 
-function checkClient(ctx: ProviderContext, p: Params): Client {
+async function checkClient(ctx: ProviderContext, p: Params): Promise<Client> {
   const clientId = single(p, 'client_id', 200);
   if (!clientId) throw new InvalidRequest('missing required parameter: client_id');
-  const client = ctx.clients.find(clientId);
+  const client = ctx.clients.load ? await ctx.clients.load(clientId) : ctx.clients.find(clientId);
   if (!client || !client.enabled) throw new InvalidClient('unknown client or client not enabled');
   return client;
 }
 
-function checkRedirectUri(ctx: ProviderContext, client: Client, p: Params): string {
+async function checkRedirectUri(ctx: ProviderContext, client: Client, p: Params): Promise<string> {
   const redirectUri = single(p, 'redirect_uri', LIMIT);
   // OIDC Core §3.1.2.1: redirect_uri is REQUIRED.
   if (!redirectUri) throw new InvalidRequest('missing required parameter: redirect_uri');
-  if (!isRegisteredRedirectUri(client, redirectUri)) {
+  // Exact matching plus loopback ports, unless the host brings a redirect URI validator.
+  if (!(await ctx.extensions.redirectUris.isRedirectUriValid(redirectUri, client))) {
     ctx.events({ type: 'invalid_redirect', clientId: client.clientId, redirectUri: redirectUri.slice(0, 256) });
     throw new InvalidRequest('redirect_uri is not registered for this client');
   }
@@ -165,8 +165,8 @@ async function checkIdTokenHint(ctx: ProviderContext, client: Client, p: Params)
  * RedirectableError (send to the client).
  */
 export async function validateAuthorizationRequest(ctx: ProviderContext, p: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
-  const client = checkClient(ctx, p);
-  const redirectUri = checkRedirectUri(ctx, client, p);
+  const client = await checkClient(ctx, p);
+  const redirectUri = await checkRedirectUri(ctx, client, p);
   const { mode, invalid } = readResponseMode(p);
   // OIDC Core §3.1.2.6: state is returned exactly as received; a repeated or
   // oversized state (rejected below) is not echoed at all, never truncated.
@@ -203,6 +203,9 @@ export async function validateAuthorizationRequest(ctx: ProviderContext, p: Para
       uiLocales: single(p, 'ui_locales', 128),
       claimsLocales: single(p, 'claims_locales', 128),
     };
+    // After the built-in checks: a host's validator may refuse (redirected like the above) or annotate.
+    const custom = ctx.extensions.authorizeRequestValidator && (await ctx.extensions.authorizeRequestValidator.validate({ client, request, params: p }));
+    if (custom && custom.annotations) request.annotations = custom.annotations;
     checkStoredSize(ctx, request);
     return { client, request };
   } catch (e) {

@@ -34,9 +34,9 @@ async function boundInteraction(ctx: ProviderContext, req: InternalRequest): Pro
   return interaction;
 }
 
-function proceedWith(flow: AuthorizeFlow, ctx: ProviderContext, req: InternalRequest, interaction: Interaction): Promise<InternalResponse> {
+async function proceedWith(flow: AuthorizeFlow, ctx: ProviderContext, req: InternalRequest, interaction: Interaction): Promise<InternalResponse> {
   const request = interaction.payload.request;
-  const client = ctx.clients.find(request.clientId);
+  const client = ctx.clients.load ? await ctx.clients.load(request.clientId) : ctx.clients.find(request.clientId);
   if (!client || !client.enabled) throw new InvalidRequest('unknown client or client not enabled');
   req.clientId = client.clientId;
   return flow.proceed(req, client, request, interaction);

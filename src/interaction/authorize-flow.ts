@@ -13,6 +13,7 @@ import { browserStateCookie, sessionState } from '../sessions/browser-state.js';
 import { endStoredSession } from '../sessions/end-user-session.js';
 import { beginSession, currentSession, sessionWrites, touchedSession, type Session } from '../sessions/session-service.js';
 import type { RecordWrite } from '../stores/types.js';
+import { activeProfile } from '../tokens/user-claims.js';
 import { writeRecords } from '../stores/write-records.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
@@ -128,8 +129,9 @@ export class AuthorizeFlow {
       w.interactionDirty = true;
     }
 
-    const user = session ? await ctx.users.findBySubject(session.subjectId) : undefined;
-    const reason = user?.isActive ? loginReason(ctx, client, request, session, p?.loginDone ?? false) : 'no active user';
+    // The profile service decides whether the session's user is still active; an inactive one signs in again.
+    const active = session ? await activeProfile(ctx, session.subjectId, client, 'authorize_endpoint') : undefined;
+    const reason = active ? loginReason(ctx, client, request, session, p?.loginDone ?? false) : 'no active user';
     if (reason) {
       if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason})`), cookies);
       return this.toInteraction('login', request, interaction, cookies, w);

@@ -33,6 +33,8 @@ export interface InteractionDetails {
   subjectId?: string;
   /** Anti-CSRF token to put in the page's forms. */
   csrfToken: string;
+  /** What a host's custom authorize request validator attached to the request. */
+  annotations?: Record<string, unknown>;
 }
 
 /** The browser's cookies: a parsed record or the raw Cookie header. */
@@ -115,7 +117,7 @@ export function createInteractionApi(ctx: ProviderContext): InteractionApi {
       const i = await loadInteraction(ctx, id, rec);
       if (!i) return undefined;
       const r = i.payload.request;
-      const client = ctx.clients.find(r.clientId);
+      const client = ctx.clients.load ? await ctx.clients.load(r.clientId) : ctx.clients.find(r.clientId);
       if (!client) return undefined;
       const session = await currentSession(ctx, { cookies: rec });
       return {
@@ -129,6 +131,7 @@ export function createInteractionApi(ctx: ProviderContext): InteractionApi {
         prompt: r.prompt,
         subjectId: session?.subjectId,
         csrfToken: i.payload.csrf,
+        ...(r.annotations && { annotations: r.annotations }),
       };
     },
     login: (id, cookies, result) => record(id, cookies, { login: result }),

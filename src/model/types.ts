@@ -105,7 +105,10 @@ export type LoginResult =
   | { ok: true; user: User }
   | { ok: false; reason: 'invalid_credentials' | 'locked_out' | 'rate_limited' | 'inactive'; retryAfter?: number };
 
-/** Users: configured test users and the SQL user store behind one interface. */
+/**
+ * Users: the user store (a host's, or configured test users and the SQL user
+ * table) behind one login with lockout.
+ */
 export interface UserService {
   /**
    * Verifies a password with the soft lockout per username and client
@@ -122,8 +125,13 @@ export interface UserService {
   /** Seconds `address` must wait before trying the username again (0: it may try now). */
   lockedFor(username: string, address?: string): Promise<number>;
   findBySubject(subjectId: string): Promise<User | undefined>;
+  findByUsername(username: string): Promise<User | undefined>;
   isActive(subjectId: string): Promise<boolean>;
+  /** The user store behind this service (extensions/user-store.ts). */
+  store: UserStore;
 }
+
+import type { UserStore } from '../extensions/user-store.js';
 
 /** Events for auditing and metrics: the typed union lives in events/types.ts. */
 export type { EmitEvent, EventSink, GatehouseEvent } from '../events/types.js';

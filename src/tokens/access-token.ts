@@ -27,6 +27,8 @@ export interface AccessTokenRequest {
    * without storing it, see grants/user-tokens.ts `derivedJti`); default 132 random bits.
    */
   jti?: string;
+  /** Seconds; default the client's accessTokenLifetime (a custom token request validator may change it). */
+  lifetime?: number;
 }
 
 export interface IssuedAccessToken {
@@ -53,7 +55,7 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
     jti: req.jti ?? newHandle().slice(0, 22),
     iat: now,
     nbf: now,
-    exp: now + client.accessTokenLifetime,
+    exp: now + (req.lifetime ?? client.accessTokenLifetime),
   };
   if (req.scopes.length) claims.scope = req.scopes.join(' ');
   if (req.authTime !== undefined) claims.auth_time = req.authTime;
@@ -75,7 +77,7 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
 export async function issueAccessToken(ctx: ProviderContext, req: AccessTokenRequest): Promise<IssuedAccessToken> {
   const now = ctx.clock.now();
   const claims = accessTokenClaims(ctx, req, now);
-  const expiresIn = req.client.accessTokenLifetime;
+  const expiresIn = req.lifetime ?? req.client.accessTokenLifetime;
   if (req.client.accessTokenType === 'reference') {
     const handle = newHandle();
     await ctx.backend.records.put({

@@ -24,6 +24,8 @@ export interface IdTokenRequest {
   scopes: readonly string[];
   /** Put the identity scopes' user claims in the token (no access token, or alwaysIncludeUserClaimsInIdToken). */
   includeUserClaims: boolean;
+  /** The user claims to include, when the caller got them from the profile service (default: from `user.claims` by scopes). */
+  userClaims?: Record<string, unknown>;
 }
 
 /** The hash of the JWS alg (OIDC Core §3.1.3.6); EdDSA with Ed25519 uses SHA-512, as oauth4webapi and node-oidc-provider do. */
@@ -53,7 +55,7 @@ export async function issueIdToken(ctx: ProviderContext, req: IdTokenRequest): P
   const key = ctx.keys.signingKey();
   const now = ctx.clock.now();
   const claims: Record<string, unknown> = {};
-  if (req.includeUserClaims) Object.assign(claims, claimsForScopes(ctx.resources, req.user.claims, req.scopes, 'identity'));
+  if (req.includeUserClaims) Object.assign(claims, req.userClaims ?? claimsForScopes(ctx.resources, req.user.claims, req.scopes, 'identity'));
   // OIDC Core §2: the protocol claims, set after the user claims so none can be overridden.
   Object.assign(claims, {
     iss: ctx.issuer,

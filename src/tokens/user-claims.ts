@@ -3,7 +3,10 @@
  * the ID token and the userinfo response (OIDC Core §5.4), the API scopes' and
  * API resources' claims into access tokens (IdentityServer's model).
  */
-import type { Resources } from '../model/types.js';
+import type { ProviderContext } from '../context.js';
+import { InvalidGrant } from '../errors.js';
+import { defaultProfileService, withoutProtocolClaims, type IsActiveCaller, type ProfileCaller } from '../extensions/profile-service.js';
+import type { Client, Resources, User } from '../model/types.js';
 
 /**
  * Claims a user store must never set: they are the token's own (RFC 7519 §4.1,
@@ -35,7 +38,7 @@ export function claimsForScopes(
   target: 'identity' | 'access',
   audiences?: readonly string[],
 ): Record<string, unknown> {
-  const wanted = target === 'identity' ? identityClaimTypesCached(resources, scopes) : accessClaimTypes(resources, scopes, audiences);
+  const wanted = claimTypesFor(resources, scopes, target, audiences);
   const out: Record<string, unknown> = {};
   for (const type of wanted) {
     if (PROTECTED_CLAIMS.has(type) || !Object.hasOwn(userClaims, type)) continue;
@@ -43,6 +46,70 @@ export function claimsForScopes(
     if (value !== undefined && value !== null) out[type] = value;
   }
   return out;
+}
+
+/**
+ * The claim types the scopes release: identity resources' userClaims
+ * (`identity`), or API scopes' and audience API resources' userClaims (`access`).
+ */
+export function claimTypesFor(resources: Resources, scopes: readonly string[], target: 'identity' | 'access', audiences?: readonly string[]): ReadonlySet<string> {
+  return target === 'identity' ? identityClaimTypesCached(resources, scopes) : accessClaimTypes(resources, scopes, audiences);
+}
+
+export interface ProfileClaimsRequest {
+  subjectId: string;
+  /** The user store's user, when the caller has looked it up. */
+  user: User | undefined;
+  client: Client;
+  caller: ProfileCaller;
+  scopes: readonly string[];
+  target: 'identity' | 'access';
+  audiences?: readonly string[];
+}
+
+/**
+ * The user claims for a token or userinfo, from the profile service
+ * (extensions/profile-service.ts); protocol claims are dropped.
+ *
+ * @example
+ * const claims = await profileClaims(ctx, { subjectId, user, client, caller: 'userinfo', scopes, target: 'identity' });
+ */
+export async function profileClaims(ctx: ProviderContext, req: ProfileClaimsRequest): Promise<Record<string, unknown>> {
+  const profile = ctx.extensions.profile;
+  // The built-in service is today's claimsForScopes: no promise, no copy.
+  if (profile === defaultProfileService) return req.user ? claimsForScopes(ctx.resources, req.user.claims, req.scopes, req.target, req.audiences) : {};
+  const requestedClaimTypes = claimTypesFor(ctx.resources, req.scopes, req.target, req.audiences);
+  const claims = await profile.getProfileData({ subject: req.subjectId, user: req.user, client: req.client, caller: req.caller, requestedClaimTypes, scopes: req.scopes });
+  return withoutProtocolClaims(claims ?? {});
+}
+
+/**
+ * The user of a subject, looked up in the user store, when the profile
+ * service says the user is active; undefined otherwise.
+ *
+ * @example
+ * const user = await activeProfile(ctx, sub, client, 'userinfo');
+ * if (!user) throw new InvalidToken('the user is no longer active');
+ */
+export async function activeProfile(
+  ctx: ProviderContext,
+  subjectId: string | undefined,
+  client: Client,
+  caller: IsActiveCaller,
+): Promise<{ subjectId: string; user: User | undefined } | undefined> {
+  if (!subjectId) return undefined;
+  // One user lookup: the User carries isActive (the same answer as users.isActive).
+  const user = await ctx.users.findBySubject(subjectId);
+  const profile = ctx.extensions.profile;
+  const active = profile === defaultProfileService ? user?.isActive === true : await profile.isActive({ subject: subjectId, user, client, caller });
+  return active ? { subjectId, user } : undefined;
+}
+
+/** {@link activeProfile} for grants: invalid_grant when the user is gone or inactive (IdentityServer's semantics). */
+export async function activeGrantSubject(ctx: ProviderContext, subjectId: string | undefined, client: Client, caller: IsActiveCaller) {
+  const found = await activeProfile(ctx, subjectId, client, caller);
+  if (!found) throw new InvalidGrant('the user of this grant is no longer active');
+  return found;
 }
 
 /** Per resources object (replaced, never mutated, when configuration changes): scope list -> claim types. */

@@ -14,6 +14,7 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { createLockout } from './lockout.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { compileTestUsers } from './test-users.js';
+import type { UserStore } from '../extensions/user-store.js';
 
 const MAX_USERNAME = 255;
 const MAX_PASSWORD = 4096;
@@ -30,7 +31,7 @@ const storedToUser = (u: StoredUser): User => toUser(u);
  * const result = await users.login('alice', 'secret', req.ip);
  * if (result.ok) startSession(result.user.subjectId);
  */
-export function createUserService(deps: { config: Config; backend: Backend; clock: Clock; limiter?: RateLimiter }): UserService {
+export function createUserService(deps: { config: Config; backend: Backend; clock: Clock; limiter?: RateLimiter; store?: UserStore }): UserService {
   const { backend, clock, limiter } = deps;
   const testUsers = compileTestUsers(deps.config.users);
   const { lockoutThreshold, lockoutDuration, lockoutMaxDuration } = deps.config.authentication;
@@ -63,7 +64,7 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
     // The username's ceiling across addresses counts only attempts the lockout lets through.
     const wait = limiter ? await limiter.loginUsername(username) : 0;
     if (wait > 0) return { ok: false, reason: 'rate_limited', retryAfter: wait };
-    const user = await authenticate(username, password);
+    const user = await store.validateCredentials(username, password);
     if (!user) {
       const lockedNow = await lockout.recordFailure(username, address, clock.now());
       return lockedNow > 0 ? { ok: false, reason: 'locked_out', retryAfter: lockedNow } : INVALID;
@@ -94,9 +95,22 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
     return stored && storedToUser(stored);
   };
 
+  const findByUsername = async (username: string): Promise<User | undefined> => {
+    if (username.length > MAX_USERNAME) return undefined;
+    const testUser = testUsers.findByUsername(username);
+    if (testUser) return toUser(testUser);
+    const stored = await backend.users.findByUsername(username);
+    return stored && storedToUser(stored);
+  };
+
+  /** Gatehouse's own users (configured test users, then the SQL table): the user store unless the host brings one. */
+  const builtIn: UserStore = { findBySubject, findByUsername, validateCredentials: authenticate };
+  const store = deps.store ?? builtIn;
+
   return {
     async login(username, password, address) {
       if (typeof username !== 'string' || typeof password !== 'string' || username === '') return INVALID;
+      // Lockout, serialization and the generic failure apply to a host's store too.
       return serialized(username.toLowerCase(), () => attempt(username, password, address));
     },
     async recordFailure(username, address) {
@@ -108,7 +122,9 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
       });
     },
     lockedFor: (username, address) => lockout.lockedFor(username, address, clock.now()),
-    findBySubject,
-    isActive: async (subjectId) => (await findBySubject(subjectId))?.isActive ?? false,
+    findBySubject: (subjectId) => store.findBySubject(subjectId),
+    findByUsername: (username) => store.findByUsername(username),
+    isActive: async (subjectId) => (store.isActive ? store.isActive(subjectId) : ((await store.findBySubject(subjectId))?.isActive ?? false)),
+    store,
   };
 }

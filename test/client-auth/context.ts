@@ -1,4 +1,5 @@
 /** A minimal ProviderContext for client-authentication tests. */
+import type { ProviderExtensions } from '../../src/extensions/index.js';
 import pino from 'pino';
 import { configSchema, type ClientConfig, type ConfigInput, type TokenEndpointAuthMethod } from '../../src/config/schema.js';
 import type { ClientRegistry, ProviderContext } from '../../src/context.js';
@@ -68,6 +69,7 @@ export function createTestContext(clients: ConfigInput['clients'], extra: Omit<C
     backend: createMemoryBackend(),
     keys: unused<KeyManager>('keys'),
     users: unused<UserService>('users'),
+    extensions: unused<ProviderExtensions>('extensions'),
     grants: new Map(),
     clientAuthMethods: createClientAuthMethods(),
     events: (e) => void emitted.push(e),
