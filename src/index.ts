@@ -24,3 +24,4 @@ export type { Clock, Client, User, UserService, KeyManager, EventSink, Gatehouse
 export { isEvent } from './events/types.js';
 export type { KnownEvent, KnownEventType, EventOf, EventOutcome, EmitEvent } from './events/types.js';
 export type { EventBus } from './events/event-bus.js';
+export * from './extensions/index.js';

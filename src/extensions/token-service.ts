@@ -71,6 +71,8 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
     const fromProfile = await profileClaims(ctx, { subjectId, user, client, caller: 'access_token', scopes, target: 'access', audiences });
     claims = { ...fromProfile, ...claims };
   }
+  // The refresh token keeps the grant's claims; the validator runs again at each refresh.
+  const grantClaims = claims;
   let lifetime: number | undefined;
   if (ctx.extensions.tokenRequestValidator) {
     const decided = await runTokenRequestValidator(ctx, { grantType: req.grantType, client, subjectId: req.subjectId, scopes, body: req.body ?? new Map(), accessTokenClaims: claims });
@@ -89,7 +91,7 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
     body.refresh_token = await issueRefreshToken(ctx, {
       client, subjectId: req.subjectId!, grantId,
       payload: {
-        scopes, audiences, absoluteExpiresAt: absoluteRefreshExpiry(client, now), authTime, acr: req.acr, amr: req.amr, accessTokenClaims: claims,
+        scopes, audiences, absoluteExpiresAt: absoluteRefreshExpiry(client, now), authTime, acr: req.acr, amr: req.amr, accessTokenClaims: grantClaims,
         issuedJwt: client.accessTokenType === 'jwt' && typeof jti === 'string' && typeof exp === 'number' ? { jti, exp } : undefined,
       },
     });

@@ -10,7 +10,6 @@ import { issueRefreshToken, refreshTokenExpiresAt } from '../tokens/refresh-toke
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes, profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
-import { defaultProfileService } from '../extensions/profile-service.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
 import {
   activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken, userTokenResponse,
@@ -92,10 +91,10 @@ export const refreshTokenGrant: GrantHandler = {
     const grantClaims = client.updateAccessTokenClaimsOnRefresh
       ? await profileClaims(ctx, { subjectId: user.subjectId, user, client, caller: 'access_token', scopes: p.scopes, target: 'access', audiences: p.audiences })
       : (p.accessTokenClaims ?? {});
-    // A host profile's claims stay as the grant released them (its extra claims are no scope's), unless
-    // scopes or audiences were narrowed; the built-in profile's are filtered by today's resources.
+    // The claims stay as the grant released them (a host profile's or an extension grant's extra
+    // claims belong to no scope), unless scopes or audiences were narrowed.
     const narrowed = scopes.length !== p.scopes.length || audiences.length !== p.audiences.length;
-    let accessTokenClaims = narrowed || ctx.extensions.profile === defaultProfileService ? claimsForScopes(ctx.resources, grantClaims, scopes, 'access', audiences) : grantClaims;
+    let accessTokenClaims = narrowed ? claimsForScopes(ctx.resources, grantClaims, scopes, 'access', audiences) : grantClaims;
     let accessTokenLifetime: number | undefined;
     // Before the token is rotated: a refusal leaves the refresh token usable.
     if (ctx.extensions.tokenRequestValidator) {
