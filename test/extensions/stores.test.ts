@@ -5,7 +5,8 @@ import type { ClientDefinition, ClientStore } from '../../src/extensions/client-
 import type { ResourceDefinitions, ResourceStore } from '../../src/extensions/resource-store.js';
 import { TtlCache } from '../../src/extensions/ttl-cache.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
-import { claimsOf, tokenRequest } from './helpers.js';
+import { claimsOf, tokenRequest, userinfo } from './helpers.js';
+import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 
 function hostClients() {
   const rows = new Map<string, ClientDefinition>([
@@ -70,6 +71,27 @@ describe('client store', () => {
     }
     // An unknown id is cached too: the flood of one made-up id costs one query.
     expect(host.lookups).toEqual(['db.off', 'nobody']);
+  });
+});
+
+describe('client store in the user flows', () => {
+  it("signs a user in to a store client; once the store disables it, its tokens get no userinfo (401)", async () => {
+    const host = hostClients();
+    host.rows.set('db.web', {
+      clientId: 'db.web', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['authorization_code'],
+      allowedScopes: ['openid', 'profile'], redirectUris: ['https://db-web.example/cb'],
+    });
+    const clock = new TestClock();
+    s = await startTestServer({ clock, options: { clientStore: host.store, storeCache: { ttl: 60 } } });
+    const flow = await authorizeWithLogin(s.url, { clientId: 'db.web', redirectUri: 'https://db-web.example/cb', scope: 'openid profile' });
+    const tokens = await exchangeCode(s.url, flow.code, flow.verifier, 'db.web', 'db-secret', 'https://db-web.example/cb');
+    expect(tokens.status).toBe(200);
+    expect((await userinfo(s.url, tokens.body.access_token)).body).toMatchObject({ sub: '1', name: 'Alice Smith' });
+    host.rows.get('db.web')!.enabled = false;
+    clock.advance(61);
+    const info = await userinfo(s.url, tokens.body.access_token);
+    expect(info.status).toBe(401);
+    expect(info.wwwAuthenticate).toMatch(/error="invalid_token"/);
   });
 });
 
