@@ -172,7 +172,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const limiter = await createRateLimiter({ config, clock, logger, events: bus.emit, issuer });
   // Host stores (extensions/): clients and resources beyond the configuration's, through TTL caches.
   const withClientStore = (registry: ClientRegistry) =>
-    options.clientStore ? storeClientRegistry(registry, options.clientStore, clock, options.storeCache) : registry;
+    options.clientStore
+      ? storeClientRegistry(registry, options.clientStore, clock, options.storeCache, (clientId, problems) => logger.warn({ clientId, problems }, 'client store returned an invalid client'))
+      : registry;
   const resourceStore = options.resourceStore && cachingResourceStore(options.resourceStore, options.storeCache ?? {}, clock);
   let storeResources: ResourceDefinitions = resourceStore ? await resourceStore.getAllResources() : {};
   const resourcesOf = (c: Config): Resources => (resourceStore ? mergedResources(c, storeResources) : compileResources(c));

@@ -48,13 +48,22 @@ const MAX_CLIENT_ID = 200;
  * made-up ids costs the database one query per id and TTL at most).
  * `find` answers what is cached, also after the TTL, until evicted.
  */
-export function storeClientRegistry(configClients: ClientRegistry, store: ClientStore, clock: Clock, options: CacheOptions = {}): ClientRegistry {
+export function storeClientRegistry(
+  configClients: ClientRegistry,
+  store: ClientStore,
+  clock: Clock,
+  options: CacheOptions = {},
+  onInvalid: (clientId: string, problems: string) => void = () => {},
+): ClientRegistry {
   const cache = new TtlCache<string, Client | null>({ ttl: options.ttl ?? 300, maxEntries: options.maxEntries ?? 1000, clock });
   const inFlight = new Map<string, Promise<Client | undefined>>();
-  const compile = (def: ClientDefinition | undefined): Client | null => {
+  /** A definition that does not parse is as if unknown (and reported): the host's data decides nothing half-way. */
+  const compile = (clientId: string, def: ClientDefinition | undefined): Client | null => {
     if (!def) return null;
     const parsed = clientSchema.safeParse(def);
-    return parsed.success ? compileClient(parsed.data) : null;
+    if (parsed.success && parsed.data.clientId === clientId) return compileClient(parsed.data);
+    onInvalid(clientId, parsed.success ? 'the store returned another clientId' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    return null;
   };
   const fetchClient = (clientId: string): Promise<Client | undefined> => {
     let pending = inFlight.get(clientId);
@@ -62,7 +71,7 @@ export function storeClientRegistry(configClients: ClientRegistry, store: Client
       pending = store
         .findClientById(clientId)
         .then((def) => {
-          const client = compile(def);
+          const client = compile(clientId, def);
           cache.set(clientId, client);
           return client?.enabled ? client : undefined;
         })

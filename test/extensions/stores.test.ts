@@ -72,6 +72,16 @@ describe('client store', () => {
     // An unknown id is cached too: the flood of one made-up id costs one query.
     expect(host.lookups).toEqual(['db.off', 'nobody']);
   });
+
+  it('treats a definition that does not parse, or names another client, as unknown', async () => {
+    const host = hostClients();
+    host.rows.set('db.bad', { clientId: 'db.bad', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], accessTokenLifetime: -5 } as ClientDefinition);
+    host.rows.set('db.alias', { ...host.rows.get('db.m2m')! });
+    s = await startTestServer({ options: { clientStore: host.store } });
+    for (const id of ['db.bad', 'db.alias']) {
+      expect(await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, id, 'db-secret')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    }
+  });
 });
 
 describe('client store in the user flows', () => {
