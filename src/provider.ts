@@ -212,7 +212,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const extra: RouteTable = new Map([...ops.main, ...interaction.routes, ...testApi]);
   const { routes, rebuildDiscovery } = buildRoutes(ctx, extra, true);
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
-  const dispatcher = new Dispatcher(ctx, routes, () => corsOrigins, interaction.renderErrorPage);
+  // With a client store, the origins of its clients in the cache count too (read per CORS request).
+  const allowedOrigins = options.clientStore ? () => new Set([...corsOrigins, ...ctx.clients.all().flatMap((c) => [...c.corsOriginSet])]) : () => corsOrigins;
+  const dispatcher = new Dispatcher(ctx, routes, allowedOrigins, interaction.renderErrorPage);
   dispatcher.observer = createRequestObserver({ accessLog: config.server.accessLog ? logger : undefined, metrics, tracing });
   if (limiter) attachRouteLimits(routes, limiter, config, { token: PATHS.token, authorize: PATHS.authorization }, (err, route, req) => dispatcher.errorResponse(err, route, req));
   const limits = { bodyLimit: config.server.bodyLimit, bodyTimeout: config.server.bodyTimeout };

@@ -73,6 +73,17 @@ describe('client store', () => {
     expect(host.lookups).toEqual(['db.off', 'nobody']);
   });
 
+  it('allows the CORS origins of store clients once they are cached', async () => {
+    const host = hostClients();
+    host.rows.get('db.m2m')!.allowedCorsOrigins = ['https://spa.example'];
+    s = await startTestServer({ options: { clientStore: host.store } });
+    const preflight = () =>
+      fetch(`${s!.url}/connect/token`, { method: 'OPTIONS', headers: { origin: 'https://spa.example', 'access-control-request-method': 'POST' } });
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, 'db.m2m', 'db-secret')).status).toBe(200);
+    expect((await preflight()).headers.get('access-control-allow-origin')).toBe('https://spa.example');
+  });
+
   it('treats a definition that does not parse, or names another client, as unknown', async () => {
     const host = hostClients();
     host.rows.set('db.bad', { clientId: 'db.bad', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], accessTokenLifetime: -5 } as ClientDefinition);
