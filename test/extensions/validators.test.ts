@@ -133,4 +133,24 @@ describe('redirect URI validator', () => {
     expect(refused.status).toBe(400);
     expect(refused.headers.get('location')).toBeNull();
   });
+
+  it('decides post-logout redirect URIs too', async () => {
+    s = await startTestServer({
+      options: {
+        redirectUriValidator: {
+          isRedirectUriValid: defaultRedirectUriValidator.isRedirectUriValid,
+          isPostLogoutRedirectUriValid: (uri) => uri === 'https://acme.tenants.example.com/bye',
+        },
+      },
+    });
+    const flow = await authorizeWithLogin(s.url);
+    const tokens = await exchangeCode(s.url, flow.code, flow.verifier);
+    const end = (target: string) =>
+      flow.jar.fetch(`${s!.url}/connect/endsession?${new URLSearchParams({ id_token_hint: tokens.body.id_token, post_logout_redirect_uri: target, state: 'q' })}`);
+    // The registered one is refused now: the host's validator decides alone.
+    expect((await end('http://localhost:3000/')).status).toBe(400);
+    const res = await end('https://acme.tenants.example.com/bye');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('https://acme.tenants.example.com/bye?state=q');
+  });
 });
