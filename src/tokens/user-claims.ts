@@ -101,7 +101,11 @@ export async function activeProfile(
   // One user lookup: the User carries isActive (the same answer as users.isActive).
   const user = await ctx.users.findBySubject(subjectId);
   const profile = ctx.extensions.profile;
-  const active = profile === defaultProfileService ? user?.isActive === true : await profile.isActive({ subject: subjectId, user, client, caller });
+  const active =
+    profile === defaultProfileService
+      ? // The built-in profile: the user's isActive, and the user store's isActive when it has one.
+        user?.isActive === true && (!ctx.users.store.isActive || (await ctx.users.store.isActive(subjectId)))
+      : await profile.isActive({ subject: subjectId, user, client, caller });
   return active ? { subjectId, user } : undefined;
 }
 

@@ -86,6 +86,18 @@ describe('user store', () => {
     expect(info.wwwAuthenticate).toMatch(/error="invalid_token"/);
   });
 
+  it("asks the store's optional isActive too", async () => {
+    const host = hostUsers();
+    const suspended = new Set<string>();
+    s = await startTestServer({ options: { userStore: { ...host.store, isActive: async (sub) => !suspended.has(sub) } } });
+    const flow = await authorizeWithLogin(s.url, { username: 'carol', password: 'carol-pw' });
+    const tokens = await exchangeCode(s.url, flow.code, flow.verifier);
+    expect((await userinfo(s.url, tokens.body.access_token)).status).toBe(200);
+    suspended.add('h-7');
+    expect((await userinfo(s.url, tokens.body.access_token)).status).toBe(401);
+    expect(await s.gh.context.users.isActive('h-7')).toBe(false);
+  });
+
   it('exposes the store on the user service (findByUsername of the built-in store too)', async () => {
     s = await startTestServer();
     expect((await s.gh.context.users.findByUsername('alice'))?.subjectId).toBe('1');
