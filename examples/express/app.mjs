@@ -2,11 +2,13 @@
  * An Express app that keeps its own users (SQLite) and mounts Gatehouse as a
  * library: Gatehouse serves the OpenID Connect endpoints and its login pages,
  * looks users up in the host's table (UserStore) and adds a `department`
- * claim from it (ProfileService).
+ * claim from it (ProfileService); the host's `/api/*` routes accept
+ * Gatehouse's access tokens (gatehouse/resource-server).
  */
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import { createGatehouse, defaultProfileService, hashSecret } from 'gatehouse';
+import { createResourceServer } from 'gatehouse/resource-server';
 import { departmentOf, openUsersDb, sqliteUserStore } from './users-db.mjs';
 
 /**
@@ -16,11 +18,17 @@ export async function createApp({ port, usersDb, redirectUri = 'http://localhost
   const db = await openUsersDb(usersDb);
   const issuer = `http://localhost:${port}`;
 
-  /** The department claim from the host's table, for tokens and userinfo that release the profile scope. */
+  /**
+   * The department claim from the host's table: in the ID token and at userinfo
+   * with the profile scope; in access tokens when their API asks for it (the
+   * `api` resource lists `department` in its userClaims, so it is among the
+   * requested claim types, as IdentityServer's profile service sees it).
+   */
   const profileService = {
     getProfileData(request) {
       const claims = defaultProfileService.getProfileData(request);
-      if (request.caller !== 'access_token' && request.scopes.includes('profile')) claims.department = departmentOf(db, request.subject);
+      const wanted = request.caller === 'access_token' ? request.requestedClaimTypes.has('department') : request.scopes.includes('profile');
+      if (wanted) claims.department = departmentOf(db, request.subject);
       return claims;
     },
     isActive: (request) => defaultProfileService.isActive(request),
@@ -33,8 +41,11 @@ export async function createApp({ port, usersDb, redirectUri = 'http://localhost
       // A throwaway key-encryption key: signing keys live in memory with the rest of this example's state.
       keys: { keyEncryptionKey: randomBytes(32).toString('base64') },
       identityResources: ['openid', 'profile', 'email', 'offline_access'],
-      apiScopes: [{ name: 'api', displayName: 'Example API' }],
-      apiResources: [{ name: 'api', scopes: ['api'] }],
+      apiScopes: [
+        { name: 'api', displayName: 'Example API' },
+        { name: 'api.admin', displayName: 'Example API administration' },
+      ],
+      apiResources: [{ name: 'api', scopes: ['api', 'api.admin'], userClaims: ['department'] }],
       clients: [
         {
           clientId: 'express.web',
@@ -43,7 +54,7 @@ export async function createApp({ port, usersDb, redirectUri = 'http://localhost
           allowedGrantTypes: ['authorization_code', 'refresh_token'],
           allowOfflineAccess: true,
           alwaysIncludeUserClaimsInIdToken: true,
-          allowedScopes: ['openid', 'profile', 'email', 'api', 'offline_access'],
+          allowedScopes: ['openid', 'profile', 'email', 'api', 'api.admin', 'offline_access'],
           redirectUris: [redirectUri],
         },
       ],
@@ -56,9 +67,14 @@ export async function createApp({ port, usersDb, redirectUri = 'http://localhost
     res.json({ app: 'express example', issuer, discovery: `${issuer}/.well-known/openid-configuration` });
   });
 
-  // ---- Protected API: to be added with gatehouse/resource-server (issue 13 §3) ----
-  // app.get('/api/me', requireAccessToken({ issuer, audience: 'api', scopes: ['api'] }), (req, res) => res.json(req.auth));
-  // ---------------------------------------------------------------------------------
+  // The host's API: access tokens for the `api` resource, checked against Gatehouse's JWKS.
+  const rs = createResourceServer({ issuer, audience: 'api' });
+  app.get('/api/me', rs.node({ scopes: ['api'] }), (req, res) => {
+    res.json({ subject: req.auth.subject, department: req.auth.claims.department ?? null, scopes: req.auth.scopes });
+  });
+  app.get('/api/admin', rs.node({ scopes: ['api.admin'] }), (req, res) => {
+    res.json({ message: `admin area, ${req.auth.subject}` });
+  });
 
   // Gatehouse answers its own paths and calls next() for the rest.
   app.use(gatehouse.handler);

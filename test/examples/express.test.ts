@@ -2,7 +2,8 @@
  * examples/express, run as its README runs it (`node examples/express/server.mjs`
  * against the build): openid-client signs the host's user in (code + PKCE,
  * the login form driven over HTTP) and sees the host's `department` claim in
- * the ID token and at userinfo.
+ * the ID token, at userinfo and, through the host's protected `/api` routes
+ * (gatehouse/resource-server), in the access token.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -122,10 +123,43 @@ describe('examples/express: own SQLite users and a custom profile service', () =
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     expect(userinfo).toMatchObject({ sub: 'u-1001', name: 'Ada Lovelace', department: 'Engineering' });
 
-    // ---- Protected API call: added once gatehouse/resource-server lands (issue 13 §3) ----
-    // const api = await oidc.fetchProtectedResource(config, tokens.access_token, new URL(`${base}/api/me`), 'GET');
-    // expect(api.status).toBe(200);
-    // ----------------------------------------------------------------------------------------
+  });
+
+  it("protects the host's /api routes with the resource-server middleware; the access token carries the department its API asks for", async () => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid api',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    const callback = await signIn(url, 'ada@example.com', 'ada-password');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+    // The `api` resource lists `department` in its userClaims: the profile service puts it into the access
+    // token even without the profile scope (the ID token and userinfo get it with `profile` only).
+    const me = await fetch(`${base}/api/me`, bearer(tokens.access_token));
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ subject: 'u-1001', department: 'Engineering', scopes: ['openid', 'api'] });
+    expect(tokens.claims()).not.toHaveProperty('department');
+    const viaClient = await oidc.fetchProtectedResource(config, tokens.access_token, new URL(`${base}/api/me`), 'GET');
+    expect(viaClient.status).toBe(200);
+
+    const anonymous = await fetch(`${base}/api/me`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+
+    const forged = await fetch(`${base}/api/me`, bearer(`${tokens.access_token.slice(0, -2)}AA`));
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+
+    const admin = await fetch(`${base}/api/admin`, bearer(tokens.access_token));
+    expect(admin.status).toBe(403);
+    expect(admin.headers.get('www-authenticate')).toMatch(/error="insufficient_scope".*scope="api.admin"/);
+    expect(await admin.json()).toMatchObject({ error: 'insufficient_scope' });
   });
 
   it('answers a wrong password and an unknown email of the host table alike, with the generic message', async () => {
