@@ -23,6 +23,10 @@
  *                             of either pinned core is discarded and repeated (shared machines)
  *   BENCH_ATTEMPTS=4          attempts per run before keeping the least disturbed one
  *   BENCH_FLOORS=0            skip the floor servers (bench/floors.mjs)
+ *
+ * Memory: each scenario's server reports its resident set size one second
+ * after it answers (RSS at start) and its high-water mark when the scenario
+ * ends (peak, warm-up and runs included), read from /proc (bench/memory.mjs).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -35,6 +39,7 @@ import { median } from './stats.mjs';
 import { startMonitor, waitForQuiet } from './cpu-monitor.mjs';
 import { formatTable } from './report.mjs';
 import { measureFloors } from './floors.mjs';
+import { readMemory, settle } from './memory.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -235,6 +240,8 @@ for (const s of selected) {
   const server = other ? await other.start(s.name, opts) : await startGatehouse(s.name);
   const load = server.paths?.[s.load.path] ? { ...s.load, path: server.paths[s.load.path] } : s.load;
   try {
+    await settle(1000);
+    const rssStart = readMemory(server.pid)?.rss;
     let extra = {};
     if (s.needsToken) {
       const t = await runPinned(opts.loadCpu, node, [flowsScript, JSON.stringify({ base: server.base, mode: 'token' })]);
@@ -242,10 +249,12 @@ for (const s of selected) {
     }
     if (load.kind === 'http') await preflight(load, server.base, extra);
     const m = await measure(s.name, load, server.base, server.pid, extra);
+    const rssPeak = readMemory(server.pid)?.peak;
+    if (rssStart !== undefined) log(`  ${s.name} memory: RSS at start ${rssStart.toFixed(1)} MiB, peak ${rssPeak.toFixed(1)} MiB`);
     const bound = s.ceiling === 'bare' ? ceiling.bare.rps : s.ceiling === 'sign' ? ceiling.sign.best : ceiling.sign.best / 2;
     const f = floors[s.name];
     const floor = f && { ...f, share: f.rps / bound, durableShare: f.durableRps === undefined ? undefined : f.durableRps / bound };
-    results.push({ ...s, load, ...m, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0, floor });
+    results.push({ ...s, load, ...m, rssStart, rssPeak, bound, share: m.rps / bound, pass: m.rps / bound >= s.target && m.errors === 0, floor });
   } finally {
     await server.stop();
   }

@@ -22,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -88,6 +89,21 @@ function formatComparison(columns) {
     const floorCell = floorSource ? ` ${floor ? `${int(floor.rps)}/s = ${pct(floor.share)}${floor.noisy ? '*' : ''}` : '–'} | ${durable} |` : '';
     lines.push(`| ${name} | ${CEILING[any.ceiling]} | ${cells.join(' | ')} |${floorCell}`);
   }
+  lines.push('');
+  lines.push('Memory of each column\'s server (MiB; RSS one second after start / peak RSS during the scenario, a fresh server per scenario):');
+  lines.push('');
+  lines.push(`| scenario | ${columns.map((c) => c.label).join(' | ')} |`);
+  lines.push(`|---|${columns.map(() => '---:').join('|')}|`);
+  const mib = (n) => (Number.isFinite(n) ? n.toFixed(0) : '-');
+  for (const name of names) {
+    const cells = columns.map((c) => {
+      const r = c.data.results.find((x) => x.name === name);
+      return r ? `${mib(r.rssStart)} / ${mib(r.rssPeak)}` : '–';
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  const starts = columns.map((c) => c.data.results.map((r) => r.rssStart).filter(Number.isFinite));
+  if (starts.every((l) => l.length > 0)) lines.push(`| RSS at start, median of the scenarios | ${starts.map((l) => mib(median(l))).join(' | ')} |`);
   lines.push('');
   if (floorSource) lines.push(`floor: the smallest Node server doing only the scenario's unavoidable work (bench/floors.mjs), measured once, in the ${floorSource.label} invocation, as a share of that invocation's ceiling (* = noisy); durable floor: the same with the SQLite reads and commits of a grant that survives a restart.`);
   lines.push('Cells: median req/s (flows/s, grants/s) = share of that column\'s own ceiling. p50/p99 and per-run figures are in each invocation\'s table above and in its JSON.');
