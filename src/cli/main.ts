@@ -4,17 +4,13 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfigFile, parseConfig } from '../config/load.js';
-import { configJsonSchema } from '../config/json-schema.js';
 import type { ConfigInput } from '../config/schema.js';
 import { hashSecret } from '../client-auth/secrets.js';
-import { runKeysCommand } from './keys.js';
-import { importConfigFile } from './import.js';
-import { runUsersCommand } from './users.js';
-import { runSessionsCommand } from './sessions.js';
 import type { GatehouseEvent } from '../model/types.js';
 import { applyEnv, startServer } from './start.js';
-import { makeDevCert } from './dev-cert.js';
 import { openBackend } from '../stores/open-backend.js';
+// The other commands' modules are imported by their case below, so that a
+// server (`start`) does not load and keep them (memory, docs/benchmarks.md).
 
 const USAGE = `Usage: gatehouse <command> [options]
 
@@ -74,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
     case 'import': {
       const [file, ...extra] = stripConfigArgs(args);
       if (!file || extra.length > 0) return err('usage: gatehouse import FILE [--config FILE]'), 1;
+      const { importConfigFile } = await import('./import.js');
       const { input } = await loadConfig(args);
       const { config } = parseConfig(input);
       const backend = await openBackend(config);
@@ -101,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args, options: { out: { type: 'string' }, host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
       const days = values.days === undefined ? undefined : Number(values.days);
       if (days !== undefined && !(Number.isInteger(days) && days > 0 && days <= 825)) return err('dev-cert: --days must be 1..825'), 1;
+      const { makeDevCert } = await import('./dev-cert.js');
       const files = makeDevCert({ dir: values.out ?? 'data/dev-cert', hosts: values.host, days, force: values.force });
       out(`CA certificate (trust this one): ${files.caCert}`);
       out(`server certificate: ${files.cert}`);
@@ -109,12 +107,15 @@ async function main(argv: string[]): Promise<number> {
       out(`node clients: NODE_EXTRA_CA_CERTS=${files.caCert}`);
       return 0;
     }
-    case 'schema':
+    case 'schema': {
+      const { configJsonSchema } = await import('../config/json-schema.js');
       out(JSON.stringify(configJsonSchema(), null, 2));
       return 0;
+    }
     case 'keys': {
       const { input } = await loadConfig(args);
       const { config } = parseConfig(input);
+      const { runKeysCommand } = await import('./keys.js');
       const backend = await openBackend(config);
       try {
         return await runKeysCommand(stripConfigArgs(args), { config, backend, out: process.stdout, err: process.stderr });
@@ -125,11 +126,13 @@ async function main(argv: string[]): Promise<number> {
     case 'users': {
       const { input } = await loadConfig(args);
       const { config } = parseConfig(input);
+      const { runUsersCommand } = await import('./users.js');
       return runUsersCommand(stripConfigArgs(args), { config, out, err });
     }
     case 'sessions': {
       const { input } = await loadConfig(args);
       const { createGatehouse } = await import('../provider.js');
+      const { runSessionsCommand } = await import('./sessions.js');
       const events: GatehouseEvent[] = [];
       const { default: pino } = await import('pino');
       // Logs go to stderr so `sessions list --json` stays clean on stdout.

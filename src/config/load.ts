@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { isAppSettings, mapAppSettings } from './appsettings.js';
 import { ConfigError, type ConfigWarning } from './config-error.js';
 import type { Config, ConfigInput } from './schema.js';
@@ -64,7 +63,10 @@ export async function readConfigDocument(path: string): Promise<unknown> {
   }
   try {
     const ext = extname(path).toLowerCase();
-    return ext === '.yaml' || ext === '.yml' ? parseYaml(text) : parseJson(text);
+    if (ext !== '.yaml' && ext !== '.yml') return parseJson(text);
+    // Loaded for YAML files only: a JSON-configured server does not keep the parser (memory).
+    const { parse: parseYaml } = await import('yaml');
+    return parseYaml(text);
   } catch (err) {
     throw new ConfigError([{ path: '(file)', message: `syntax error: ${(err as Error).message}` }], path);
   }

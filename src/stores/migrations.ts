@@ -7,7 +7,8 @@
  * Concurrent starters: SQLite wraps the run in `BEGIN IMMEDIATE` (sqlite.ts);
  * PostgreSQL holds a session advisory lock on one connection around the run.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { kysely } from './kysely-runtime.js';
 
 /** Operational records, signing keys, SQL users and named store-wide locks. */
 async function initialUp(db: Kysely<any>): Promise<void> {
@@ -190,11 +191,11 @@ export async function migrateToLatest(
 ): Promise<string[]> {
   if (opts.dialect === 'postgres') {
     return db.connection().execute(async (conn) => {
-      await sql`SELECT pg_advisory_lock(${sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);
+      await kysely.sql`SELECT pg_advisory_lock(${kysely.sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);
       try {
         return await runMigrator(conn, false);
       } finally {
-        await sql`SELECT pg_advisory_unlock(${sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);
+        await kysely.sql`SELECT pg_advisory_unlock(${kysely.sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);
       }
     });
   }
@@ -202,7 +203,7 @@ export async function migrateToLatest(
 }
 
 async function runMigrator(db: Kysely<any>, ownTransaction: boolean): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, disableTransactions: ownTransaction });
+  const migrator = new kysely.Migrator({ db, provider, disableTransactions: ownTransaction });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -5,7 +5,7 @@
  * are discarded, queries fail with StoreUnavailableError (HTTP 503) while the
  * database is away, and new connections succeed once it is back.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { kysely } from './kysely-runtime.js';
 import pg from 'pg';
 import type { Backend } from './types.js';
 import { migrateToLatest, migrations } from './migrations.js';
@@ -66,12 +66,12 @@ export function createPool(opts: PostgresBackendOptions, onIdleError: (err: Erro
  */
 export async function createPostgresBackend(opts: PostgresBackendOptions): Promise<Backend> {
   const pool = createPool(opts, opts.onConnectionError);
-  const qb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const qb = new kysely.Kysely<Schema>({ dialect: new kysely.PostgresDialect({ pool }) });
   try {
     if (opts.migrate === false) await checkSchemaCurrent(pool);
     else {
       // Migrations (and waiting for another node's) may take longer than a request's query timeout.
-      const migrationDb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: createPool({ ...opts, poolSize: 1 }, opts.onConnectionError, 0) }) });
+      const migrationDb = new kysely.Kysely<Schema>({ dialect: new kysely.PostgresDialect({ pool: createPool({ ...opts, poolSize: 1 }, opts.onConnectionError, 0) }) });
       try {
         const applied = await migrateToLatest(migrationDb, { dialect: 'postgres' }); // outside ?.(): it must always run
         opts.onMigrated?.(applied);

@@ -8,7 +8,8 @@ import { pingSqlite } from './sqlite-ping.js';
 import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
+import { kysely } from './kysely-runtime.js';
 import { systemClock, type Clock } from '../model/types.js';
 import type { Backend } from './types.js';
 import { migrateToLatest } from './migrations.js';
@@ -54,7 +55,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
   // WAL + NORMAL: durable across process crashes; a power cut may lose the last commits, never corrupts.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  const qb = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
+  const qb = new kysely.Kysely<Schema>({ dialect: new kysely.SqliteDialect({ database: db }) });
   try {
     const applied = await migrate(db, qb); // (not inside ?.(): that would skip the call)
     opts.onMigrated?.(applied);

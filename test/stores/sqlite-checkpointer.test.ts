@@ -48,3 +48,24 @@ it('startCheckpointer turns inline checkpoints off, and its worker alone moves p
   await cp.stop(); // idempotent
   db.close();
 });
+
+it('starts checkpointing only once the WAL reaches the threshold (no worker for a server that writes little)', async () => {
+  const path = join(dir, 'k.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (v TEXT)');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const cp = startCheckpointer(db, path, 20, 256 * 1024);
+  const before = statSync(path).size;
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  for (let i = 0; i < 20; i++) insert.run('s'.repeat(500)); // about 80 KiB of WAL: under the threshold
+  await new Promise((r) => setTimeout(r, 2000)); // 100 intervals: a running worker would have checkpointed
+  expect(statSync(`${path}-wal`).size).toBeLessThan(256 * 1024);
+  expect(statSync(path).size).toBe(before);
+  for (let i = 0; i < 2000; i++) insert.run('b'.repeat(500)); // past the threshold: the worker starts
+  const deadline = Date.now() + 10_000;
+  while (statSync(path).size <= before + 500_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(statSync(path).size).toBeGreaterThan(before + 500_000);
+  await cp.stop();
+  db.close();
+});
