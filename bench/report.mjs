@@ -16,7 +16,7 @@ const UNIT = { authorization_code_flow: 'flows/s', refresh_token: 'grants/s' };
 export function formatTable(meta, ceiling, results) {
   const lines = [];
   lines.push('');
-  lines.push(`Server ${meta.server ?? 'gatehouse'}${meta.store ? ` (store ${meta.store})` : ''}; date ${meta.date}; Node ${meta.node}; ${meta.cpu} (${meta.cores} cores); load tool ${meta.tool} (flows and refresh: ${meta.flows ?? 'bench/flows.mjs'})`);
+  lines.push(`Server ${meta.server ?? 'gatehouse'}${meta.store ? ` (store ${meta.store})` : ''}${meta.nodeArgs?.length && meta.server === 'gatehouse' ? ` (node ${meta.nodeArgs.join(' ')})` : ''}; date ${meta.date}; Node ${meta.node}; ${meta.cpu} (${meta.cores} cores); load tool ${meta.tool} (flows and refresh: ${meta.flows ?? 'bench/flows.mjs'})`);
   lines.push(`Median of ${meta.runs} runs x ${meta.duration} s after ${meta.warmup} s warm-up; server on cpu ${meta.serverCpu}, load on cpu ${meta.loadCpu}; ${meta.getConnections} connections for GETs, ${meta.postConnections} for token/flows/refresh.`);
   lines.push('');
   lines.push('Ceilings (same pinning):');

@@ -22,6 +22,8 @@
  *   BENCH_MAX_FOREIGN=0.05    a run during which other processes used more than this share
  *                             of either pinned core is discarded and repeated (shared machines)
  *   BENCH_ATTEMPTS=4          attempts per run before keeping the least disturbed one
+ *   BENCH_QUIET_TIMEOUT=120   seconds to wait for idle cores before each run (then it measures anyway)
+ *   BENCH_NODE_ARGS="..."     node flags of the Gatehouse server (default: those of package.json's start script)
  *   BENCH_FLOORS=0            skip the floor servers (bench/floors.mjs)
  *
  * Memory: each scenario's server reports its resident set size one second
@@ -40,6 +42,7 @@ import { startMonitor, waitForQuiet } from './cpu-monitor.mjs';
 import { formatTable } from './report.mjs';
 import { measureFloors } from './floors.mjs';
 import { readMemory, settle } from './memory.mjs';
+import { serverNodeArgs } from './node-args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -56,8 +59,11 @@ const opts = {
   profileDir: env.BENCH_PROFILE ? path.resolve(env.BENCH_PROFILE) : undefined,
   maxForeign: num('BENCH_MAX_FOREIGN', 0.05),
   attempts: num('BENCH_ATTEMPTS', 4),
+  quietTimeout: num('BENCH_QUIET_TIMEOUT', 120),
   store: env.BENCH_STORE,
   server: env.BENCH_SERVER ?? 'gatehouse',
+  // The server runs as `npm start` runs it: with the node flags of package.json's start script.
+  nodeArgs: env.BENCH_NODE_ARGS !== undefined ? env.BENCH_NODE_ARGS.split(/\s+/).filter(Boolean) : serverNodeArgs(root),
 };
 const tool = env.BENCH_TOOL ?? (available('wrk', ['-v']) ? 'wrk' : 'node');
 const node = process.execPath;
@@ -110,7 +116,7 @@ function loadOnce(load, base, seconds, extraHeaders = {}, onSpawn = undefined) {
 async function cleanRun(label, watch, run) {
   let best;
   for (let attempt = 1; attempt <= opts.attempts; attempt++) {
-    if (!(await waitForQuiet(Object.keys(watch)))) log(`  ${label}: cores not quiet after 120 s; measuring anyway`);
+    if (!(await waitForQuiet(Object.keys(watch), 0.05, opts.quietTimeout * 1000))) log(`  ${label}: cores not quiet after ${opts.quietTimeout} s; measuring anyway`);
     const mon = startMonitor(Object.keys(watch));
     for (const [cpu, pid] of Object.entries(watch)) if (pid !== null) mon.setPid(cpu, pid);
     const child = Object.keys(watch).find((c) => watch[c] === null);
@@ -182,7 +188,8 @@ async function startGatehouse(name) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
-  const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const profileArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const nodeArgs = [...opts.nodeArgs, ...profileArgs];
   const logFile = createWriteStream(path.join(dataDir, 'server.log'));
   // The demo configuration, with rate limits raised for a load generator that is one address
   // driving thousands of requests a second (the defaults would refuse it: docs/operations.md);
@@ -230,7 +237,7 @@ async function startFloor(floorEnv) {
 }
 
 const started = new Date();
-log(`Benchmark of ${opts.server}: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}`);
+log(`Benchmark of ${opts.server}: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}${other ? '' : `, server node flags: ${opts.nodeArgs.join(' ') || 'none'}`}`);
 const ceiling = await ceilings();
 const selected = scenarios(opts).filter((s) => !opts.only || opts.only.includes(s.name));
 const floors = env.BENCH_FLOORS === '0' ? {} : await measureFloors(selected.map((s) => s.name), { measure, startFloor, opts, log });
