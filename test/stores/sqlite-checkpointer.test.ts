@@ -55,7 +55,7 @@ it('starts checkpointing only once the WAL reaches the threshold (no worker for 
   db.pragma('journal_mode = WAL');
   db.exec('CREATE TABLE t (v TEXT)');
   db.pragma('wal_checkpoint(TRUNCATE)');
-  const cp = startCheckpointer(db, path, 20, 256 * 1024);
+  const cp = startCheckpointer(db, path, 20, { startAt: 256 * 1024 });
   const before = statSync(path).size;
   const insert = db.prepare('INSERT INTO t VALUES (?)');
   for (let i = 0; i < 20; i++) insert.run('s'.repeat(500)); // about 80 KiB of WAL: under the threshold
@@ -68,4 +68,32 @@ it('starts checkpointing only once the WAL reaches the threshold (no worker for 
   expect(statSync(path).size).toBeGreaterThan(before + 500_000);
   await cp.stop();
   db.close();
+});
+
+it('keeps the WAL bounded under sustained writes: past walLimit the serving connection checkpoints and the log starts over', async () => {
+  const path = join(dir, 'w.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000'); // as the SQLite backend sets it
+  db.exec('CREATE TABLE t (v TEXT)');
+  const cp = startCheckpointer(db, path, 10, { startAt: 64 * 1024, walLimit: 1 << 20 });
+  const insert = db.prepare('INSERT INTO t VALUES (?)');
+  const batch = db.transaction(() => {
+    for (let i = 0; i < 4; i++) insert.run('w'.repeat(2000));
+  });
+  let written = 0;
+  let largest = 0;
+  const end = Date.now() + 3000;
+  // A busy server: a write, a turn of the event loop, the next write.
+  while (Date.now() < end) {
+    batch();
+    written += 8000;
+    largest = Math.max(largest, statSync(`${path}-wal`).size);
+    await new Promise((r) => setImmediate(r));
+  }
+  await cp.stop();
+  db.close();
+  expect(written).toBeGreaterThan(16 << 20); // far more than the limit went through the log
+  expect(largest).toBeLessThan(8 << 20);
 });
