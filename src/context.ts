@@ -4,7 +4,7 @@ import type { Config } from './config/schema.js';
 import type { Backend } from './stores/types.js';
 import type { Client, Clock, KeyManager, Resources, UserService } from './model/types.js';
 import type { EmitEvent } from './events/types.js';
-import type { InternalRequest, InternalResponse } from './http/types.js';
+import type { InternalRequest, InternalResponse } from './core/types.js';
 import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import type { BackgroundTasks } from './tasks/background-tasks.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';

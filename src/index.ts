@@ -12,7 +12,7 @@ export { createGatehouse, issuerOf, type Gatehouse, type GatehouseOptions } from
 export * from './config/index.js';
 export * from './errors.js';
 export type { ProviderContext, GrantHandler, ClientAuthMethod, AuthEndpoint, ClientRegistry } from './context.js';
-export type { InternalRequest, InternalResponse, Params, SetCookie } from './http/types.js';
+export type { InternalRequest, InternalResponse, Params, SetCookie } from './core/types.js';
 export type { InteractionApi, InteractionDetails, LoginResult, ConsentResult, InteractionUrl, InteractionOptions } from './interaction/index.js';
 export type { Backend, OperationalStore, KeyStore, UserTable, StoredRecord, RecordFilter } from './stores/types.js';
 export type { SessionManagement, SessionFilter, SessionInfo, EndedSession } from './sessions/session-management.js';

@@ -4,8 +4,8 @@ import { discoveryDocument } from './endpoints/discovery.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { tokenEndpoint } from './endpoints/token-endpoint.js';
-import type { Route, RouteTable } from './http/router.js';
-import { jsonResponse, type InternalResponse } from './http/types.js';
+import type { Route, RouteTable } from './core/router.js';
+import { jsonResponse, type InternalResponse } from './core/types.js';
 
 /** Paths relative to the issuer. */
 export const PATHS = {

@@ -5,8 +5,8 @@
  */
 import type { AuthEndpoint, ClientAuthMethod, ProviderContext } from '../context.js';
 import { InvalidClient, InvalidRequest } from '../errors.js';
-import { single } from '../http/params.js';
-import type { InternalRequest } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { InternalRequest } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import { CLIENT_AUTH_CHALLENGE, clientAuthFailed } from './client-auth-failure.js';
 import { CLIENT_ID_LIMIT } from './client-secret-post.js';

@@ -5,8 +5,8 @@
  */
 import type { AuthEndpoint, ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { single } from '../http/params.js';
-import type { InternalRequest } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { InternalRequest } from '../core/types.js';
 import type { ApiResource, Client } from '../model/types.js';
 import { authenticateClient } from './authenticate-client.js';
 import { assertionPresented } from './client-assertion.js';

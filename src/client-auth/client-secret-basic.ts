@@ -4,7 +4,7 @@
  */
 import type { ClientAuthMethod } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import type { InternalRequest } from '../http/types.js';
+import type { InternalRequest } from '../core/types.js';
 import { verifyClientSecret } from './verify-client-secret.js';
 
 export interface BasicCredentials {

@@ -5,8 +5,8 @@
  */
 import type { ClientAuthMethod } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { single } from '../http/params.js';
-import type { InternalRequest } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { InternalRequest } from '../core/types.js';
 import { verifyClientSecret } from './verify-client-secret.js';
 
 /** Largest accepted client_id (the configuration allows 200 characters). */

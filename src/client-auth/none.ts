@@ -5,7 +5,7 @@
  * client_secret_post/basic instead, which such a client is not allowed.
  */
 import type { ClientAuthMethod } from '../context.js';
-import { single } from '../http/params.js';
+import { single } from '../core/params.js';
 import { CLIENT_ID_LIMIT, hasParam } from './client-secret-post.js';
 
 /**

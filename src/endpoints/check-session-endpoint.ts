@@ -8,9 +8,9 @@
  * purpose; it reveals nothing but that answer), so it carries no
  * frame-ancestors and the dispatcher drops X-Frame-Options for it.
  */
-import { cookieName } from '../http/cookies.js';
-import type { Route } from '../http/router.js';
-import type { InternalResponse } from '../http/types.js';
+import { cookieName } from '../core/cookies.js';
+import type { Route } from '../core/router.js';
+import type { InternalResponse } from '../core/types.js';
 import { BROWSER_STATE_COOKIE } from '../sessions/browser-state.js';
 
 /** The script, for the browser-state cookie's name in the browser (`__Host-` on https). */

@@ -5,8 +5,8 @@
  * to a registered post_logout_redirect_uri or shows the signed-out page.
  */
 import type { ProviderContext } from '../context.js';
-import { single } from '../http/params.js';
-import type { InternalRequest, InternalResponse } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
 import type { UiRoutes } from '../interaction/ui-routes.js';
 import { signOutBrowser } from '../sessions/end-user-session.js';
 import { currentSession, type Session } from '../sessions/session-service.js';

@@ -5,8 +5,8 @@
 import { authenticateResourceOrClient } from '../client-auth/authenticate-resource.js';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { required, single } from '../http/params.js';
-import { noStoreJson, type InternalRequest, type InternalResponse } from '../http/types.js';
+import { required, single } from '../core/params.js';
+import { noStoreJson, type InternalRequest, type InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { checkBodyParameters } from './token-endpoint.js';
 

@@ -5,8 +5,8 @@
  */
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { single } from '../http/params.js';
-import type { Params } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
 

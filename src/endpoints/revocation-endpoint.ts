@@ -2,8 +2,8 @@
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { required, single } from '../http/params.js';
-import type { InternalRequest, InternalResponse } from '../http/types.js';
+import { required, single } from '../core/params.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../grants/user-tokens.js';
 import { checkBodyParameters } from './token-endpoint.js';

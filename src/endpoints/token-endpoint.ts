@@ -4,8 +4,8 @@ import { ASSERTION_LIMIT } from '../client-auth/client-assertion.js';
 import { clientAuthFailed } from '../client-auth/client-auth-failure.js';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
-import { required } from '../http/params.js';
-import type { InternalRequest, InternalResponse, Params } from '../http/types.js';
+import { required } from '../core/params.js';
+import type { InternalRequest, InternalResponse, Params } from '../core/types.js';
 
 /** Parameters that may legitimately repeat (RFC 8707 §2 resource). */
 const REPEATABLE = new Set(['resource']);

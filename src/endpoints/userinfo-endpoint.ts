@@ -5,8 +5,8 @@
  */
 import type { ProviderContext } from '../context.js';
 import { InsufficientScope, InvalidRequest, InvalidToken } from '../errors.js';
-import { single, spaceList } from '../http/params.js';
-import { noStoreJson, type InternalRequest, type InternalResponse } from '../http/types.js';
+import { single, spaceList } from '../core/params.js';
+import { noStoreJson, type InternalRequest, type InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { activeProfile, profileClaims } from '../tokens/user-claims.js';
 

@@ -7,8 +7,8 @@
  * annotations travel with the request through the login and consent pages
  * (`interactions.details(...)`).
  */
-import type { Params } from '../http/types.js';
-import type { AuthorizationRequest } from '../interaction/authorization-request.js';
+import type { Params } from '../core/types.js';
+import type { AuthorizationRequest } from '../model/authorization-request.js';
 import type { Client } from '../model/types.js';
 
 export interface AuthorizeRequestContext {

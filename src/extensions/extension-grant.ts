@@ -6,8 +6,8 @@
  */
 import type { GrantHandler, ProviderContext } from '../context.js';
 import { InvalidGrant, InvalidRequest, OAuthError } from '../errors.js';
-import { single, spaceList } from '../http/params.js';
-import { noStoreJson, type Params } from '../http/types.js';
+import { single, spaceList } from '../core/params.js';
+import { noStoreJson, type Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import { issueTokens } from './token-service.js';
 

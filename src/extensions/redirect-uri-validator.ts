@@ -1,11 +1,11 @@
 /**
  * The redirect URI validator (IdentityServer's IRedirectUriValidator). The
  * default is exact string matching plus RFC 8252 §7.3 loopback ports
- * (interaction/redirect-uri.ts); a host may replace it, e.g. for per-tenant
+ * (model/redirect-uri.ts); a host may replace it, e.g. for per-tenant
  * hosts. Whatever it accepts is where codes and errors are sent: keep it strict.
  */
 import type { Client } from '../model/types.js';
-import { isRegisteredRedirectUri, matchesRegisteredUri } from '../interaction/redirect-uri.js';
+import { isRegisteredRedirectUri, matchesRegisteredUri } from '../model/redirect-uri.js';
 
 /**
  * Decides whether a redirect URI may be used by a client.

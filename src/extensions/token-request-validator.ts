@@ -7,7 +7,7 @@
  * (`new InvalidGrant('...')`, `new InvalidRequest('...')`, ...).
  */
 import type { ProviderContext } from '../context.js';
-import type { Params } from '../http/types.js';
+import type { Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
 
 export interface TokenRequestContext {

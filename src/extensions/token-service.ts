@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import { InvalidScope } from '../errors.js';
-import type { Params } from '../http/types.js';
+import type { Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import { issueAccessToken } from '../tokens/access-token.js';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GrantHandler, ProviderContext } from '../context.js';
 import { InvalidGrant, InvalidTarget } from '../errors.js';
-import { required, single } from '../http/params.js';
+import { required, single } from '../core/params.js';
 import type { Client } from '../model/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import type { StoredRecord } from '../stores/types.js';

@@ -1,8 +1,8 @@
 /** RFC 6749 §4.4: the client credentials grant. */
 import type { GrantHandler } from '../context.js';
 import { InvalidScope, UnauthorizedClient } from '../errors.js';
-import { single, spaceList } from '../http/params.js';
-import { noStoreJson } from '../http/types.js';
+import { single, spaceList } from '../core/params.js';
+import { noStoreJson } from '../core/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import { issueAccessToken } from '../tokens/access-token.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';

@@ -1,7 +1,7 @@
 /** RFC 6749 §6 / OIDC Core §12: the refresh token grant, with rotation and reuse detection (RFC 9700 §4.14.2). */
 import type { GrantHandler, ProviderContext } from '../context.js';
 import { InvalidGrant, InvalidScope, InvalidTarget, UnauthorizedClient } from '../errors.js';
-import { required, single, spaceList } from '../http/params.js';
+import { required, single, spaceList } from '../core/params.js';
 import type { Client, Resources } from '../model/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import type { StoredRecord } from '../stores/types.js';

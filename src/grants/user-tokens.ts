@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import { InvalidGrant } from '../errors.js';
-import { noStoreJson, type InternalResponse } from '../http/types.js';
+import { noStoreJson, type InternalResponse } from '../core/types.js';
 import type { Client, User } from '../model/types.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';

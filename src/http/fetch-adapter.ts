@@ -1,9 +1,9 @@
 /** The Web-standard adapter: `fetch(request) => Response` for Hono, Bun, Deno and tests. */
-import { parseCookies } from './cookies.js';
-import type { Dispatcher, FinalResponse } from './dispatcher.js';
-import { makeInternalRequest } from './internal-request.js';
-import { parseParams } from './params.js';
-import { bodyErrorResponse } from './body-error.js';
+import { parseCookies } from '../core/cookies.js';
+import type { Dispatcher, FinalResponse } from '../core/dispatcher.js';
+import { makeInternalRequest } from '../core/internal-request.js';
+import { parseParams } from '../core/params.js';
+import { bodyErrorResponse } from '../core/body-error.js';
 import type { BodyLimits } from './node-adapter.js';
 import type { ClientAddressResolver } from './client-address.js';
 import type { RequestRecord } from '../observability/request-observer.js';

@@ -3,12 +3,12 @@
  * Express, Connect and Fastify (via middie) accept the returned handler as-is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCookies } from './cookies.js';
-import type { Dispatcher, FinalResponse } from './dispatcher.js';
-import { parseParams } from './params.js';
-import type { InternalRequest, InternalResponse } from './types.js';
-import { makeInternalRequest } from './internal-request.js';
-import { bodyErrorResponse } from './body-error.js';
+import { parseCookies } from '../core/cookies.js';
+import type { Dispatcher, FinalResponse } from '../core/dispatcher.js';
+import { parseParams } from '../core/params.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
+import { makeInternalRequest } from '../core/internal-request.js';
+import { bodyErrorResponse } from '../core/body-error.js';
 import { normalizeAddress, type ClientAddressResolver } from './client-address.js';
 import type { RequestRecord } from '../observability/request-observer.js';
 

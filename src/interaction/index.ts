@@ -3,17 +3,17 @@ import type { ProviderContext } from '../context.js';
 import { checkSessionRoutes } from '../endpoints/check-session-endpoint.js';
 import { endSessionEndpoint } from '../endpoints/end-session-endpoint.js';
 import { userinfoEndpoint } from '../endpoints/userinfo-endpoint.js';
-import type { RouteTable } from '../http/router.js';
+import type { RouteTable } from '../core/router.js';
 import { PATHS } from '../routes.js';
 import type { PageTemplates } from '../ui/index.js';
-import { authorizeEndpoint, continueFlow, resumeEndpoint } from './authorize-endpoint.js';
-import { AuthorizeFlow, type InteractionUrl } from './authorize-flow.js';
+import { authorizeEndpoint, continueFlow, resumeEndpoint } from '../endpoints/authorize/authorize-endpoint.js';
+import { AuthorizeFlow, type InteractionUrl } from '../endpoints/authorize/authorize-flow.js';
 import { createInteractionApi, type InteractionApi } from './interaction-api.js';
 import { createUiRoutes, type UiRoutes } from './ui-routes.js';
 
 export type { InteractionApi, InteractionDetails, CookieSource, ScopeInfo } from './interaction-api.js';
 export type { LoginResult, ConsentResult, InteractionKind } from './interaction-store.js';
-export type { InteractionUrl } from './authorize-flow.js';
+export type { InteractionUrl } from '../endpoints/authorize/authorize-flow.js';
 
 export interface InteractionOptions {
   /** Where login/consent pages live; default the built-in pages under `ui.basePath`. */

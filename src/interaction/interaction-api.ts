@@ -5,7 +5,7 @@
  */
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import { parseCookies, readableCookies } from '../http/cookies.js';
+import { parseCookies, readableCookies } from '../core/cookies.js';
 import { currentSession } from '../sessions/session-service.js';
 import { PATHS } from '../routes.js';
 import { csrfMatches, extendAfterLogin, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
@@ -53,7 +53,7 @@ export interface InteractionApi {
   verifyCsrf(id: string, cookies: CookieSource, token: string | undefined): Promise<boolean>;
 }
 
-/** The browser's cookies under their plain names; on https only the `__Host-` ones (http/cookies.ts). */
+/** The browser's cookies under their plain names; on https only the `__Host-` ones (core/cookies.ts). */
 const toRecord = (c: CookieSource, secure: boolean) => readableCookies(typeof c === 'string' || c === undefined ? parseCookies(c) : c, secure);
 
 export function scopeInfos(ctx: ProviderContext, scopes: readonly string[]): { identityScopes: ScopeInfo[]; apiScopes: ScopeInfo[] } {

@@ -6,10 +6,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
-import type { SetCookie } from '../http/types.js';
+import type { SetCookie } from '../core/types.js';
 import type { RecordWrite, StoredRecord } from '../stores/types.js';
 import { handleId, newHandle } from '../tokens/handles.js';
-import type { AuthorizationRequest } from './authorization-request.js';
+import type { AuthorizationRequest } from '../model/authorization-request.js';
 
 export type InteractionKind = 'login' | 'consent';
 

@@ -9,10 +9,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import type { OAuthError } from '../errors.js';
-import { single } from '../http/params.js';
-import type { Route, RouteTable } from '../http/router.js';
-import { pageCsp } from '../http/security-headers.js';
-import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { Route, RouteTable } from '../core/router.js';
+import { pageCsp } from '../core/security-headers.js';
+import type { InternalRequest, InternalResponse, SetCookie } from '../core/types.js';
 import { currentSession, SESSION_COOKIE } from '../sessions/session-service.js';
 import { signOutBrowser } from '../sessions/end-user-session.js';
 import { clientsWithGrants, revokeClientGrant } from '../sessions/session-admin.js';

@@ -7,8 +7,8 @@
  * message that could carry a connection string.
  */
 import type { ProviderContext } from '../context.js';
-import type { Route, RouteTable } from '../http/router.js';
-import { jsonResponse, type InternalResponse } from '../http/types.js';
+import type { Route, RouteTable } from '../core/router.js';
+import { jsonResponse, type InternalResponse } from '../core/types.js';
 
 type Check = 'ok' | 'unreachable' | 'timeout' | 'missing' | 'draining';
 

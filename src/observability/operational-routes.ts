@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { ProviderContext } from '../context.js';
-import type { RouteTable } from '../http/router.js';
+import type { RouteTable } from '../core/router.js';
 import { healthRoutes, type HealthState } from './health.js';
 import type { Metrics } from './metrics.js';
 

@@ -6,9 +6,9 @@
  */
 import type { Config } from '../config/schema.js';
 import { TemporarilyUnavailable, type OAuthError } from '../errors.js';
-import { single } from '../http/params.js';
-import type { Route, RouteTable } from '../http/router.js';
-import type { InternalRequest, InternalResponse } from '../http/types.js';
+import { single } from '../core/params.js';
+import type { Route, RouteTable } from '../core/router.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 type ErrorRenderer = (err: OAuthError, route: Route, req: InternalRequest) => InternalResponse;

@@ -8,8 +8,8 @@
  * JWKS requests go to the provider's own fetch handler (no network).
  */
 import type { ProviderContext } from '../context.js';
-import type { RouteTable } from '../http/router.js';
-import { jsonResponse, type InternalResponse } from '../http/types.js';
+import type { RouteTable } from '../core/router.js';
+import { jsonResponse, type InternalResponse } from '../core/types.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
 import { createResourceServer } from './resource-server.js';
 import type { FetchLike } from './types.js';

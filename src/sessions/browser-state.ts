@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
-import type { SetCookie } from '../http/types.js';
+import type { SetCookie } from '../core/types.js';
 import type { Session } from './session-service.js';
 
 export const BROWSER_STATE_COOKIE = 'gh.browser';

@@ -7,7 +7,7 @@
  */
 import type { ProviderContext } from '../context.js';
 import { markGrantRevoked, revokeJwtAccessToken } from '../grants/user-tokens.js';
-import type { InternalRequest, SetCookie } from '../http/types.js';
+import type { InternalRequest, SetCookie } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';

@@ -4,7 +4,7 @@
  * A tampered, unknown or expired cookie is simply no session.
  */
 import type { ProviderContext } from '../context.js';
-import type { InternalRequest, SetCookie } from '../http/types.js';
+import type { InternalRequest, SetCookie } from '../core/types.js';
 import type { RecordWrite, StoredRecord } from '../stores/types.js';
 import { writeRecords } from '../stores/write-records.js';
 import { handleId, newHandle } from '../tokens/handles.js';

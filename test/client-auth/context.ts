@@ -3,7 +3,7 @@ import type { ProviderExtensions } from '../../src/extensions/index.js';
 import pino from 'pino';
 import { configSchema, type ClientConfig, type ConfigInput, type TokenEndpointAuthMethod } from '../../src/config/schema.js';
 import type { ClientRegistry, ProviderContext } from '../../src/context.js';
-import type { InternalRequest } from '../../src/http/types.js';
+import type { InternalRequest } from '../../src/core/types.js';
 import type { Client, GatehouseEvent, KeyManager, Resources, UserService } from '../../src/model/types.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
 import { createClientAuthMethods } from '../../src/client-auth/client-auth-methods.js';

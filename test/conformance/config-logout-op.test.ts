@@ -7,7 +7,7 @@
  * Secure).
  */
 import { BROWSER_STATE_COOKIE } from '../../src/sessions/browser-state.js';
-import { cookieName } from '../../src/http/cookies.js';
+import { cookieName } from '../../src/core/cookies.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, POST_LOGOUT, Rp, readFormPost } from './rp.js';
@@ -212,7 +212,7 @@ describe.skipIf(!!skip)('https', () => {
       expect(c).toMatch(/;\s*SameSite=(Lax|Strict|None)/i);
       // Session Management 1.0 §4.1: the OP iframe's script reads the browser state, so that one
       // cookie cannot be HttpOnly; it holds a random value, not the session handle or sid.
-      // On https every cookie carries the __Host- prefix (src/http/cookies.ts).
+      // On https every cookie carries the __Host- prefix (src/core/cookies.ts).
       expect(c).toMatch(/^__Host-/);
       if (c.startsWith(`${cookieName(BROWSER_STATE_COOKIE, true)}=`)) expect(c).not.toMatch(/;\s*HttpOnly/i);
       else expect(c).toMatch(/;\s*HttpOnly/i);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { extensionGrant, type ExtensionGrantValidator } from '../../src/extensions/extension-grant.js';
 import { InvalidRequest } from '../../src/errors.js';
-import { noStoreJson } from '../../src/http/types.js';
+import { noStoreJson } from '../../src/core/types.js';
 import type { GrantHandler } from '../../src/context.js';
 import { issueTokens } from '../../src/extensions/token-service.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, compileClients, parseConfig } from '../../src/config/index.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import type { GrantHandler } from '../../src/context.js';
-import { noStoreJson } from '../../src/http/types.js';
+import { noStoreJson } from '../../src/core/types.js';
 import { createGatehouse } from '../../src/provider.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
 import { basic, demoConfig, startTestServer, type TestServer } from '../helpers/server.js';

@@ -6,7 +6,7 @@
  * every URL the server emits is followed over http.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieName, readableCookies, serializeCookie } from '../../src/http/cookies.js';
+import { cookieName, readableCookies, serializeCookie } from '../../src/core/cookies.js';
 import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
 import { authorizeUrl, authParams, expectCode, expectRedirectError, loginAndResume, startAt } from '../interaction/interaction-helpers.js';
 

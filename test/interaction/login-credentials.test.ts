@@ -154,7 +154,7 @@ describe('cookies on an https issuer', () => {
     return res;
   };
 
-  // The names carry the __Host- prefix on https (src/http/cookies.ts; test/http/host-prefixed-cookies.test.ts).
+  // The names carry the __Host- prefix on https (src/core/cookies.ts; test/http/host-prefixed-cookies.test.ts).
   it('every cookie is Secure, HttpOnly and SameSite=Lax (but the browser-state cookie); redirects use the issuer', async () => {
     const { params } = await authParams();
     const start = await call(`${issuer}/connect/authorize?${params}`);

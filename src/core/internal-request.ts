@@ -40,7 +40,7 @@ class Request implements InternalRequest {
     this.query = parts.query;
     this.body = parts.body;
     this.headers = parts.headers;
-    // On an https issuer only __Host- cookies, under their plain names (http/cookies.ts).
+    // On an https issuer only __Host- cookies, under their plain names (core/cookies.ts).
     this.cookies = readableCookies(parts.cookies, base.startsWith('https:'));
     this.requestId = parts.requestId;
     this.ip = parts.ip;

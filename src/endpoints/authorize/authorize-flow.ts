@@ -3,21 +3,21 @@
  * consent if needed, then an authorization code to the client. Runs for a
  * fresh request and again when an interaction resumes.
  */
-import type { ProviderContext } from '../context.js';
-import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../errors.js';
-import { authorizationCodeRecord } from '../grants/authorization-code-grant.js';
-import type { InternalRequest, InternalResponse, SetCookie } from '../http/types.js';
-import type { Client } from '../model/types.js';
-import { consentCovers, findConsent, saveConsent } from '../sessions/consent-store.js';
-import { browserStateCookie, sessionState } from '../sessions/browser-state.js';
-import { endStoredSession } from '../sessions/end-user-session.js';
-import { beginSession, currentSession, sessionWrites, touchedSession, type Session } from '../sessions/session-service.js';
-import type { RecordWrite } from '../stores/types.js';
-import { activeProfile } from '../tokens/user-claims.js';
-import { writeRecords } from '../stores/write-records.js';
-import type { AuthorizationRequest } from './authorization-request.js';
+import type { ProviderContext } from '../../context.js';
+import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '../../errors.js';
+import { authorizationCodeRecord } from '../../grants/authorization-code-grant.js';
+import type { InternalRequest, InternalResponse, SetCookie } from '../../core/types.js';
+import type { Client } from '../../model/types.js';
+import { consentCovers, findConsent, saveConsent } from '../../sessions/consent-store.js';
+import { browserStateCookie, sessionState } from '../../sessions/browser-state.js';
+import { endStoredSession } from '../../sessions/end-user-session.js';
+import { beginSession, currentSession, sessionWrites, touchedSession, type Session } from '../../sessions/session-service.js';
+import type { RecordWrite } from '../../stores/types.js';
+import { activeProfile } from '../../tokens/user-claims.js';
+import { writeRecords } from '../../stores/write-records.js';
+import type { AuthorizationRequest } from '../../model/authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
-import { createInteraction, finishInteraction, interactionWrite, saveInteraction, type Interaction, type InteractionKind } from './interaction-store.js';
+import { createInteraction, finishInteraction, interactionWrite, saveInteraction, type Interaction, type InteractionKind } from '../../interaction/interaction-store.js';
 
 /** Where the browser goes for a login or consent page. */
 export type InteractionUrl = (kind: InteractionKind, id: string) => string;

@@ -1,5 +1,5 @@
 /** Redirect URI matching: exact string comparison, plus RFC 8252 §7.3 loopback ports. */
-import type { Client } from '../model/types.js';
+import type { Client } from './types.js';
 
 /**
  * A loopback IP literal redirect URI, split around its optional port. Only the

@@ -3,12 +3,12 @@
  * URI in the requested response mode, always with RFC 9207 `iss`.
  */
 import { randomBytes } from 'node:crypto';
-import type { ProviderContext } from '../context.js';
-import type { OAuthError } from '../errors.js';
-import { pageCsp } from '../http/security-headers.js';
-import type { InternalResponse, SetCookie } from '../http/types.js';
-import { renderFormPostPage } from '../ui/index.js';
-import type { VerifiedRedirect } from './authorization-request.js';
+import type { ProviderContext } from '../../context.js';
+import type { OAuthError } from '../../errors.js';
+import { pageCsp } from '../../core/security-headers.js';
+import type { InternalResponse, SetCookie } from '../../core/types.js';
+import { renderFormPostPage } from '../../ui/index.js';
+import type { VerifiedRedirect } from '../../model/authorization-request.js';
 
 function withParams(redirectUri: string, params: Record<string, string>, separator: '?' | '#'): string {
   const qs = new URLSearchParams(params).toString();

@@ -2,15 +2,15 @@
  * The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2) and its resume
  * point after a login or consent page.
  */
-import type { ProviderContext } from '../context.js';
-import { InvalidRequest } from '../errors.js';
-import { single } from '../http/params.js';
-import type { InternalRequest, InternalResponse } from '../http/types.js';
+import type { ProviderContext } from '../../context.js';
+import { InvalidRequest } from '../../errors.js';
+import { single } from '../../core/params.js';
+import type { InternalRequest, InternalResponse } from '../../core/types.js';
 import { authorizationErrorResponse } from './authorization-response.js';
 import { RedirectableError, validateAuthorizationRequest } from './authorize-checks.js';
 import type { AuthorizeFlow } from './authorize-flow.js';
-import { recordOutcome, type InteractionOutcome } from './interaction-api.js';
-import { loadInteraction, type Interaction } from './interaction-store.js';
+import { recordOutcome, type InteractionOutcome } from '../../interaction/interaction-api.js';
+import { loadInteraction, type Interaction } from '../../interaction/interaction-store.js';
 
 export function authorizeEndpoint(flow: AuthorizeFlow) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {

@@ -4,7 +4,7 @@
  * until then errors are shown on the error page, never redirected (RFC 6749
  * §4.1.2.1, OIDC Core §3.1.2.6). Phase two's errors go to the client.
  */
-import type { ProviderContext } from '../context.js';
+import type { ProviderContext } from '../../context.js';
 import {
   InvalidClient,
   InvalidRequest,
@@ -14,14 +14,14 @@ import {
   UnauthorizedClient,
   UnsupportedResponseType,
   type OAuthError,
-} from '../errors.js';
-import { single, spaceList } from '../http/params.js';
-import type { Params } from '../http/types.js';
-import type { Client } from '../model/types.js';
-import { validateScopes } from '../model/validate-scopes.js';
-import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
-import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from './authorization-request.js';
-import { storedRequestSize } from './interaction-store.js';
+} from '../../errors.js';
+import { single, spaceList } from '../../core/params.js';
+import type { Params } from '../../core/types.js';
+import type { Client } from '../../model/types.js';
+import { validateScopes } from '../../model/validate-scopes.js';
+import { verifyIdTokenHint } from '../../tokens/id-token-hint.js';
+import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from '../../model/authorization-request.js';
+import { storedRequestSize } from '../../interaction/interaction-store.js';
 
 /** Thrown by phase two: the error may be sent to the verified redirect URI. */
 export class RedirectableError extends Error {
