@@ -9,8 +9,6 @@
  * @example
  * throw new InvalidRequest('missing required parameter: grant_type');
  */
-import { StoreUnavailableError } from './stores/store-faults.js';
-
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -147,6 +145,21 @@ export class RequestUriNotSupported extends OAuthError {
 }
 export class RegistrationNotSupported extends OAuthError {
   readonly error = 'registration_not_supported' as const;
+}
+
+/**
+ * The store could not be reached (connection refused, lost, timed out);
+ * retrying later may succeed. Raised by the backends (stores/store-faults.ts),
+ * declared here so this module depends on nothing above it.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
 }
 
 /** Turns anything thrown into an OAuthError; unknown exceptions become server_error without internals. */

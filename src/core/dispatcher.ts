@@ -1,7 +1,8 @@
 /**
  * The framework-free core of the HTTP layer, shared by the node and fetch
- * adapters: route lookup, method and content-type checks, error mapping,
- * CORS and security headers.
+ * adapters. `handle(request)` is its one entry: route -> precheck -> body ->
+ * (rate limit) -> run -> finish; the adapters only read the body and write
+ * the response. Also error mapping, CORS and security headers.
  */
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest, toOAuthError, type OAuthError } from '../errors.js';
@@ -11,6 +12,38 @@ import { serializeCookie } from './cookies.js';
 import type { Route, RouteTable } from './router.js';
 import type { RequestObserver, RequestRecord } from '../observability/request-observer.js';
 import { jsonResponse, type InternalRequest, type InternalResponse } from './types.js';
+import { parseCookies } from './cookies.js';
+import { parseParams } from './params.js';
+import { makeInternalRequest } from './internal-request.js';
+import { BodyError, bodyErrorResponse, type BodyFailure } from './body-error.js';
+
+/** A request as an adapter sees it at the edge, before any body is read. */
+export interface EdgeRequest {
+  method: string;
+  /** Path without query, relative to the mount point. */
+  path: string;
+  /** The query string without `?` ('' when none). */
+  query: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  /** The client's address; called at most once, and only when the request needs it. */
+  address(): string | undefined;
+  /** Reads the body within the size and time limits; rejects with a {@link BodyError}. */
+  readBody(): Promise<string>;
+  /** Called instead of `readBody` when the body is not needed: drains or drops it within the limits. */
+  discardBody(): void;
+}
+
+/** What `handle` answers; `undefined` from `handle` means no route (a middleware passes the request on). */
+export interface Handled {
+  response: FinalResponse;
+  /** A HEAD request: write no body. */
+  head: boolean;
+  /** The request's observation; the adapter ends it with the written status. */
+  record: RequestRecord | undefined;
+  /** The body could not be read: the adapter closes the connection (and, but after a 413, stops reading). */
+  bodyFailure?: BodyFailure;
+}
 
 /** What the adapters write out. */
 export interface FinalResponse {
@@ -48,12 +81,67 @@ export class Dispatcher {
   }
 
   /** Accepts a client-supplied X-Request-Id when it is short and safe, else makes one. */
-  requestId(header: string | undefined): string {
+  private requestId(header: string | undefined): string {
     return header && REQUEST_ID.test(header) ? header : crypto.randomUUID();
   }
 
-  route(path: string): Route | undefined {
-    return this.routes.get(path);
+  /**
+   * The one entry of the pipeline: route, checks made before any body is
+   * read, the body, the handler (with its rate limit), then the finished
+   * response. With `passOn`, an unknown path answers `undefined`.
+   */
+  async handle(edge: EdgeRequest, passOn = false): Promise<Handled | undefined> {
+    const { method, path, headers } = edge;
+    const route = this.routes.get(path);
+    if (!route && passOn) return undefined;
+    const head = method === 'HEAD';
+    const effective = head ? 'GET' : method;
+    const observer = this.observer;
+    if (route?.staticResponse && effective === 'GET') {
+      // The fast path: ready bytes and ready headers, no request object; a request id only when access-logged.
+      edge.discardBody();
+      const record = observer?.begin(method, path, true, observer.logs ? this.requestId(headers['x-request-id']) : undefined);
+      if (record && observer!.logs) record.ip = edge.address();
+      return { response: this.finishStatic(route.staticResponse(), route, headers.origin, method), head, record };
+    }
+    const requestId = this.requestId(headers['x-request-id']);
+    const record = observer?.begin(method, path, route !== undefined, requestId);
+    const ip = edge.address();
+    if (record) record.ip = ip;
+    const origin = headers.origin;
+    const query = edge.query ? parseParams(edge.query) : new Map<string, string[]>();
+    const cookies = parseCookies(headers.cookie);
+    const build = (body: Map<string, string[]>) => makeInternalRequest(this.issuerBase, { method: effective, path, query, body, headers, cookies, requestId, ip });
+    const bodyless = () => build(new Map());
+    const done = (res: InternalResponse, bodyFailure?: BodyFailure): Handled => ({ response: this.finish(res, route, origin, requestId, method), head, record, bodyFailure });
+    const early = this.precheck(route, effective, headers, bodyless);
+    if (early) {
+      edge.discardBody();
+      return done(early);
+    }
+    let text = '';
+    if (method === 'POST') {
+      try {
+        text = await edge.readBody();
+      } catch (e) {
+        const status = e instanceof BodyError ? e.status : 400;
+        return done(bodyErrorResponse((err, r, q) => this.errorResponse(err, r, q), route, status, bodyless()), status);
+      }
+    } else edge.discardBody();
+    let req: InternalRequest;
+    try {
+      req = build(text ? parseParams(text) : new Map());
+    } catch {
+      return done(bodyErrorResponse((err, r, q) => this.errorResponse(err, r, q), route, 400, bodyless()));
+    }
+    const out = await this.run(route!, req, record);
+    if (record) record.clientId = req.clientId;
+    return done(out);
+  }
+
+  /** The answer to a request outside the mount path (no route, no request). */
+  notFound(): FinalResponse {
+    return this.finish(this.precheck(undefined, 'GET', {})!, undefined, undefined, this.requestId(undefined), 'GET');
   }
 
   /**
@@ -61,7 +149,7 @@ export class Dispatcher {
    * builds the request without a body, so an html-channel route (authorize,
    * end session) answers a wrong method or content type with its error page.
    */
-  precheck(
+  private precheck(
     route: Route | undefined,
     method: string,
     headers: Record<string, string | undefined>,
@@ -84,12 +172,12 @@ export class Dispatcher {
   }
 
   /** Runs the handler (inside the request's span when tracing); every throw becomes an OAuth error on the route's channel. */
-  run(route: Route, req: InternalRequest, rec?: RequestRecord): Promise<InternalResponse> {
-    if (rec?.span) return this.observer!.tracing!.within(rec.span, () => this.handle(route, req));
-    return this.handle(route, req);
+  private run(route: Route, req: InternalRequest, rec?: RequestRecord): Promise<InternalResponse> {
+    if (rec?.span) return this.observer!.tracing!.within(rec.span, () => this.runHandler(route, req));
+    return this.runHandler(route, req);
   }
 
-  private async handle(route: Route, req: InternalRequest): Promise<InternalResponse> {
+  private async runHandler(route: Route, req: InternalRequest): Promise<InternalResponse> {
     try {
       if (route.rateLimit) {
         const refused = await route.rateLimit(req);
@@ -124,7 +212,7 @@ export class Dispatcher {
    * A static response (discovery, JWKS, assets) finished once into a flat
    * header list and reused for every request that needs no CORS headers.
    */
-  finishStatic(res: InternalResponse, route: Route, origin: string | undefined, method: string): FinalResponse {
+  private finishStatic(res: InternalResponse, route: Route, origin: string | undefined, method: string): FinalResponse {
     if (origin && route.cors && this.corsOrigins().has(origin)) return this.finish(res, route, origin, undefined, method);
     let out = this.staticCache.get(res);
     if (!out) {
@@ -140,7 +228,7 @@ export class Dispatcher {
    * header the handler sets replaces the default of the same name; set to ''
    * it removes the default.
    */
-  finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string | undefined, method: string): FinalResponse {
+  private finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string | undefined, method: string): FinalResponse {
     const own = res.headers;
     const h: string[] = [];
     for (let i = 0; i < this.baseList.length; i += 2) if (own[this.baseList[i]!] === undefined) h.push(this.baseList[i]!, this.baseList[i + 1]!);

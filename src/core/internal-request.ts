@@ -1,5 +1,4 @@
 import { readableCookies } from './cookies.js';
-import type { Dispatcher } from './dispatcher.js';
 import type { InternalRequest, Params } from './types.js';
 
 export interface RequestParts {
@@ -56,7 +55,7 @@ class Request implements InternalRequest {
   }
 }
 
-/** Builds the InternalRequest. */
-export function makeInternalRequest(dispatcher: Dispatcher, parts: RequestParts): InternalRequest {
-  return new Request(dispatcher.issuerBase, parts);
+/** Builds the InternalRequest; `issuerBase` is the issuer without trailing slash. */
+export function makeInternalRequest(issuerBase: string, parts: RequestParts): InternalRequest {
+  return new Request(issuerBase, parts);
 }

@@ -1,9 +1,6 @@
 /** The Web-standard adapter: `fetch(request) => Response` for Hono, Bun, Deno and tests. */
-import { parseCookies } from '../core/cookies.js';
 import type { Dispatcher, FinalResponse } from '../core/dispatcher.js';
-import { makeInternalRequest } from '../core/internal-request.js';
-import { parseParams } from '../core/params.js';
-import { bodyErrorResponse } from '../core/body-error.js';
+import { BodyError } from '../core/body-error.js';
 import type { BodyLimits } from './node-adapter.js';
 import type { ClientAddressResolver } from './client-address.js';
 import type { RequestRecord } from '../observability/request-observer.js';
@@ -38,7 +35,7 @@ function ended(rec: RequestRecord | undefined, res: Response): Response {
 
 async function readBody(request: Request, limits: BodyLimits): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > limits.bodyLimit) throw 413;
+  if (declared > limits.bodyLimit) throw new BodyError(413);
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -53,12 +50,12 @@ async function readBody(request: Request, limits: BodyLimits): Promise<string> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (timedOut) throw 408;
+      if (timedOut) throw new BodyError(408);
       if (done) break;
       size += value.length;
       if (size > limits.bodyLimit) {
         reader.cancel().catch(() => {});
-        throw 413;
+        throw new BodyError(413);
       }
       chunks.push(value);
     }
@@ -81,7 +78,11 @@ export interface FetchAddressSource {
   resolve: ClientAddressResolver;
 }
 
-/** A fetch handler; `mountPath` is stripped from the request path. Extra arguments go to `address.peer`. */
+/**
+ * A fetch handler; `mountPath` is stripped from the request path. Extra
+ * arguments go to `address.peer`. The pipeline is the dispatcher's
+ * (`handle`); this adapter only reads the body and builds the Response.
+ */
 export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '', address?: FetchAddressSource) {
   return async (request: Request, ...context: unknown[]): Promise<Response> => {
     const u = new URL(request.url);
@@ -89,53 +90,25 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
     if (mountPath && path.startsWith(mountPath)) path = path.slice(mountPath.length) || '/';
     const headers: Record<string, string | undefined> = {};
     request.headers.forEach((v, k) => (headers[k] = v));
-    const method = request.method;
-    const head = method === 'HEAD';
-    const effective = head ? 'GET' : method;
-    const route = dispatcher.route(path);
-    const requestId = dispatcher.requestId(headers['x-request-id']);
-    const rec = dispatcher.observer?.begin(method, path, route !== undefined, requestId);
-    const origin = headers.origin;
-    if (route?.staticResponse && effective === 'GET') {
-      return ended(rec, toResponse(dispatcher.finishStatic(route.staticResponse(), route, origin, method), head));
-    }
-    const query = parseParams(u.search.slice(1));
-    let ip: string | undefined;
-    if (address) {
+    const peerAddress = (): string | undefined => {
+      if (!address) return undefined;
       let peer: string | undefined;
       try {
         peer = address.peer?.(request, ...context);
       } catch {
         peer = undefined; // a host function that throws: the address is unknown, the request still answered
       }
-      ip = address.resolve(typeof peer === 'string' ? peer : undefined, headers);
-    }
-    if (rec) rec.ip = ip;
-    const bodyless = () =>
-      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip });
-    const early = dispatcher.precheck(route, effective, headers, bodyless);
-    if (early) return ended(rec, toResponse(dispatcher.finish(early, route, origin, requestId, method), head));
-    let text = '';
-    if (method === 'POST') {
-      try {
-        text = await readBody(request, limits);
-      } catch (status) {
-        const s = typeof status === 'number' ? status : 400;
-        return ended(rec, toResponse(dispatcher.finish(bodyErrorResponse(dispatcher, route, s, bodyless), route, origin, requestId, method), head));
-      }
-    }
-    const ireq = makeInternalRequest(dispatcher, {
-      method: effective,
+      return address.resolve(typeof peer === 'string' ? peer : undefined, headers);
+    };
+    const handled = (await dispatcher.handle({
+      method: request.method,
       path,
-      query,
-      body: text ? parseParams(text) : new Map(),
+      query: u.search.slice(1),
       headers,
-      cookies: parseCookies(headers.cookie),
-      requestId,
-      ip,
-    });
-    const out = await dispatcher.run(route!, ireq, rec);
-    if (rec) rec.clientId = ireq.clientId;
-    return ended(rec, toResponse(dispatcher.finish(out, route, origin, requestId, method), head));
+      address: peerAddress,
+      readBody: () => readBody(request, limits),
+      discardBody: () => {},
+    }))!;
+    return ended(handled.record, toResponse(handled.response, handled.head));
   };
 }

@@ -3,12 +3,8 @@
  * Express, Connect and Fastify (via middie) accept the returned handler as-is.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCookies } from '../core/cookies.js';
-import type { Dispatcher, FinalResponse } from '../core/dispatcher.js';
-import { parseParams } from '../core/params.js';
-import type { InternalRequest, InternalResponse } from '../core/types.js';
-import { makeInternalRequest } from '../core/internal-request.js';
-import { bodyErrorResponse } from '../core/body-error.js';
+import type { Dispatcher, EdgeRequest, FinalResponse } from '../core/dispatcher.js';
+import { BodyError } from '../core/body-error.js';
 import { normalizeAddress, type ClientAddressResolver } from './client-address.js';
 import type { RequestRecord } from '../observability/request-observer.js';
 
@@ -51,20 +47,20 @@ const hasBody = (req: IncomingMessage) => req.headers['transfer-encoding'] !== u
  */
 const wantsUpgrade = (req: IncomingMessage) => req.headers.upgrade !== undefined;
 
-/** Reads a body up to `limit` bytes within `timeout` ms; rejects with a status on violation. */
+/** Reads a body up to `limit` bytes within `timeout` ms; rejects with a {@link BodyError} on violation. */
 function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   return new Promise((resolve, reject) => {
-    if (wantsUpgrade(req) && hasBody(req)) return reject(400);
+    if (wantsUpgrade(req) && hasBody(req)) return reject(new BodyError(400));
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limits.bodyLimit) return reject(413);
+    if (declared > limits.bodyLimit) return reject(new BodyError(413));
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => reject(408), limits.bodyTimeout);
+    const timer = setTimeout(() => reject(new BodyError(408)), limits.bodyTimeout);
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limits.bodyLimit) {
         clearTimeout(timer);
-        reject(413);
+        reject(new BodyError(413));
         req.removeAllListeners('data');
         req.resume();
       } else chunks.push(c);
@@ -75,7 +71,7 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
     });
     req.on('error', () => {
       clearTimeout(timer);
-      reject(400);
+      reject(new BodyError(400));
     });
   });
 }
@@ -110,7 +106,8 @@ function discardBody(req: IncomingMessage, limits: BodyLimits): void {
  * A node:http request handler. With `mountPath`, only requests under it are
  * answered and `next()` is called for the rest (Express middleware style).
  * `clientAddress` finds the client's address from the socket's and the
- * headers (`server.trustProxy`, http/client-address.ts).
+ * headers (`server.trustProxy`, http/client-address.ts). The pipeline is the
+ * dispatcher's (`handle`); this adapter only reads the body and writes the answer.
  */
 export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '', clientAddress: ClientAddressResolver = normalizeAddress): NodeHandler {
   return (req, res, next) => {
@@ -120,79 +117,36 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     if (mountPath) {
       if (!path.startsWith(mountPath)) {
         if (next) return next();
-        write(res, notFound(dispatcher), false);
+        write(res, dispatcher.notFound(), false);
         return discardBody(req, limits);
       }
       path = path.slice(mountPath.length) || '/';
     }
     const method = req.method ?? 'GET';
-    const route = dispatcher.route(path);
-    if (!route && next) return next();
-    if (wantsUpgrade(req)) res.shouldKeepAlive = false;
     const headers = req.headers as Record<string, string | undefined>;
-    const head = method === 'HEAD';
-    const observer = dispatcher.observer;
-    if (route?.staticResponse && (method === 'GET' || head) && !observer?.logs) {
-      // The fast path: ready bytes and ready headers, no request object, no request id (metrics only).
-      write(res, dispatcher.finishStatic(route.staticResponse(), route, headers.origin, method), head, observer?.begin(method, path, true, undefined));
-      return discardBody(req, limits);
-    }
-    const requestId = dispatcher.requestId(headers['x-request-id']);
-    const rec = observer?.begin(method, path, route !== undefined, requestId);
-    const ip = clientAddress(req.socket.remoteAddress, headers);
-    if (rec) rec.ip = ip;
-    const origin = headers.origin;
-    const effective = head ? 'GET' : method;
-
-    if (route?.staticResponse && effective === 'GET') {
-      write(res, dispatcher.finishStatic(route.staticResponse(), route, origin, method), head, rec);
-      return discardBody(req, limits);
-    }
-    const query = q === -1 ? new Map() : parseParams(rawUrl.slice(q + 1));
-    const bodyless = () =>
-      makeInternalRequest(dispatcher, { method: effective, path, query, body: new Map(), headers, cookies: parseCookies(headers.cookie), requestId, ip });
-    const early = dispatcher.precheck(route, effective, headers, bodyless);
-    if (early) {
-      write(res, dispatcher.finish(early, route, origin, requestId, method), head, rec);
-      return discardBody(req, limits);
-    }
-    if (method !== 'POST') discardBody(req, limits);
-    const bodyPromise: Promise<string> = method === 'POST' ? readBody(req, limits) : Promise.resolve('');
-    bodyPromise.then(
-      async (text) => {
-        let ireq: InternalRequest;
-        try {
-          ireq = makeInternalRequest(dispatcher, {
-            method: effective,
-            path,
-            query,
-            body: text ? parseParams(text) : new Map(),
-            headers,
-            cookies: parseCookies(headers.cookie),
-            requestId,
-            ip,
-          });
-        } catch {
-          return write(res, dispatcher.finish(bodyErrorResponse(dispatcher, route, 400, bodyless), route, origin, requestId, method), head, rec);
-        }
-        const out = await dispatcher.run(route!, ireq, rec);
-        if (rec) rec.clientId = ireq.clientId;
-        write(res, dispatcher.finish(out, route, origin, requestId, method), head, rec);
-      },
-      (status: number) => {
-        // The error on the route's channel: a page endpoint shows its error page.
-        const body: InternalResponse = bodyErrorResponse(dispatcher, route, status, bodyless);
-        res.shouldKeepAlive = false;
-        write(res, dispatcher.finish(body, route, origin, requestId, method), head, rec);
-        if (status !== 413) req.socket.destroySoon?.();
-      },
-    ).catch(() => {
-      // Unreachable unless a handler or renderer misbehaves: never leave an unhandled rejection.
-      write(res, { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR }, head, rec);
-    });
+    const edge: EdgeRequest = {
+      method,
+      path,
+      query: q === -1 ? '' : rawUrl.slice(q + 1),
+      headers,
+      address: () => clientAddress(req.socket.remoteAddress, headers),
+      readBody: () => readBody(req, limits),
+      discardBody: () => discardBody(req, limits),
+    };
+    dispatcher
+      .handle(edge, next !== undefined)
+      .then((handled) => {
+        if (!handled) return next!();
+        if (wantsUpgrade(req)) res.shouldKeepAlive = false;
+        const failure = handled.bodyFailure;
+        // The error on the route's channel, and the connection closed.
+        if (failure) res.shouldKeepAlive = false;
+        write(res, handled.response, handled.head, handled.record);
+        if (failure && failure !== 413) req.socket.destroySoon?.();
+      })
+      .catch(() => {
+        // Unreachable unless a handler or renderer misbehaves: never leave an unhandled rejection.
+        write(res, { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR }, method === 'HEAD');
+      });
   };
-}
-
-function notFound(dispatcher: Dispatcher): FinalResponse {
-  return dispatcher.finish(dispatcher.precheck(undefined, 'GET', {})!, undefined, undefined, dispatcher.requestId(undefined), 'GET');
 }

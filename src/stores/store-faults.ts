@@ -4,16 +4,10 @@
  * `temporarily_unavailable` (errors.ts toOAuthError) instead of a 500.
  */
 
+import { StoreUnavailableError } from '../errors.js';
+
 /** The store could not be reached (connection refused, lost, timed out). Retrying later may succeed. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-  constructor(
-    message: string,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-  }
-}
+export { StoreUnavailableError };
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 /** SQLSTATE: 08xxx connection exceptions, 57P01-03 shutdown / starting up, 53300 too many connections. */
