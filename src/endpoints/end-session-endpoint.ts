@@ -6,8 +6,7 @@
  */
 import type { ProviderContext } from '../context.js';
 import { single } from '../core/params.js';
-import type { InternalRequest, InternalResponse } from '../core/types.js';
-import type { UiRoutes } from '../interaction/ui-routes.js';
+import type { InternalRequest, InternalResponse, SetCookie } from '../core/types.js';
 import { signOutBrowser } from '../sessions/end-user-session.js';
 import { currentSession, type Session } from '../sessions/session-service.js';
 import { readLogoutRequest, type LogoutRequest } from './logout-request.js';
@@ -27,6 +26,26 @@ async function tiedToSession(ctx: ProviderContext, r: LogoutRequest, session: Se
   return true;
 }
 
+/** What the signed-out page shows besides the heading. */
+export interface SignedOutView {
+  /** Validated post_logout_redirect_uri with state appended. */
+  postLogoutRedirectUri?: string;
+  clientName?: string;
+  /** Front-Channel Logout 1.0 §2: loaded in hidden iframes. */
+  frontChannelUrls?: string[];
+  uiLocales?: string;
+}
+
+/** The pages the end-session endpoint shows (the built-in ones: ui/routes/logout.ts). */
+export interface LogoutPages {
+  /** The signed-out page (with front-channel logout iframes). */
+  loggedOut(req: InternalRequest, cookies: SetCookie[], view?: SignedOutView): InternalResponse;
+  /** Asks the user to confirm a sign-out requested by an application. */
+  confirmLogout(req: InternalRequest, action: string, fields: Record<string, string>, clientName?: string): InternalResponse;
+  /** Checks the anti-CSRF token bound to the session cookie. */
+  sessionCsrfMatches(req: InternalRequest, token: string | undefined): boolean;
+}
+
 /** The request's parameters as hidden fields of the confirmation form (the user confirms, so the hint is not carried). */
 function confirmationFields(r: LogoutRequest): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -37,7 +56,7 @@ function confirmationFields(r: LogoutRequest): Record<string, string> {
   return fields;
 }
 
-export function endSessionEndpoint(ui: UiRoutes) {
+export function endSessionEndpoint(ui: LogoutPages) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
     const p = req.method === 'POST' ? req.body : req.query;
     const r = await readLogoutRequest(ctx, p);

@@ -9,7 +9,7 @@ import type { PageTemplates } from '../ui/index.js';
 import { authorizeEndpoint, continueFlow, resumeEndpoint } from '../endpoints/authorize/authorize-endpoint.js';
 import { AuthorizeFlow, type InteractionUrl } from '../endpoints/authorize/authorize-flow.js';
 import { createInteractionApi, type InteractionApi } from './interaction-api.js';
-import { createUiRoutes, type UiRoutes } from './ui-routes.js';
+import { createUiRoutes, type UiRoutes } from '../ui/routes/index.js';
 
 export type { InteractionApi, InteractionDetails, CookieSource, ScopeInfo } from './interaction-api.js';
 export type { LoginResult, ConsentResult, InteractionKind } from './interaction-store.js';

@@ -1,0 +1,41 @@
+/** The built-in consent page: GET shows the requested scopes, POST records the decision and continues the flow. */
+import { single } from '../../core/params.js';
+import type { Route } from '../../core/router.js';
+import { renderPage } from '../index.js';
+import { page, type PageKit } from './page-kit.js';
+
+export function consentRoute(kit: PageKit): [string, Route] {
+  const { ctx, api, base, templates, continueFlow } = kit;
+  const route: Route = {
+    methods: ['GET', 'POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const id = kit.interactionId(req);
+      const d = await api.details(id, req.cookies);
+      if (!d || !d.subjectId) return kit.expired(req);
+      if (req.method === 'POST') {
+        if (!kit.formCsrfMatches(req, d)) return kit.expired(req);
+        const decision = single(req.body, 'decision', 16);
+        if (decision !== 'allow') return continueFlow(req, { denied: true });
+        const scopes = (req.body.get('scope') ?? []).slice(0, 100);
+        return continueFlow(req, { consent: { scopes, remember: single(req.body, 'remember', 8) === '1' } });
+      }
+      const user = await ctx.users.findBySubject(d.subjectId);
+      const view = (s: (typeof d.identityScopes)[number]) => ({ ...s, checked: true });
+      const allowRemember = ctx.clients.find(d.client.clientId)?.allowRememberConsent ?? false;
+      const html = renderPage('consent', {
+        ...kit.common(d.uiLocales),
+        action: `${base}/consent?id=${d.id}`,
+        csrfToken: d.csrfToken,
+        client: kit.client(d),
+        user: { name: String(user?.claims.name ?? user?.username ?? d.subjectId) },
+        identityScopes: d.identityScopes.map(view),
+        apiScopes: d.apiScopes.map(view),
+        allowRemember,
+      }, templates);
+      return page(html, 200, [d.redirectOrigin]);
+    },
+  };
+  return [`${base}/consent`, route];
+}

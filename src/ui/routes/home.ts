@@ -1,0 +1,36 @@
+/** The home page: who is signed in, their claims, the applications they granted access, and sign-out. */
+import type { Route } from '../../core/router.js';
+import { currentSession } from '../../sessions/session-service.js';
+import { clientsWithGrants } from '../../sessions/session-admin.js';
+import { renderPage } from '../index.js';
+import { page, queryLocales, sessionCsrf, type PageKit } from './page-kit.js';
+
+/** The home route under `${base}/`, `base` and (under a base path) `/`. */
+export function homeRoutes(kit: PageKit): [string, Route][] {
+  const { ctx, base, templates } = kit;
+  const grantsOf = async (subjectId: string) =>
+    (await clientsWithGrants(ctx, subjectId)).map((clientId) => ({ clientId, name: ctx.clients.find(clientId)?.clientName ?? clientId }));
+
+  const home: Route = {
+    methods: ['GET'],
+    channel: 'html',
+    async handle(req) {
+      const session = await currentSession(ctx, req);
+      const user = session ? await ctx.users.findBySubject(session.subjectId) : undefined;
+      const view = user && {
+        name: String(user.claims.name ?? user.username),
+        username: user.username,
+        subjectId: user.subjectId,
+        claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+      };
+      const grants = session ? await grantsOf(session.subjectId) : undefined;
+      return page(renderPage('home', { ...kit.common(queryLocales(req)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req), grants, revokeAction: `${base}/grants/revoke` }, templates));
+    },
+  };
+  const out: [string, Route][] = [
+    [`${base}/`, home],
+    [base || '/', home],
+  ];
+  if (base) out.push(['/', home]);
+  return out;
+}

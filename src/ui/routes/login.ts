@@ -1,0 +1,66 @@
+/** The built-in login page (GET shows it, POST checks the password and continues the flow) and its cancel button. */
+import { single } from '../../core/params.js';
+import type { InternalRequest, InternalResponse } from '../../core/types.js';
+import type { Route } from '../../core/router.js';
+import type { InteractionDetails } from '../../interaction/interaction-api.js';
+import { renderPage, type LoginError } from '../index.js';
+import { page, type PageKit } from './page-kit.js';
+
+export function loginRoutes(kit: PageKit): [string, Route][] {
+  const { ctx, api, base, templates, continueFlow } = kit;
+  const loginPage = (d: InteractionDetails, error?: LoginError, username?: string, retryAfter?: number, status = 200) =>
+    page(
+      renderPage('login', { ...kit.common(d.uiLocales), action: `${base}/login?id=${d.id}`, cancelAction: `${base}/login/cancel?id=${d.id}`, csrfToken: d.csrfToken, username: username ?? d.loginHint, error, retryAfter, client: kit.client(d) }, templates),
+      status,
+      [d.redirectOrigin],
+    );
+
+  const login: Route = {
+    methods: ['GET', 'POST'],
+    form: true,
+    channel: 'html',
+    async handle(req: InternalRequest): Promise<InternalResponse> {
+      const id = kit.interactionId(req);
+      const d = await api.details(id, req.cookies);
+      if (!d) return kit.expired(req);
+      if (req.method === 'GET') return loginPage(d);
+      const username = single(req.body, 'username', 256) ?? '';
+      if (!kit.formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
+      // Rate limits before any password hashing: a flood costs no CPU and locks no one else out.
+      const wait = ctx.rateLimits ? await ctx.rateLimits.login(req.ip) : 0;
+      const throttled = (seconds: number) => {
+        const res = loginPage(d, 'locked_out', username, seconds, 429);
+        res.headers['retry-after'] = String(seconds);
+        return res;
+      };
+      if (wait > 0) return throttled(wait);
+      const result = await ctx.users.login(username, single(req.body, 'password', 1024) ?? '', req.ip);
+      const clientId = d.client.clientId;
+      if (!result.ok) {
+        // The username's ceiling across all addresses (counted by the user service, after its lockout).
+        if (result.reason === 'rate_limited') return throttled(result.retryAfter ?? 1);
+        ctx.events({ type: 'user_login_failure', username: username.slice(0, 256), reason: result.reason, clientId, requestId: req.requestId });
+        return loginPage(d, result.reason, username, result.retryAfter, 400);
+      }
+      if (ctx.rateLimits) await ctx.rateLimits.loginSucceeded(req.ip, username);
+      ctx.events({ type: 'user_login_success', username: result.user.username, subjectId: result.user.subjectId, clientId, requestId: req.requestId });
+      return continueFlow(req, { login: { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' } });
+    },
+  };
+
+  const cancel: Route = {
+    methods: ['POST'],
+    form: true,
+    channel: 'html',
+    async handle(req) {
+      const id = kit.interactionId(req);
+      if (!(await kit.csrfOk(req, id))) return kit.expired(req);
+      return continueFlow(req, { denied: true });
+    },
+  };
+
+  return [
+    [`${base}/login`, login],
+    [`${base}/login/cancel`, cancel],
+  ];
+}
