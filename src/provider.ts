@@ -14,11 +14,10 @@ import { Dispatcher } from './core/dispatcher.js';
 import { createFetchHandler, type PeerAddress } from './http/fetch-adapter.js';
 import { createClientAddressResolver } from './http/client-address.js';
 import { createNodeHandler, type NodeHandler } from './http/node-adapter.js';
-import type { RouteTable } from './core/router.js';
-import { createInteractionLayer, type InteractionApi, type InteractionOptions } from './interaction/index.js';
+import type { InteractionApi, InteractionOptions } from './interaction/index.js';
 import { createKeyManager, loadKeyEncryptionKey } from './keys/index.js';
 import { systemClock, type Clock, type EventSink } from './model/types.js';
-import { buildRoutes, PATHS } from './routes.js';
+import { buildRoutes, interactiveParts, PATHS } from './routes.js';
 import { openBackend } from './stores/open-backend.js';
 import type { Backend } from './stores/types.js';
 import { createUserService } from './users/user-service.js';
@@ -37,7 +36,6 @@ import { createRequestObserver } from './observability/request-observer.js';
 import { operationalRoutes } from './observability/operational-routes.js';
 import type { HealthState } from './observability/health.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
-import { attachRouteLimits } from './ratelimit/route-limits.js';
 import { testApiRoutes } from './resource-server/test-api-route.js';
 import { resolveExtensions, type ExtensionOptions } from './extensions/index.js';
 import { extensionGrant } from './extensions/extension-grant.js';
@@ -203,20 +201,18 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   };
   for (const g of [...builtInGrants, ...extraGrants]) ctx.grants.set(g.grantType, g);
 
-  const interaction = createInteractionLayer(ctx, options.interaction);
+  const interaction = interactiveParts(ctx, options.interaction);
   const health: HealthState = { draining: false };
   const ops = operationalRoutes(ctx, metrics, health);
   // The demo's test API validates tokens through this provider's own fetch handler, built below.
   let ownFetch: ((request: Request) => Promise<Response>) | undefined;
   const testApi = testApiRoutes(ctx, (request) => ownFetch!(request));
-  const extra: RouteTable = new Map([...ops.main, ...interaction.routes, ...testApi]);
-  const { routes, rebuildDiscovery } = buildRoutes(ctx, extra, true);
+  const { routes, rebuildDiscovery } = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi });
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
   // With a client store, the origins of its clients in the cache count too (read per CORS request).
   const allowedOrigins = options.clientStore ? () => new Set([...corsOrigins, ...ctx.clients.all().flatMap((c) => [...c.corsOriginSet])]) : () => corsOrigins;
   const dispatcher = new Dispatcher(ctx, routes, allowedOrigins, interaction.renderErrorPage);
   dispatcher.observer = createRequestObserver({ accessLog: config.server.accessLog ? logger : undefined, metrics, tracing });
-  if (limiter) attachRouteLimits(routes, limiter, config, { token: PATHS.token, authorize: PATHS.authorization }, (err, route, req) => dispatcher.errorResponse(err, route, req));
   const limits = { bodyLimit: config.server.bodyLimit, bodyTimeout: config.server.bodyTimeout };
   const clientAddress = createClientAddressResolver(config.server.trustProxy);
   const fetchHandler = createFetchHandler(dispatcher, limits, options.mountPath, { peer: options.clientAddress, resolve: clientAddress });

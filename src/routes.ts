@@ -1,11 +1,25 @@
-/** The route table: every endpoint path of the provider. */
+/**
+ * The route table: the one place every path of the provider is declared,
+ * with its methods, body rules, CORS, error channel and rate limit.
+ */
 import type { ProviderContext } from './context.js';
+import type { Route, RouteTable } from './core/router.js';
+import type { InternalResponse } from './core/types.js';
+import { authorizeEndpoint, continueFlow, resumeEndpoint } from './endpoints/authorize/authorize-endpoint.js';
+import { AuthorizeFlow, type InteractionUrl } from './endpoints/authorize/authorize-flow.js';
+import { checkSessionRoutes } from './endpoints/check-session-endpoint.js';
 import { discoveryDocument } from './endpoints/discovery.js';
+import { endSessionEndpoint, type LogoutPages } from './endpoints/end-session-endpoint.js';
+import { healthRoute } from './endpoints/health-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
+import { jwksRoute } from './endpoints/jwks-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { tokenEndpoint } from './endpoints/token-endpoint.js';
-import type { Route, RouteTable } from './core/router.js';
-import { jsonResponse, type InternalResponse } from './core/types.js';
+import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
+import { createInteractionApi, type InteractionApi } from './interaction/interaction-api.js';
+import type { InteractionOptions } from './interaction/index.js';
+import { authorizeLimit, tokenLimit } from './ratelimit/route-limits.js';
+import { createUiRoutes, type UiRoutes } from './ui/routes/index.js';
 
 /** Paths relative to the issuer. */
 export const PATHS = {
@@ -43,37 +57,56 @@ export function staticJson(build: () => unknown, maxAge: number): { route: Route
   return { route: { methods: ['GET'], cors: true, staticResponse: () => response }, rebuild };
 }
 
-export function buildRoutes(
-  ctx: ProviderContext,
-  extra: RouteTable,
-  interactive: boolean,
-): { routes: RouteTable; rebuildDiscovery: () => void } {
-  const routes: RouteTable = new Map();
-  const discovery = staticJson(() => discoveryDocument(ctx, { interactive }), 3600);
-  const jwksRoute = (): Route => {
-    let response: InternalResponse | undefined;
-    ctx.keys.onChange(() => (response = undefined));
-    return {
-      methods: ['GET'],
-      cors: true,
-      staticResponse: () =>
-        (response ??= {
-          status: 200,
-          headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=300' },
-          body: ctx.keys.jwksBytes(),
-        }),
-    };
-  };
-  routes.set(PATHS.discovery, discovery.route);
-  routes.set(PATHS.oauthMetadata, discovery.route);
-  routes.set(PATHS.jwks, jwksRoute());
-  routes.set(PATHS.token, { methods: ['POST'], form: true, cors: true, handle: tokenEndpoint });
-  routes.set(PATHS.introspection, { methods: ['POST'], form: true, handle: introspectionEndpoint });
-  routes.set(PATHS.revocation, { methods: ['POST'], form: true, cors: true, handle: revocationEndpoint });
-  routes.set(PATHS.health, {
-    methods: ['GET'],
-    handle: async () => jsonResponse({ status: 'ok' }, 200, { 'cache-control': 'no-store' }),
-  });
-  for (const [path, route] of extra) routes.set(path, route);
+/** What the interactive routes are built from (endpoints/authorize, ui/routes). */
+export interface InteractiveParts {
+  flow: AuthorizeFlow;
+  /** The built-in pages (login, consent, home, sign-out, assets) under `ui.basePath`. */
+  pages: RouteTable;
+  /** The pages the end-session endpoint shows. */
+  logoutPages: LogoutPages;
+}
+
+/**
+ * The interactive part: the authorize flow, the interaction API and the
+ * built-in pages (which continue the flow in the request that completes the
+ * interaction: the browser is spared the redirect to the resume endpoint that
+ * a host app's pages go through, and the store a write and a read).
+ */
+export function interactiveParts(ctx: ProviderContext, options: InteractionOptions = {}): InteractiveParts & { api: InteractionApi; renderErrorPage: UiRoutes['renderError'] } {
+  const base = ctx.config.ui.basePath.replace(/\/$/, '');
+  const interactionUrl: InteractionUrl = options.interactionUrl ?? ((kind, id) => `${ctx.issuer}${base}/${kind}?id=${id}`);
+  const flow = new AuthorizeFlow(ctx, interactionUrl);
+  const api = createInteractionApi(ctx);
+  const ui = createUiRoutes(ctx, api, continueFlow(flow, ctx), options.templates);
+  return { flow, pages: ui.routes, logoutPages: ui, api, renderErrorPage: ui.renderError };
+}
+
+/** Route groups declared elsewhere: operational (health, metrics), the demo's test API. */
+export interface RouteGroups {
+  interactive: InteractiveParts;
+  operational: RouteTable;
+  testApi: RouteTable;
+}
+
+export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes: RouteTable; rebuildDiscovery: () => void } {
+  const { flow, pages, logoutPages } = groups.interactive;
+  const discovery = staticJson(() => discoveryDocument(ctx, { interactive: true }), 3600);
+  const routes: RouteTable = new Map<string, Route>([
+    [PATHS.discovery, discovery.route],
+    [PATHS.oauthMetadata, discovery.route],
+    [PATHS.jwks, jwksRoute(ctx)],
+    [PATHS.token, { methods: ['POST'], form: true, cors: true, handle: tokenEndpoint, rateLimit: tokenLimit(ctx, PATHS.token) }],
+    [PATHS.introspection, { methods: ['POST'], form: true, handle: introspectionEndpoint }],
+    [PATHS.revocation, { methods: ['POST'], form: true, cors: true, handle: revocationEndpoint }],
+    [PATHS.health, healthRoute()],
+    ...groups.operational,
+    ...pages,
+    [PATHS.authorization, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: authorizeEndpoint(flow), rateLimit: authorizeLimit(ctx, PATHS.authorization) }],
+    [`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resumeEndpoint(flow) }],
+    [PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint }],
+    [PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(logoutPages) }],
+    ...(ctx.config.authentication.checkSession ? checkSessionRoutes(PATHS.checkSession, ctx.issuer.startsWith('https:')) : []),
+    ...groups.testApi,
+  ]);
   return { routes, rebuildDiscovery: discovery.rebuild };
 }

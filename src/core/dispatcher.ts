@@ -5,7 +5,7 @@
  * the response. Also error mapping, CORS and security headers.
  */
 import type { ProviderContext } from '../context.js';
-import { InvalidRequest, toOAuthError, type OAuthError } from '../errors.js';
+import { InvalidRequest, TemporarilyUnavailable, toOAuthError, type OAuthError } from '../errors.js';
 import { API_CSP, PAGE_HEADERS, baseSecurityHeaders } from './security-headers.js';
 import { bearerErrorResponse, jsonErrorResponse } from './error-response.js';
 import { serializeCookie } from './cookies.js';
@@ -180,8 +180,11 @@ export class Dispatcher {
   private async runHandler(route: Route, req: InternalRequest): Promise<InternalResponse> {
     try {
       if (route.rateLimit) {
-        const refused = await route.rateLimit(req);
-        if (refused) return refused;
+        const wait = await route.rateLimit(req);
+        if (wait) {
+          const res = this.errorResponse(new TemporarilyUnavailable('too many requests; try again later'), route, req);
+          return { ...res, status: 429, headers: { ...res.headers, 'retry-after': String(wait) } };
+        }
       }
       return await route.handle!(req, this.ctx);
     } catch (e) {
@@ -189,7 +192,7 @@ export class Dispatcher {
     }
   }
 
-  errorResponse(err: OAuthError, route: Route | undefined, req: InternalRequest | undefined): InternalResponse {
+  private errorResponse(err: OAuthError, route: Route | undefined, req: InternalRequest | undefined): InternalResponse {
     const log = { requestId: req?.requestId, error: err.error, detail: err.detail, path: req?.path };
     if (err.error === 'server_error') {
       this.ctx.logger.error(log, 'unexpected error');

@@ -14,8 +14,11 @@ export interface Route {
   /** A response that needs no request at all (discovery, JWKS): the fast path. */
   staticResponse?: () => InternalResponse;
   handle?: (req: InternalRequest, ctx: ProviderContext) => Promise<InternalResponse>;
-  /** Rate-limit check run before `handle` (ratelimit/route-limits.ts); a response means refused. */
-  rateLimit?: (req: InternalRequest) => Promise<InternalResponse | undefined>;
+  /** Rate limit checked before `handle` (declared in routes.ts, ratelimit/route-limits.ts); refused is 429 on the route's channel. */
+  rateLimit?: RouteLimit;
 }
+
+/** Seconds to wait before the request may be served; 0 when allowed. */
+export type RouteLimit = (req: InternalRequest) => Promise<number>;
 
 export type RouteTable = Map<string, Route>;

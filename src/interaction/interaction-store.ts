@@ -13,6 +13,9 @@ import type { AuthorizationRequest } from '../model/authorization-request.js';
 
 export type InteractionKind = 'login' | 'consent';
 
+/** Where the browser goes for a login or consent page. */
+export type InteractionUrl = (kind: InteractionKind, id: string) => string;
+
 export interface LoginResult {
   subjectId: string;
   /** Authentication methods references (RFC 8176), default ['pwd']. */

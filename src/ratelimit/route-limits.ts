@@ -1,17 +1,14 @@
 /**
- * Rate limits on the token and authorize endpoints, attached to their routes
- * (the dispatcher runs `route.rateLimit` before the handler). Refusals are
- * 429 with Retry-After: OAuth JSON at the token endpoint, the error page at
- * the authorize endpoint (temporarily_unavailable, RFC 6749 §4.1.2.1).
+ * Rate limits of the token and authorize endpoints, declared with their
+ * routes in routes.ts (`Route.rateLimit`); the dispatcher runs the check
+ * before the handler and answers a refusal with 429 and Retry-After: OAuth
+ * JSON at the token endpoint, the error page at the authorize endpoint
+ * (temporarily_unavailable, RFC 6749 §4.1.2.1).
  */
-import type { Config } from '../config/schema.js';
-import { TemporarilyUnavailable, type OAuthError } from '../errors.js';
+import type { ProviderContext } from '../context.js';
 import { single } from '../core/params.js';
-import type { Route, RouteTable } from '../core/router.js';
-import type { InternalRequest, InternalResponse } from '../core/types.js';
-import type { RateLimiter } from './rate-limiter.js';
-
-type ErrorRenderer = (err: OAuthError, route: Route, req: InternalRequest) => InternalResponse;
+import type { RouteLimit } from '../core/router.js';
+import type { InternalRequest } from '../core/types.js';
 
 /** The client_id a token request names (Basic user name or client_id body parameter); not verified. */
 function claimedClient(req: InternalRequest): string | undefined {
@@ -30,32 +27,21 @@ function claimedClient(req: InternalRequest): string | undefined {
   return req.body.get('client_id')?.[0]?.slice(0, 200);
 }
 
-function refusal(render: ErrorRenderer, route: Route, req: InternalRequest, wait: number): InternalResponse {
-  const res = render(new TemporarilyUnavailable('too many requests; try again later'), route, req);
-  return { ...res, status: 429, headers: { ...res.headers, 'retry-after': String(wait) } };
+/** Per address and per claimed client at the token endpoint; undefined when both limits are off (or rate limiting is). */
+export function tokenLimit(ctx: ProviderContext, path: string): RouteLimit | undefined {
+  const limiter = ctx.rateLimits;
+  const rl = ctx.config.rateLimits;
+  if (!limiter || (rl.tokenPerIp <= 0 && rl.tokenPerClient <= 0)) return undefined;
+  return async (req) => (await limiter.check('token-ip', req.ip, rl.tokenPerIp, path)) || (await limiter.check('token-client', claimedClient(req), rl.tokenPerClient, path));
 }
 
-/**
- * Sets `rateLimit` on the token and authorize routes whose limits are on.
- *
- * @example
- * attachRouteLimits(routes, limiter, config, (err, route, req) => dispatcher.errorResponse(err, route, req));
- */
-export function attachRouteLimits(routes: RouteTable, limiter: RateLimiter, config: Config, paths: { token: string; authorize: string }, render: ErrorRenderer): void {
-  const rl = config.rateLimits;
-  const token = routes.get(paths.token);
-  if (token && (rl.tokenPerIp > 0 || rl.tokenPerClient > 0)) {
-    token.rateLimit = async (req) => {
-      const wait = (await limiter.check('token-ip', req.ip, rl.tokenPerIp, paths.token)) || (await limiter.check('token-client', claimedClient(req), rl.tokenPerClient, paths.token));
-      return wait ? refusal(render, token, req, wait) : undefined;
-    };
-  }
-  const authorize = routes.get(paths.authorize);
-  if (authorize && (rl.authorizePerIp > 0 || rl.authorizePerClient > 0)) {
-    authorize.rateLimit = async (req) => {
-      const clientId = single(req.method === 'POST' ? req.body : req.query, 'client_id', 200);
-      const wait = (await limiter.check('authorize-ip', req.ip, rl.authorizePerIp, paths.authorize)) || (await limiter.check('authorize-client', clientId, rl.authorizePerClient, paths.authorize));
-      return wait ? refusal(render, authorize, req, wait) : undefined;
-    };
-  }
+/** Per address and per named client at the authorize endpoint; undefined when both limits are off (or rate limiting is). */
+export function authorizeLimit(ctx: ProviderContext, path: string): RouteLimit | undefined {
+  const limiter = ctx.rateLimits;
+  const rl = ctx.config.rateLimits;
+  if (!limiter || (rl.authorizePerIp <= 0 && rl.authorizePerClient <= 0)) return undefined;
+  return async (req) => {
+    const clientId = single(req.method === 'POST' ? req.body : req.query, 'client_id', 200);
+    return (await limiter.check('authorize-ip', req.ip, rl.authorizePerIp, path)) || (await limiter.check('authorize-client', clientId, rl.authorizePerClient, path));
+  };
 }

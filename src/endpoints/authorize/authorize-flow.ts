@@ -17,10 +17,9 @@ import { activeProfile } from '../../tokens/user-claims.js';
 import { writeRecords } from '../../stores/write-records.js';
 import type { AuthorizationRequest } from '../../model/authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
-import { createInteraction, finishInteraction, interactionWrite, saveInteraction, type Interaction, type InteractionKind } from '../../interaction/interaction-store.js';
+import { createInteraction, finishInteraction, interactionWrite, saveInteraction, type Interaction, type InteractionKind, type InteractionUrl } from '../../interaction/interaction-store.js';
 
-/** Where the browser goes for a login or consent page. */
-export type InteractionUrl = (kind: InteractionKind, id: string) => string;
+export type { InteractionUrl } from '../../interaction/interaction-store.js';
 
 /** Why the user must (re-)authenticate, or undefined when the session suffices. */
 function loginReason(ctx: ProviderContext, client: Client, request: AuthorizationRequest, session: Session | undefined, loginDone: boolean): string | undefined {
