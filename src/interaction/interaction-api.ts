@@ -7,7 +7,6 @@ import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { parseCookies, readableCookies } from '../core/cookies.js';
 import { currentSession } from '../sessions/session-service.js';
-import { PATHS } from '../routes.js';
 import { csrfMatches, extendAfterLogin, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
 
 export interface ScopeInfo {
@@ -98,7 +97,7 @@ export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: Int
 
 export function createInteractionApi(ctx: ProviderContext): InteractionApi {
   const secure = ctx.issuer.startsWith('https:');
-  const resumeUrl = (id: string) => `${ctx.issuer}${PATHS.authorization}/resume?id=${id}`;
+  const resumeUrl = (id: string) => `${ctx.endpoints.authorization}/resume?id=${id}`;
   const load = async (id: string, cookies: CookieSource): Promise<Interaction> => {
     const i = await loadInteraction(ctx, id, toRecord(cookies, secure));
     if (!i) throw new InvalidRequest('this sign-in request has expired or belongs to another browser');
