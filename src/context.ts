@@ -5,6 +5,7 @@ import type { Backend } from './stores/types.js';
 import type { Client, Clock, KeyManager, Resources, UserService } from './model/types.js';
 import type { EmitEvent } from './events/types.js';
 import type { InternalRequest, InternalResponse } from './core/types.js';
+import type { ParameterSpec } from './core/parameters.js';
 import type { VerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import type { BackgroundTasks } from './tasks/background-tasks.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
@@ -14,8 +15,16 @@ import type { ProviderExtensions } from './extensions/index.js';
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
   grantType: string;
-  /** Parameters this grant reads from the token request body (besides grant_type and client auth). */
-  parameters: readonly string[];
+  /**
+   * Parameters this grant reads from the token request body (besides
+   * grant_type and client auth): a name, or a name with its rule (`repeated`,
+   * `maxLength` above `server.parameterLimit`, `required`), checked before
+   * any handler runs (core/parameters.ts).
+   *
+   * @example
+   * parameters: ['scope', { name: 'audience', repeated: true }, { name: 'subject_token', maxLength: 16384, required: true }]
+   */
+  parameters: readonly ParameterSpec[];
   /**
    * Only a confidential client that authenticated with credentials may use
    * this grant (RFC 6749 §4.4 client_credentials; token exchange and the

@@ -5,7 +5,7 @@
 import type { ProviderContext } from './context.js';
 import type { Route, RouteTable } from './core/router.js';
 import type { InternalResponse } from './core/types.js';
-import { authorizeEndpoint, continueFlow, resumeEndpoint } from './endpoints/authorize/authorize-endpoint.js';
+import { AUTHORIZE_PARAMETERS, authorizeEndpoint, continueFlow, resumeEndpoint } from './endpoints/authorize/authorize-endpoint.js';
 import { AuthorizeFlow, type InteractionUrl } from './endpoints/authorize/authorize-flow.js';
 import { checkSessionRoutes } from './endpoints/check-session-endpoint.js';
 import { discoveryDocument } from './endpoints/discovery.js';
@@ -14,7 +14,7 @@ import { healthRoute } from './endpoints/health-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { jwksRoute } from './endpoints/jwks-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
-import { tokenEndpoint } from './endpoints/token-endpoint.js';
+import { tokenEndpoint, tokenParameters, tokenStyleParameters } from './endpoints/token-endpoint.js';
 import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { createInteractionApi, type InteractionApi } from './interaction/interaction-api.js';
 import type { InteractionOptions } from './interaction/index.js';
@@ -95,13 +95,13 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     [PATHS.discovery, discovery.route],
     [PATHS.oauthMetadata, discovery.route],
     [PATHS.jwks, jwksRoute(ctx)],
-    [PATHS.token, { methods: ['POST'], form: true, cors: true, handle: tokenEndpoint, rateLimit: tokenLimit(ctx, PATHS.token) }],
-    [PATHS.introspection, { methods: ['POST'], form: true, handle: introspectionEndpoint }],
-    [PATHS.revocation, { methods: ['POST'], form: true, cors: true, handle: revocationEndpoint }],
+    [PATHS.token, { methods: ['POST'], form: true, cors: true, handle: tokenEndpoint, parameters: tokenParameters, rateLimit: tokenLimit(ctx, PATHS.token) }],
+    [PATHS.introspection, { methods: ['POST'], form: true, handle: introspectionEndpoint, parameters: tokenStyleParameters('introspection') }],
+    [PATHS.revocation, { methods: ['POST'], form: true, cors: true, handle: revocationEndpoint, parameters: tokenStyleParameters('revocation') }],
     [PATHS.health, healthRoute()],
     ...groups.operational,
     ...pages,
-    [PATHS.authorization, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: authorizeEndpoint(flow), rateLimit: authorizeLimit(ctx, PATHS.authorization) }],
+    [PATHS.authorization, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: authorizeEndpoint(flow), parameters: AUTHORIZE_PARAMETERS, rateLimit: authorizeLimit(ctx, PATHS.authorization) }],
     [`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resumeEndpoint(flow) }],
     [PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint }],
     [PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(logoutPages) }],

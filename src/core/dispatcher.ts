@@ -15,6 +15,7 @@ import { jsonResponse, type InternalRequest, type InternalResponse } from './typ
 import { parseCookies } from './cookies.js';
 import { parseParams } from './params.js';
 import { makeInternalRequest } from './internal-request.js';
+import { checkParameters } from './parameters.js';
 import { BodyError, bodyErrorResponse, type BodyFailure } from './body-error.js';
 
 /** A request as an adapter sees it at the edge, before any body is read. */
@@ -185,6 +186,10 @@ export class Dispatcher {
           const res = this.errorResponse(new TemporarilyUnavailable('too many requests; try again later'), route, req);
           return { ...res, status: 429, headers: { ...res.headers, 'retry-after': String(wait) } };
         }
+      }
+      if (route.parameters) {
+        const decl = typeof route.parameters === 'function' ? route.parameters(req, this.ctx) : route.parameters;
+        req.parameterProblem = checkParameters(req, decl);
       }
       return await route.handle!(req, this.ctx);
     } catch (e) {

@@ -1,4 +1,5 @@
 import { readableCookies } from './cookies.js';
+import type { OAuthError } from '../errors.js';
 import type { InternalRequest, Params } from './types.js';
 
 export interface RequestParts {
@@ -28,6 +29,7 @@ class Request implements InternalRequest {
   readonly ip: string | undefined;
   /** Set by client authentication / the authorize endpoint (access log, metrics). */
   clientId: string | undefined = undefined;
+  parameterProblem: OAuthError | undefined = undefined;
   private parsedUrl: URL | undefined;
 
   constructor(

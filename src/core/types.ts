@@ -3,6 +3,8 @@
  * fetch adapters translate at the edge; protocol code never imports node:http.
  */
 
+import type { OAuthError } from '../errors.js';
+
 /** Parameters with repeats kept, as parsed from a query string or a form body. */
 export type Params = Map<string, string[]>;
 
@@ -20,6 +22,8 @@ export interface InternalRequest {
   cookies: Readonly<Record<string, string>>;
   requestId: string;
   ip?: string;
+  /** The first problem of the parameters under the route's declaration (core/parameters.ts), raised by the endpoint. */
+  parameterProblem?: OAuthError;
   /** Set once the client is known (authenticated, or named by an authorization request): access log, rate limits. */
   clientId?: string;
 }

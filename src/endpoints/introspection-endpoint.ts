@@ -4,18 +4,16 @@
  */
 import { authenticateResourceOrClient } from '../client-auth/authenticate-resource.js';
 import type { ProviderContext } from '../context.js';
-import { InvalidRequest } from '../errors.js';
 import { required, single } from '../core/params.js';
 import { noStoreJson, type InternalRequest, type InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
-import { checkBodyParameters } from './token-endpoint.js';
+import { raiseParameterProblem } from '../core/parameters.js';
 
 const INACTIVE = { active: false };
 const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'acr', 'sid'];
 
 export async function introspectionEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
-  if (req.query.size) throw new InvalidRequest('introspection parameters must be sent in the request body');
-  checkBodyParameters(req.body, ctx);
+  raiseParameterProblem(req);
   const caller = await authenticateResourceOrClient(req, ctx, 'introspection');
   const token = required(req.body, 'token', 8192);
   const hint = single(req.body, 'token_type_hint', 64);

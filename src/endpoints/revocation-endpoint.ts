@@ -1,18 +1,16 @@
 /** RFC 7009: token revocation. Unknown or foreign tokens are answered 200 too (§2.2). */
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import type { ProviderContext } from '../context.js';
-import { InvalidRequest } from '../errors.js';
 import { required, single } from '../core/params.js';
 import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../grants/user-tokens.js';
-import { checkBodyParameters } from './token-endpoint.js';
+import { raiseParameterProblem } from '../core/parameters.js';
 
 const OK: InternalResponse = { status: 200, headers: { 'cache-control': 'no-store', 'content-length': '0' } };
 
 export async function revocationEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
-  if (req.query.size) throw new InvalidRequest('revocation parameters must be sent in the request body');
-  checkBodyParameters(req.body, ctx);
+  raiseParameterProblem(req);
   const { client } = await authenticateClient(req, ctx, 'revocation');
   const token = required(req.body, 'token', 8192);
   // §2.1: an invalid token_type_hint value is ignored; it only orders the search.

@@ -3,35 +3,36 @@ import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { ASSERTION_LIMIT } from '../client-auth/client-assertion.js';
 import { clientAuthFailed } from '../client-auth/client-auth-failure.js';
 import type { ProviderContext } from '../context.js';
-import { InvalidRequest, OAuthError, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
+import { OAuthError, UnauthorizedClient, UnsupportedGrantType } from '../errors.js';
 import { required } from '../core/params.js';
-import type { InternalRequest, InternalResponse, Params } from '../core/types.js';
-
-/** Parameters that may legitimately repeat (RFC 8707 §2 resource). */
-const REPEATABLE = new Set(['resource']);
-/** Parameters that may be longer than `server.parameterLimit` (signed JWTs). */
-const LONG_PARAMETERS: ReadonlyMap<string, number> = new Map([
-  ['client_assertion', ASSERTION_LIMIT],
-  ['token', 8192],
-]);
+import { raiseParameterProblem, rulesOf, type ParameterDeclaration, type ParameterRule } from '../core/parameters.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
 
 /**
- * Checks every body parameter of a token-style request before any is used:
- * no repeats except `repeatable` (RFC 6749 §3.2), and no value longer than
+ * Every token-style body parameter is checked before any is used: no
+ * repeats but the declared ones (RFC 6749 §3.2), and no value longer than
  * `server.parameterLimit` (DESIGN.md "Errors": every input has a length
- * limit), also for parameters the handler never reads.
- *
- * @example
- * checkBodyParameters(req.body, ctx, new Set(['resource']));
+ * limit), also for parameters the handler never reads; signed JWTs may be
+ * longer. The query must be empty.
  */
-export function checkBodyParameters(body: Params, ctx: ProviderContext, repeatable: ReadonlySet<string> = new Set()): void {
-  const limit = ctx.config.server.parameterLimit;
-  for (const [name, values] of body) {
-    const shown = name.slice(0, 64);
-    if (values.length > 1 && !repeatable.has(name)) throw new InvalidRequest(`parameter ${shown} must not be repeated`);
-    const max = Math.max(limit, LONG_PARAMETERS.get(name) ?? 0);
-    if (name.length > limit || values.some((v) => v.length > max)) throw new InvalidRequest(`parameter ${shown} is too long`);
-  }
+function bodyParameters(ctx: ProviderContext, queryRefused: string, rules: Record<string, ParameterRule>): ParameterDeclaration {
+  return { from: 'body', queryRefused, maxLength: ctx.config.server.parameterLimit, rules };
+}
+
+/** Parameters that may be longer than `server.parameterLimit` (signed JWTs, tokens). */
+const LONG: Record<string, ParameterRule> = { client_assertion: { maxLength: ASSERTION_LIMIT }, token: { maxLength: 8192 } };
+/** The token endpoint's own: grant_type, and `resource` which any grant may repeat (RFC 8707 §2). */
+const TOKEN_RULES: Record<string, ParameterRule> = { ...LONG, resource: { repeated: true }, grant_type: { required: true } };
+
+/** The token endpoint's declaration: its own parameters and those the requested grant declares. */
+export function tokenParameters(req: InternalRequest, ctx: ProviderContext): ParameterDeclaration {
+  const grant = ctx.grants.get(req.body.get('grant_type')?.[0] ?? '');
+  return bodyParameters(ctx, 'token request parameters must be sent in the request body', grant ? { ...TOKEN_RULES, ...rulesOf(grant.parameters) } : TOKEN_RULES);
+}
+
+/** The declaration of a token-style endpoint without grants (revocation, introspection). */
+export function tokenStyleParameters(name: string): (req: InternalRequest, ctx: ProviderContext) => ParameterDeclaration {
+  return (_req, ctx) => bodyParameters(ctx, `${name} parameters must be sent in the request body`, LONG);
 }
 
 export async function tokenEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
@@ -47,8 +48,7 @@ export async function tokenEndpoint(req: InternalRequest, ctx: ProviderContext):
 }
 
 async function handleTokenRequest(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
-  if (req.query.size) throw new InvalidRequest('token request parameters must be sent in the request body');
-  checkBodyParameters(req.body, ctx, REPEATABLE);
+  raiseParameterProblem(req);
   const grantType = required(req.body, 'grant_type', 256);
   const auth = await authenticateClient(req, ctx, 'token');
   const { client } = auth;

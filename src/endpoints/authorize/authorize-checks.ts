@@ -38,8 +38,6 @@ const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 const MODES = new Set<ResponseMode>(['query', 'fragment', 'form_post']);
 // RFC 7636 §4.2: 43-128 characters of the unreserved set.
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
-/** Parameters that may repeat (RFC 8707 §2). */
-const REPEATABLE = new Set(['resource']);
 /** Distinct `resource` values one request may name (issue 12 §2.3: an unauthenticated request must not store much). */
 export const MAX_RESOURCES = 10;
 /** Values of `acr_values`, a space-separated list (OIDC Core §3.1.2.1). */
@@ -77,12 +75,6 @@ function readResponseMode(p: Params): { mode: ResponseMode; invalid?: string } {
 }
 
 // ---- Phase two: errors are redirected ----
-
-function checkNoRepeats(p: Params): void {
-  for (const [name, values] of p) {
-    if (values.length > 1 && !REPEATABLE.has(name)) throw new InvalidRequest(`parameter ${name.slice(0, 64)} must not be repeated`);
-  }
-}
 
 /**
  * RFC 8707 §2: `resource` may repeat; the same value twice is one audience, so
@@ -164,7 +156,7 @@ async function checkIdTokenHint(ctx: ProviderContext, client: Client, p: Params)
  * Validates a request; throws an OAuthError (show on the error page) or a
  * RedirectableError (send to the client).
  */
-export async function validateAuthorizationRequest(ctx: ProviderContext, p: Params): Promise<{ client: Client; request: AuthorizationRequest }> {
+export async function validateAuthorizationRequest(ctx: ProviderContext, p: Params, parameterProblem?: OAuthError): Promise<{ client: Client; request: AuthorizationRequest }> {
   const client = await checkClient(ctx, p);
   const redirectUri = await checkRedirectUri(ctx, client, p);
   const { mode, invalid } = readResponseMode(p);
@@ -175,7 +167,8 @@ export async function validateAuthorizationRequest(ctx: ProviderContext, p: Para
   const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: oneState || undefined };
   try {
     if (invalid) throw new InvalidRequest(invalid);
-    checkNoRepeats(p);
+    // The declaration's check (AUTHORIZE_PARAMETERS: no repeats but `resource`), redirected once the redirect URI is known.
+    if (parameterProblem) throw parameterProblem;
     checkRequestObject(p);
     checkResponseType(client, p);
     const state = single(p, 'state', LIMIT);

@@ -5,6 +5,7 @@
 import type { ProviderContext } from '../../context.js';
 import { InvalidRequest } from '../../errors.js';
 import { single } from '../../core/params.js';
+import { declaredSource, type ParameterDeclaration } from '../../core/parameters.js';
 import type { InternalRequest, InternalResponse } from '../../core/types.js';
 import { authorizationErrorResponse } from './authorization-response.js';
 import { RedirectableError, validateAuthorizationRequest } from './authorize-checks.js';
@@ -12,12 +13,19 @@ import type { AuthorizeFlow } from './authorize-flow.js';
 import { recordOutcome, type InteractionOutcome } from '../../interaction/interaction-api.js';
 import { loadInteraction, type Interaction } from '../../interaction/interaction-store.js';
 
+/**
+ * What the authorize endpoint reads: GET the query, POST the form body (OIDC
+ * Core §3.1.2.1); nothing may repeat but `resource` (RFC 8707 §2). Lengths
+ * are checked per parameter by the checks (authorize-checks.ts).
+ */
+export const AUTHORIZE_PARAMETERS: ParameterDeclaration = { from: 'method', rules: { resource: { repeated: true } } };
+
 export function authorizeEndpoint(flow: AuthorizeFlow) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
     // OIDC Core §3.1.2.1: GET uses the query, POST the form body.
-    const params = req.method === 'POST' ? req.body : req.query;
+    const params = declaredSource(req, AUTHORIZE_PARAMETERS);
     try {
-      const { client, request } = await validateAuthorizationRequest(ctx, params);
+      const { client, request } = await validateAuthorizationRequest(ctx, params, req.parameterProblem);
       req.clientId = client.clientId;
       return await flow.proceed(req, client, request);
     } catch (e) {
