@@ -6,7 +6,7 @@
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { parseCookies, readableCookies } from '../core/cookies.js';
-import { currentSession } from '../sessions/session-service.js';
+import { currentSession, type Session } from '../sessions/session-service.js';
 import { csrfMatches, extendAfterLogin, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
 
 export interface ScopeInfo {
@@ -95,6 +95,41 @@ export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: Int
   }
 }
 
+/** What a page request loads once: the interaction, the browser's session, and the details the page shows. */
+export interface LoadedPage {
+  details: InteractionDetails;
+  interaction: Interaction;
+  session: Session | undefined;
+}
+
+/**
+ * Loads the interaction named by `id` and bound to these cookies, and the
+ * browser's session: once per page request (the built-in pages hand both to
+ * the flow instead of loading them again).
+ */
+export async function loadPage(ctx: ProviderContext, id: string, cookies: Readonly<Record<string, string>>): Promise<LoadedPage | undefined> {
+  const i = await loadInteraction(ctx, id, cookies);
+  if (!i) return undefined;
+  const r = i.payload.request;
+  const client = ctx.clients.load ? await ctx.clients.load(r.clientId) : ctx.clients.find(r.clientId);
+  if (!client) return undefined;
+  const session = await currentSession(ctx, { cookies });
+  const details: InteractionDetails = {
+    id,
+    kind: i.payload.kind,
+    client: { clientId: client.clientId, clientName: client.clientName ?? client.clientId, logoUri: client.logoUri, clientUri: client.clientUri },
+    ...scopeInfos(ctx, r.scopes),
+    redirectOrigin: new URL(r.redirectUri).origin,
+    loginHint: r.loginHint,
+    uiLocales: r.uiLocales,
+    prompt: r.prompt,
+    subjectId: session?.subjectId,
+    csrfToken: i.payload.csrf,
+    ...(r.annotations && { annotations: r.annotations }),
+  };
+  return { details, interaction: i, session };
+}
+
 export function createInteractionApi(ctx: ProviderContext): InteractionApi {
   const secure = ctx.issuer.startsWith('https:');
   const resumeUrl = (id: string) => `${ctx.endpoints.authorization}/resume?id=${id}`;
@@ -112,26 +147,7 @@ export function createInteractionApi(ctx: ProviderContext): InteractionApi {
   };
   return {
     async details(id, cookies) {
-      const rec = toRecord(cookies, secure);
-      const i = await loadInteraction(ctx, id, rec);
-      if (!i) return undefined;
-      const r = i.payload.request;
-      const client = ctx.clients.load ? await ctx.clients.load(r.clientId) : ctx.clients.find(r.clientId);
-      if (!client) return undefined;
-      const session = await currentSession(ctx, { cookies: rec });
-      return {
-        id,
-        kind: i.payload.kind,
-        client: { clientId: client.clientId, clientName: client.clientName ?? client.clientId, logoUri: client.logoUri, clientUri: client.clientUri },
-        ...scopeInfos(ctx, r.scopes),
-        redirectOrigin: new URL(r.redirectUri).origin,
-        loginHint: r.loginHint,
-        uiLocales: r.uiLocales,
-        prompt: r.prompt,
-        subjectId: session?.subjectId,
-        csrfToken: i.payload.csrf,
-        ...(r.annotations && { annotations: r.annotations }),
-      };
+      return (await loadPage(ctx, id, toRecord(cookies, secure)))?.details;
     },
     login: (id, cookies, result) => record(id, cookies, { login: result }),
     consent: (id, cookies, result) => record(id, cookies, { consent: result }),

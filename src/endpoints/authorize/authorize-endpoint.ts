@@ -9,7 +9,8 @@ import { declaredSource, type ParameterDeclaration } from '../../core/parameters
 import type { InternalRequest, InternalResponse } from '../../core/types.js';
 import { authorizationErrorResponse } from './authorization-response.js';
 import { RedirectableError, validateAuthorizationRequest } from './authorize-checks.js';
-import type { AuthorizeFlow } from './authorize-flow.js';
+import type { AuthorizeFlow, KnownSession } from './authorize-flow.js';
+import type { Session } from '../../sessions/session-service.js';
 import { recordOutcome, type InteractionOutcome } from '../../interaction/interaction-api.js';
 import { loadInteraction, type Interaction } from '../../interaction/interaction-store.js';
 
@@ -42,12 +43,12 @@ async function boundInteraction(ctx: ProviderContext, req: InternalRequest): Pro
   return interaction;
 }
 
-async function proceedWith(flow: AuthorizeFlow, ctx: ProviderContext, req: InternalRequest, interaction: Interaction): Promise<InternalResponse> {
+async function proceedWith(flow: AuthorizeFlow, ctx: ProviderContext, req: InternalRequest, interaction: Interaction, known?: KnownSession): Promise<InternalResponse> {
   const request = interaction.payload.request;
   const client = ctx.clients.load ? await ctx.clients.load(request.clientId) : ctx.clients.find(request.clientId);
   if (!client || !client.enabled) throw new InvalidRequest('unknown client or client not enabled');
   req.clientId = client.clientId;
-  return flow.proceed(req, client, request, interaction);
+  return flow.proceed(req, client, request, interaction, known);
 }
 
 /** GET /connect/authorize/resume?id=...: continues an interaction bound to this browser (after a host app's page). */
@@ -58,12 +59,14 @@ export function resumeEndpoint(flow: AuthorizeFlow) {
 /**
  * The built-in pages' POSTs (their URLs carry the interaction `id` too):
  * records the user's decision and continues the flow in the same request.
- * The interaction is stored again only if the flow needs another page.
+ * A page that already loaded the interaction and the session (loadPage)
+ * hands them over, so neither is read twice. The interaction is stored
+ * again only if the flow needs another page.
  */
 export function continueFlow(flow: AuthorizeFlow, ctx: ProviderContext) {
-  return async (req: InternalRequest, outcome: InteractionOutcome): Promise<InternalResponse> => {
-    const interaction = await boundInteraction(ctx, req);
+  return async (req: InternalRequest, outcome: InteractionOutcome, loaded?: { interaction: Interaction; session: Session | undefined }): Promise<InternalResponse> => {
+    const interaction = loaded?.interaction ?? (await boundInteraction(ctx, req));
     recordOutcome(ctx, interaction, outcome);
-    return proceedWith(flow, ctx, req, interaction);
+    return proceedWith(flow, ctx, req, interaction, loaded && { session: loaded.session });
   };
 }

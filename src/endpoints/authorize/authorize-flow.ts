@@ -47,6 +47,11 @@ interface PendingWrites {
   issued?: { clientId: string; subjectId: string };
 }
 
+/** The browser's session, when the caller already loaded it (a page POST): not read again. */
+export interface KnownSession {
+  session: Session | undefined;
+}
+
 export class AuthorizeFlow {
   constructor(
     private readonly ctx: ProviderContext,
@@ -91,9 +96,9 @@ export class AuthorizeFlow {
    * When the decision throws, none is stored: the browser gets no session
    * cookie, and a retry of the resume starts the session again.
    */
-  async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction): Promise<InternalResponse> {
+  async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction, known?: KnownSession): Promise<InternalResponse> {
     const w: PendingWrites = { interactionDirty: false, writes: [] };
-    const res = await this.decide(req, client, request, interaction, w);
+    const res = await this.decide(req, client, request, interaction, w, known);
     if (w.session) w.writes.push(...sessionWrites(w.session));
     if (w.interactionDirty) w.writes.push(interactionWrite(interaction!));
     await writeRecords(this.ctx.backend.records, w.writes);
@@ -101,14 +106,14 @@ export class AuthorizeFlow {
     return res;
   }
 
-  private async decide(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction: Interaction | undefined, w: PendingWrites): Promise<InternalResponse> {
+  private async decide(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction: Interaction | undefined, w: PendingWrites, known?: KnownSession): Promise<InternalResponse> {
     const ctx = this.ctx;
     const cookies: SetCookie[] = [];
     const p = interaction?.payload;
     if (p?.denied) ctx.events({ type: 'consent_denied', clientId: client.clientId, subjectId: p.login?.subjectId, requestId: req.requestId });
     if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [this.finish(interaction!, w)]);
 
-    let session = await currentSession(ctx, req);
+    let session = known ? known.session : await currentSession(ctx, req);
     if (p?.login && !p.loginDone) {
       // Another user signs in on this browser: the previous user's session ends, with its clients notified.
       if (session && session.subjectId !== p.login.subjectId) await endStoredSession(ctx, session.record, 'replaced');

@@ -5,21 +5,21 @@ import { renderPage } from '../index.js';
 import { page, type PageKit } from './page-kit.js';
 
 export function consentRoute(kit: PageKit): [string, Route] {
-  const { ctx, api, base, templates, continueFlow } = kit;
+  const { ctx, base, templates, continueFlow } = kit;
   const route: Route = {
     methods: ['GET', 'POST'],
     form: true,
     channel: 'html',
     async handle(req) {
-      const id = kit.interactionId(req);
-      const d = await api.details(id, req.cookies);
-      if (!d || !d.subjectId) return kit.expired(req);
+      const loaded = await kit.load(req);
+      const d = loaded?.details;
+      if (!loaded || !d?.subjectId) return kit.expired(req);
       if (req.method === 'POST') {
         if (!kit.formCsrfMatches(req, d)) return kit.expired(req);
         const decision = single(req.body, 'decision', 16);
-        if (decision !== 'allow') return continueFlow(req, { denied: true });
+        if (decision !== 'allow') return continueFlow(req, { denied: true }, loaded);
         const scopes = (req.body.get('scope') ?? []).slice(0, 100);
-        return continueFlow(req, { consent: { scopes, remember: single(req.body, 'remember', 8) === '1' } });
+        return continueFlow(req, { consent: { scopes, remember: single(req.body, 'remember', 8) === '1' } }, loaded);
       }
       const user = await ctx.users.findBySubject(d.subjectId);
       const view = (s: (typeof d.identityScopes)[number]) => ({ ...s, checked: true });

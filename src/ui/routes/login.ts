@@ -7,7 +7,7 @@ import { renderPage, type LoginError } from '../index.js';
 import { page, type PageKit } from './page-kit.js';
 
 export function loginRoutes(kit: PageKit): [string, Route][] {
-  const { ctx, api, base, templates, continueFlow } = kit;
+  const { ctx, base, templates, continueFlow } = kit;
   const loginPage = (d: InteractionDetails, error?: LoginError, username?: string, retryAfter?: number, status = 200) =>
     page(
       renderPage('login', { ...kit.common(d.uiLocales), action: `${base}/login?id=${d.id}`, cancelAction: `${base}/login/cancel?id=${d.id}`, csrfToken: d.csrfToken, username: username ?? d.loginHint, error, retryAfter, client: kit.client(d) }, templates),
@@ -20,9 +20,9 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
     form: true,
     channel: 'html',
     async handle(req: InternalRequest): Promise<InternalResponse> {
-      const id = kit.interactionId(req);
-      const d = await api.details(id, req.cookies);
-      if (!d) return kit.expired(req);
+      const loaded = await kit.load(req);
+      if (!loaded) return kit.expired(req);
+      const d = loaded.details;
       if (req.method === 'GET') return loginPage(d);
       const username = single(req.body, 'username', 256) ?? '';
       if (!kit.formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
@@ -44,7 +44,7 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
       }
       if (ctx.rateLimits) await ctx.rateLimits.loginSucceeded(req.ip, username);
       ctx.events({ type: 'user_login_success', username: result.user.username, subjectId: result.user.subjectId, clientId, requestId: req.requestId });
-      return continueFlow(req, { login: { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' } });
+      return continueFlow(req, { login: { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' } }, loaded);
     },
   };
 

@@ -11,7 +11,7 @@ import type { Route } from '../../core/router.js';
 import { pageCsp } from '../../core/security-headers.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../../core/types.js';
 import { SESSION_COOKIE } from '../../sessions/session-service.js';
-import type { InteractionApi, InteractionDetails, InteractionOutcome } from '../../interaction/interaction-api.js';
+import { loadPage, type InteractionApi, type InteractionDetails, type InteractionOutcome, type LoadedPage } from '../../interaction/interaction-api.js';
 import { pickLocale, renderPage, type PageTemplates, type ThemeView } from '../index.js';
 
 export function page(html: string, status = 200, formOrigins: string[] = [], cookies?: SetCookie[]): InternalResponse {
@@ -49,7 +49,7 @@ export const sessionCsrf = (req: InternalRequest) => createHash('sha256').update
  * Records the user's decision on the interaction named by the request's `id`
  * query parameter and continues the authorization flow at once (endpoints/authorize/authorize-endpoint.ts).
  */
-export type ContinueFlow = (req: InternalRequest, outcome: InteractionOutcome) => Promise<InternalResponse>;
+export type ContinueFlow = (req: InternalRequest, outcome: InteractionOutcome, loaded?: Pick<LoadedPage, 'interaction' | 'session'>) => Promise<InternalResponse>;
 
 export interface PageKit {
   ctx: ProviderContext;
@@ -68,6 +68,8 @@ export interface PageKit {
   /** The same check against details already loaded for this request (saves a store read). */
   formCsrfMatches(req: InternalRequest, d: InteractionDetails): boolean;
   interactionId(req: InternalRequest): string;
+  /** The interaction named by the request's `id`, bound to this browser, with the session: loaded once per request. */
+  load(req: InternalRequest): Promise<LoadedPage | undefined>;
 }
 
 export function createPageKit(ctx: ProviderContext, api: InteractionApi, continueFlow: ContinueFlow, templates?: PageTemplates): PageKit {
@@ -93,5 +95,6 @@ export function createPageKit(ctx: ProviderContext, api: InteractionApi, continu
       return token !== undefined && safeEqual(token, d.csrfToken);
     },
     interactionId: (req) => single(req.query, 'id', 64) ?? '',
+    load: (req) => loadPage(ctx, single(req.query, 'id', 64) ?? '', req.cookies),
   };
 }
