@@ -7,7 +7,7 @@ import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { parseCookies, readableCookies } from '../core/cookies.js';
 import { currentSession, type Session } from '../sessions/session-service.js';
-import { csrfMatches, extendAfterLogin, loadInteraction, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
+import { csrfMatches, extendAfterLogin, loadInteraction, loginOf, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
 
 export interface ScopeInfo {
   name: string;
@@ -78,10 +78,10 @@ export type InteractionOutcome = { login: LoginResult } | { consent: ConsentResu
  * continues the flow with it at once (the built-in pages).
  */
 export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: InteractionOutcome): void {
+  const login = loginOf(i.payload.state);
   if ('login' in outcome) {
     if (!outcome.login.subjectId) throw new InvalidRequest('login result needs a subjectId');
-    i.payload.login = { ...outcome.login, authTime: ctx.clock.now() };
-    i.payload.loginDone = false;
+    i.payload.state = { step: 'logged_in', login: { ...outcome.login, authTime: ctx.clock.now(), sessionStarted: false } };
     extendAfterLogin(ctx, i);
   } else if ('consent' in outcome) {
     const requested = i.payload.request.scopes;
@@ -89,9 +89,9 @@ export function recordOutcome(ctx: ProviderContext, i: Interaction, outcome: Int
     const required = [...identityScopes, ...apiScopes].filter((s) => s.required).map((s) => s.name);
     // Only scopes that were requested; required ones cannot be declined.
     const granted = requested.filter((s) => outcome.consent.scopes.includes(s) || required.includes(s));
-    i.payload.consent = { scopes: granted, remember: outcome.consent.remember ?? false };
+    i.payload.state = { step: 'consented', login, consent: { scopes: granted, remember: outcome.consent.remember ?? false } };
   } else {
-    i.payload.denied = true;
+    i.payload.state = { step: 'denied', login };
   }
 }
 

@@ -31,16 +31,50 @@ export interface ConsentResult {
   remember?: boolean;
 }
 
+/** A login recorded on the interaction. */
+export interface RecordedLogin extends LoginResult {
+  authTime: number;
+  /** Set once the flow turned this login into a session. */
+  sessionStarted: boolean;
+}
+
+/**
+ * Where an interaction stands: awaiting the user (on the page `kind` names),
+ * logged in, consented (after a login in this interaction or on an SSO
+ * session) or denied. The flow decides from this alone.
+ */
+export type InteractionState =
+  | { step: 'awaiting' }
+  | { step: 'logged_in'; login: RecordedLogin }
+  | { step: 'consented'; login?: RecordedLogin; consent: ConsentResult }
+  | { step: 'denied'; login?: RecordedLogin };
+
 export interface InteractionPayload {
   request: AuthorizationRequest;
   kind: InteractionKind;
   bindingHash: string;
   csrf: string;
+  state: InteractionState;
+}
+
+/** The login an interaction carries, whatever its step. */
+export const loginOf = (state: InteractionState): RecordedLogin | undefined => ('login' in state ? state.login : undefined);
+
+/** The payload as an earlier version stored it (flat optional fields): read during a rolling upgrade. */
+interface LegacyPayload {
   login?: LoginResult & { authTime: number };
-  /** Set once the login of this interaction turned into a session. */
   loginDone?: boolean;
   consent?: ConsentResult;
   denied?: boolean;
+}
+
+function stateOf(payload: InteractionPayload): InteractionState {
+  if (payload.state) return payload.state;
+  const old = payload as unknown as LegacyPayload;
+  const login = old.login && { ...old.login, sessionStarted: old.loginDone ?? false };
+  if (old.denied) return { step: 'denied', login };
+  if (old.consent) return { step: 'consented', login, consent: old.consent };
+  return login ? { step: 'logged_in', login } : { step: 'awaiting' };
 }
 
 export interface Interaction {
@@ -54,32 +88,33 @@ const sha = (s: string) => createHash('sha256').update(s).digest();
 
 export const bindingCookieName = (id: string) => `gh.i.${id.slice(0, 16)}`;
 
-/** Bytes of what an interaction stores besides the request (kind, binding hash, CSRF token, JSON framing). */
-export const INTERACTION_OVERHEAD = 160;
+/** Bytes of what an interaction stores besides the request (kind, binding hash, CSRF token, state, JSON framing). */
+export const INTERACTION_OVERHEAD = 190;
 
 /** The stored size of an interaction holding `request`, in bytes of JSON (without a login result). */
 export const storedRequestSize = (request: AuthorizationRequest) => Buffer.byteLength(JSON.stringify(request)) + INTERACTION_OVERHEAD;
 
 /**
- * Creates an interaction and the cookie that binds it to this browser.
+ * A new interaction, the cookie that binds it to this browser and the write
+ * that stores it (the caller stores it with the rest of its decision).
  * Created by unauthenticated requests, so it is small and short-lived: at
  * most `authentication.maxInteractionSize` bytes (a larger one is refused,
  * nothing stored) and `pendingInteractionLifetime` seconds until someone
  * signs in (issue 12 §2.3); `interactionLifetime` once signed in.
  */
-export async function createInteraction(
+export function newInteraction(
   ctx: ProviderContext,
   request: AuthorizationRequest,
   kind: InteractionKind,
   signedIn = kind !== 'login',
-): Promise<{ interaction: Interaction; cookie: SetCookie }> {
+): { interaction: Interaction; cookie: SetCookie; write: RecordWrite } {
   const auth = ctx.config.authentication;
   if (storedRequestSize(request) > auth.maxInteractionSize) throw new InvalidRequest('the authorization request is too large');
   const id = newHandle();
   const binding = randomBytes(32).toString('base64url');
   const now = ctx.clock.now();
   const lifetime = signedIn ? auth.interactionLifetime : Math.min(auth.pendingInteractionLifetime, auth.interactionLifetime);
-  const payload: InteractionPayload = { request, kind, bindingHash: sha(binding).toString('base64url'), csrf: randomBytes(24).toString('base64url') };
+  const payload: InteractionPayload = { request, kind, bindingHash: sha(binding).toString('base64url'), csrf: randomBytes(24).toString('base64url'), state: { step: 'awaiting' } };
   const record: StoredRecord<InteractionPayload> = {
     kind: 'interaction',
     id: handleId(id),
@@ -88,9 +123,8 @@ export async function createInteraction(
     expiresAt: now + lifetime,
     payload,
   };
-  await ctx.backend.records.put(record);
   // The cookie outlives a pending interaction: it also binds the interaction after sign-in.
-  return { interaction: { id, payload, record }, cookie: { name: bindingCookieName(id), value: binding, maxAge: auth.interactionLifetime } };
+  return { interaction: { id, payload, record }, cookie: { name: bindingCookieName(id), value: binding, maxAge: auth.interactionLifetime }, write: { put: record } };
 }
 
 /**
@@ -112,6 +146,7 @@ export async function loadInteraction(ctx: ProviderContext, id: string | undefin
   const expected = Buffer.from(record.payload.bindingHash, 'base64url');
   const actual = sha(binding);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  record.payload.state = stateOf(record.payload);
   return { id, payload: record.payload, record };
 }
 

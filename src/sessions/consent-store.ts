@@ -1,6 +1,7 @@
 /** Remembered consent per user and client (kind 'consent'). */
 import { createHash } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
+import type { StoredRecord } from '../stores/types.js';
 
 const FOREVER = 253402300799; // 9999-12-31
 
@@ -16,17 +17,20 @@ export async function findConsent(ctx: ProviderContext, subjectId: string, clien
 }
 
 /** Remembers a consent decision; lifetime 0 means until revoked. */
-export async function saveConsent(ctx: ProviderContext, subjectId: string, clientId: string, scopes: string[], lifetime: number): Promise<void> {
+/** The write that remembers a consent (stored with the rest of a decision). */
+export function consentWrite(ctx: ProviderContext, subjectId: string, clientId: string, scopes: string[], lifetime: number): { put: StoredRecord } {
   const now = ctx.clock.now();
-  await ctx.backend.records.put({
-    kind: 'consent',
-    id: consentId(subjectId, clientId),
-    subjectId,
-    clientId,
-    createdAt: now,
-    expiresAt: lifetime > 0 ? now + lifetime : FOREVER,
-    payload: { scopes },
-  });
+  return {
+    put: {
+      kind: 'consent',
+      id: consentId(subjectId, clientId),
+      subjectId,
+      clientId,
+      createdAt: now,
+      expiresAt: lifetime > 0 ? now + lifetime : FOREVER,
+      payload: { scopes },
+    },
+  };
 }
 
 /** True when every requested scope is covered by the remembered consent. */

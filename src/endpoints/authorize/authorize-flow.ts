@@ -8,7 +8,7 @@ import { AccessDenied, ConsentRequired, LoginRequired, type OAuthError } from '.
 import { authorizationCodeRecord } from '../../grants/authorization-code-grant.js';
 import type { InternalRequest, InternalResponse, SetCookie } from '../../core/types.js';
 import type { Client } from '../../model/types.js';
-import { consentCovers, findConsent, saveConsent } from '../../sessions/consent-store.js';
+import { consentCovers, consentWrite, findConsent } from '../../sessions/consent-store.js';
 import { browserStateCookie, sessionState } from '../../sessions/browser-state.js';
 import { endStoredSession } from '../../sessions/end-user-session.js';
 import { beginSession, currentSession, sessionWrites, touchedSession, type Session } from '../../sessions/session-service.js';
@@ -17,7 +17,8 @@ import { activeProfile } from '../../tokens/user-claims.js';
 import { writeRecords } from '../../stores/write-records.js';
 import type { AuthorizationRequest } from '../../model/authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
-import { createInteraction, finishInteraction, interactionWrite, saveInteraction, type Interaction, type InteractionKind, type InteractionUrl } from '../../interaction/interaction-store.js';
+import { finishInteraction, interactionWrite, loginOf, newInteraction, type Interaction, type InteractionKind, type InteractionUrl } from '../../interaction/interaction-store.js';
+import type { EventOf } from '../../events/types.js';
 
 export type { InteractionUrl } from '../../interaction/interaction-store.js';
 
@@ -35,16 +36,28 @@ function loginReason(ctx: ProviderContext, client: Client, request: Authorizatio
   return undefined;
 }
 
-/** Writes proceed() owes at the end of a request (see there). */
+/** The events a decision announces: emitted only once its writes are stored. */
+export type DecisionEvent = EventOf<'consent_denied'> | EventOf<'consent_granted'> | EventOf<'authorization_code_issued'>;
+
+/**
+ * The authorization decision as a value: the answer, the writes it owes (one
+ * batch) and the events it announces. `proceed` applies it in one step.
+ */
+export interface Decision {
+  response: InternalResponse;
+  writes: RecordWrite[];
+  events: DecisionEvent[];
+}
+
+/** What decide() collects on the way (see proceed). */
 interface PendingWrites {
   /** A session begun in this request, not stored yet. */
   session?: Session;
-  /** The interaction's loginDone changed and is not stored yet. */
+  /** The interaction changed (its login became a session, its page) and is not stored yet. */
   interactionDirty: boolean;
-  /** The code, the end of the interaction, a session touch: stored with the session in one batch. */
+  /** The code, a new interaction, the end of the interaction, a remembered consent, a session touch. */
   writes: RecordWrite[];
-  /** The code issued, announced once the batch is stored. */
-  issued?: { clientId: string; subjectId: string };
+  events: DecisionEvent[];
 }
 
 /** The browser's session, when the caller already loaded it (a page POST): not read again. */
@@ -66,14 +79,14 @@ export class AuthorizeFlow {
     return authorizationErrorResponse(this.ctx, this.redirectTo(request), err, cookies);
   }
 
-  private async toInteraction(kind: InteractionKind, request: AuthorizationRequest, interaction: Interaction | undefined, cookies: SetCookie[], w: PendingWrites): Promise<InternalResponse> {
+  private toInteraction(kind: InteractionKind, request: AuthorizationRequest, interaction: Interaction | undefined, cookies: SetCookie[], w: PendingWrites): InternalResponse {
     if (interaction) {
       interaction.payload.kind = kind;
-      await saveInteraction(this.ctx, interaction);
-      w.interactionDirty = false;
+      w.interactionDirty = true;
     } else {
-      const created = await createInteraction(this.ctx, request, kind);
+      const created = newInteraction(this.ctx, request, kind);
       interaction = created.interaction;
+      w.writes.push(created.write);
       cookies.push(created.cookie);
     }
     return { status: 303, headers: { location: this.interactionUrl(kind, interaction.id), 'cache-control': 'no-store' }, cookies };
@@ -89,53 +102,68 @@ export class AuthorizeFlow {
   /**
    * Decides and answers; `interaction` is set when resuming after a page.
    * A login completed here starts a session that is stored once, when the
-   * answer is known (with the client that gets a code), and the interaction's
-   * loginDone is stored only when the interaction outlives this request.
-   * These and the code, the end of the interaction and a session touch are
-   * written as one batch (one transaction where the store has writeAll).
-   * When the decision throws, none is stored: the browser gets no session
-   * cookie, and a retry of the resume starts the session again.
+   * answer is known (with the client that gets a code), and the interaction
+   * is stored only when it outlives this request. These and the code, a new
+   * interaction, the end of the interaction, a remembered consent and a
+   * session touch are written as one batch (one transaction where the store
+   * has writeAll); the decision's events follow once the batch is stored.
+   * When the decision or its writes fail, nothing is stored and nothing
+   * announced: the browser gets no session cookie, and a retry of the resume
+   * starts the session again.
    */
   async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction, known?: KnownSession): Promise<InternalResponse> {
-    const w: PendingWrites = { interactionDirty: false, writes: [] };
-    const res = await this.decide(req, client, request, interaction, w, known);
-    if (w.session) w.writes.push(...sessionWrites(w.session));
-    if (w.interactionDirty) w.writes.push(interactionWrite(interaction!));
-    await writeRecords(this.ctx.backend.records, w.writes);
-    if (w.issued) this.ctx.events({ type: 'authorization_code_issued', ...w.issued });
-    return res;
+    return this.apply(await this.decide(req, client, request, interaction, known));
   }
 
-  private async decide(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction: Interaction | undefined, w: PendingWrites, known?: KnownSession): Promise<InternalResponse> {
+  /** Stores a decision's writes in one batch, then announces its events. */
+  private async apply(d: Decision): Promise<InternalResponse> {
+    await writeRecords(this.ctx.backend.records, d.writes);
+    for (const e of d.events) this.ctx.events(e);
+    return d.response;
+  }
+
+  /** The decision for a request (and its interaction, if resuming); stores nothing but an ended previous session. */
+  async decide(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction, known?: KnownSession): Promise<Decision> {
+    const w: PendingWrites = { interactionDirty: false, writes: [], events: [] };
+    const response = await this.answer(req, client, request, interaction, w, known);
+    if (w.session) w.writes.push(...sessionWrites(w.session));
+    if (w.interactionDirty) w.writes.push(interactionWrite(interaction!));
+    return { response, writes: w.writes, events: w.events };
+  }
+
+  private async answer(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction: Interaction | undefined, w: PendingWrites, known?: KnownSession): Promise<InternalResponse> {
     const ctx = this.ctx;
     const cookies: SetCookie[] = [];
-    const p = interaction?.payload;
-    if (p?.denied) ctx.events({ type: 'consent_denied', clientId: client.clientId, subjectId: p.login?.subjectId, requestId: req.requestId });
-    if (p?.denied) return this.error(request, new AccessDenied('the user denied the request'), [this.finish(interaction!, w)]);
+    const state = interaction?.payload.state ?? { step: 'awaiting' as const };
+    const login = loginOf(state);
+    if (state.step === 'denied') {
+      w.events.push({ type: 'consent_denied', clientId: client.clientId, subjectId: login?.subjectId, requestId: req.requestId });
+      return this.error(request, new AccessDenied('the user denied the request'), [this.finish(interaction!, w)]);
+    }
 
     let session = known ? known.session : await currentSession(ctx, req);
-    if (p?.login && !p.loginDone) {
+    if (login && !login.sessionStarted) {
       // Another user signs in on this browser: the previous user's session ends, with its clients notified.
-      if (session && session.subjectId !== p.login.subjectId) await endStoredSession(ctx, session.record, 'replaced');
+      if (session && session.subjectId !== login.subjectId) await endStoredSession(ctx, session.record, 'replaced');
       const started = await beginSession(ctx, req, {
         previous: session,
-        subjectId: p.login.subjectId,
-        authTime: p.login.authTime,
-        amr: p.login.amr ?? ['pwd'],
-        acr: p.login.acr,
-        remember: p.login.remember ?? false,
+        subjectId: login.subjectId,
+        authTime: login.authTime,
+        amr: login.amr ?? ['pwd'],
+        acr: login.acr,
+        remember: login.remember ?? false,
       });
       cookies.push(started.cookie);
       const browserState = browserStateCookie(ctx, started.session);
       if (browserState) cookies.push(browserState);
       session = w.session = started.session;
-      p.loginDone = true;
+      login.sessionStarted = true;
       w.interactionDirty = true;
     }
 
     // The profile service decides whether the session's user is still active; an inactive one signs in again.
     const active = session ? await activeProfile(ctx, session.subjectId, client, 'authorize_endpoint') : undefined;
-    const reason = active ? loginReason(ctx, client, request, session, p?.loginDone ?? false) : 'no active user';
+    const reason = active ? loginReason(ctx, client, request, session, login?.sessionStarted ?? false) : 'no active user';
     if (reason) {
       if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason})`), cookies);
       return this.toInteraction('login', request, interaction, cookies, w);
@@ -148,11 +176,11 @@ export class AuthorizeFlow {
     }
 
     let scopes = request.scopes;
-    if (p?.consent) {
-      scopes = p.consent.scopes;
-      const remembered = Boolean(p.consent.remember && client.allowRememberConsent);
-      if (remembered) await saveConsent(ctx, subjectId, client.clientId, scopes, client.consentLifetime);
-      ctx.events({ type: 'consent_granted', clientId: client.clientId, subjectId, scopes, remembered, requestId: req.requestId });
+    if (state.step === 'consented') {
+      scopes = state.consent.scopes;
+      const remembered = Boolean(state.consent.remember && client.allowRememberConsent);
+      if (remembered) w.writes.push(consentWrite(ctx, subjectId, client.clientId, scopes, client.consentLifetime));
+      w.events.push({ type: 'consent_granted', clientId: client.clientId, subjectId, scopes, remembered, requestId: req.requestId });
     } else if (client.requireConsent || request.prompt.includes('consent')) {
       // OIDC Core §3.1.2.1 prompt=consent: ask even a client that needs no consent.
       const remembered = client.requireConsent && client.allowRememberConsent ? await findConsent(ctx, subjectId, client.clientId) : undefined;
@@ -179,7 +207,7 @@ export class AuthorizeFlow {
       },
     });
     w.writes.push({ put: record });
-    // A session started in this request is stored by proceed(), with this client in it.
+    // A session started in this request is stored by decide(), with this client in it.
     if (w.session && session === w.session) {
       if (!w.session.payload.clients.includes(client.clientId)) w.session.payload.clients.push(client.clientId);
     } else {
@@ -187,11 +215,11 @@ export class AuthorizeFlow {
       if (touched) w.writes.push({ put: touched });
     }
     if (interaction) cookies.push(this.finish(interaction, w));
-    w.issued = { clientId: client.clientId, subjectId };
+    w.events.push({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
     const params: Record<string, string> = { code };
     // Session Management 1.0 §3: session_state for the client's check_session_iframe.
-    const state = session!.payload.browserState;
-    if (state && ctx.config.authentication.checkSession) params.session_state = sessionState(client.clientId, new URL(request.redirectUri).origin, state);
+    const browserState = session!.payload.browserState;
+    if (browserState && ctx.config.authentication.checkSession) params.session_state = sessionState(client.clientId, new URL(request.redirectUri).origin, browserState);
     return authorizationResponse(ctx, this.redirectTo(request), params, cookies);
   }
 }
