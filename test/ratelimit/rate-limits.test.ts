@@ -5,30 +5,11 @@
  * failed logins from one address locks out neither the server nor other
  * users. Clients bind distinct loopback addresses (127.0.0.x) to be distinct IPs.
  */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
+import { requestFrom as request } from '../helpers/from-address.js';
 import { authorizeUrl, authParams, FORM, field, loginAndResume, expectCode, startAt, actions } from '../interaction/interaction-helpers.js';
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A request from a chosen local address (a distinct client IP on loopback). */
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, localAddress: opts.from ?? '127.0.0.1', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
 
 const cc = (url: string, from = '127.0.0.1', client = 'm2m') =>
   request(`${url}/connect/token`, { method: 'POST', from, headers: { authorization: basic(client, 'secret'), ...FORM }, body: 'grant_type=client_credentials&scope=api' });
