@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Backend } from './stores/types.js';
+import type { TypedStores } from './stores/typed/index.js';
 import type { Client, Clock, KeyManager, Resources, UserService } from './model/types.js';
 import type { EmitEvent } from './events/types.js';
 import type { InternalRequest, InternalResponse } from './core/types.js';
@@ -68,6 +69,8 @@ export interface ProviderContext {
   clients: ClientRegistry;
   resources: Resources;
   backend: Backend;
+  /** Typed stores per artifact over `backend.records` (stores/typed/). */
+  stores: TypedStores;
   keys: KeyManager;
   users: UserService;
   grants: Map<string, GrantHandler>;

@@ -19,6 +19,7 @@ import { createKeyManager, loadKeyEncryptionKey } from './keys/index.js';
 import { systemClock, type Clock, type EventSink } from './model/types.js';
 import { buildRoutes, interactiveParts, PATHS } from './routes.js';
 import { openBackend } from './stores/open-backend.js';
+import { createTypedStores } from './stores/typed/index.js';
 import type { Backend } from './stores/types.js';
 import { createUserService } from './users/user-service.js';
 import { createVerifiedJwtCache } from './tokens/verified-jwt-cache.js';
@@ -188,6 +189,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     clients,
     resources: resourcesOf(config),
     backend,
+    stores: createTypedStores(backend.records),
     keys,
     users,
     extensions,

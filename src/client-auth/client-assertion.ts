@@ -160,9 +160,6 @@ export async function acceptAssertion(payload: JWTPayload, client: Client, ctx: 
     throw clientAuthFailed('jti missing or not a string', 'client assertion jti claim invalid');
   }
   const id = createHash('sha256').update(`${client.clientId}\u0000${jti}`).digest('base64url');
-  const fresh = await ctx.backend.records.insertIfAbsent(
-    { kind: 'replay', id, clientId: client.clientId, createdAt: now, expiresAt: exp + CLOCK_SKEW, payload: {} },
-    now,
-  );
+  const fresh = await ctx.stores.replay.markOnce(id, now, exp + CLOCK_SKEW, client.clientId);
   if (!fresh) throw clientAuthFailed('jti replayed', 'client assertion has already been used');
 }

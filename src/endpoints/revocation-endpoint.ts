@@ -17,7 +17,6 @@ export async function revocationEndpoint(req: InternalRequest, ctx: ProviderCont
   const hint = single(req.body, 'token_type_hint', 64);
   const found = await lookupToken(ctx, token, hint);
   if (!found || found.claims.client_id !== client.clientId) return OK;
-  const records = ctx.backend.records;
   if (found.type === 'refresh_token') {
     // §2.1: revoking a refresh token SHOULD also invalidate the access tokens of
     // the same grant: the family's refresh tokens, and its JWT access tokens
@@ -26,11 +25,11 @@ export async function revocationEndpoint(req: InternalRequest, ctx: ProviderCont
     if (rec.grantId) {
       await markGrantRevoked(ctx, rec.grantId);
       if (rec.subjectId) await revokeIssuedJwts(ctx, rec.subjectId, client.clientId, rec.grantId);
-      await records.deleteByGrantId(rec.grantId);
+      await ctx.stores.grants.deleteFamily(rec.grantId);
     }
-    await records.delete('refresh_token', rec.id);
+    await ctx.stores.refreshTokens.delete(rec.id);
   } else if (found.format === 'reference') {
-    await records.delete('reference_token', found.record.id);
+    await ctx.stores.referenceTokens.delete(found.record.id);
   } else if (found.active && typeof found.claims.jti === 'string') {
     await revokeJwtAccessToken(ctx, found.claims.jti, found.claims.exp as number, client.clientId);
   }

@@ -26,7 +26,7 @@ type CodeRecord = StoredRecord<AuthorizationCodePayload>;
  */
 export async function storeAuthorizationCode(ctx: ProviderContext, input: CodeInput): Promise<string> {
   const { code, record } = authorizationCodeRecord(ctx, input);
-  await ctx.backend.records.put(record);
+  await ctx.stores.codes.issue(record);
   return code;
 }
 
@@ -67,7 +67,7 @@ async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promis
   // A code redeemed by a node of an earlier version stored its random jti instead.
   const { issuedJti } = rec.payload;
   if (issuedJti) await revokeJwtAccessToken(ctx, issuedJti, exp, rec.clientId);
-  if (rec.grantId) await ctx.backend.records.deleteByGrantId(rec.grantId);
+  if (rec.grantId) await ctx.stores.grants.deleteFamily(rec.grantId);
   ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'authorization code replayed; grant revoked');
   ctx.events({ type: 'authorization_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId });
   ctx.events({ type: 'grant_revoked', reason: 'authorization_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId, grantId: rec.grantId });
@@ -75,9 +75,9 @@ async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promis
 
 /** Finds, checks and atomically consumes the code; every failure is invalid_grant. */
 async function redeemCode(ctx: ProviderContext, code: string, client: Client): Promise<CodeRecord> {
-  const records = ctx.backend.records;
+  const codes = ctx.stores.codes;
   const id = handleId(code);
-  const found = await records.find<AuthorizationCodePayload>('authorization_code', id);
+  const found = await codes.find(id);
   if (!found || found.kind !== 'authorization_code') throw new InvalidGrant('authorization code is invalid or expired');
   // RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client".
   if (found.clientId !== client.clientId) throw new InvalidGrant('authorization code was issued to another client');
@@ -89,7 +89,7 @@ async function redeemCode(ctx: ProviderContext, code: string, client: Client): P
   }
   if (found.expiresAt <= ctx.clock.now()) throw new InvalidGrant('authorization code is invalid or expired');
   // Single use is atomic: of concurrent redemptions exactly one gets the record.
-  const rec = await records.consume<AuthorizationCodePayload>('authorization_code', id, ctx.clock.now());
+  const rec = await codes.consume(id, ctx.clock.now());
   if (!rec) {
     // Lost a race with a redemption that read the code at the same moment: that one succeeds,
     // this one is refused. Any later use finds the code consumed and revokes the grant (above).

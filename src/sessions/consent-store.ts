@@ -11,7 +11,7 @@ function consentId(subjectId: string, clientId: string): string {
 
 /** The scopes the user has consented to for the client, if remembered and not expired. */
 export async function findConsent(ctx: ProviderContext, subjectId: string, clientId: string): Promise<string[] | undefined> {
-  const rec = await ctx.backend.records.find<{ scopes: string[] }>('consent', consentId(subjectId, clientId));
+  const rec = await ctx.stores.consents.find(consentId(subjectId, clientId));
   if (!rec || rec.expiresAt <= ctx.clock.now()) return undefined;
   return rec.payload.scopes;
 }

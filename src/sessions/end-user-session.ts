@@ -45,20 +45,19 @@ export function frontChannelLogoutUrl(ctx: ProviderContext, client: Client, sid:
  * and the session's unredeemed authorization codes.
  */
 async function revokeSessionTokens(ctx: ProviderContext, sid: string): Promise<void> {
-  const records = ctx.backend.records;
-  await records.deleteBySession(sid, { kind: 'authorization_code' });
-  const tokens = await records.findMany<RefreshTokenPayload>('refresh_token', { sessionId: sid });
+  await ctx.stores.codes.deleteBySession(sid);
+  const tokens = await ctx.stores.refreshTokens.findMany({ sessionId: sid });
   const grants = new Set<string>();
   for (const rec of tokens) {
     const client = rec.clientId ? ctx.clients.find(rec.clientId) : undefined;
     if (!client?.coordinateLifetimeWithUserSession) continue;
     if (rec.payload.issuedJwt) await revokeJwtAccessToken(ctx, rec.payload.issuedJwt.jti, rec.payload.issuedJwt.exp, rec.clientId);
     if (rec.grantId) grants.add(rec.grantId);
-    else await records.delete('refresh_token', rec.id);
+    else await ctx.stores.refreshTokens.delete(rec.id);
   }
   for (const grantId of grants) {
     await markGrantRevoked(ctx, grantId);
-    await records.deleteByGrantId(grantId);
+    await ctx.stores.grants.deleteFamily(grantId);
   }
 }
 
@@ -70,7 +69,7 @@ async function revokeSessionTokens(ctx: ProviderContext, sid: string): Promise<v
  * const ended = await endStoredSession(ctx, record, 'admin');
  */
 export async function endStoredSession(ctx: ProviderContext, record: StoredRecord<SessionPayload>, reason: SessionEndReason): Promise<EndedSession | undefined> {
-  if (!(await ctx.backend.records.delete('session', record.id))) return undefined;
+  if (!(await ctx.stores.sessions.delete(record.id))) return undefined;
   const subjectId = record.subjectId ?? '';
   const { sid, clients: clientIds } = record.payload;
   await revokeSessionTokens(ctx, sid);

@@ -55,7 +55,7 @@ async function findSessions(ctx: ProviderContext, filter: SessionFilter): Promis
   const found: StoredRecord<SessionPayload>[] = [];
   const query: RecordFilter = { subjectId: filter.subjectId, sessionId: filter.sid, clientIdsInclude: filter.clientId };
   for (;;) {
-    const page = await ctx.backend.records.findMany<SessionPayload>('session', query);
+    const page = await ctx.stores.sessions.findPage(query);
     found.push(...page);
     const last = page.at(-1);
     if (!last || page.length < FIND_MANY_LIMIT) break;
@@ -104,7 +104,7 @@ export async function endSessions(ctx: ProviderContext, filter: SessionFilter): 
 export async function endExpiredSessions(ctx: ProviderContext, batch = 100, maxBatches = 50): Promise<number> {
   let n = 0;
   for (let i = 0; i < maxBatches; i++) {
-    const expired = await ctx.backend.records.findMany<SessionPayload>('session', { expiredAt: ctx.clock.now(), limit: batch });
+    const expired = await ctx.stores.sessions.findPage({ expiredAt: ctx.clock.now(), limit: batch });
     // Each record found is deleted here (or was by another node), so the next batch moves on.
     for (const rec of expired) if (await endStoredSession(ctx, rec, 'expired')) n++;
     if (expired.length < batch) break;
@@ -122,23 +122,22 @@ export async function endExpiredSessions(ctx: ProviderContext, batch = 100, maxB
  * await revokeClientGrant(ctx, '1', 'interactive.public');
  */
 export async function revokeClientGrant(ctx: ProviderContext, subjectId: string, clientId: string): Promise<number> {
-  const records = ctx.backend.records;
+  const { stores } = ctx;
   // Marked first: a rotation racing this revocation revokes what it issues itself.
-  for (const rec of await records.findMany<RefreshTokenPayload>('refresh_token', { subjectId, clientId })) {
+  for (const rec of await stores.refreshTokens.findMany({ subjectId, clientId })) {
     if (rec.grantId) await markGrantRevoked(ctx, rec.grantId);
   }
   const tokens = await revokeIssuedJwts(ctx, subjectId, clientId);
   let removed = 0;
-  for (const rec of tokens) if (rec.grantId) removed += await records.deleteByGrantId(rec.grantId);
-  for (const kind of ['refresh_token', 'reference_token', 'authorization_code', 'consent']) {
-    const n = await records.deleteBySubject(subjectId, { clientId, kind });
+  for (const rec of tokens) if (rec.grantId) removed += await stores.grants.deleteFamily(rec.grantId);
+  for (const [kind, n] of await stores.grants.deleteHeld(subjectId, clientId)) {
     if (kind === 'consent' && n > 0) ctx.events({ type: 'consent_revoked', subjectId, clientId });
     removed += n;
   }
-  for (const s of await records.findMany<SessionPayload>('session', { subjectId })) {
+  for (const s of await stores.sessions.findPage({ subjectId })) {
     if (!s.payload.clients.includes(clientId)) continue;
     const clients = s.payload.clients.filter((c) => c !== clientId);
-    await records.put({ ...s, clientIds: clients, payload: { ...s.payload, clients } });
+    await stores.sessions.put({ ...s, clientIds: clients, payload: { ...s.payload, clients } });
   }
   ctx.events({ type: 'grant_revoked', reason: 'revoked_by_user', subjectId, clientId, detail: { records: removed } });
   return removed;
@@ -152,9 +151,5 @@ export async function revokeClientGrant(ctx: ProviderContext, subjectId: string,
  * const clientIds = await clientsWithGrants(ctx, '1'); // ['interactive.public']
  */
 export async function clientsWithGrants(ctx: ProviderContext, subjectId: string): Promise<string[]> {
-  const ids = new Set<string>();
-  for (const kind of ['consent', 'refresh_token', 'reference_token']) {
-    for (const rec of await ctx.backend.records.findMany(kind, { subjectId })) if (rec.clientId && rec.expiresAt > ctx.clock.now()) ids.add(rec.clientId);
-  }
-  return [...ids];
+  return ctx.stores.grants.clientsHolding(subjectId, ctx.clock.now());
 }

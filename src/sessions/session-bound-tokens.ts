@@ -19,7 +19,7 @@ import { isLive, slideSessionExpiry } from './session-service.js';
  */
 export async function requireBoundSession(ctx: ProviderContext, client: Client, sid: string | undefined): Promise<void> {
   if (!client.coordinateLifetimeWithUserSession || sid === undefined) return;
-  const [session] = await ctx.backend.records.findMany<SessionPayload>('session', { sessionId: sid, limit: 1 });
+  const session = await ctx.stores.sessions.findBySid(sid);
   if (!session || !isLive(session, ctx.clock.now())) throw new InvalidGrant('the user session of this refresh token has ended');
   await slideSessionExpiry(ctx, session);
 }

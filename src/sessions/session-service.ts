@@ -6,7 +6,6 @@
 import type { ProviderContext } from '../context.js';
 import type { InternalRequest, SetCookie } from '../core/types.js';
 import type { RecordWrite, StoredRecord } from '../stores/types.js';
-import { writeRecords } from '../stores/write-records.js';
 import { handleId, newHandle } from '../tokens/handles.js';
 import type { SessionPayload } from './session-record.js';
 
@@ -26,7 +25,7 @@ const HANDLE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 export async function currentSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>): Promise<Session | undefined> {
   const handle = req.cookies[SESSION_COOKIE];
   if (!handle || !HANDLE_SHAPE.test(handle)) return undefined;
-  const rec = await ctx.backend.records.find<SessionPayload>('session', handleId(handle));
+  const rec = await ctx.stores.sessions.find(handleId(handle));
   if (!rec || !rec.subjectId || !isLive(rec, ctx.clock.now())) return undefined;
   return { subjectId: rec.subjectId, payload: rec.payload, record: rec };
 }
@@ -93,7 +92,7 @@ export async function beginSession(ctx: ProviderContext, req: Pick<InternalReque
 
 /** Stores a session (as begun, or changed in memory); a begun one then removes the record it replaces. */
 export async function saveSession(ctx: ProviderContext, session: Session): Promise<void> {
-  await writeRecords(ctx.backend.records, sessionWrites(session));
+  await ctx.stores.writeAll(sessionWrites(session));
   session.replaces = undefined;
 }
 
@@ -145,7 +144,7 @@ export async function slideSessionExpiry(ctx: ProviderContext, record: StoredRec
   const lifetime = sessionLifetime(ctx, record.payload.remember);
   const expiresAt = Math.min(Math.max(record.expiresAt, ctx.clock.now() + lifetime), record.payload.absoluteExpiresAt ?? Infinity);
   if (expiresAt - record.expiresAt <= lifetime * SLIDE_THRESHOLD) return false;
-  await ctx.backend.records.put({ ...record, expiresAt, clientIds: [...record.payload.clients] });
+  await ctx.stores.sessions.put({ ...record, expiresAt, clientIds: [...record.payload.clients] });
   return true;
 }
 

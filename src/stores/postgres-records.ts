@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords, indexRecordClients, purgeRecordClients } from './sql-record-queries.js';
-import { type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
+import { type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredRecord } from './types.js';
 import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
 
 const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload', 'client_ids'] as const;
@@ -55,6 +55,21 @@ export class PostgresRecords implements OperationalStore {
       .returningAll()
       .executeTakeFirst();
     return row && rowToRecord<P>(row);
+  }
+  /**
+   * One transaction: every put (with its client index rows) and delete, or
+   * none. A write that fails (a payload that does not serialise, a lost
+   * connection) rolls back the writes before it.
+   */
+  async writeAll(writes: readonly RecordWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    await this.qb.transaction().execute(async (trx) => {
+      const tx = new PostgresRecords(trx);
+      for (const w of writes) {
+        if ('put' in w) await tx.put(w.put);
+        else await tx.delete(w.delete.kind, w.delete.id);
+      }
+    });
   }
   async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
     return findManyRecords<P>(this.qb, kind, filter);

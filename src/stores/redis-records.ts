@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../model/types.js';
-import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
+import { FIND_MANY_LIMIT, type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredRecord } from './types.js';
 import { CONSUME, DELETE, DELETE_BY_INDEX, PURGE, WRITE } from './redis-scripts.js';
 
 /** Seconds a record outlives its expiresAt in Redis (callers check expiry; reuse stays detectable a while). */
@@ -33,7 +33,7 @@ function toFields(r: StoredRecord): string[] {
 }
 
 function fromHash<P>(id: string, h: Record<string, string>): StoredRecord<P> {
-  const rec: StoredRecord<P> = { kind: h.k!, id, createdAt: Number(h.c), expiresAt: Number(h.e), payload: JSON.parse(h.p!) as P };
+  const rec: StoredRecord<P> = { kind: h.k! as RecordKind, id, createdAt: Number(h.c), expiresAt: Number(h.e), payload: JSON.parse(h.p!) as P };
   if (h.sub !== undefined) rec.subjectId = h.sub;
   if (h.sess !== undefined) rec.sessionId = h.sess;
   if (h.cli !== undefined) rec.clientId = h.cli;
@@ -78,6 +78,26 @@ export class RedisRecords implements OperationalStore {
   }
   async insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
     return (await this.r.ghWrite(this.prefix, this.key(rec.kind, rec.id), this.ttl(rec.expiresAt), 'ifabsent', now, ...toFields(rec))) === 1;
+  }
+  /**
+   * One MULTI/EXEC of the write scripts: Redis runs them back to back with no
+   * other command between, and none when the connection fails before EXEC.
+   * Every record is serialised before anything is sent, so a payload that
+   * cannot be stored fails the batch with nothing applied.
+   */
+  async writeAll(writes: readonly RecordWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const commands = writes.map((w) =>
+      'put' in w
+        ? (['ghWrite', this.prefix, this.key(w.put.kind, w.put.id), this.ttl(w.put.expiresAt), 'put', 0, ...toFields(w.put)] as const)
+        : (['ghDelete', this.prefix, this.key(w.delete.kind, w.delete.id)] as const),
+    );
+    const multi = this.r.multi() as unknown as Record<string, (...args: (string | number)[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
+    for (const [command, ...args] of commands) multi[command]!(...args);
+    const replies = await multi.exec();
+    if (!replies) throw new Error('Redis batch aborted');
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0]!;
   }
   async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
     const h = await this.r.hgetall(this.key(kind, id));

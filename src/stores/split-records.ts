@@ -3,8 +3,23 @@
  * codes, replay and lockout records) in Redis, the rest durable in SQL. Bulk
  * deletes and purge run on both and add up; a failure of either is thrown, so
  * a revocation never reports success while half done.
+ *
+ * Batches (writeAll) that stay in one store are that store's atomic batch. A
+ * batch spanning both (an authorization answer: the session in SQL, the code
+ * and the end of the interaction in Redis) runs in three steps:
+ *   1. every record is serialised (a payload that cannot be stored fails here, nothing written);
+ *   2. the durable part in one SQL transaction, after reading what it overwrites;
+ *   3. the ephemeral part in one Redis MULTI/EXEC.
+ * When step 3 fails, step 2 is undone in a second transaction (each record
+ * put back as it was read, or deleted when it did not exist) and the error is
+ * thrown. The guarantee: a batch that rejects leaves nothing of itself in
+ * Redis, and nothing in SQL unless the undo failed too (SQL lost between step 2
+ * and the undo; then the durable part, a session record whose cookie was never
+ * sent, stays until it expires). Between step 2 and the undo a reader may see
+ * the durable part for that moment; the records a batch creates are reachable
+ * only through handles the failed response never delivered.
  */
-import type { OperationalStore, RecordFilter, RecordKind, StoredRecord } from './types.js';
+import type { OperationalStore, RecordFilter, RecordKind, RecordWrite, StoredRecord } from './types.js';
 
 /** Kinds kept in Redis when it is configured: short-lived, and losing them only ends a login or a code early. */
 export const EPHEMERAL_KINDS: readonly RecordKind[] = ['interaction', 'authorization_code', 'replay', 'lockout'];
@@ -39,6 +54,24 @@ export class SplitRecords implements OperationalStore {
 
   put(rec: StoredRecord): Promise<void> {
     return this.of(rec.kind).put(rec);
+  }
+  async writeAll(writes: readonly RecordWrite[]): Promise<void> {
+    const kindOf = (w: RecordWrite) => ('put' in w ? w.put.kind : w.delete.kind);
+    const durable = writes.filter((w) => this.of(kindOf(w)) === this.durable);
+    const ephemeral = writes.filter((w) => this.of(kindOf(w)) === this.ephemeral);
+    if (ephemeral.length === 0) return this.durable.writeAll(durable);
+    if (durable.length === 0) return this.ephemeral.writeAll(ephemeral);
+    for (const w of writes) if ('put' in w) JSON.stringify(w.put);
+    const keys = new Map(durable.map((w) => ('put' in w ? w.put : w.delete)).map((k) => [`${k.kind}\u0000${k.id}`, { kind: k.kind, id: k.id }]));
+    const before = await Promise.all([...keys.values()].map(async (k) => ({ k, rec: await this.durable.find(k.kind, k.id) })));
+    await this.durable.writeAll(durable);
+    try {
+      await this.ephemeral.writeAll(ephemeral);
+    } catch (err) {
+      const undo: RecordWrite[] = before.map(({ k, rec }) => (rec ? { put: rec } : { delete: k }));
+      await this.durable.writeAll(undo).catch(() => {});
+      throw err;
+    }
   }
   insertIfAbsent(rec: StoredRecord, now: number): Promise<boolean> {
     return this.of(rec.kind).insertIfAbsent(rec, now);

@@ -5,7 +5,7 @@
  */
 import type { Compilable } from 'kysely';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { StoredKey, StoredRecord, StoredUser } from './types.js';
+import type { RecordKind, StoredKey, StoredRecord, StoredUser } from './types.js';
 
 export interface RecordsTable {
   kind: string;
@@ -111,7 +111,7 @@ export function recordToRow(r: StoredRecord): RecordsTable {
 
 export function rowToRecord<P>(row: RecordsTable): StoredRecord<P> {
   const rec: StoredRecord<P> = {
-    kind: row.kind,
+    kind: row.kind as RecordKind,
     id: row.id,
     createdAt: row.created_at,
     expiresAt: row.expires_at,

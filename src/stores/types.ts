@@ -5,7 +5,10 @@
  * All times are epoch seconds.
  */
 
-/** Kinds of operational records. */
+/**
+ * Kinds of operational records: a closed set, each with its typed store
+ * (stores/typed/; interactions: interaction/interaction-store.ts).
+ */
 export type RecordKind =
   | 'authorization_code'
   | 'refresh_token'
@@ -15,7 +18,10 @@ export type RecordKind =
   | 'interaction'
   | 'replay'
   | 'lockout'
-  | (string & {});
+  /** A revoked JWT access token id (introspection answers inactive). */
+  | 'revoked_jti'
+  /** A revoked grant family (a redemption racing the revocation revokes what it issued). */
+  | 'revoked_grant';
 
 /**
  * One operational record. `id` is the storage key: for handles given to
@@ -95,11 +101,12 @@ export interface OperationalStore {
   /** Optional: records of a kind not yet expired (metrics, e.g. active sessions). */
   countActive?(kind: RecordKind, now: number): Promise<number>;
   /**
-   * Optional: applies puts and deletes in order, all or none (one transaction).
-   * Callers go through writeRecords (stores/write-records.ts), which applies
-   * them one by one on a store without it.
+   * Applies puts and deletes in order, all or none: when it rejects, none of
+   * the writes is visible. Required of every backend (SQLite, PostgreSQL: one
+   * transaction; memory: applied synchronously; the split store: see
+   * stores/split-records.ts for the order across its two databases).
    */
-  writeAll?(writes: readonly RecordWrite[]): Promise<void>;
+  writeAll(writes: readonly RecordWrite[]): Promise<void>;
 }
 
 /** One write of a {@link OperationalStore.writeAll} batch. */

@@ -80,7 +80,7 @@ export async function issueAccessToken(ctx: ProviderContext, req: AccessTokenReq
   const expiresIn = req.lifetime ?? req.client.accessTokenLifetime;
   if (req.client.accessTokenType === 'reference') {
     const handle = newHandle();
-    await ctx.backend.records.put({
+    await ctx.stores.referenceTokens.issue({
       kind: 'reference_token',
       id: handleId(handle),
       subjectId: claims.sub as string,

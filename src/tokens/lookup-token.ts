@@ -58,7 +58,7 @@ async function lookupJwt(ctx: ProviderContext, token: string, now: number, hit: 
   // Revocation is read from the shared store on every use, cached signature or not, so it
   // takes effect at once and on every node (RFC 7009 §2, RFC 7662 §2.2).
   if (active && typeof claims.jti === 'string') {
-    active = !(await ctx.backend.records.find('revoked_jti', claims.jti));
+    active = !(await ctx.stores.revocations.isJtiRevoked(claims.jti));
   }
   return { type: 'access_token', format: 'jwt', claims, active };
 }
@@ -68,10 +68,10 @@ async function lookupHandle(ctx: ProviderContext, token: string, now: number, hi
   const order = hint === 'refresh_token' ? (['refresh_token', 'reference_token'] as const) : (['reference_token', 'refresh_token'] as const);
   for (const kind of order) {
     if (kind === 'reference_token') {
-      const rec = await ctx.backend.records.find<ReferenceTokenPayload>('reference_token', id);
+      const rec = await ctx.stores.referenceTokens.find(id);
       if (rec) return { type: 'access_token', format: 'reference', claims: rec.payload.claims, active: rec.expiresAt > now, record: rec };
     } else {
-      const rec = await ctx.backend.records.find<RefreshTokenPayload>('refresh_token', id);
+      const rec = await ctx.stores.refreshTokens.find(id);
       if (rec) {
         const p = rec.payload;
         const claims: Record<string, unknown> = {

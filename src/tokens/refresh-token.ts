@@ -64,6 +64,6 @@ export async function issueRefreshToken(ctx: ProviderContext, req: RefreshTokenR
     expiresAt: refreshTokenExpiresAt(req.client, now, req.payload.absoluteExpiresAt),
     payload: req.payload,
   };
-  await ctx.backend.records.put(record);
+  await ctx.stores.refreshTokens.put(record);
   return handle;
 }

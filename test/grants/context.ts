@@ -11,7 +11,7 @@ import { storeAuthorizationCode } from '../../src/grants/authorization-code-gran
 import { s256Challenge } from '../../src/grants/pkce.js';
 import { createGatehouse, type Gatehouse } from '../../src/provider.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
-import type { Backend } from '../../src/stores/types.js';
+import type { Backend, RecordKind } from '../../src/stores/types.js';
 import type { AuthorizationCodePayload } from '../../src/tokens/authorization-code-record.js';
 
 export const ISSUER = 'https://id.example.com';
@@ -63,11 +63,11 @@ export interface HarnessOptions {
  * have read: requests that look the record up at the same moment, as two
  * nodes redeeming one code at once do, before either can consume it.
  */
-export function readTogetherBackend(kind: string, n = 2): Backend {
+export function readTogetherBackend(kind: RecordKind, n = 2): Backend {
   const backend = createMemoryBackend();
   const find = backend.records.find.bind(backend.records);
   let waiting: Array<() => void> | undefined = [];
-  backend.records.find = (async (k: string, id: string) => {
+  backend.records.find = (async (k: RecordKind, id: string) => {
     const rec = await find(k, id);
     const queue = waiting;
     if (k === kind && queue) {

@@ -5,8 +5,10 @@
  * runStoreConformance('memory', async () => ({ backend: createMemoryBackend() }));
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend, ConfigDocument, OutboxEntry, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
-import { writeRecords } from '../../src/stores/write-records.js';
+import type { Backend, ConfigDocument, OperationalStore, OutboxEntry, RecordKind, RecordWrite, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
+
+/** Applies a batch (every backend's writeAll). */
+const writeRecords = (store: OperationalStore, writes: readonly RecordWrite[]) => store.writeAll(writes);
 
 export interface StoreUnderTest {
   backend: Backend;
@@ -242,7 +244,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await remaining()).toBe('cde');
       });
       it('findMany filters by kind, subject, session, client and expiry, oldest first', async () => {
-        const ids = async (kind: string, f?: Parameters<Backend['records']['findMany']>[1]) =>
+        const ids = async (kind: RecordKind, f?: Parameters<Backend['records']['findMany']>[1]) =>
           (await b.records.findMany(kind, f)).map((r) => r.id).join('');
         await b.records.put(rec({ id: 'g', kind: 'session', subjectId: 'alice', sessionId: 's4', createdAt: 900, expiresAt: 1500 }));
         expect(await ids('session')).toBe('gd');
@@ -288,12 +290,12 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       it('after: continues exactly past the 1000-record page cap, in order, without gaps or repeats', async () => {
         const total = 1205;
         const writes = Array.from({ length: total }, (_, i) =>
-          ({ put: rec({ kind: 'session_client', id: `p${String(i).padStart(5, '0')}`, clientId: i % 5 === 4 ? 'other' : 'app', createdAt: 1000 + Math.floor(i / 3), expiresAt: 9000 }) }));
+          ({ put: rec({ kind: 'revoked_grant', id: `p${String(i).padStart(5, '0')}`, clientId: i % 5 === 4 ? 'other' : 'app', createdAt: 1000 + Math.floor(i / 3), expiresAt: 9000 }) }));
         for (let i = 0; i < writes.length; i += 200) await writeRecords(b.records, writes.slice(i, i + 200));
         const seen: string[] = [];
         let after: { createdAt: number; id: string } | undefined;
         for (;;) {
-          const page = await b.records.findMany('session_client', { clientId: 'app', after });
+          const page = await b.records.findMany('revoked_grant', { clientId: 'app', after });
           seen.push(...page.map((r) => r.id));
           if (page.length < 1000) break;
           after = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
@@ -301,7 +303,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         const expected = writes.map((w) => w.put).filter((r) => r.clientId === 'app').map((r) => r.id);
         expect(expected.length).toBe(964);
         expect(seen).toEqual(expected);
-        expect((await b.records.findMany('session_client', { limit: 2, after: { createdAt: 1000, id: 'p00001' } })).map((r) => r.id)).toEqual(['p00002', 'p00003']);
+        expect((await b.records.findMany('revoked_grant', { limit: 2, after: { createdAt: 1000, id: 'p00001' } })).map((r) => r.id)).toEqual(['p00002', 'p00003']);
       }, 60_000);
     });
 

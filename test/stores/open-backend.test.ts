@@ -14,8 +14,8 @@ describe('openBackend', () => {
 
   it('opens a memory backend', async () => {
     const b = await openBackend(configSchema.parse({ store: { type: 'memory' } }));
-    await b.records.put({ kind: 'k', id: '1', createdAt: 0, expiresAt: 1, payload: 1 });
-    expect((await b.records.find('k', '1'))?.payload).toBe(1);
+    await b.records.put({ kind: 'consent', id: '1', createdAt: 0, expiresAt: 1, payload: 1 });
+    expect((await b.records.find('consent', '1'))?.payload).toBe(1);
     await b.close();
   });
 

@@ -124,7 +124,7 @@ describe.skipIf(!!reason)('postgres + redis backend', () => {
     const b = await open(pgServer.createDatabase('redis_clients'), 'cids:');
     const raw = new Redis(redis.url);
     try {
-      const rec = (id: string, clientIds: string[], createdAt = 1) => ({ kind: 'interaction', id, clientIds, createdAt, expiresAt: 100, payload: {} });
+      const rec = (id: string, clientIds: string[], createdAt = 1) => ({ kind: 'interaction' as const, id, clientIds, createdAt, expiresAt: 100, payload: {} });
       await b.records.put(rec('i1', ['a', 'b']));
       await b.records.put(rec('i2', ['b'], 2));
       const ids = async (client: string) => (await b.records.findMany('interaction', { clientIdsInclude: client })).map((r) => r.id);

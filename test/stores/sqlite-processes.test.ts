@@ -34,9 +34,9 @@ const { createSqliteBackend } = require('./sqlite.cjs');
   }
   for (let i = 0; i < 5; i++) {
     await b.keys.withLock('keys', async () => {
-      const n = (await b.records.find('counter', 'n')).payload;
+      const n = (await b.records.find('consent', 'n')).payload;
       await new Promise((r) => setTimeout(r, 3));
-      await b.records.put({ kind: 'counter', id: 'n', createdAt: 0, expiresAt: 9e9, payload: n + 1 });
+      await b.records.put({ kind: 'consent', id: 'n', createdAt: 0, expiresAt: 9e9, payload: n + 1 });
     });
   }
   await b.close();
@@ -66,7 +66,7 @@ it('4 processes: every record consumed exactly once, locked read-modify-writes n
   for (let i = 0; i < ids; i++) {
     await setup.records.put({ kind: 'authorization_code', id: `c${i}`, createdAt: 0, expiresAt: 9e9, payload: i });
   }
-  await setup.records.put({ kind: 'counter', id: 'n', createdAt: 0, expiresAt: 9e9, payload: 0 });
+  await setup.records.put({ kind: 'consent', id: 'n', createdAt: 0, expiresAt: 9e9, payload: 0 });
 
   const env = { ...process.env, NODE_PATH: resolve('node_modules') };
   const children = [0, 1, 2, 3].map((k) => spawn(process.execPath, [join(dir, 'child.cjs'), path, String(ids), String(k)], { env, cwd: dir }));
@@ -88,6 +88,6 @@ it('4 processes: every record consumed exactly once, locked read-modify-writes n
   const won = outputs.flatMap((o) => JSON.parse(o.stdout) as number[]);
   expect(won).toHaveLength(ids);
   expect(new Set(won).size).toBe(ids);
-  expect((await setup.records.find('counter', 'n'))?.payload).toBe(20);
+  expect((await setup.records.find('consent', 'n'))?.payload).toBe(20);
   await setup.close();
 });

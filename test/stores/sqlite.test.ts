@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteBackend } from '../../src/stores/sqlite.js';
-import type { Backend } from '../../src/stores/types.js';
+import type { Backend, RecordWrite } from '../../src/stores/types.js';
 import { runStoreConformance } from './conformance.js';
 
 runStoreConformance('sqlite', async () => {
@@ -96,7 +96,7 @@ describe('sqlite backend', () => {
 
   it('put rewrites a record whether or not its indexed columns change', async () => {
     const b = await backend(join(tempDir(), 'g.db'));
-    const base = { kind: 'refresh_token', id: 'r', subjectId: 'alice', sessionId: 's1', grantId: 'g1', createdAt: 1, expiresAt: 9, payload: { v: 1 } };
+    const base = { kind: 'refresh_token' as const, id: 'r', subjectId: 'alice', sessionId: 's1', grantId: 'g1', createdAt: 1, expiresAt: 9, payload: { v: 1 } };
     await b.records.put(base);
     // Same indexed columns: client, consumedAt and payload change in place.
     await b.records.put({ ...base, clientId: 'web', consumedAt: 5, payload: { v: 2 } });
@@ -115,10 +115,10 @@ describe('sqlite backend', () => {
 
   it('writeAll is one transaction: a write that fails takes the earlier ones of the batch with it', async () => {
     const b = await backend(join(tempDir(), 'g.db'));
-    const base = { kind: 'authorization_code', createdAt: 1, expiresAt: 9 };
+    const base = { kind: 'authorization_code' as const, createdAt: 1, expiresAt: 9 };
     await b.records.put({ ...base, id: 'old', payload: {} });
     // A payload JSON cannot encode fails inside the transaction, after the first two writes ran.
-    const batch = [
+    const batch: RecordWrite[] = [
       { put: { ...base, id: 'a', payload: {} } },
       { delete: { kind: 'authorization_code', id: 'old' } },
       { put: { ...base, id: 'b', payload: { n: 1n } } },

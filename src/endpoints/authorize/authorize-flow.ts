@@ -14,7 +14,6 @@ import { endStoredSession } from '../../sessions/end-user-session.js';
 import { beginSession, currentSession, sessionWrites, touchedSession, type Session } from '../../sessions/session-service.js';
 import type { RecordWrite } from '../../stores/types.js';
 import { activeProfile } from '../../tokens/user-claims.js';
-import { writeRecords } from '../../stores/write-records.js';
 import type { AuthorizationRequest } from '../../model/authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
 import { finishInteraction, interactionWrite, loginOf, newInteraction, type Interaction, type InteractionKind, type InteractionUrl } from '../../interaction/interaction-store.js';
@@ -117,7 +116,7 @@ export class AuthorizeFlow {
 
   /** Stores a decision's writes in one batch, then announces its events. */
   private async apply(d: Decision): Promise<InternalResponse> {
-    await writeRecords(this.ctx.backend.records, d.writes);
+    await this.ctx.stores.writeAll(d.writes);
     for (const e of d.events) this.ctx.events(e);
     return d.response;
   }
