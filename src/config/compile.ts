@@ -25,6 +25,9 @@ export function authMethodsOf(client: ClientConfig): Set<TokenEndpointAuthMethod
   return methods;
 }
 
+/** Seconds a confidential client may retry a rotated-out refresh token (refreshTokenRetryWindow). */
+const DEFAULT_CONFIDENTIAL_RETRY_WINDOW = 10;
+
 /** An origin as browsers send it in the Origin header: lower-case host, no default port, no trailing slash. */
 function normaliseOrigin(origin: string): string {
   try {
@@ -37,11 +40,15 @@ function normaliseOrigin(origin: string): string {
 /** One client with its lookup sets. */
 export function compileClient(client: ClientConfig): Client {
   const authMethods = authMethodsOf(client);
+  // A client that may only use `none` is public whatever requireClientSecret says.
+  const isPublic = !client.requireClientSecret || (authMethods.size === 1 && authMethods.has('none'));
   return {
     ...client,
     authMethods,
-    // A client that may only use `none` is public whatever requireClientSecret says.
-    isPublic: !client.requireClientSecret || (authMethods.size === 1 && authMethods.has('none')),
+    isPublic,
+    // RFC 9700 §4.14.2: a confidential client's refresh tokens are bound to its credentials, so a
+    // short retry after a lost response is safe; a public client keeps strict reuse detection.
+    refreshTokenRetryWindow: client.refreshTokenRetryWindow ?? (isPublic ? 0 : DEFAULT_CONFIDENTIAL_RETRY_WINDOW),
     grantTypeSet: new Set(client.allowedGrantTypes),
     scopeSet: new Set(client.allowedScopes),
     redirectUriSet: new Set(client.redirectUris),

@@ -101,6 +101,13 @@ export const clientSchema = z.object({
   slidingRefreshTokenLifetime: duration.default(1296000),
   refreshTokenUsage: z.enum(['oneTimeOnly', 'reUse']).default('oneTimeOnly'),
   refreshTokenExpiration: z.enum(['absolute', 'sliding']).default('absolute'),
+  /**
+   * Seconds after a rotation during which the same authenticated client may
+   * present the rotated-out refresh token again (a lost response) while its
+   * successor is unused: the successor is then spent and a fresh pair issued.
+   * Default 10 for confidential clients, 0 (strict reuse detection) for public ones.
+   */
+  refreshTokenRetryWindow: duration.optional(),
   updateAccessTokenClaimsOnRefresh: z.boolean().default(false),
   allowedCorsOrigins: z.array(origin).default([]),
   /** OpenID Connect Front-Channel Logout 1.0: loaded in an iframe of the signed-out page. */

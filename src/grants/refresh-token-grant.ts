@@ -12,7 +12,7 @@ import { claimsForScopes, profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
 import {
-  activeUser, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken, userTokenResponse,
+  activeUser, grantRevokedMeanwhile, issuedJwt, issuedReferenceId, issueUserTokens, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken, userTokenResponse,
 } from './user-tokens.js';
 
 type RefreshRecord = StoredRecord<RefreshTokenPayload>;
@@ -23,15 +23,14 @@ type RefreshRecord = StoredRecord<RefreshTokenPayload>;
  * its rotations issued.
  */
 async function revokeFamily(ctx: ProviderContext, rec: RefreshRecord): Promise<void> {
-  const records = ctx.backend.records;
   if (rec.grantId && rec.subjectId && rec.clientId) {
     await markGrantRevoked(ctx, rec.grantId);
     // Read after marking: a racing rotation has stored its token by now, or sees the marker and revokes what it issued.
     await revokeIssuedJwts(ctx, rec.subjectId, rec.clientId, rec.grantId);
-    await records.deleteByGrantId(rec.grantId);
+    await ctx.stores.grants.deleteFamily(rec.grantId);
   } else {
     if (rec.payload.issuedJwt) await revokeJwtAccessToken(ctx, rec.payload.issuedJwt.jti, rec.payload.issuedJwt.exp, rec.clientId);
-    await records.delete('refresh_token', rec.id);
+    await ctx.stores.refreshTokens.delete(rec.id);
   }
   ctx.logger.warn({ clientId: rec.clientId, grantId: rec.grantId }, 'refresh token reused; token family revoked');
   ctx.events({ type: 'refresh_token_reused', clientId: rec.clientId, subjectId: rec.subjectId });
@@ -58,18 +57,55 @@ function refreshAudiences(resources: Resources, client: Client, scopes: string[]
   return granted.filter((name) => reached.has(name));
 }
 
-/** Finds and checks the presented token (no state change); invalid_grant for every failure. */
-async function findRefreshToken(ctx: ProviderContext, token: string, client: Client): Promise<RefreshRecord> {
-  const found = await ctx.backend.records.find<RefreshTokenPayload>('refresh_token', handleId(token));
+/**
+ * What a refresh request spends: the presented token itself, or, for a retry
+ * within the client's refreshTokenRetryWindow, the unused successor that the
+ * lost rotation stored.
+ */
+interface Presented {
+  rec: RefreshRecord;
+  /** The record to consume: `rec`, or its successor on a retry. */
+  spend: RefreshRecord;
+  retry: boolean;
+}
+
+/**
+ * A rotated-out token presented again by the client it was issued to, within
+ * the client's retry window after its rotation: the response of that rotation
+ * was lost (a node died, a connection dropped). The client authenticated
+ * (RFC 6749 §10.4, RFC 9700 §4.14.2: a confidential client's refresh tokens are
+ * bound to its credentials), so while the successor is unused the retry gets a
+ * fresh pair in its place. Otherwise it is reuse.
+ */
+async function unusedSuccessor(ctx: ProviderContext, found: RefreshRecord, client: Client): Promise<RefreshRecord | undefined> {
+  const window = client.refreshTokenRetryWindow;
+  if (window <= 0 || found.consumedAt === undefined || ctx.clock.now() - found.consumedAt > window) return undefined;
+  const successors = await ctx.stores.refreshTokens.successorsOf(found);
+  // Retries before this one spent the older successors; the one left unspent is the live token.
+  return successors.find((r) => r.consumedAt === undefined && r.expiresAt > ctx.clock.now());
+}
+
+/** Finds and checks the presented token (no state change but a reuse's revocation); invalid_grant for every failure. */
+async function findRefreshToken(ctx: ProviderContext, token: string, client: Client): Promise<Presented> {
+  const found = await ctx.stores.refreshTokens.find(handleId(token));
   if (!found) throw new InvalidGrant('refresh token is invalid or expired');
   // RFC 6749 §6: the refresh token must have been issued to the authenticated client.
   if (found.clientId !== client.clientId) throw new InvalidGrant('refresh token was issued to another client');
   if (found.consumedAt !== undefined) {
+    const successor = await unusedSuccessor(ctx, found, client);
+    if (successor) return { rec: found, spend: successor, retry: true };
     await revokeFamily(ctx, found);
     throw new InvalidGrant('refresh token has already been used');
   }
   if (found.expiresAt <= ctx.clock.now()) throw new InvalidGrant('refresh token is invalid or expired');
-  return found;
+  return { rec: found, spend: found, retry: false };
+}
+
+/** The access token issued with a successor spent by a retry dies with it (the lost response carried it). */
+async function revokeSpentSuccessor(ctx: ProviderContext, successor: RefreshRecord): Promise<void> {
+  const { issuedJwt: jwt, issuedReferenceId } = successor.payload;
+  if (jwt) await revokeJwtAccessToken(ctx, jwt.jti, jwt.exp, successor.clientId);
+  if (issuedReferenceId) await ctx.stores.referenceTokens.delete(issuedReferenceId);
 }
 
 export const refreshTokenGrant: GrantHandler = {
@@ -79,13 +115,13 @@ export const refreshTokenGrant: GrantHandler = {
     const token = required(req.body, 'refresh_token', 512);
     const requested = spaceList(single(req.body, 'scope'));
     if (!client.allowOfflineAccess) throw new UnauthorizedClient('offline access is not allowed for this client');
-    const rec = await findRefreshToken(ctx, token, client);
+    const { rec, spend, retry } = await findRefreshToken(ctx, token, client);
     await requireBoundSession(ctx, client, rec.sessionId);
     const p = rec.payload;
     const scopes = narrowScopes(requested, p.scopes);
     const audiences = refreshAudiences(ctx.resources, client, scopes, req.body.get('resource') ?? [], p.audiences);
     const user = await activeUser(ctx, rec.subjectId, client, 'refresh_token');
-    const records = ctx.backend.records;
+    const refreshTokens = ctx.stores.refreshTokens;
     const now = ctx.clock.now();
     // Only the claims the original grant released, unless the client asks for fresh ones.
     const grantClaims = client.updateAccessTokenClaimsOnRefresh
@@ -107,11 +143,16 @@ export const refreshTokenGrant: GrantHandler = {
     // Rotation is atomic: of concurrent uses exactly one wins. A use that read the token at the
     // same moment as the winner is refused without revoking the family; any later use of the
     // token finds it consumed and revokes the family (findRefreshToken), so reuse is still detected.
-    const consumed = oneTime ? await records.consume<RefreshTokenPayload>('refresh_token', rec.id, now) : rec;
+    // A retry spends the successor the lost rotation stored, with the same guarantee.
+    const consumed = oneTime ? await refreshTokens.consume(spend.id, now) : rec;
     if (!consumed) {
       ctx.logger.warn({ clientId: client.clientId, grantId }, 'refresh token used concurrently; the later request refused');
       ctx.events({ type: 'refresh_token_race', clientId: client.clientId, subjectId: rec.subjectId });
       throw new InvalidGrant('refresh token has already been used');
+    }
+    if (retry) {
+      await revokeSpentSuccessor(ctx, consumed);
+      ctx.logger.info({ clientId: client.clientId, grantId }, 'rotated-out refresh token retried within the retry window; its unused successor replaced');
     }
     const tokens = await issueUserTokens(ctx, {
       client, user, scopes, audiences,
@@ -121,7 +162,7 @@ export const refreshTokenGrant: GrantHandler = {
       // OIDC Core §12.2: auth_time of the original authentication; no nonce.
       authTime: p.authTime ?? rec.createdAt, acr: p.acr, amr: p.amr,
     });
-    const { issuedJwt: _j, ...carried } = p;
+    const { issuedJwt: _j, issuedReferenceId: _r, predecessorId: _p, ...carried } = p;
     let refreshToken = token;
     if (oneTime) {
       // RFC 6749 §6: the new refresh token keeps the original scope; same family, same absolute end.
@@ -129,11 +170,12 @@ export const refreshTokenGrant: GrantHandler = {
       const jwt = issuedJwt(tokens, client);
       refreshToken = await issueRefreshToken(ctx, {
         client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId,
-        payload: { ...carried, accessTokenClaims: grantClaims, issuedJwt: jwt },
+        // The presented token's id, also on a retry: a further retry of it finds this token.
+        payload: { ...carried, accessTokenClaims: grantClaims, issuedJwt: jwt, issuedReferenceId: issuedReferenceId(tokens, client), predecessorId: rec.id },
       });
       await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {
-      await records.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...p, accessTokenClaims: grantClaims } });
+      await refreshTokens.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...p, accessTokenClaims: grantClaims } });
     }
     ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, grantType: 'refresh_token' });
     return userTokenResponse(tokens, scopes, refreshToken);

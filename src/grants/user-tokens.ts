@@ -12,6 +12,7 @@ import type { StoredRecord } from '../stores/types.js';
 import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { issueAccessToken, type IssuedAccessToken } from '../tokens/access-token.js';
 import { issueIdToken } from '../tokens/id-token.js';
+import { handleId } from '../tokens/handles.js';
 import type { IsActiveCaller } from '../extensions/profile-service.js';
 import { activeGrantSubject, profileClaims } from '../tokens/user-claims.js';
 
@@ -50,7 +51,7 @@ export function derivedJti(label: string, recordId: string): string {
 export async function revokeJwtAccessToken(ctx: ProviderContext, jti: string, exp: number, clientId?: string): Promise<void> {
   const now = ctx.clock.now();
   if (exp + REVOKED_JTI_SLACK <= now) return;
-  await ctx.backend.records.put({ kind: 'revoked_jti', id: jti, clientId, createdAt: now, expiresAt: exp + REVOKED_JTI_SLACK, payload: {} });
+  await ctx.stores.revocations.revokeJti(jti, clientId, now, exp + REVOKED_JTI_SLACK);
 }
 
 /**
@@ -61,7 +62,7 @@ export async function revokeJwtAccessToken(ctx: ProviderContext, jti: string, ex
  */
 export async function markGrantRevoked(ctx: ProviderContext, grantId: string): Promise<void> {
   const now = ctx.clock.now();
-  await ctx.backend.records.put({ kind: 'revoked_grant', id: grantId, createdAt: now, expiresAt: now + REVOKED_GRANT_MARKER, payload: {} });
+  await ctx.stores.revocations.revokeGrant(grantId, now, now + REVOKED_GRANT_MARKER);
 }
 
 /**
@@ -75,9 +76,8 @@ export async function markGrantRevoked(ctx: ProviderContext, grantId: string): P
  * const tokens = await revokeIssuedJwts(ctx, rec.subjectId, rec.clientId, rec.grantId);
  */
 export async function revokeIssuedJwts(ctx: ProviderContext, subjectId: string, clientId: string, grantId?: string): Promise<StoredRecord<RefreshTokenPayload>[]> {
-  const records = ctx.backend.records;
   const filter = { subjectId, clientId, grantId };
-  const tokens = await records.findMany<RefreshTokenPayload>('refresh_token', filter);
+  const tokens = await ctx.stores.refreshTokens.findMany(filter);
   const seen = new Set<string>();
   const revoke = async (jwt: { jti: string; exp: number } | undefined) => {
     if (!jwt || seen.has(jwt.jti)) return;
@@ -87,7 +87,7 @@ export async function revokeIssuedJwts(ctx: ProviderContext, subjectId: string, 
   for (const rec of tokens) await revoke(rec.payload.issuedJwt);
   const client = ctx.clients.find(clientId);
   if (client?.accessTokenType === 'jwt') {
-    for (const code of await records.findMany('authorization_code', filter)) {
+    for (const code of await ctx.stores.codes.findMany(filter)) {
       // The redemption's access token lives at most one lifetime past the redemption.
       if (code.consumedAt !== undefined) await revoke({ jti: derivedJti('authorization_code', code.id), exp: code.consumedAt + client.accessTokenLifetime });
     }
@@ -100,10 +100,9 @@ export async function revokeIssuedJwts(ctx: ProviderContext, subjectId: string, 
  * revoked meanwhile, revokes what this redemption issued and answers invalid_grant.
  */
 export async function grantRevokedMeanwhile(ctx: ProviderContext, grantId: string, jwt: { jti: string; exp: number } | undefined, clientId: string): Promise<void> {
-  const marker = await ctx.backend.records.find('revoked_grant', grantId);
-  if (!marker || marker.expiresAt <= ctx.clock.now()) return;
+  if (!(await ctx.stores.revocations.isGrantRevoked(grantId, ctx.clock.now()))) return;
   if (jwt) await revokeJwtAccessToken(ctx, jwt.jti, jwt.exp, clientId);
-  await ctx.backend.records.deleteByGrantId(grantId);
+  await ctx.stores.grants.deleteFamily(grantId);
   throw new InvalidGrant('the grant was revoked because a token of it was used twice');
 }
 
@@ -176,6 +175,11 @@ export function issuedJwt(tokens: UserTokens, client: Client): { jti: string; ex
   const { jti, exp } = tokens.access.claims;
   if (client.accessTokenType !== 'jwt' || typeof jti !== 'string' || typeof exp !== 'number') return undefined;
   return { jti, exp };
+}
+
+/** The storage id of an issued reference access token (deleted when a retry replaces its refresh token). */
+export function issuedReferenceId(tokens: UserTokens, client: Client): string | undefined {
+  return client.accessTokenType === 'reference' ? handleId(tokens.access.accessToken) : undefined;
 }
 
 /** RFC 6749 §5.1 (and OIDC Core §3.1.3.3): the successful token response, never cached. */

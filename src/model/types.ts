@@ -23,6 +23,8 @@ export interface Client extends ClientConfig {
   authMethods: ReadonlySet<TokenEndpointAuthMethod>;
   /** No secret, no keys: authenticates with `none`. */
   isPublic: boolean;
+  /** Seconds; resolved from the config (default 10 confidential, 0 public). */
+  refreshTokenRetryWindow: number;
   grantTypeSet: ReadonlySet<string>;
   scopeSet: ReadonlySet<string>;
   redirectUriSet: ReadonlySet<string>;

@@ -15,4 +15,11 @@ export interface RefreshTokenPayload {
    * family (RFC 9700 §4.14.2, RFC 7009 §2.1), which is found by grant id.
    */
   issuedJwt?: { jti: string; exp: number };
+  /** The storage id of the reference access token issued together with this refresh token. */
+  issuedReferenceId?: string;
+  /**
+   * The storage id of the refresh token this one replaced (rotation). A retry of
+   * that token within the client's refreshTokenRetryWindow finds this one by it.
+   */
+  predecessorId?: string;
 }

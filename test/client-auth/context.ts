@@ -6,6 +6,7 @@ import type { ClientRegistry, ProviderContext } from '../../src/context.js';
 import type { InternalRequest } from '../../src/core/types.js';
 import type { Client, GatehouseEvent, KeyManager, Resources, UserService } from '../../src/model/types.js';
 import { createMemoryBackend } from '../../src/stores/memory.js';
+import { createTypedStores } from '../../src/stores/typed/index.js';
 import { createClientAuthMethods } from '../../src/client-auth/client-auth-methods.js';
 import { endpointUrls } from '../../src/provider.js';
 import { createBackgroundTasks } from '../../src/tasks/background-tasks.js';
@@ -32,6 +33,7 @@ function compileClient(c: ClientConfig): Client {
     ...c,
     authMethods,
     isPublic: authMethods.size === 1 && authMethods.has('none'),
+    refreshTokenRetryWindow: c.refreshTokenRetryWindow ?? 0,
     grantTypeSet: new Set(c.allowedGrantTypes),
     scopeSet: new Set(c.allowedScopes),
     redirectUriSet: new Set(c.redirectUris),
@@ -53,6 +55,9 @@ export interface TestContext extends ProviderContext {
   clock: { now(): number; set(t: number): void };
 }
 
+/** A backend and the typed stores over it. */
+const withStores = (backend: ReturnType<typeof createMemoryBackend>) => ({ backend, stores: createTypedStores(backend.records) });
+
 export function createTestContext(clients: ConfigInput['clients'], extra: Omit<ConfigInput, 'clients' | 'server'> = {}): TestContext {
   const config = configSchema.parse({ ...extra, server: { issuer: ISSUER }, clients });
   const byId = new Map(config.clients.map((c) => [c.clientId, compileClient(c)]));
@@ -66,7 +71,7 @@ export function createTestContext(clients: ConfigInput['clients'], extra: Omit<C
     logger: pino({ level: 'silent' }),
     clients: registry,
     resources: unused<Resources>('resources'),
-    backend: createMemoryBackend(),
+    ...withStores(createMemoryBackend()),
     keys: unused<KeyManager>('keys'),
     users: unused<UserService>('users'),
     extensions: unused<ProviderExtensions>('extensions'),

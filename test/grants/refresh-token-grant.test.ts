@@ -45,7 +45,8 @@ describe('refresh_token grant: rotation (oneTimeOnly)', () => {
   });
 
   it('refuses the old token afterwards and then revokes the whole family (RFC 9700 §4.14.2)', async () => {
-    const rt1 = await start();
+    // Strict reuse detection (no retry window; see refresh-retry-window.test.ts for the window).
+    const rt1 = await start({ web: { refreshTokenRetryWindow: 0 } });
     const second = await refresh(rt1);
     const rt2 = second.json.refresh_token as string;
     expect((await lookupToken(h.ctx, second.json.access_token))?.active).toBe(true);
@@ -68,7 +69,7 @@ describe('refresh_token grant: rotation (oneTimeOnly)', () => {
   });
 
   it('two uses that read the token at the same moment: exactly one rotates, its tokens stay valid; a later reuse revokes the family', async () => {
-    const rt1 = await start({ backend: readTogetherBackend('refresh_token') });
+    const rt1 = await start({ backend: readTogetherBackend('refresh_token'), web: { refreshTokenRetryWindow: 0 } });
     const results = await Promise.all([refresh(rt1), refresh(rt1)]);
     const won = results.filter((r) => r.status === 200);
     expect(won).toHaveLength(1);
