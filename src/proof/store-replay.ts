@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OperationalStore } from '../stores/types.js';
+import { replayMarkerStore } from '../stores/typed/replay.js';
 import type { ReplayStore } from './replay.js';
 
 export function operationalReplayStore(
@@ -14,11 +15,11 @@ export function operationalReplayStore(
   clock: () => number,
   namespace = 'dpop-jti',
 ): ReplayStore {
+  const markers = replayMarkerStore(records);
   return {
     async markOnce(key, expiresAt) {
-      const now = clock();
       const id = createHash('sha256').update(`${namespace}\u0001${key}`).digest('base64url');
-      return records.insertIfAbsent({ kind: 'replay', id, createdAt: now, expiresAt, payload: {} }, now);
+      return markers.markOnce(id, clock(), expiresAt);
     },
   };
 }

@@ -12,7 +12,8 @@
  * address (a fetch host that passes none) is one shared address.
  */
 import { createHash } from 'node:crypto';
-import type { OperationalStore, StoredRecord } from '../stores/types.js';
+import type { StoredRecord } from '../stores/types.js';
+import type { LockoutStore } from '../stores/typed/lockouts.js';
 
 export interface LockoutPolicy {
   /** Consecutive failures that trigger the first lockout. */
@@ -28,7 +29,7 @@ interface LockoutState {
   lockedUntil?: number;
 }
 
-const KIND = 'lockout';
+const KIND = 'lockout' as const;
 const DAY = 86400;
 
 /** The store id of the lockout state of a username tried from an address (none: the unknown address). */
@@ -49,8 +50,8 @@ export function lockoutSeconds(failures: number, policy: LockoutPolicy): number 
  * (default: the unknown address). The records of other addresses expire on
  * their own (they only hold those addresses back).
  */
-export async function clearLockout(records: OperationalStore, username: string, address?: string): Promise<void> {
-  await records.delete(KIND, lockoutId(username, address));
+export async function clearLockout(store: LockoutStore, username: string, address?: string): Promise<void> {
+  await store.delete(lockoutId(username, address));
 }
 
 export interface LockoutStatus {
@@ -73,16 +74,16 @@ export interface Lockout {
 }
 
 /**
- * Lockout state over an operational store.
+ * Lockout state over the lockout records (stores/typed/lockouts.ts).
  *
  * @example
- * const lockout = createLockout(backend.records, { threshold: 5, duration: 60 });
+ * const lockout = createLockout(lockoutStore(backend.records), { threshold: 5, duration: 60 });
  * if (await lockout.lockedFor('alice', req.ip, now)) return { ok: false, reason: 'locked_out' };
  * const { lockedFor, recorded } = await lockout.status('alice', req.ip, now); // reset only when recorded
  */
-export function createLockout(records: OperationalStore, policy: LockoutPolicy): Lockout {
+export function createLockout(store: LockoutStore, policy: LockoutPolicy): Lockout {
   const load = async (id: string, now: number): Promise<LockoutState | undefined> => {
-    const rec = await records.find<LockoutState>(KIND, id);
+    const rec = await store.find<LockoutState>(id);
     return rec && rec.expiresAt > now ? rec.payload : undefined;
   };
   const status = async (username: string, address: string | undefined, now: number): Promise<LockoutStatus> => {
@@ -100,9 +101,9 @@ export function createLockout(records: OperationalStore, policy: LockoutPolicy):
       const state: LockoutState = seconds > 0 ? { failures, lockedUntil: now + seconds } : { failures };
       // Failures are forgotten after a quiet day past the end of any lockout.
       const rec: StoredRecord<LockoutState> = { kind: KIND, id, createdAt: now, expiresAt: now + seconds + DAY, payload: state };
-      await records.put(rec);
+      await store.put(rec);
       return seconds;
     },
-    reset: (username, address) => clearLockout(records, username, address),
+    reset: (username, address) => clearLockout(store, username, address),
   };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../model/types.js';
 import type { Backend, StoredUser } from '../stores/types.js';
 import { clearLockout } from './lockout.js';
+import { lockoutStore } from '../stores/typed/lockouts.js';
 import { hashPassword } from './password-hash.js';
 
 export interface NewUser {
@@ -69,5 +70,5 @@ export async function setPassword(backend: Backend, username: string, password: 
   if (!(await backend.users.update(user.subjectId, { passwordHash, updatedAt: clock.now() }))) {
     throw new UserAdminError(`no user named "${username}"`);
   }
-  await clearLockout(backend.records, username);
+  await clearLockout(lockoutStore(backend.records), username);
 }

@@ -12,6 +12,7 @@ import type { Clock, LoginResult, User, UserService } from '../model/types.js';
 import type { Backend, StoredUser } from '../stores/types.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { createLockout } from './lockout.js';
+import { lockoutStore } from '../stores/typed/lockouts.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { compileTestUsers } from './test-users.js';
 import type { UserStore } from '../extensions/user-store.js';
@@ -35,7 +36,7 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
   const { backend, clock, limiter } = deps;
   const testUsers = compileTestUsers(deps.config.users);
   const { lockoutThreshold, lockoutDuration, lockoutMaxDuration } = deps.config.authentication;
-  const lockout = createLockout(backend.records, { threshold: lockoutThreshold, duration: lockoutDuration, maxDuration: lockoutMaxDuration });
+  const lockout = createLockout(lockoutStore(backend.records), { threshold: lockoutThreshold, duration: lockoutDuration, maxDuration: lockoutMaxDuration });
   /** Attempts per username run one at a time on this node, so parallel guesses cannot skip the count. */
   const gates = new Map<string, Promise<unknown>>();
   // Made at startup after the test users' hashes (one at a time: one argon2 buffer at once), so the
