@@ -5,6 +5,8 @@
  * runStoreConformance('memory', async () => ({ backend: createMemoryBackend() }));
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { batchCases } from './batch-conformance.js';
+import { typedStoreCases } from './typed-stores-conformance.js';
 import type { Backend, ConfigDocument, OperationalStore, OutboxEntry, RecordKind, RecordWrite, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
 
 /** Applies a batch (every backend's writeAll). */
@@ -285,6 +287,9 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await b.records.countActive!('session', 2001)).toBe(before + 1);
       });
     });
+
+    batchCases(() => b);
+    typedStoreCases(() => b);
 
     describe('findMany paging', () => {
       it('after: continues exactly past the 1000-record page cap, in order, without gaps or repeats', async () => {
