@@ -10,8 +10,8 @@
  *     (only those may fail);
  *   - refresh tokens lost: a rotation chain whose current token stopped
  *     working for any reason other than a request in flight on the killed node
- *     (must be 0), checked at the end by redeeming every chain's token exactly
- *     once and seeing a replay refused;
+ *     (must be 0), checked at the end by redeeming every chain's token, using
+ *     its successor, and seeing a replay of the token refused;
  *   - how long until the survivors carry the full load.
  *
  * The proxy ejects a node at its first refused connection and re-sends that
@@ -256,7 +256,9 @@ try {
   /** A request of the op was accepted by the killed node: in flight at the kill, or accepted while it was dying. */
   const onKilled = (op) => inFlightAtKill.has(op) || proxy.diedOn.get(op) === victim;
 
-  // Every chain's token works exactly once: one refresh succeeds, a replay of that same token is refused.
+  // Every chain's token works exactly once: one refresh succeeds; once its successor was used,
+  // a replay of that same token is refused (within the client's refreshTokenRetryWindow a replay
+  // while the successor is still unused counts as a retry of a lost answer and would succeed).
   let verified = 0;
   const lost = [];
   for (const c of chains) {
@@ -265,9 +267,10 @@ try {
       continue;
     }
     const first = await refresh(proxy.url, c.token, 'verify');
+    const next = first.status === 200 ? await refresh(proxy.url, first.body.refresh_token, 'verify-next') : first;
     const replay = await refresh(proxy.url, c.token, 'verify-replay');
-    if (first.status === 200 && replay.status === 400) verified++;
-    else lost.push({ chain: c.id, inFlightOnKilled: false, reason: `final check: ${first.status} then ${replay.status}` });
+    if (first.status === 200 && next.status === 200 && replay.status === 400) verified++;
+    else lost.push({ chain: c.id, inFlightOnKilled: false, reason: `final check: ${first.status}, successor ${next.status}, then replay ${replay.status}` });
   }
 
   // Full load: the start of the first window of WINDOW buckets that starts after the kill and
