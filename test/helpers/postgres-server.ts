@@ -11,7 +11,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { findPostgresProgram, programUnavailable } from './requirements.js';
+import { findPostgresProgram, programUnavailable } from './programs.js';
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:<port>/postgres */

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freePort } from './ports.js';
-import { findProgram, programUnavailable } from './requirements.js';
+import { findProgram, programUnavailable } from './programs.js';
 
 export interface RedisServer {
   url: string;
