@@ -201,7 +201,13 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     verifiedJwts: createVerifiedJwtCache(),
     background: createBackgroundTasks((err) => logger.error({ err }, 'background task failed')),
   };
-  for (const g of [...builtInGrants, ...extraGrants]) ctx.grants.set(g.grantType, g);
+  // The one way a grant is added: built-in ones, the `grants` option's, and a host's later (gh.registerGrant).
+  let rebuildDiscovery: (() => void) | undefined;
+  const registerGrant = (grant: GrantHandler): void => {
+    ctx.grants.set(grant.grantType, grant);
+    rebuildDiscovery?.();
+  };
+  for (const g of [...builtInGrants, ...extraGrants]) registerGrant(g);
 
   const interaction = interactiveParts(ctx, options.interaction);
   const health: HealthState = { draining: false };
@@ -209,7 +215,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   // The demo's test API validates tokens through this provider's own fetch handler, built below.
   let ownFetch: ((request: Request) => Promise<Response>) | undefined;
   const testApi = testApiRoutes(ctx, (request) => ownFetch!(request));
-  const { routes, rebuildDiscovery } = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi });
+  const built = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi });
+  const { routes } = built;
+  rebuildDiscovery = built.rebuildDiscovery;
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
   // With a client store, the origins of its clients in the cache count too (read per CORS request).
   const allowedOrigins = options.clientStore ? () => new Set([...corsOrigins, ...ctx.clients.all().flatMap((c) => [...c.corsOriginSet])]) : () => corsOrigins;
@@ -286,10 +294,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     drain() {
       health.draining = true;
     },
-    registerGrant(grant) {
-      ctx.grants.set(grant.grantType, grant);
-      rebuildDiscovery();
-    },
+    registerGrant,
     registerClientAuthMethod(method) {
       ctx.clientAuthMethods.set(method.name, method);
       rebuildDiscovery();

@@ -4,7 +4,7 @@ import type { ProviderContext } from '../context.js';
 import { required, single } from '../core/params.js';
 import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
-import { markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../grants/user-tokens.js';
+import { markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { raiseParameterProblem } from '../core/parameters.js';
 
 const OK: InternalResponse = { status: 200, headers: { 'cache-control': 'no-store', 'content-length': '0' } };

@@ -8,13 +8,12 @@ import { validateScopes } from '../model/validate-scopes.js';
 import type { StoredRecord } from '../stores/types.js';
 import type { AuthorizationCodePayload } from '../tokens/authorization-code-record.js';
 import { handleId, newHandle } from '../tokens/handles.js';
-import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/refresh-token.js';
+import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/token-service.js';
 import { profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { assertVerifierSyntax, verifyPkce } from './pkce.js';
-import {
-  activeUser, derivedJti, grantRevokedMeanwhile, issuedJwt, issueUserTokens, markGrantRevoked, revokeJwtAccessToken, userTokenResponse,
-} from './user-tokens.js';
+import { derivedJti, grantRevokedMeanwhile, markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
+import { activeUser, issuedJwt, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 
 type CodeRecord = StoredRecord<AuthorizationCodePayload>;
 

@@ -4,7 +4,7 @@ import { InvalidScope, UnauthorizedClient } from '../errors.js';
 import { single, spaceList } from '../core/params.js';
 import { noStoreJson } from '../core/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
-import { issueAccessToken } from '../tokens/access-token.js';
+import { issueAccessToken } from '../tokens/token-service.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 
 export const clientCredentialsGrant: GrantHandler = {

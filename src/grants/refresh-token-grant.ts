@@ -11,9 +11,8 @@ import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes, profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
-import {
-  activeUser, grantRevokedMeanwhile, issuedJwt, issuedReferenceId, issueUserTokens, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken, userTokenResponse,
-} from './user-tokens.js';
+import { grantRevokedMeanwhile, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
+import { activeUser, issuedJwt, issuedReferenceId, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 
 type RefreshRecord = StoredRecord<RefreshTokenPayload>;
 

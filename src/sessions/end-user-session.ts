@@ -6,7 +6,7 @@
  * front-channel logout URLs are returned for the signed-out page.
  */
 import type { ProviderContext } from '../context.js';
-import { markGrantRevoked, revokeJwtAccessToken } from '../grants/user-tokens.js';
+import { markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import type { InternalRequest, SetCookie } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import type { StoredRecord } from '../stores/types.js';

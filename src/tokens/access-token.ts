@@ -5,8 +5,8 @@
 import { clientClaimName, RESERVED_CLAIMS } from '../config/reserved-claims.js';
 import type { ProviderContext } from '../context.js';
 import type { Client } from '../model/types.js';
-import { handleId, newHandle } from './handles.js';
-import { signJwt } from './sign-jwt.js';
+import { accessTokenFormat } from './access-token-format.js';
+import { newHandle } from './handles.js';
 
 export interface AccessTokenRequest {
   client: Client;
@@ -24,7 +24,7 @@ export interface AccessTokenRequest {
   grantId?: string;
   /**
    * The token's jti when the caller derives it (so it can be revoked later
-   * without storing it, see grants/user-tokens.ts `derivedJti`); default 132 random bits.
+   * without storing it, see tokens/grant-revocation.ts `derivedJti`); default 132 random bits.
    */
   jti?: string;
   /** Seconds; default the client's accessTokenLifetime (a custom token request validator may change it). */
@@ -38,10 +38,7 @@ export interface IssuedAccessToken {
   claims: Record<string, unknown>;
 }
 
-/** Payload stored for reference tokens and revoked JWT ids. */
-export interface ReferenceTokenPayload {
-  claims: Record<string, unknown>;
-}
+export type { ReferenceTokenPayload } from '../stores/typed/reference-tokens.js';
 
 /** Builds the RFC 9068 claim set. */
 export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest, now: number): Record<string, unknown> {
@@ -73,26 +70,18 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   return claims;
 }
 
-/** Issues an access token of the client's type. */
+/** Issues an access token in the client's format (tokens/access-token-format.ts). */
 export async function issueAccessToken(ctx: ProviderContext, req: AccessTokenRequest): Promise<IssuedAccessToken> {
   const now = ctx.clock.now();
   const claims = accessTokenClaims(ctx, req, now);
   const expiresIn = req.lifetime ?? req.client.accessTokenLifetime;
-  if (req.client.accessTokenType === 'reference') {
-    const handle = newHandle();
-    await ctx.stores.referenceTokens.issue({
-      kind: 'reference_token',
-      id: handleId(handle),
-      subjectId: claims.sub as string,
-      clientId: req.client.clientId,
-      sessionId: req.sessionId,
-      grantId: req.grantId,
-      createdAt: now,
-      expiresAt: now + expiresIn,
-      payload: { claims } satisfies ReferenceTokenPayload,
-    });
-    return { accessToken: handle, expiresIn, claims };
-  }
-  const token = await signJwt(claims, ctx.keys.signingKey(), 'at+jwt');
-  return { accessToken: token, expiresIn, claims };
+  const accessToken = await accessTokenFormat(req.client).encode(ctx, claims, {
+    subjectId: claims.sub as string,
+    clientId: req.client.clientId,
+    sessionId: req.sessionId,
+    grantId: req.grantId,
+    issuedAt: now,
+    expiresAt: now + expiresIn,
+  });
+  return { accessToken, expiresIn, claims };
 }
