@@ -116,6 +116,8 @@ describe('events', () => {
     const rt = first.body.refresh_token as string;
     const refresh = () => token({ grant_type: 'refresh_token', refresh_token: rt }, 'secret', 'interactive.confidential');
     expect((await refresh()).status).toBe(200);
+    // Past the confidential client's refreshTokenRetryWindow (10 s): a retry no more, reuse.
+    s.clock.advance(11);
     expect((await refresh()).status).toBe(400);
     expect(of('refresh_token_reused')).toHaveLength(1);
     expect(of('grant_revoked')[0]).toMatchObject({ reason: 'refresh_token_reused', clientId: 'interactive.confidential' });

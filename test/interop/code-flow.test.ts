@@ -106,7 +106,9 @@ describe('openid-client v6 against Gatehouse (code + PKCE)', () => {
     expect(refreshed.refresh_token).not.toBe(first);
     if (refreshed.id_token) expect(refreshed.claims()!.sub).toBe('1');
 
-    // One-time-use refresh tokens: the old one is refused after rotation.
+    // One-time-use refresh tokens: the old one is refused after rotation, once past the
+    // confidential client's refreshTokenRetryWindow (10 s; within it, a retry while the new token is unused).
+    s.clock.advance(11);
     const reuse = await oidc.refreshTokenGrant(config, first).then(
       () => undefined,
       (err: unknown) => err,

@@ -103,6 +103,9 @@ describe('oauth4webapi v3 against gatehouse start', () => {
     );
     expect(refreshed.refresh_token).not.toBe(result.refresh_token);
     expect((await validateAt(refreshed.access_token)).sub).toBe('1');
+    // The client carries on with the rotated token: the old one is now reuse, not a retry within
+    // the confidential client's refreshTokenRetryWindow (which needs its successor unused).
+    await oauth.processRefreshTokenResponse(as, confidential, await oauth.refreshTokenGrantRequest(as, confidential, confidentialAuth, refreshed.refresh_token!, insecure));
     const reuse = await oauth.refreshTokenGrantRequest(as, confidential, confidentialAuth, result.refresh_token!, insecure);
     await expect(oauth.processRefreshTokenResponse(as, confidential, reuse)).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
   });

@@ -71,6 +71,8 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     proxy = await startProxy(() => nodes.map((n) => n.url));
     const config = demoConfig();
     config.server = { issuer: proxy.url, dataDir: dir, logLevel: 'warn' };
+    // Strict reuse detection: a later use of a rotated-out token here is reuse, not a retry.
+    for (const c of config.clients ?? []) c.refreshTokenRetryWindow = 0;
     // Polling off: configuration changes can only arrive over Redis pub/sub.
     config.store = { type: 'postgres', url: pg.createDatabase('multi'), redisUrl: redis.url, configPollInterval: 0 };
     config.keys = { keyEncryptionKey: randomBytes(32).toString('base64') };
