@@ -175,6 +175,8 @@ try {
   config.keys = { keyEncryptionKey: randomBytes(32).toString('base64') };
   // The load comes from one address: per-IP limits would measure themselves, not the failover.
   config.rateLimits = { enabled: false };
+  // A lost answer (node killed after storing the rotation) may be retried for 10 s (docs/storage.md).
+  for (const c of config.clients) if (c.clientId === 'interactive.confidential') c.refreshTokenRetryWindow = 10;
   const file = join(dir, 'gatehouse.json');
   writeFileSync(file, JSON.stringify(config));
   for (const n of nodes) procs.push(await startGatehouseProcess({ config: file, port: n.port, dist: true }));

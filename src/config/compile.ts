@@ -25,9 +25,6 @@ export function authMethodsOf(client: ClientConfig): Set<TokenEndpointAuthMethod
   return methods;
 }
 
-/** Seconds a confidential client may retry a rotated-out refresh token (refreshTokenRetryWindow). */
-const DEFAULT_CONFIDENTIAL_RETRY_WINDOW = 10;
-
 /** An origin as browsers send it in the Origin header: lower-case host, no default port, no trailing slash. */
 function normaliseOrigin(origin: string): string {
   try {
@@ -46,9 +43,10 @@ export function compileClient(client: ClientConfig): Client {
     ...client,
     authMethods,
     isPublic,
-    // RFC 9700 §4.14.2: a confidential client's refresh tokens are bound to its credentials, so a
-    // short retry after a lost response is safe; a public client keeps strict reuse detection.
-    refreshTokenRetryWindow: client.refreshTokenRetryWindow ?? (isPublic ? 0 : DEFAULT_CONFIDENTIAL_RETRY_WINDOW),
+    // Opt-in (default 0: a reused token is refused, as IdentityServer does). RFC 9700 §4.14.2: only a
+    // confidential client's refresh tokens are bound to its credentials, so only there may a short
+    // retry after a lost response be allowed; a public client always keeps strict reuse detection.
+    refreshTokenRetryWindow: isPublic ? 0 : (client.refreshTokenRetryWindow ?? 0),
     grantTypeSet: new Set(client.allowedGrantTypes),
     scopeSet: new Set(client.allowedScopes),
     redirectUriSet: new Set(client.redirectUris),

@@ -29,9 +29,12 @@ const expectReuse = (res: { status: number; json: Record<string, any> }) => {
   expect(res.json.error_description).toMatch(/already been used/);
 };
 
-describe('refresh token retry window (confidential client, default 10 s)', () => {
+/** A code redemption by the confidential client `web` with a 10 s retry window (opt-in; the default is 0). */
+const startConfidential = (opts: HarnessOptions = {}) => start({ ...opts, web: { refreshTokenRetryWindow: 10, ...opts.web } });
+
+describe('refresh token retry window (confidential client, window 10 s)', () => {
   it('a retry within the window gets a fresh pair; the lost successor and its access token are dead', async () => {
-    const rt1 = await start();
+    const rt1 = await startConfidential();
     const lost = await refresh(rt1); // its answer never reached the client
     expect(lost.status).toBe(200);
     h.clock.advance(10);
@@ -49,7 +52,7 @@ describe('refresh token retry window (confidential client, default 10 s)', () =>
   });
 
   it('a retry after the window is reuse: the family is revoked', async () => {
-    const rt1 = await start();
+    const rt1 = await startConfidential();
     const lost = await refresh(rt1);
     h.clock.advance(11);
     expectReuse(await refresh(rt1));
@@ -58,7 +61,7 @@ describe('refresh token retry window (confidential client, default 10 s)', () =>
   });
 
   it('a retry after the successor was used is reuse: the family is revoked', async () => {
-    const rt1 = await start();
+    const rt1 = await startConfidential();
     const second = await refresh(rt1);
     const third = await refresh(second.json.refresh_token);
     expect(third.status).toBe(200);
@@ -68,7 +71,7 @@ describe('refresh token retry window (confidential client, default 10 s)', () =>
   });
 
   it('the successor presented after a retry replaced it is reuse too', async () => {
-    const rt1 = await start();
+    const rt1 = await startConfidential();
     const lost = await refresh(rt1);
     const retry = await refresh(rt1);
     expect(retry.status).toBe(200);
@@ -77,7 +80,7 @@ describe('refresh token retry window (confidential client, default 10 s)', () =>
   });
 
   it('another client presenting the token gets invalid_grant and the family stays', async () => {
-    const rt1 = await start();
+    const rt1 = await startConfidential();
     const second = await refresh(rt1);
     const other = await refresh(rt1, 'other');
     expect(other.status).toBe(400);
@@ -87,7 +90,7 @@ describe('refresh token retry window (confidential client, default 10 s)', () =>
 
   it('two retries at the same moment: exactly one gets tokens, the family survives', async () => {
     const backend = createMemoryBackend();
-    const rt1 = await start({ backend });
+    const rt1 = await startConfidential({ backend });
     expect((await refresh(rt1)).status).toBe(200);
     // From here, both retries look the successor up before either consumes it.
     const findMany = backend.records.findMany.bind(backend.records);
@@ -110,22 +113,29 @@ describe('refresh token retry window (confidential client, default 10 s)', () =>
   });
 
   it('revokes the lost reference access token too', async () => {
-    const rt1 = await start({ web: { accessTokenType: 'reference' } });
+    const rt1 = await startConfidential({ web: { accessTokenType: 'reference' } });
     const lost = await refresh(rt1);
     expect(await active(lost.json.access_token)).toBe(true);
     expect((await refresh(rt1)).status).toBe(200);
     expect(await lookupToken(h.ctx, lost.json.access_token)).toBeUndefined();
   });
 
-  it('refreshTokenRetryWindow: 0 keeps strict reuse detection for a confidential client', async () => {
-    const rt1 = await start({ web: { refreshTokenRetryWindow: 0 } });
+  it('refreshTokenRetryWindow: 0 (the default) keeps strict reuse detection for a confidential client', async () => {
+    const rt1 = await start();
     const lost = await refresh(rt1);
     expectReuse(await refresh(rt1));
     expect((await refresh(lost.json.refresh_token)).status).toBe(400);
   });
 });
 
-describe('refresh token retry window (public client, default 0)', () => {
+describe('refresh token retry window (public client: always 0)', () => {
+  it('a public client gets no retry window even when one is configured', async () => {
+    const rt1 = await start({ spa: { refreshTokenRetryWindow: 10 } }, 'spa');
+    const lost = await refresh(rt1, 'spa');
+    expect(lost.status).toBe(200);
+    expectReuse(await refresh(rt1, 'spa'));
+  });
+
   it('a retry right after rotation is reuse: the family is revoked', async () => {
     const rt1 = await start({}, 'spa');
     const lost = await refresh(rt1, 'spa');
