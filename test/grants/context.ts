@@ -53,6 +53,8 @@ function client(clientId: string, extra: Partial<ClientInput> = {}): ClientInput
 export interface HarnessOptions {
   /** Overrides of the 'web' client. */
   web?: Partial<ClientInput>;
+  /** Overrides of the public 'spa' client. */
+  spa?: Partial<ClientInput>;
   algorithms?: Array<'RS256' | 'PS256' | 'ES256' | 'EdDSA'>;
   /** Storage; default a fresh memory backend. */
   backend?: Backend;
@@ -120,7 +122,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
     clients: [
       client('web', opts.web),
       client('other'),
-      client('spa', { requireClientSecret: false }),
+      client('spa', { requireClientSecret: false, ...opts.spa }),
       client('noapi', { clientSecrets: [{ value: sha256('noapi-secret') }], allowedGrantTypes: ['authorization_code'] }),
     ],
     users: [
