@@ -2,7 +2,7 @@
  * The published JSON Schema of the configuration file, generated from the zod
  * schema (committed as `gatehouse.schema.json`, referenced by `"$schema"`).
  */
-import { z } from 'zod';
+import { z } from './zod-runtime.js';
 import { configSchema } from './schema.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 

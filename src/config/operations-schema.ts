@@ -2,7 +2,7 @@
  * Configuration of the operational features: events, metrics, health checks,
  * rate limits (docs/operations.md). Part of the one config schema.
  */
-import { z } from 'zod';
+import { z } from './zod-runtime.js';
 
 const path = z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path starting with /');
 

@@ -3,7 +3,8 @@
  * types, the defaults and the published JSON Schema (`gatehouse schema`).
  * Names follow IdentityServer's concepts in camelCase.
  */
-import { z } from 'zod';
+import type { input as ZodInput, output as ZodOutput } from 'zod';
+import { z } from './zod-runtime.js';
 import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './operations-schema.js';
 import { parseCidr } from './cidr.js';
 
@@ -371,14 +372,14 @@ export const configSchema = z.object({
   outbound: outboundSchema.default(outboundSchema.parse({})),
 });
 
-export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema>;
-export type ClientConfig = z.output<typeof clientSchema>;
-export type SecretConfig = z.output<typeof secretSchema>;
-export type IdentityResourceConfig = z.output<typeof identityResourceSchema>;
-export type ApiScopeConfig = z.output<typeof apiScopeSchema>;
-export type ApiResourceConfig = z.output<typeof apiResourceSchema>;
-export type TestUserConfig = z.output<typeof testUserSchema>;
-export type KeysConfig = z.output<typeof keysSchema>;
-export type SigningAlgorithm = z.output<typeof signingAlgorithm>;
-export type TokenEndpointAuthMethod = z.output<typeof tokenEndpointAuthMethod>;
+export type ConfigInput = ZodInput<typeof configSchema>;
+export type Config = ZodOutput<typeof configSchema>;
+export type ClientConfig = ZodOutput<typeof clientSchema>;
+export type SecretConfig = ZodOutput<typeof secretSchema>;
+export type IdentityResourceConfig = ZodOutput<typeof identityResourceSchema>;
+export type ApiScopeConfig = ZodOutput<typeof apiScopeSchema>;
+export type ApiResourceConfig = ZodOutput<typeof apiResourceSchema>;
+export type TestUserConfig = ZodOutput<typeof testUserSchema>;
+export type KeysConfig = ZodOutput<typeof keysSchema>;
+export type SigningAlgorithm = ZodOutput<typeof signingAlgorithm>;
+export type TokenEndpointAuthMethod = ZodOutput<typeof tokenEndpointAuthMethod>;

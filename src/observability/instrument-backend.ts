@@ -3,7 +3,7 @@
  * (`gatehouse_store_operation_duration_seconds`) and, when a tracer provider
  * is registered, runs in a client span named after the operation.
  */
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { otel } from './otel-runtime.js';
 import type { Backend } from '../stores/types.js';
 import type { Metrics } from './metrics.js';
 import type { Tracing } from './tracing.js';
@@ -27,13 +27,13 @@ function wrapObject<T extends object>(target: T, prefix: string, metrics: Metric
         if (metrics && r && typeof r.then === 'function') r.then(done, done);
         return r;
       }
-      const span = tracing.tracer.startSpan(op, { kind: SpanKind.CLIENT, attributes: { 'db.operation.name': op } });
+      const span = tracing.tracer.startSpan(op, { kind: otel.SpanKind.CLIENT, attributes: { 'db.operation.name': op } });
       const r = tracing.within(span, () => fn(...args)) as Promise<unknown>;
       r.then(
         () => (done(), span.end()),
         (err: unknown) => {
           done();
-          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+          span.setStatus({ code: otel.SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
           span.end();
         },
       );

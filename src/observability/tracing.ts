@@ -3,7 +3,10 @@
  * application registered an SDK (a global tracer provider); otherwise nothing
  * is created at all, not even a no-op span.
  */
-import { ProxyTracerProvider, SpanKind, SpanStatusCode, context, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
+import { otel } from './otel-runtime.js';
+
+const { ProxyTracerProvider, SpanKind, SpanStatusCode, context, trace } = otel;
 
 /** The provider the API answers with when no SDK is registered. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
@@ -21,17 +24,21 @@ export interface Tracing {
 }
 
 export function createTracing(name = 'gatehouse'): Tracing {
-  const tracer = trace.getTracer(name);
+  // The tracer is looked up per span, not once: a tracer taken before the host registers its SDK
+  // stays a no-op when the host registers through the ES build of the API (otel-runtime.ts).
+  const tracer = () => trace.getTracer(name);
   const enabled = () => {
     const p = trace.getTracerProvider();
     return !(p instanceof ProxyTracerProvider) || p.getDelegate() !== NOOP_PROVIDER;
   };
   return {
     enabled,
-    tracer,
+    get tracer() {
+      return tracer();
+    },
     startRequest(method, endpoint) {
       if (!enabled()) return undefined;
-      return tracer.startSpan(`${method} ${endpoint}`, {
+      return tracer().startSpan(`${method} ${endpoint}`, {
         kind: SpanKind.SERVER,
         attributes: { 'http.request.method': method, 'http.route': endpoint },
       });

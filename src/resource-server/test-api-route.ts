@@ -11,7 +11,7 @@ import type { ProviderContext } from '../context.js';
 import type { RouteTable } from '../core/router.js';
 import { jsonResponse, type InternalResponse } from '../core/types.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
-import { createResourceServer } from './resource-server.js';
+import type { ResourceServer } from './resource-server.js';
 import type { FetchLike } from './types.js';
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -42,21 +42,27 @@ export function testApiRoutes(ctx: ProviderContext, ownFetch: FetchLike): RouteT
   // The API resources holding the scope are the audience; so is `{issuer}/resources`, the audience
   // of tokens that name no API resource, so that such a token is answered 403 insufficient_scope.
   const audience = [...ctx.config.apiResources.filter((r) => r.scopes.includes(cfg.scope)).map((r) => r.name), `${issuer}/resources`];
-  const rs = createResourceServer({
-    issuer,
-    audience,
-    scopes: [cfg.scope],
-    fetch: ownFetch,
-    clock: () => ctx.clock.now(),
-    resourceMetadataUrl: issuer + metadataPath,
-    allowInsecureHttp: true,
-  });
+  // The middleware's modules are loaded on the first API request, not at start (docs/benchmarks.md
+  // "Memory"); the instance is this provider's own.
+  let rs: Promise<ResourceServer> | undefined;
+  const resourceServer = () =>
+    (rs ??= import('./resource-server.js').then(({ createResourceServer }) =>
+      createResourceServer({
+        issuer,
+        audience,
+        scopes: [cfg.scope],
+        fetch: ownFetch,
+        clock: () => ctx.clock.now(),
+        resourceMetadataUrl: issuer + metadataPath,
+        allowInsecureHttp: true,
+      }),
+    ));
   const metadataBody = new TextEncoder().encode(JSON.stringify(meta.document));
   routes.set(cfg.path, {
     methods: ['GET'],
     cors: true,
     async handle(req): Promise<InternalResponse> {
-      const result = await rs.verify({ method: req.method, url: req.url.href, headers: req.headers });
+      const result = await (await resourceServer()).verify({ method: req.method, url: req.url.href, headers: req.headers });
       if (!result.ok) return { status: result.failure.status, headers: result.failure.headers, body: result.failure.body };
       return jsonResponse(claimList(result.auth.claims), 200, { 'cache-control': 'no-store' });
     },
