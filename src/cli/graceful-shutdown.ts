@@ -28,7 +28,7 @@ const IDLE_GRACE_MS = 1000;
 /** Resolves when every connection of the server has ended, or after `ms` (then the rest are cut). */
 function closeServer(server: http.Server, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    if (!server.listening) return resolve(true);
+    if (!server.listening) { resolve(true); return; }
     let done = false;
     let sweep: NodeJS.Timeout | undefined;
     const grace = setTimeout(() => {

@@ -40,8 +40,8 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(
 export function formatKeyTable(keys: readonly KeyInfo[]): string {
   const header = ['kid', 'alg', 'status', 'created', 'activates', 'retires', 'removed'];
   const rows = keys.map((k) => [k.kid, k.alg, k.status, iso(k.createdAt), iso(k.activatesAt), iso(k.retiresAt), iso(k.removedAt)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -41,7 +41,7 @@ function stripConfigArgs(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--config' || args[i] === '-c') i++;
-    else if (!args[i]!.startsWith('--config=')) out.push(args[i]!);
+    else if (!args[i].startsWith('--config=')) out.push(args[i]);
   }
   return out;
 }

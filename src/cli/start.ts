@@ -20,12 +20,12 @@ export interface StartOptions {
 
 /** Applies PORT, ISSUER, GATEHOUSE_DATA_DIR, TLS_CERT_FILE/TLS_KEY_FILE, DATABASE_URL and REDIS_URL from the environment (demo contract: the issuer follows PORT). */
 export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInput {
-  const server = { ...(input.server ?? {}) } as NonNullable<ConfigInput['server']>;
+  const server = { ...(input.server ?? {}) };
   if (env.PORT) server.port = Number(env.PORT);
   if (env.ISSUER) server.issuer = env.ISSUER;
   if (env.GATEHOUSE_DATA_DIR) server.dataDir = env.GATEHOUSE_DATA_DIR;
   if (env.TLS_CERT_FILE || env.TLS_KEY_FILE) server.tls = { certFile: env.TLS_CERT_FILE ?? '', keyFile: env.TLS_KEY_FILE ?? '' };
-  const store = { ...(input.store ?? {}) } as NonNullable<ConfigInput['store']>;
+  const store = { ...(input.store ?? {}) };
   if (env.DATABASE_URL) Object.assign(store, { type: 'postgres', url: env.DATABASE_URL });
   if (env.REDIS_URL) store.redisUrl = env.REDIS_URL;
   return { ...input, server, store };
@@ -94,7 +94,7 @@ async function startPrimary(opts: StartOptions): Promise<undefined> {
       workers.map(
         (w) =>
           new Promise<void>((resolve) => {
-            if (w.isDead()) return resolve();
+            if (w.isDead()) { resolve(); return; }
             const kill = setTimeout(() => w.process.kill('SIGKILL'), config.server.shutdownTimeout + 5000);
             w.once('exit', () => (clearTimeout(kill), resolve()));
             w.process.kill('SIGTERM');

@@ -94,7 +94,7 @@ export async function runUsersCommand(args: string[], ctx: UsersCommandContext):
     ctx.err(`users ${command} expects ${wanted ? 'one username' : 'no arguments'}\n${USAGE}`);
     return 1;
   }
-  const username = positionals[0]!;
+  const username = positionals[0];
   if (command !== 'list' && ctx.config.store.type === 'memory') {
     ctx.err('store.type is "memory": users would be lost on exit; configure the sqlite store');
     return 1;

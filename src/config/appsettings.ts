@@ -119,7 +119,7 @@ function mapClient(raw: Record<string, unknown>, path: Path, ctx: Ctx): Record<s
     } else if (key === 'Claims' && Array.isArray(value)) {
       out.claims = value.map((c) => (isRecord(c) ? { type: c.Type, value: c.Value === undefined ? undefined : String(c.Value) } : c));
     } else if (key in T.ENUM_VALUES) {
-      out[lowerFirst(key)] = T.ENUM_VALUES[key]![String(value).toLowerCase()] ?? value;
+      out[lowerFirst(key)] = T.ENUM_VALUES[key][String(value).toLowerCase()] ?? value;
     } else out[lowerFirst(key)] = camelize(value);
   }
   if (jwks.length > 0) out.jwks = { keys: jwks };

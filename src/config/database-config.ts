@@ -57,7 +57,7 @@ export function mergeDocuments(input: unknown, documents: readonly ConfigDocumen
     const added = fromDb.map((d) => (typeof d.document[STANDARD] === 'string' ? d.document[STANDARD] : d.document));
     doc[section] = [...kept, ...added];
   }
-  return doc as ConfigInput;
+  return doc;
 }
 
 /**

@@ -88,7 +88,7 @@ function parseJson(text: string): unknown {
 function stripCommentsAndTrailingCommas(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (ch === '"') {
       const start = i;
       for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;

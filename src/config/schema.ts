@@ -16,7 +16,7 @@ export const duration = z
     z.number().int().nonnegative(),
     z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration such as "90d", "12h", "30m"'),
   ])
-  .transform((v) => (typeof v === 'number' ? v : Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]!));
+  .transform((v) => (typeof v === 'number' ? v : Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]));
 
 const absoluteUri = z.string().refine(
   (s) => {

@@ -59,7 +59,7 @@ function sortByPath(issues: ConfigIssue[]): ConfigIssue[] {
 /** A zod issue as a path and reason; for unions, the reason from the branch that fits the value's type. */
 function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue {
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const atUnion = (branch: z.core.$ZodIssue[]) => branch.length > 0 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0;
+    const atUnion = (branch: z.core.$ZodIssue[]) => branch.length > 0 && branch[0].code === 'invalid_type' && branch[0].path.length === 0;
     const fitting = issue.errors.find((branch) => !atUnion(branch));
     if (fitting && fitting[0]) return fromZodIssue({ ...fitting[0], path: [...issue.path, ...fitting[0].path] });
     const expected = issue.errors.map((b) => (b[0] && b[0].code === 'invalid_type' ? b[0].expected : 'other'));

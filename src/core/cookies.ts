@@ -33,7 +33,7 @@ class ReadableCookies {
  * @example readableCookies({ '__Host-gh.session': 'h', 'gh.session': 'planted' }, true) // { 'gh.session': 'h' }
  */
 export function readableCookies(cookies: Readonly<Record<string, string>>, secure: boolean): Record<string, string> {
-  if (!secure || cookies instanceof ReadableCookies) return cookies as Record<string, string>;
+  if (!secure || cookies instanceof ReadableCookies) return cookies;
   const out = new ReadableCookies();
   for (const name of Object.keys(cookies)) {
     if (name.startsWith(HOST_PREFIX) && name.length > HOST_PREFIX.length) out[name.slice(HOST_PREFIX.length)] = cookies[name]!;

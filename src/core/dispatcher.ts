@@ -164,7 +164,7 @@ export class Dispatcher {
       return { ...this.errorResponse(err, route, request?.()), status: 405 };
     }
     if (method === 'POST' && route.form) {
-      const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const type = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type !== 'application/x-www-form-urlencoded') {
         return this.errorResponse(new InvalidRequest('content type must be application/x-www-form-urlencoded'), route, request?.());
       }
@@ -239,17 +239,17 @@ export class Dispatcher {
   private finish(res: InternalResponse, route: Route | undefined, origin: string | undefined, requestId: string | undefined, method: string): FinalResponse {
     const own = res.headers;
     const h: string[] = [];
-    for (let i = 0; i < this.baseList.length; i += 2) if (own[this.baseList[i]!] === undefined) h.push(this.baseList[i]!, this.baseList[i + 1]!);
+    for (let i = 0; i < this.baseList.length; i += 2) if (own[this.baseList[i]] === undefined) h.push(this.baseList[i], this.baseList[i + 1]);
     if (requestId) h.push('x-request-id', requestId);
     const type = own['content-type'];
     if ((type !== undefined && type.startsWith('text/html')) || (res.status >= 300 && res.status < 400)) {
-      for (let i = 0; i < PAGE_LIST.length; i += 2) if (own[PAGE_LIST[i]!] === undefined) h.push(PAGE_LIST[i]!, PAGE_LIST[i + 1]!);
+      for (let i = 0; i < PAGE_LIST.length; i += 2) if (own[PAGE_LIST[i]] === undefined) h.push(PAGE_LIST[i], PAGE_LIST[i + 1]);
     }
     let vary: string | undefined;
     for (const name in own) {
       if (name === 'vary') vary = own[name];
       // An empty value opts out of a default (the check_session_iframe drops X-Frame-Options).
-      else if (own[name] !== '') h.push(name, own[name]!);
+      else if (own[name] !== '') h.push(name, own[name]);
     }
     if (own['content-security-policy'] === undefined) h.push('content-security-policy', API_CSP);
     // Fetch standard §3.2.5 (CORS protocol and HTTP caches): the answer of a

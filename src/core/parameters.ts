@@ -62,7 +62,7 @@ export function checkParameters(req: InternalRequest, decl: ParameterDeclaration
     }
   }
   for (const name in decl.rules) {
-    if (decl.rules[name]!.required && !params.get(name)?.[0]) return new InvalidRequest(`missing required parameter: ${name}`);
+    if (decl.rules[name].required && !params.get(name)?.[0]) return new InvalidRequest(`missing required parameter: ${name}`);
   }
   return undefined;
 }

@@ -22,7 +22,7 @@ export function single(params: Params, name: string, limit = 4096): string | und
   const list = params.get(name);
   if (!list) return undefined;
   if (list.length > 1) throw new InvalidRequest(`parameter ${name} must not be repeated`);
-  const v = list[0]!;
+  const v = list[0];
   if (v.length > limit) throw new InvalidRequest(`parameter ${name} is too long`);
   return v === '' ? undefined : v;
 }
@@ -40,7 +40,7 @@ export function spaceList(value: string | undefined): string[] {
   const parts = value.split(' ');
   // The common case (single spaces, no repeats) returns the split as is.
   for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
+    const p = parts[i];
     if (p === '') return [...new Set(parts.filter(Boolean))];
     for (let j = 0; j < i; j++) if (parts[j] === p) return [...new Set(parts.filter(Boolean))];
   }

@@ -16,7 +16,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const TOKEN_LIMIT = 8192;
 
 function isForm(contentType: string | undefined): boolean {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
 /**

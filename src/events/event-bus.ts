@@ -53,7 +53,7 @@ export function createEventBus(opts: { logger: Logger; clock: Clock; successLeve
     const list = sinks; // copy-on-write: a sink may unsubscribe while we loop
     for (let i = 0; i < list.length; i++) {
       try {
-        const r = list[i]!(event);
+        const r = list[i](event);
         if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((err) => failed(err, event.type));
       } catch (err) {
         failed(err, event.type);

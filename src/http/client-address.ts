@@ -40,9 +40,9 @@ function entryAddress(raw: string): string | undefined {
   const v = raw.trim();
   if (isIP(v)) return normalizeAddress(v);
   const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(v);
-  if (bracketed && isIP(bracketed[1]!) === 6) return normalizeAddress(bracketed[1]!);
+  if (bracketed && isIP(bracketed[1]) === 6) return normalizeAddress(bracketed[1]);
   const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(v);
-  if (withPort && isIP(withPort[1]!) === 4) return withPort[1];
+  if (withPort && isIP(withPort[1]) === 4) return withPort[1];
   return undefined; // "unknown", an obfuscated identifier (RFC 7239 §6.3) or garbage
 }
 

@@ -11,7 +11,7 @@ function toResponse(out: FinalResponse, head: boolean): Response {
   const headers = new Headers();
   try {
     if (Array.isArray(out.headers)) {
-      for (let i = 0; i < out.headers.length; i += 2) headers.append(out.headers[i]!, out.headers[i + 1]!);
+      for (let i = 0; i < out.headers.length; i += 2) headers.append(out.headers[i], out.headers[i + 1]);
     } else {
       for (const [k, v] of Object.entries(out.headers)) {
         if (Array.isArray(v)) for (const item of v) headers.append(k, item);

@@ -50,9 +50,9 @@ const wantsUpgrade = (req: IncomingMessage) => req.headers.upgrade !== undefined
 /** Reads a body up to `limit` bytes within `timeout` ms; rejects with a {@link BodyError} on violation. */
 function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   return new Promise((resolve, reject) => {
-    if (wantsUpgrade(req) && hasBody(req)) return reject(new BodyError(400));
+    if (wantsUpgrade(req) && hasBody(req)) { reject(new BodyError(400)); return; }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limits.bodyLimit) return reject(new BodyError(413));
+    if (declared > limits.bodyLimit) { reject(new BodyError(413)); return; }
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => reject(new BodyError(408)), limits.bodyTimeout);
@@ -67,7 +67,7 @@ function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
     });
     req.on('end', () => {
       clearTimeout(timer);
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', () => {
       clearTimeout(timer);
@@ -116,9 +116,9 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     let path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     if (mountPath) {
       if (!path.startsWith(mountPath)) {
-        if (next) return next();
+        if (next) { next(); return; }
         write(res, dispatcher.notFound(), false);
-        return discardBody(req, limits);
+        discardBody(req, limits); return;
       }
       path = path.slice(mountPath.length) || '/';
     }
@@ -136,7 +136,7 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     dispatcher
       .handle(edge, next !== undefined)
       .then((handled) => {
-        if (!handled) return next!();
+        if (!handled) { next!(); return; }
         if (wantsUpgrade(req)) res.shouldKeepAlive = false;
         const failure = handled.bodyFailure;
         // The error on the route's channel, and the connection closed.

@@ -54,8 +54,8 @@ export function decryptPrivateKey(sealed: string, kid: string, kek: Uint8Array):
   if (parts.length !== 3 || parts[0] !== VERSION) {
     throw new KeyEncryptionError(`cannot decrypt signing key ${kid}: unknown format`);
   }
-  const iv = Buffer.from(parts[1]!, 'base64url');
-  const body = Buffer.from(parts[2]!, 'base64url');
+  const iv = Buffer.from(parts[1], 'base64url');
+  const body = Buffer.from(parts[2], 'base64url');
   if (iv.length !== IV_BYTES || body.length <= TAG_BYTES) {
     throw new KeyEncryptionError(`cannot decrypt signing key ${kid}: truncated ciphertext`);
   }

@@ -73,7 +73,7 @@ class ManagedKeys implements KeyManager {
     this.timer = undefined;
   }
 
-  signingKey(alg: SigningAlgorithm = this.cfg.algorithms[0]!): SigningKey {
+  signingKey(alg: SigningAlgorithm = this.cfg.algorithms[0]): SigningKey {
     const now = this.due();
     const active = selectSigningKey(this.cached, alg, now);
     if (active) return active.key;

@@ -67,7 +67,7 @@ function matches(bytes: Uint8Array, prefix: number[], bits: number): boolean {
   for (let i = 0; i < bits; i++) {
     const byte = i >> 3;
     const mask = 0x80 >> (i & 7);
-    if ((bytes[byte]! & mask) !== ((prefix[byte] ?? 0) & mask)) return false;
+    if ((bytes[byte] & mask) !== ((prefix[byte] ?? 0) & mask)) return false;
   }
   return true;
 }

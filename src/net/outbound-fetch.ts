@@ -71,7 +71,7 @@ function responseHeaders(raw: string[]): Headers {
   const headers = new Headers();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     try {
-      headers.append(raw[i]!, raw[i + 1]!);
+      headers.append(raw[i], raw[i + 1]);
     } catch {
       // A header Fetch cannot represent is dropped.
     }
@@ -136,15 +136,15 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
     };
     req.on('error', (err) => fail(err instanceof OutboundError ? err : new OutboundError('network', `${where}: ${(err as NodeJS.ErrnoException).code ?? 'request failed'}`, { cause: err })));
     const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new OutboundError('timeout', `${where}: aborted`));
-    if (signal.aborted) return onAbort();
+    if (signal.aborted) { onAbort(); return; }
     signal.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400) return fail(new OutboundError('redirect', `${where}: status ${status}, redirects are not followed`));
-      if (status < 200 || status > 599) return fail(new OutboundError('status', `${where}: status ${status}`));
+      if (status >= 300 && status < 400) { fail(new OutboundError('redirect', `${where}: status ${status}, redirects are not followed`)); return; }
+      if (status < 200 || status > 599) { fail(new OutboundError('status', `${where}: status ${status}`)); return; }
       const declared = res.headers['content-length'];
       if (declared !== undefined && Number(declared) > maxBytes) {
-        return fail(new OutboundError('too_large', `${where}: response declares ${Number(declared)} bytes, more than ${maxBytes}`));
+        fail(new OutboundError('too_large', `${where}: response declares ${Number(declared)} bytes, more than ${maxBytes}`)); return;
       }
       let size = 0;
       let ended = false;
@@ -159,7 +159,7 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
           res.on('data', (chunk: Buffer) => {
             if (ended) return;
             size += chunk.byteLength;
-            if (size > maxBytes) return fail(new OutboundError('too_large', `${where}: response larger than ${maxBytes} bytes`));
+            if (size > maxBytes) { fail(new OutboundError('too_large', `${where}: response larger than ${maxBytes} bytes`)); return; }
             controller.enqueue(new Uint8Array(chunk));
             if ((controller.desiredSize ?? 1) <= 0) res.pause();
           });
@@ -195,7 +195,7 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
 }
 
 function mediaType(res: Response): string {
-  return (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  return (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 }
 
 /**

@@ -64,7 +64,7 @@ export function pinnedLookup(hostname: string, vetted: LookupAddress[]): LookupF
     if (typeof options === 'object' && options?.all) {
       (callback as unknown as (err: null, addresses: LookupAddress[]) => void)(null, wanted);
     } else {
-      callback(null, wanted[0]!.address, wanted[0]!.family);
+      callback(null, wanted[0].address, wanted[0].family);
     }
   };
 }

@@ -35,8 +35,8 @@ export class HistogramChild {
   observe(v: number): void {
     const upper = this.upper;
     let i = 0;
-    while (i < upper.length && v > upper[i]!) i++;
-    this.counts[i]!++;
+    while (i < upper.length && v > upper[i]) i++;
+    this.counts[i]++;
     this.sum += v;
     this.count++;
   }
@@ -105,7 +105,7 @@ export class FastHistogram extends FastMetric<HistogramChild> {
     for (const c of this.children.values()) {
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
-        cumulative += c.counts[i]!;
+        cumulative += c.counts[i];
         out.push({ labels: { ...c.labels, le }, value: cumulative, metricName: `${this.name}_bucket` });
       });
       out.push({ labels: { ...c.labels, le: '+Inf' }, value: c.count, metricName: `${this.name}_bucket` });

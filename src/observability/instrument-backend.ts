@@ -17,7 +17,7 @@ function wrapObject<T extends object>(target: T, prefix: string, metrics: Metric
     for (const n of Object.getOwnPropertyNames(o)) if (n !== 'constructor' && typeof (target as Record<string, unknown>)[n] === 'function') names.add(n);
   }
   for (const n of names) {
-    const fn = (target as Record<string, AnyFn>)[n]!.bind(target);
+    const fn = (target as Record<string, AnyFn>)[n].bind(target);
     const op = `${prefix}.${n}`;
     out[n] = (...args: unknown[]) => {
       const start = performance.now();

@@ -96,8 +96,8 @@ function singleProof(proof: DpopRequest['proof']): string {
   const values = proof === undefined ? [] : typeof proof === 'string' ? [proof] : [...proof];
   if (values.length === 0) throw invalidProof('the request has no DPoP proof');
   // Several fields arrive as a list, or joined by commas (RFC 9110 §5.3); a JWT has no comma.
-  if (values.length > 1 || values[0]!.includes(',')) throw invalidProof('the request has more than one DPoP header');
-  const value = values[0]!;
+  if (values.length > 1 || values[0].includes(',')) throw invalidProof('the request has more than one DPoP header');
+  const value = values[0];
   if (value === '') throw invalidProof('the request has no DPoP proof');
   if (value.length > MAX_PROOF_LENGTH) throw invalidProof('the DPoP proof is too long');
   return value;

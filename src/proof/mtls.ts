@@ -41,7 +41,7 @@ export function certificateFromHeader(value: string | undefined): X509Certificat
   if (text === '' || text.length > 32_768 || text.includes(',')) return undefined;
   try {
     const sf = /^:([A-Za-z0-9+/]+={0,2}):$/.exec(text);
-    if (sf) return new X509Certificate(Buffer.from(sf[1]!, 'base64'));
+    if (sf) return new X509Certificate(Buffer.from(sf[1], 'base64'));
     const pem = decodeURIComponent(text);
     if (!pem.startsWith('-----BEGIN CERTIFICATE-----')) return undefined;
     return new X509Certificate(pem);

@@ -46,10 +46,10 @@ export function createDpopNonces(options: DpopNonceOptions): DpopNonces {
     checkNonce(nonce, now) {
       const m = NONCE.exec(nonce);
       if (!m) return false;
-      const w = parseInt(m[1]!, 36);
+      const w = parseInt(m[1], 36);
       const current = windowOf(now);
       if (w !== current && w !== current - 1) return false;
-      return timingSafeEqual(Buffer.from(m[2]!, 'base64url'), mac(w));
+      return timingSafeEqual(Buffer.from(m[2], 'base64url'), mac(w));
     },
   };
 }

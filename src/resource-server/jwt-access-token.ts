@@ -30,7 +30,7 @@ export async function verifyJwtAccessToken(
   // RFC 7515 §4.1.11: no extension this API understands, so any crit header is refused.
   if (header.crit !== undefined) throw invalidToken('the token has a crit header');
   if (header.kid !== undefined && typeof header.kid !== 'string') throw invalidToken('the token has an invalid kid');
-  const key = await keys.key(header.kid as string | undefined, alg as JwsAlgorithm);
+  const key = await keys.key(header.kid, alg as JwsAlgorithm);
   try {
     await compactVerify(token, key, { algorithms: [alg] });
   } catch {

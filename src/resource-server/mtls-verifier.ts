@@ -33,8 +33,8 @@ function proxyList(entries: readonly string[]): BlockList {
       throw new Error(`mtlsVerifier: trusted proxy ${entry} is not an IP address or network`);
     }
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (bits === undefined) list.addAddress(address!, type);
-    else list.addSubnet(address!, bits, type);
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
   }
   return list;
 }

@@ -83,7 +83,7 @@ export function protectedResourceMetadata(o: ProtectedResourceMetadataOptions): 
     url,
     node(req, res, next) {
       if (pathOf((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/') !== path) {
-        if (next) return next();
+        if (next) { next(); return; }
         res.writeHead(404).end();
         return;
       }

@@ -184,7 +184,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         Promise.resolve()
           .then(() => verify(nodeRequest(req), requirement))
           .then((r) => {
-            if (!r.ok) return sendNode(res, r.failure);
+            if (!r.ok) { sendNode(res, r.failure); return; }
             (req as IncomingMessage & { auth?: AccessTokenInfo }).auth = r.auth;
             next();
           })

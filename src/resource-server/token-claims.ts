@@ -21,7 +21,7 @@ const optionalString = (v: unknown, name: string): string | undefined => {
 /** Audience values: a string or an array of strings (RFC 7519 §4.1.3). */
 export function audiencesOf(aud: unknown): string[] {
   if (typeof aud === 'string') return [aud];
-  if (Array.isArray(aud) && aud.every((a) => typeof a === 'string')) return aud as string[];
+  if (Array.isArray(aud) && aud.every((a) => typeof a === 'string')) return aud;
   throw invalidToken('the token has no valid aud');
 }
 

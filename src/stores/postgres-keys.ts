@@ -33,7 +33,7 @@ export class PostgresKeys extends SqlKeyStore {
       let taken = false;
       try {
         const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockName]);
-        taken = rows[0]?.ok === true;
+        taken = rows[0]?.ok;
       } finally {
         if (taken) holder = client;
         else client.release();

@@ -35,7 +35,7 @@ export interface PostgresBackendOptions {
 /** bigint (OID 20) as a JS number: epoch seconds fit easily. Set per pool, not globally. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** A pool configured for Gatehouse; connection errors of idle clients are logged by the caller, never thrown. */

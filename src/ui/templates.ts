@@ -49,7 +49,7 @@ const BUILT_IN: { [K in PageName]: PageRenderer<K> } = {
  * });
  */
 export function renderPage<K extends PageName>(name: K, props: PagePropsMap[K], templates?: PageTemplates): string {
-  const custom = templates?.[name] as PageRenderer<K> | undefined;
-  const renderer = custom ?? (BUILT_IN[name] as PageRenderer<K>);
+  const custom = templates?.[name];
+  const renderer = custom ?? (BUILT_IN[name]);
   return renderer(props);
 }

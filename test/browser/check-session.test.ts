@@ -40,7 +40,7 @@ describe.skipIf(!!skip)('check_session_iframe in Chromium', () => {
       ([msg, origin]) =>
         new Promise((resolve) => {
           window.addEventListener('message', (e) => e.origin === origin && resolve(e.data), { once: true });
-          (document.getElementById('op') as HTMLIFrameElement).contentWindow!.postMessage(msg, origin!);
+          (document.getElementById('op') as HTMLIFrameElement).contentWindow!.postMessage(msg, origin);
         }),
       [message, s.url],
     );
@@ -100,7 +100,7 @@ describe.skipIf(!!skip)('check_session_iframe in Chromium', () => {
     const frame = rp.received.slice(before).find((r) => r.path === '/fc/web')!;
     expect(frame.method).toBe('GET');
     expect(frame.query.get('iss')).toBe(s.url);
-    expect(frame.query.get('sid')).toBe(session!.sid);
+    expect(frame.query.get('sid')).toBe(session.sid);
     await ctx2.close();
   });
 });

@@ -48,7 +48,7 @@ function startCli(port: number, args: string[] = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gh-shutdown-'));
   dirs.push(dataDir);
   const command = args.includes('--workers') ? [process.execPath, BUILT_MAIN, 'start'] : [VITE_NODE, MAIN, '--', 'start'];
-  const child: ChildProcess = spawn(command[0]!, [...command.slice(1), '--config', 'config/demo.json', ...args], {
+  const child: ChildProcess = spawn(command[0], [...command.slice(1), '--config', 'config/demo.json', ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), GATEHOUSE_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

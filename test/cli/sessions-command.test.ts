@@ -41,7 +41,7 @@ describe('gatehouse sessions', () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-sessions-'));
     rp = await startRelyingParty();
     const config: ConfigInput = demoConfig();
-    config.clients = [...(config.clients ?? []), rpClient(rp.url, 'one', { frontChannelLogoutUri: undefined }) as never];
+    config.clients = [...(config.clients ?? []), rpClient(rp.url, 'one', { frontChannelLogoutUri: undefined })];
     config.store = { type: 'sqlite', sqlitePath: join(dir, 'gatehouse.db') };
     config.keys = { ...config.keys, keyEncryptionKey: randomBytes(32).toString('base64') };
     config.server = { ...config.server, dataDir: dir };
@@ -66,14 +66,14 @@ describe('gatehouse sessions', () => {
     const lines = list.stdout.trim().split('\n');
     expect(lines[0]).toBe('sid\tsubject\tsigned in\texpires\tclients');
     expect(lines.slice(1).map((l) => l.split('\t')[0])).toEqual([sid]);
-    expect(lines[1]!.split('\t')[4]).toBe('app.one');
+    expect(lines[1].split('\t')[4]).toBe('app.one');
 
     // The same command in-process (no process start): JSON output and the refusal of an unfiltered end.
     const out: string[] = [];
     const err: string[] = [];
     const ctx = { sessions: s.gh.sessions, out: (x: string) => out.push(x), err: (x: string) => err.push(x), events: [] };
     expect(await runSessionsCommand(['list', '--client', 'app.one', '--json'], ctx)).toBe(0);
-    expect(JSON.parse(out[0]!)).toMatchObject([{ sid, subjectId: '1', clients: [{ clientId: 'app.one', sid }] }]);
+    expect(JSON.parse(out[0])).toMatchObject([{ sid, subjectId: '1', clients: [{ clientId: 'app.one', sid }] }]);
     expect(await runSessionsCommand(['end'], ctx)).toBe(2);
     expect(err[0]).toMatch(/needs --sid, --sub or --client/);
     expect(await runSessionsCommand(['list', '--bogus'], ctx)).toBe(2);

@@ -86,7 +86,7 @@ describe.skipIf(!!noPg)('gatehouse migrate', () => {
       expect(results).toEqual([200, 200, 200, 200]);
       const jwks = await Promise.all(Array.from({ length: 4 }, async () => (await (await fetch(`${url}/.well-known/openid-configuration/jwks`)).json()) as { keys: unknown[] }));
       for (const j of jwks) expect(j).toEqual(jwks[0]);
-      expect(jwks[0]!.keys).toHaveLength(1);
+      expect(jwks[0].keys).toHaveLength(1);
     } finally {
       await gh.kill();
     }

@@ -21,10 +21,10 @@ describe('IdentityServer appsettings.json', () => {
       clientClaimsPrefix: '',
       requireClientSecret: true,
     });
-    expect(m2m!.clientSecrets).toEqual([
+    expect(m2m.clientSecrets).toEqual([
       { value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=', type: 'SharedSecret', description: 'primary', expiration: '2099-01-01T00:00:00Z' },
     ]);
-    expect(m2m!.userSsoLifetime).toBeUndefined();
+    expect(m2m.userSsoLifetime).toBeUndefined();
     // The logout settings' defaults (IdentityServer's).
     expect(m2m).toMatchObject({ frontChannelLogoutSessionRequired: true, backChannelLogoutSessionRequired: true, coordinateLifetimeWithUserSession: false });
     expect(interactive).toMatchObject({
@@ -56,9 +56,9 @@ describe('IdentityServer appsettings.json', () => {
     expect(config.identityResources[1]).toMatchObject({ name: 'profile', emphasize: true, userClaims: ['name', 'website'] });
     expect(config.apiScopes[1]).toMatchObject({ name: 'scope2', displayName: 'Scope 2', required: true, userClaims: ['role'] });
     expect(config.apiResources[0]).toMatchObject({ name: 'api1', scopes: ['scope1', 'scope2'], userClaims: ['role'], requireResourceIndicator: true });
-    expect(config.apiResources[0]!.apiSecrets[0]!.value).toBe('K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=');
+    expect(config.apiResources[0].apiSecrets[0].value).toBe('K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=');
     expect(config.users[0]).toMatchObject({ subjectId: '818727', username: 'alice', password: 'alice', isActive: true });
-    expect(config.users[0]!.claims).toEqual({
+    expect(config.users[0].claims).toEqual({
       name: 'Alice Smith',
       email_verified: true,
       role: ['admin', 'user'],

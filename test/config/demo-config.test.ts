@@ -43,7 +43,7 @@ describe('demo configuration (public contract)', () => {
     expect(resources.identity.get('email')!.userClaims).toEqual(['email', 'email_verified']);
     expect(resources.apiScopes.get('api')!.displayName).toBeTruthy();
     expect(resources.resourcesByScope.get('api')!.map((r) => r.name)).toEqual(['api']);
-    expect(resources.apiResources.get('api')!.apiSecrets[0]!.value).toBe(sha256('secret'));
+    expect(resources.apiResources.get('api')!.apiSecrets[0].value).toBe(sha256('secret'));
   });
 
   it('interactive.confidential', () => {

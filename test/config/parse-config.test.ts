@@ -82,7 +82,7 @@ describe('parseConfig', () => {
 
   it('accepts extra grant types registered by the host', () => {
     const input = base();
-    input.clients[0]!.allowedGrantTypes = ['authorization_code', 'urn:example:custom'];
+    input.clients[0].allowedGrantTypes = ['authorization_code', 'urn:example:custom'];
     expect(errorOf(input).issues.map((i) => i.path)).toEqual(['clients[0].allowedGrantTypes[1]']);
     expect(() => parseConfig(input, { extraGrantTypes: ['urn:example:custom'] })).not.toThrow();
   });
@@ -107,13 +107,13 @@ describe('warnings name the insecure setting', () => {
     input.clients[0] = { ...input.clients[0], ...patch };
     const { warnings } = parseConfig({ ...input, identityResources: ['openid', 'offline_access'] });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.path).toBe(path);
-    expect(warnings[0]!.message).toMatch(message);
+    expect(warnings[0].path).toBe(path);
+    expect(warnings[0].message).toMatch(message);
   });
 
   it('loopback http redirect URIs are not warned about', () => {
     const input = base();
-    input.clients[0]!.redirectUris = ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/cb'];
+    input.clients[0].redirectUris = ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/cb'];
     expect(parseConfig(input).warnings).toEqual([]);
   });
 

@@ -54,7 +54,7 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
 
   it('oidcc-idtoken-signature', async () => {
     const { idToken } = await rp.loginFlow();
-    const header = JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString()) as Record<string, string>;
+    const header = JSON.parse(Buffer.from(idToken.split('.')[0], 'base64url').toString()) as Record<string, string>;
     expect(rp.discovery.id_token_signing_alg_values_supported).toContain(header.alg);
     const jwks = (await (await fetch(rp.discovery.jwks_uri)).json()) as { keys: Array<Record<string, string>> };
     // The kid names exactly one published key, usable for this algorithm (verifyIdToken checked the signature).
@@ -259,7 +259,7 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     const claims = { ...inner, iss: inner.client_id, aud: op.url };
     const request = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
     const { response_type, client_id, scope, redirect_uri } = inner;
-    return { request, response_type: response_type!, client_id: client_id!, scope: scope!, redirect_uri: redirect_uri!, ...(mode === 'form_post' ? { response_mode: 'form_post' } : {}), ...outer };
+    return { request, response_type: response_type, client_id: client_id, scope: scope, redirect_uri: redirect_uri, ...(mode === 'form_post' ? { response_mode: 'form_post' } : {}), ...outer };
   }
 
   it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported', async () => {
@@ -338,7 +338,7 @@ describe.skipIf(!!skip)('OIDCC test plan (oidcc-test-plan, outside certification
     expect(rp.discovery.id_token_signing_alg_values_supported).toContain('RS256');
     const { idToken } = await rp.loginFlow();
     expect(decodeJwt(idToken).iss).toBe(op.url);
-    expect(JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString()).alg).toBe('RS256');
+    expect(JSON.parse(Buffer.from(idToken.split('.')[0], 'base64url').toString()).alg).toBe('RS256');
   });
 
   it('oidcc-ensure-request-without-nonce-fails (not applicable: implicit and hybrid only)', () => {

@@ -23,7 +23,7 @@ const CONCURRENCY = 12;
 const HANG_MS = 5_000;
 
 type Rand = () => number;
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 type Channel = 'json' | 'bearer' | 'html' | 'static';
 interface Target {
@@ -271,7 +271,7 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
       idToken: tokens.body.id_token,
       code: flow.code,
       interactionId: loginUrl.searchParams.get('id')!,
-      csrf: page.match(/name="csrf" value="([^"]*)"/)![1]!,
+      csrf: page.match(/name="csrf" value="([^"]*)"/)![1],
       jar,
     };
   });
@@ -298,7 +298,7 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
     const worker = async () => {
       while (next < requests.length) {
         const i = next++;
-        const g = requests[i]!;
+        const g = requests[i];
         const describe = () => `#${i} (SWEEP_SEED=${SEED}) ${g.method} ${g.url.slice(0, 300)} ${JSON.stringify(g.headers).slice(0, 300)} body=${typeof g.body === 'string' ? g.body.slice(0, 300) : g.body ? `bytes(${g.body.length})` : '-'}`;
         try {
           const res = await fetch(g.url, { method: g.method, headers: g.headers, body: g.body, redirect: 'manual', signal: AbortSignal.timeout(HANG_MS) });

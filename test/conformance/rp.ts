@@ -34,7 +34,7 @@ export interface AuthorizationOutcome {
 
 const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1]?.replace(/&amp;/g, '&');
 const formAction = (html: string, contains: string) =>
-  [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).find((a) => a.includes(contains));
+  [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).find((a) => a.includes(contains));
 const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** Reads the auto-submitting form of a form_post response (OAuth 2.0 Form Post Response Mode §2). */
@@ -47,7 +47,7 @@ export function readFormPost(html: string): { action: string; params: URLSearchP
     const value = m[0].match(/value="([^"]*)"/)?.[1];
     if (name !== undefined) params.append(unescapeHtml(name), unescapeHtml(value ?? ''));
   }
-  return { action: unescapeHtml(action[1] ?? action[2]!), params };
+  return { action: unescapeHtml(action[1] ?? action[2]), params };
 }
 
 export class Rp {
@@ -73,7 +73,7 @@ export class Rp {
       expect(k.kty).not.toBe('oct');
       for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(k).not.toHaveProperty(privatePart);
     }
-    this.jwks = createLocalJWKSet(jwks as never);
+    this.jwks = createLocalJWKSet(jwks);
     return this;
   }
 
@@ -133,7 +133,7 @@ export class Rp {
         if (next.pathname.endsWith('/ui/consent')) {
           const html = await (await jar.fetch(next.href)).text();
           out.pages.push('consent');
-          const scopes = [...html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]!);
+          const scopes = [...html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]);
           res = await jar.fetch(new URL(formAction(html, '/ui/consent?')!, next).href, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },

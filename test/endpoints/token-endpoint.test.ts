@@ -89,8 +89,8 @@ describe('client_credentials: reference tokens', () => {
     expect(handle.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
     const stored = puts.filter((p) => p.kind === 'reference_token');
     expect(stored).toHaveLength(1);
-    expect(stored[0]!.id).not.toBe(handle);
-    expect(stored[0]!.id).toBe(handleId(handle));
+    expect(stored[0].id).not.toBe(handle);
+    expect(stored[0].id).toBe(handleId(handle));
     expect(JSON.stringify(stored[0])).not.toContain(handle);
     const intro = await introspectAsApi(s.url, handle);
     expect(intro.status).toBe(200);

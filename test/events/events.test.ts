@@ -97,7 +97,7 @@ describe('events', () => {
     const jar = new CookieJar();
     await signIn(s.url, jar, 'alice');
     const home = await (await jar.fetch(`${s.url}/ui/`)).text();
-    await jar.fetch(new URL(actions(home)[0]!, s.url).toString(), { method: 'POST', headers: FORM, body: form({ csrf: field(home, 'csrf')! }) });
+    await jar.fetch(new URL(actions(home)[0], s.url).toString(), { method: 'POST', headers: FORM, body: form({ csrf: field(home, 'csrf')! }) });
     expect(of('user_logout')[0]).toMatchObject({ subjectId: '1' });
   });
 
@@ -141,7 +141,7 @@ describe('events', () => {
 
   it('key_rotated when a new signing key is created', async () => {
     const created = await s.gh.context.keys.rotate();
-    expect(of('key_rotated')).toEqual([expect.objectContaining({ kids: [created[0]!.kid], reason: 'rotation', outcome: 'information' })]);
+    expect(of('key_rotated')).toEqual([expect.objectContaining({ kids: [created[0].kid], reason: 'rotation', outcome: 'information' })]);
   });
 
   it('unhandled_error with the request id when a handler throws, and the log line at error', async () => {

@@ -42,8 +42,8 @@ async function startExample(port: number): Promise<ChildProcess> {
       out += d.toString();
       if (out.includes('Express example listening')) (clearTimeout(timer), resolve());
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the example exited with ${code}:\n${out}`))));
   });
   return child;

@@ -86,7 +86,7 @@ describe('client store', () => {
 
   it('treats a definition that does not parse, or names another client, as unknown', async () => {
     const host = hostClients();
-    host.rows.set('db.bad', { clientId: 'db.bad', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], accessTokenLifetime: -5 } as ClientDefinition);
+    host.rows.set('db.bad', { clientId: 'db.bad', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], accessTokenLifetime: -5 });
     host.rows.set('db.alias', { ...host.rows.get('db.m2m')! });
     s = await startTestServer({ options: { clientStore: host.store } });
     for (const id of ['db.bad', 'db.alias']) {

@@ -44,8 +44,8 @@ describe('custom token request validator', () => {
     expect(at).toMatchObject({ sub: 'm2m', tenant: 'acme' });
     expect(at.exp - at.iat).toBe(120);
     expect(seen[0]).toMatchObject({ grantType: 'client_credentials', scopes: ['api'] });
-    expect(seen[0]!.subjectId).toBeUndefined();
-    expect(seen[0]!.client.clientId).toBe('m2m');
+    expect(seen[0].subjectId).toBeUndefined();
+    expect(seen[0].client.clientId).toBe('m2m');
   });
 
   it('runs for the code and refresh grants; a refusal at refresh leaves the refresh token usable', async () => {
@@ -120,7 +120,7 @@ describe('redirect URI validator', () => {
     s = await startTestServer({
       options: {
         redirectUriValidator: {
-          isRedirectUriValid: (uri, client) => tenantUri.test(uri) || (defaultRedirectUriValidator.isRedirectUriValid(uri, client) as boolean),
+          isRedirectUriValid: (uri, client) => tenantUri.test(uri) || (defaultRedirectUriValidator.isRedirectUriValid(uri, client)),
           isPostLogoutRedirectUriValid: defaultRedirectUriValidator.isPostLogoutRedirectUriValid,
         },
       },

@@ -159,7 +159,7 @@ describe('authorization_code grant: refusals', () => {
     const won = results.filter((r) => r.status === 200);
     expect(won).toHaveLength(1);
     expect(results.find((r) => r.status !== 200)!.json.error).toBe('invalid_grant');
-    const winner = won[0]!.json;
+    const winner = won[0].json;
     expect((await lookupToken(h.ctx, winner.access_token))?.active).toBe(true);
     // A third use is a replay (RFC 6749 §4.1.2): it revokes what the winner got.
     expect((await h.token(codeForm(code, verifier))).json.error).toBe('invalid_grant');

@@ -41,7 +41,7 @@ export const ALICE_CLAIMS = {
 function client(clientId: string, extra: Partial<ClientInput> = {}): ClientInput {
   return {
     clientId,
-    clientSecrets: SECRETS[clientId] ? [{ value: sha256(SECRETS[clientId]!) }] : [],
+    clientSecrets: SECRETS[clientId] ? [{ value: sha256(SECRETS[clientId]) }] : [],
     allowedGrantTypes: ['authorization_code', 'refresh_token'],
     redirectUris: [REDIRECT],
     allowedScopes: ['openid', 'profile', 'email', 'api.read', 'api.write', 'offline_access'],
@@ -173,5 +173,5 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
 
 /** The payload of a JWT, unverified (for assertions on claims; signatures are checked where it matters). */
 export function jwtClaims(jwt: string): Record<string, any> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 }

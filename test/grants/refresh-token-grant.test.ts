@@ -74,7 +74,7 @@ describe('refresh_token grant: rotation (oneTimeOnly)', () => {
     const won = results.filter((r) => r.status === 200);
     expect(won).toHaveLength(1);
     expectInvalidGrant(results.find((r) => r.status !== 200)!);
-    const winner = won[0]!.json;
+    const winner = won[0].json;
     expect((await lookupToken(h.ctx, winner.access_token))?.active).toBe(true);
     // RFC 9700 §4.14.2: the next use of the spent token is reuse and ends the family.
     expectInvalidGrant(await refresh(rt1));

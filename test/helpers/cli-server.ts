@@ -79,8 +79,8 @@ export async function startCliServer(opts: CliServerOptions = {}): Promise<CliSe
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`gatehouse exited with ${code}:\n${out}`));

@@ -6,7 +6,7 @@ export const CONFIDENTIAL_REDIRECT = 'http://localhost:3000/callback';
 
 const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1]?.replace(/&amp;/g, '&');
 const formAction = (html: string, contains: string) =>
-  [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).find((a) => a.includes(contains));
+  [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).find((a) => a.includes(contains));
 
 export interface FlowResult {
   jar: CookieJar;
@@ -53,7 +53,7 @@ export async function authorizeWithLogin(
   }
   if (location.includes('/ui/consent')) {
     const page = await (await jar.fetch(location)).text();
-    const scopes = [...page.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]!);
+    const scopes = [...page.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]);
     res = await jar.fetch(new URL(formAction(page, '/ui/consent?')!, base).toString(), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

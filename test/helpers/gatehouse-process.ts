@@ -47,8 +47,8 @@ export async function startGatehouseProcess(opts: { config: string; port: number
       out += d.toString();
       if (out.includes('listening on port')) resolve();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code, signal) => reject(new Error(`gatehouse exited (${code ?? signal}) before listening: ${out}`)));
     setTimeout(() => reject(new Error(`gatehouse did not start within 60 s: ${out}`)), 60_000).unref();
   });
@@ -59,7 +59,7 @@ export async function startGatehouseProcess(opts: { config: string; port: number
     output: () => out,
     kill: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
         child.once('exit', () => resolve());
         child.kill(signal);
       }),

@@ -77,7 +77,7 @@ describe('resolving the client address', () => {
   });
 
   it('refuses bad settings with their path', () => {
-    const bad = (trustProxy: unknown) => () => parseConfig({ server: { trustProxy } } as never);
+    const bad = (trustProxy: unknown) => () => parseConfig({ server: { trustProxy } });
     expect(bad({ cidrs: ['10.0.0.0/33'] })).toThrow(/server\.trustProxy\.cidrs\[0\]/);
     expect(bad({ cidrs: ['example.com'] })).toThrow(/server\.trustProxy\.cidrs\[0\]/);
     expect(bad({})).toThrow(/server\.trustProxy/);

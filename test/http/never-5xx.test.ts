@@ -25,7 +25,7 @@ const VALUES = [
 ];
 
 type Rand = () => number;
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 function randomString(r: Rand, max: number, alphabet?: string): string {
   const len = Math.floor(r() * max);
@@ -49,7 +49,7 @@ function randomBody(r: Rand): string | Uint8Array<ArrayBuffer> {
     const value = r() < 0.6 ? pick(r, VALUES) : randomString(r, r() < 0.1 ? 6000 : 100);
     // Sometimes unencoded (raw % and &), usually encoded.
     parts.push(r() < 0.2 ? `${name}=${value}` : `${encodeURIComponent(name.replace(/[\uD800-\uDFFF]/g, ''))}=${encodeURIComponent(value.replace(/[\uD800-\uDFFF]/g, ''))}`);
-    if (r() < 0.15) parts.push(parts[parts.length - 1]!);
+    if (r() < 0.15) parts.push(parts[parts.length - 1]);
   }
   return parts.join('&');
 }

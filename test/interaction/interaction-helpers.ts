@@ -16,11 +16,11 @@ const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"')
 /** The value of the first `name="<name>" value="..."` input. */
 export const field = (html: string, name: string) => {
   const m = html.match(new RegExp(`name="${name}"[^>]*?value="([^"]*)"`));
-  return m ? unescape(m[1]!) : undefined;
+  return m ? unescape(m[1]) : undefined;
 };
 
 /** Every form action of a page, unescaped. */
-export const actions = (html: string) => [...html.matchAll(/action="([^"]*)"/g)].map((m) => unescape(m[1]!));
+export const actions = (html: string) => [...html.matchAll(/action="([^"]*)"/g)].map((m) => unescape(m[1]));
 
 /** A fresh PKCE pair plus authorization parameters with defaults for the confidential client. */
 export async function authParams(over: Record<string, string | undefined> = {}): Promise<{ params: URLSearchParams; verifier: string }> {
@@ -129,7 +129,7 @@ export async function loginAndResume(jar: CookieJar, base: string, page: PageAt,
 /** Posts the consent form; `scopes` default to every scope checkbox/hidden input on the page. */
 export async function consentAndResume(jar: CookieJar, base: string, page: PageAt, o: { decision?: string; scopes?: string[]; remember?: boolean; csrf?: string | null } = {}): Promise<Response> {
   const action = actions(page.html).find((a) => a.includes('/ui/consent?'))!;
-  const scopes = o.scopes ?? [...page.html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]!);
+  const scopes = o.scopes ?? [...page.html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]);
   const body: Record<string, string | string[]> = { decision: o.decision ?? 'allow', scope: scopes };
   if (o.csrf !== null) body.csrf = o.csrf ?? field(page.html, 'csrf')!;
   if (o.remember) body.remember = '1';

@@ -51,7 +51,7 @@ describe('credentials', () => {
     ['huge password', { username: 'alice', password: 'p'.repeat(5000) }],
   ])('%s -> a 4xx page, no session', async (_n, body) => {
     const { jar, page } = await loginPage();
-    const res = await postLogin(jar, s.url, page, body as Record<string, string>);
+    const res = await postLogin(jar, s.url, page, body);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(jar.cookies.has('gh.session')).toBe(false);
@@ -148,8 +148,8 @@ describe('cookies on an https issuer', () => {
     const res = await s.gh.fetch(new Request(url, { ...init, headers }));
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
     }
     return res;
   };
@@ -163,8 +163,8 @@ describe('cookies on an https issuer', () => {
     expect(loginUrl.startsWith(`${issuer}/ui/login?id=`)).toBe(true);
     const all = [...start.headers.getSetCookie()];
     const page = await (await call(loginUrl)).text();
-    const csrf = page.match(/name="csrf" value="([^"]*)"/)![1]!;
-    const action = page.match(/action="([^"]*\/ui\/login\?[^"]*)"/)![1]!.replace(/&amp;/g, '&');
+    const csrf = page.match(/name="csrf" value="([^"]*)"/)![1];
+    const action = page.match(/action="([^"]*\/ui\/login\?[^"]*)"/)![1].replace(/&amp;/g, '&');
     const posted = await call(new URL(action, issuer).toString(), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -9,7 +9,7 @@ import { CookieJar, form } from '../helpers/server.js';
 
 const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1]?.replace(/&amp;/g, '&');
 const formAction = (html: string, contains: string) =>
-  [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).find((a) => a.includes(contains));
+  [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).find((a) => a.includes(contains));
 
 export interface SignInResult {
   callback: URL;
@@ -47,7 +47,7 @@ export async function signIn(
     } else if (next.pathname.endsWith('/ui/consent')) {
       const html = await (await jar.fetch(next.href)).text();
       pages.push('consent');
-      const scopes = [...html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]!);
+      const scopes = [...html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]);
       res = await jar.fetch(new URL(formAction(html, '/ui/consent?')!, next).href, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

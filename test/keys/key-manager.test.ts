@@ -39,22 +39,22 @@ describe('key manager', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ alg: 'RS256', createdAt: T0, activatesAt: T0, retiresAt: T0 + 90 * DAY });
     const [pub] = jwks(km).keys;
-    expect(pub).toMatchObject({ kty: 'RSA', kid: stored[0]!.kid, alg: 'RS256', use: 'sig' });
+    expect(pub).toMatchObject({ kty: 'RSA', kid: stored[0].kid, alg: 'RS256', use: 'sig' });
     expect(pub).not.toHaveProperty('d');
-    expect(km.signingKey().kid).toBe(stored[0]!.kid);
-    expect(km.publicKey(stored[0]!.kid)).toBe(km.signingKey().publicKey);
-    expect(await km.list()).toEqual([expect.objectContaining({ kid: stored[0]!.kid, status: 'active', removedAt: T0 + 104 * DAY })]);
+    expect(km.signingKey().kid).toBe(stored[0].kid);
+    expect(km.publicKey(stored[0].kid)).toBe(km.signingKey().publicKey);
+    expect(await km.list()).toEqual([expect.objectContaining({ kid: stored[0].kid, status: 'active', removedAt: T0 + 104 * DAY })]);
   });
 
   it('keeps the private key encrypted in the store; a wrong KEK fails clearly', async () => {
     const { km, store } = setup(['ES256']);
     await km.start();
     const [row] = await store.list();
-    expect(row!.encryptedPrivateKey).toMatch(/^v1\./);
-    expect(JSON.parse(row!.publicJwk)).not.toHaveProperty('d');
+    expect(row.encryptedPrivateKey).toMatch(/^v1\./);
+    expect(JSON.parse(row.publicJwk)).not.toHaveProperty('d');
     expect(JSON.stringify(row)).not.toMatch(/"d"/);
     const other = createKeyManager({ config: testConfig({ algorithms: ['ES256'] }), store, clock: mutableClock(), kek: newKek() });
-    await expect(other.start()).rejects.toThrow(`cannot decrypt signing key ${row!.kid}: wrong key-encryption key?`);
+    await expect(other.start()).rejects.toThrow(`cannot decrypt signing key ${row.kid}: wrong key-encryption key?`);
   });
 
   it('a second start reuses the stored keys (imported, not recreated)', async () => {
@@ -193,9 +193,9 @@ describe('key manager', () => {
     let fired = 0;
     km.onChange(() => fired++);
     const [created] = await other.rotate();
-    expect(kids(km)).not.toContain(created!.kid);
+    expect(kids(km)).not.toContain(created.kid);
     await km.refresh();
-    expect(kids(km)).toContain(created!.kid);
+    expect(kids(km)).toContain(created.kid);
     expect(fired).toBe(1);
   });
 

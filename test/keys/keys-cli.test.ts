@@ -26,7 +26,7 @@ describe('gatehouse keys', () => {
     expect(code).toBe(0);
     const [header, row, extra] = out.text.trimEnd().split('\n');
     expect(header).toMatch(/^kid\s+alg\s+status\s+created\s+activates\s+retires\s+removed$/);
-    expect(row!.split(/\s+/)).toEqual([
+    expect(row.split(/\s+/)).toEqual([
       km.signingKey().kid,
       'RS256',
       'active',

@@ -38,7 +38,7 @@ beforeAll(async () => {
         else res.end();
       };
       res.on('close', () => (sent = 10_000));
-      return push();
+      push(); return;
     }
     if (path === '/no-length') {
       // No Content-Length and no chunking: the body ends when the connection closes.

@@ -133,7 +133,7 @@ describe('outbound client: address rules', () => {
     expect(vetted).toEqual([{ address: '93.184.215.14', family: 4 }]);
     const lookup = pinnedLookup(url.hostname, vetted);
     const ask = (options: object) =>
-      new Promise<unknown>((resolve) => lookup('rebind.example', options as never, (err, address, family) => resolve(err ? err.message : [address, family])));
+      new Promise<unknown>((resolve) => lookup('rebind.example', options, (err, address, family) => resolve(err ? err.message : [address, family])));
     expect(await ask({})).toEqual(['93.184.215.14', 4]);
     expect(await ask({ all: true })).toEqual([[{ address: '93.184.215.14', family: 4 }], undefined]);
     expect(await ask({ family: 6 })).toMatch(/not vetted/);

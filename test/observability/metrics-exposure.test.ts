@@ -35,7 +35,7 @@ const getFresh = (url: string) => fetch(url, { headers: { connection: 'close' } 
 describe('metrics exposure (library)', () => {
   it('not public: no metrics on the main handler; the management handler serves them and health', async () => {
     const s = await startTestServer({ mutate: (c) => (c.metrics = {}) });
-    const mgmt = http.createServer(s.gh.managementHandler!);
+    const mgmt = http.createServer(s.gh.managementHandler);
     await new Promise<void>((r) => mgmt.listen(0, '127.0.0.1', r));
     const murl = `http://127.0.0.1:${(mgmt.address() as AddressInfo).port}`;
     try {

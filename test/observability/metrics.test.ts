@@ -115,7 +115,7 @@ describe('metrics configuration', () => {
 
   it('metrics.port: metrics only on the management listener, health on both', async () => {
     const s = await startTestServer({ mutate: (c) => (c.metrics = { port: 0 }) });
-    const mgmt = http.createServer(s.gh.managementHandler!);
+    const mgmt = http.createServer(s.gh.managementHandler);
     await new Promise<void>((r) => mgmt.listen(0, '127.0.0.1', r));
     const murl = `http://127.0.0.1:${(mgmt.address() as AddressInfo).port}`;
     try {

@@ -53,7 +53,7 @@ export function makePki(): TestPki {
 /** openssl's own SHA-256 fingerprint of a certificate, as base64url (an independent x5t#S256). */
 export function opensslThumbprint(certPath: string): string {
   const out = execFileSync(findProgram('openssl') ?? 'openssl', ['x509', '-in', certPath, '-noout', '-fingerprint', '-sha256'], { encoding: 'utf8' });
-  const hex = out.trim().split('=')[1]!.replaceAll(':', '');
+  const hex = out.trim().split('=')[1].replaceAll(':', '');
   return Buffer.from(hex, 'hex').toString('base64url');
 }
 

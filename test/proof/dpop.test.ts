@@ -77,10 +77,10 @@ describe('DPoP proof validation', () => {
     const p = await proof();
     const [h, c, s] = p.split('.');
     // The last base64url character of a 64-byte ES256 signature carries 4 unused bits: flip one of them.
-    const last = s!.at(-1)!;
+    const last = s.at(-1)!;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const respelled = `${h}.${c}.${s!.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
-    expect(Buffer.from(respelled.split('.')[2]!, 'base64url')).toEqual(Buffer.from(s!, 'base64url'));
+    const respelled = `${h}.${c}.${s.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
+    expect(Buffer.from(respelled.split('.')[2], 'base64url')).toEqual(Buffer.from(s, 'base64url'));
     for (const bad of [`${p}=`, `${h}=.${c}.${s}`, ` ${p}`, `${h}.${c}`, `${p}.x.y`, `${h}.${c}.`, respelled, JSON.stringify({ protected: h, payload: c, signature: s }), `${h}.${Buffer.from('[1]').toString('base64url')}.${s}`]) {
       const err = await refusal(verifyDpopProof(request(bad), policy()));
       expect(err.code).toBe('invalid_dpop_proof');
@@ -207,7 +207,7 @@ describe('DPoP proof validation', () => {
     await verifyDpopProof(request(once), p);
     expect((await refusal(verifyDpopProof(request(once), p))).description).toMatch(/used before/);
     // The same jti under another key is another proof.
-    await verifyDpopProof(request(await makeProof(other, 'POST', URL_, NOW, { claims: { jti: JSON.parse(Buffer.from(once.split('.')[1]!, 'base64url').toString()).jti } })), p);
+    await verifyDpopProof(request(await makeProof(other, 'POST', URL_, NOW, { claims: { jti: JSON.parse(Buffer.from(once.split('.')[1], 'base64url').toString()).jti } })), p);
   });
 
   it('gives the token endpoint answer: 400 with the error and DPoP-Nonce', async () => {

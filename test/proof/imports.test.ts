@@ -18,7 +18,7 @@ function closure(entry: string): { files: Set<string>; packages: Set<string> } {
     files.add(file);
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'/gms)) {
-      const spec = m[1]!;
+      const spec = m[1];
       if (spec.startsWith('.')) visit(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       else packages.add(spec);
     }

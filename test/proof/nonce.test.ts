@@ -28,8 +28,8 @@ describe('DPoP nonces', () => {
     expect(createDpopNonces({ secret: deriveNonceSecret('other material'), period: 60 }).checkNonce(n, t)).toBe(false);
     expect(createDpopNonces({ secret, period: 60, label: 'token-endpoint' }).checkNonce(n, t)).toBe(false);
     const [w, mac] = n.split('.');
-    expect(a.checkNonce(`${(parseInt(w!, 36) + 1).toString(36)}.${mac}`, t + 60)).toBe(false);
-    expect(a.checkNonce(`${w}.${mac!.slice(0, -1)}${mac!.endsWith('A') ? 'B' : 'A'}`, t)).toBe(false);
+    expect(a.checkNonce(`${(parseInt(w, 36) + 1).toString(36)}.${mac}`, t + 60)).toBe(false);
+    expect(a.checkNonce(`${w}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`, t)).toBe(false);
     for (const junk of ['', '.', 'abc', `${n}x`, `x${n}`]) expect(a.checkNonce(junk, t)).toBe(false);
   });
 

@@ -48,9 +48,9 @@ describe('DPoP jti replay across nodes', () => {
     const [a, b] = nodes.map((n) => operationalReplayStore(n.records, clock));
     const proof = await makeProof(key, 'POST', URL_, now);
     const req = { proof, method: 'POST', url: URL_ };
-    expect(await outcome(verifyDpopProof(req, policy(a!)))).toBe('accepted');
-    expect(await outcome(verifyDpopProof(req, policy(b!)))).toMatch(/used before/);
-    expect(await outcome(verifyDpopProof(req, policy(a!)))).toMatch(/used before/);
+    expect(await outcome(verifyDpopProof(req, policy(a)))).toBe('accepted');
+    expect(await outcome(verifyDpopProof(req, policy(b)))).toMatch(/used before/);
+    expect(await outcome(verifyDpopProof(req, policy(a)))).toMatch(/used before/);
   });
 
   it('of one proof sent to both nodes at once, exactly one is accepted', async () => {
@@ -70,7 +70,7 @@ describe('DPoP jti replay across nodes', () => {
     const records = await memory.records.findMany('replay', {});
     expect(records).toHaveLength(1);
     // Stored under a namespaced hash, never the key itself.
-    expect(records[0]!.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(records[0].id).toMatch(/^[A-Za-z0-9_-]{43}$/);
     now += 11;
     expect(await store.markOnce('thumb:jti-1', now + 10)).toBe(true);
     // A proof is kept until iat + maxAge + leeway, the last moment it would pass the iat check.
@@ -105,8 +105,8 @@ describe.skipIf(requirePrograms(['redis-server'], 'replay over Redis'))('DPoP jt
         (err: unknown) => (err instanceof DpopError ? false : Promise.reject(err)),
       );
     const proof = await makeProof(key, 'POST', URL_, now);
-    expect(await attempt(proof, stores[0]!)).toBe(true);
-    expect(await attempt(proof, stores[1]!)).toBe(false);
+    expect(await attempt(proof, stores[0])).toBe(true);
+    expect(await attempt(proof, stores[1])).toBe(false);
     for (let round = 0; round < 5; round++) {
       const p = await makeProof(key, 'POST', URL_, now);
       expect((await Promise.all(stores.map((s) => attempt(p, s)))).filter(Boolean)).toHaveLength(1);

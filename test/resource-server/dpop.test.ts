@@ -107,7 +107,7 @@ describe('resource server: DPoP verifier', () => {
     // Two header fields on the wire (node's http client sends one line per array element).
     const status = await new Promise<{ status: number; challenge: string }>((resolve, reject) => {
       Promise.all([proofFor(api, token), proofFor(api, token)]).then(([p1, p2]) => {
-        const req = http.request(`${api.url}/api/test`, { headers: { authorization: `DPoP ${token}`, dpop: [p1!, p2!] } }, (res) => {
+        const req = http.request(`${api.url}/api/test`, { headers: { authorization: `DPoP ${token}`, dpop: [p1, p2] } }, (res) => {
           res.resume();
           resolve({ status: res.statusCode!, challenge: String(res.headers['www-authenticate']) });
         });
@@ -124,7 +124,7 @@ describe('resource server: DPoP verifier', () => {
     expect(refusedWith(await call(api, token, await proofFor(api, token, { header: { typ: 'JWT' } })), 'invalid_dpop_proof').error_description).toMatch(/typ/);
     expect(refusedWith(await call(api, token, await proofFor(api, token, { header: { jwk: key.privateJwk } })), 'invalid_dpop_proof').error_description).toMatch(/private/);
     const [h, c] = (await proofFor(api, token)).split('.');
-    const none = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(h!, 'base64url').toString()), alg: 'none' })).toString('base64url')}.${c}.`;
+    const none = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(h, 'base64url').toString()), alg: 'none' })).toString('base64url')}.${c}.`;
     // "x." is not a b64token (RFC 6750), so the unsigned proof is sent in the DPoP header only.
     expect(refusedWith(await call(api, token, none), 'invalid_dpop_proof').error_description).toMatch(/malformed|alg/);
   });

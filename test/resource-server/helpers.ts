@@ -65,8 +65,8 @@ export async function startApi(s: TestServer, options: Partial<ResourceServerOpt
 /** The parameters of a `WWW-Authenticate` challenge of one scheme, e.g. `Bearer error="x", scope="y"`. */
 export function challengeParams(header: string | null): { scheme: string; params: Record<string, string> } {
   const text = header ?? '';
-  const scheme = text.split(' ')[0]!;
+  const scheme = text.split(' ')[0];
   const params: Record<string, string> = {};
-  for (const m of text.matchAll(/([a-z_]+)="([^"]*)"/g)) params[m[1]!] ??= m[2]!;
+  for (const m of text.matchAll(/([a-z_]+)="([^"]*)"/g)) params[m[1]] ??= m[2];
   return { scheme, params };
 }

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { m2mToken } from '../endpoints/helpers.js';
 import { startApi, type Api } from './helpers.js';
 
-const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()).kid as string;
+const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid as string;
 
 describe('resource server: key rotation', () => {
   let s: TestServer;
@@ -56,7 +56,7 @@ describe('resource server: key rotation', () => {
     expect(created).toBeDefined();
     s.clock.advance(601); // the new key signs now
     const after = await m2mToken(s.url);
-    expect(kidOf(after)).toBe(created!.kid);
+    expect(kidOf(after)).toBe(created.kid);
     expect(kidOf(after)).not.toBe(kidOf(before));
     expect((await api.get(after)).status).toBe(200);
     expect(jwksFetches()).toBe(fetched + 1);

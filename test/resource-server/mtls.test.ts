@@ -74,7 +74,7 @@ describe.skipIf(skip)('resource server: mTLS verifier', () => {
     new Promise<Answer>((resolve) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, challenge: res.headers['www-authenticate'] as string | undefined, body: text ? JSON.parse(text) : {} }));
+      res.on('end', () => resolve({ status: res.statusCode!, challenge: res.headers['www-authenticate'], body: text ? JSON.parse(text) : {} }));
     });
   /** A request over TLS, presenting `client` as the client certificate (or none). */
   const overTls = (token: string, client?: Pem) =>

@@ -54,7 +54,7 @@ describe('back-channel logout delivery', () => {
     await s.gh.sessions.idle();
     const posts = rp.received.filter((r) => r.path === '/bc/flaky');
     expect(posts).toHaveLength(2);
-    expect(posts[0]!.body.get('logout_token')).not.toBe(posts[1]!.body.get('logout_token'));
+    expect(posts[0].body.get('logout_token')).not.toBe(posts[1].body.get('logout_token'));
     const sent = log.ofType('back_channel_logout_sent').find((e) => e.clientId === 'app.flaky')!;
     expect(sent.detail).toMatchObject({ attempts: 2, status: 200 });
   });

@@ -38,7 +38,7 @@ describe('sign-out everywhere: two clients in one session', () => {
     const sid = decodeJwt(one.idToken).sid as string;
     expect(sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(decodeJwt(two.idToken).sid).toBe(sid);
-    expect((await s.gh.sessions.query({ sid }))[0]!.clients).toEqual([
+    expect((await s.gh.sessions.query({ sid }))[0].clients).toEqual([
       { clientId: 'app.one', sid },
       { clientId: 'app.two', sid },
     ]);
@@ -48,9 +48,9 @@ describe('sign-out everywhere: two clients in one session', () => {
     // Front-channel frames to load: the signed-out page, which continues to the client.
     expect(res.status).toBe(200);
     const html = await res.text();
-    const frames = [...html.matchAll(/<iframe[^>]*src="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    const frames = [...html.matchAll(/<iframe[^>]*src="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
     expect(frames).toHaveLength(2);
-    const fc1 = new URL(frames[0]!);
+    const fc1 = new URL(frames[0]);
     expect(fc1.pathname).toBe('/fc/one');
     expect(fc1.searchParams.get('iss')).toBe(s.url);
     expect(fc1.searchParams.get('sid')).toBe(sid);
@@ -113,8 +113,8 @@ describe('sign-out everywhere: two clients in one session', () => {
     expect(await userinfo(one.accessToken)).toBe(200);
     const res = await jar.fetch(`${s.url}/connect/endsession?${new URLSearchParams({ id_token_hint: one.idToken })}`);
     expect(res.status).toBe(200);
-    expect((await refresh(s.url, 'one', rotated.body.refresh_token!)).body.error).toBe('invalid_grant');
-    expect(await introspect(rotated.body.access_token!)).toEqual({ active: false });
+    expect((await refresh(s.url, 'one', rotated.body.refresh_token)).body.error).toBe('invalid_grant');
+    expect(await introspect(rotated.body.access_token)).toEqual({ active: false });
     expect(await introspect(one.accessToken)).toEqual({ active: false });
     expect(await userinfo(one.accessToken)).toBe(401);
     await s.gh.sessions.idle();
@@ -125,7 +125,7 @@ describe('sign-out everywhere: two clients in one session', () => {
     await signInClient(s.url, rp.url, jar, 'two');
     const before = rp.received.length;
     const home = await (await jar.fetch(`${s.url}/ui/`)).text();
-    const csrf = home.match(/name="csrf" value="([^"]*)"/)![1]!;
+    const csrf = home.match(/name="csrf" value="([^"]*)"/)![1];
     const res = await jar.fetch(`${s.url}/ui/logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf }) });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain(`src="${rp.url}/fc/two"`);

@@ -111,7 +111,7 @@ export async function signInClient(base: string, rp: string, jar: CookieJar, nam
   const tok = await fetch(`${base}/connect/token`, { method: 'POST', headers: FORM, body: form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: `app.${name}` }) });
   const body = (await tok.json()) as Record<string, string>;
   expect(tok.status).toBe(200);
-  return { idToken: body.id_token!, refreshToken: body.refresh_token!, accessToken: body.access_token!, response };
+  return { idToken: body.id_token, refreshToken: body.refresh_token, accessToken: body.access_token, response };
 }
 
 /** A refresh token request; status and body. */

@@ -17,7 +17,7 @@ import { freePort } from '../helpers/ports.js';
 import { startGatehouseProcess, type GatehouseProcess } from '../helpers/gatehouse-process.js';
 import { rpClient, signInClient } from './logout-helpers.js';
 
-const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -49,7 +49,7 @@ describe('back-channel logout outbox across nodes', () => {
     config.server = { issuer, dataDir: dir, logLevel: 'warn' };
     config.store = { type: 'sqlite', sqlitePath: dbPath };
     config.keys = { keyEncryptionKey: randomBytes(32).toString('base64') };
-    config.clients = [...(config.clients ?? []), rpClient(rp, 'x', { frontChannelLogoutUri: undefined }) as never];
+    config.clients = [...(config.clients ?? []), rpClient(rp, 'x', { frontChannelLogoutUri: undefined })];
     config.authentication = { backChannelLogoutRetries: 10, backChannelLogoutTimeout: 2, backChannelLogoutOutboxInterval: 1 };
     const file = join(dir, 'gatehouse.json');
     writeFileSync(file, JSON.stringify(config));

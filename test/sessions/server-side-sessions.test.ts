@@ -67,7 +67,7 @@ describe('server-side sessions: query and end', () => {
     const t = await signInClient(s.url, rp.url, jar, 'two', 'bob');
     const home = await (await jar.fetch(`${s.url}/ui/`)).text();
     expect(home).toContain('App two');
-    const csrf = home.match(/name="csrf" value="([^"]*)"/)![1]!;
+    const csrf = home.match(/name="csrf" value="([^"]*)"/)![1];
     const post = (body: Record<string, string>) =>
       jar.fetch(`${s.url}/ui/grants/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
     // A forged request (no or another csrf token) changes nothing.
@@ -79,7 +79,7 @@ describe('server-side sessions: query and end', () => {
     const res = await post({ client_id: 'app.two', csrf });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/ui/');
-    expect((await refresh(s.url, 'two', r1.body.refresh_token!)).body.error).toBe('invalid_grant');
+    expect((await refresh(s.url, 'two', r1.body.refresh_token)).body.error).toBe('invalid_grant');
     expect(await (await jar.fetch(`${s.url}/ui/`)).text()).not.toContain('App two');
     expect(log.ofType('grant_revoked').at(-1)).toMatchObject({ subjectId: '2', clientId: 'app.two' });
   });
@@ -100,7 +100,7 @@ describe('server-side sessions: query and end', () => {
     });
     expect(await intro.json()).toEqual({ active: false });
     const sid = decodeJwt(t.idToken).sid as string;
-    expect((await s.gh.sessions.query({ sid }))[0]!.clients).toEqual([]);
+    expect((await s.gh.sessions.query({ sid }))[0].clients).toEqual([]);
   });
 });
 
@@ -143,7 +143,7 @@ describe('server-side sessions: inactivity timeout and absolute lifetime', () =>
       expect((await silent(jar)).get('code')).toBeTruthy();
     }
     const [info] = await s.gh.sessions.query({ subjectId: '1' });
-    expect(info!.expiresAt).toBeLessThanOrEqual(info!.createdAt + 1000);
+    expect(info.expiresAt).toBeLessThanOrEqual(info.createdAt + 1000);
     s.clock.advance(101); // 1001 s after sign-in, 101 s after the last use
     expect((await silent(jar)).get('error')).toBe('login_required');
   });
@@ -187,8 +187,8 @@ describe('server-side sessions: re-authentication and session-bound refresh', ()
     const sessions = await s.gh.sessions.query({ subjectId: '1' });
     expect(sessions).toHaveLength(1);
     const [info] = sessions;
-    expect(info!.sid).toBe(sid);
-    expect(info!.clients.map((c) => c.clientId)).toEqual(['app.one', 'app.two']);
+    expect(info.sid).toBe(sid);
+    expect(info.clients.map((c) => c.clientId)).toEqual(['app.one', 'app.two']);
     await s.gh.sessions.idle();
     expect(rp.received.filter((r) => r.path.startsWith('/bc/'))).toEqual([]);
     // The bound refresh token still works: its session lives on.
@@ -215,10 +215,10 @@ describe('server-side sessions: re-authentication and session-bound refresh', ()
     const r1 = await refresh(s.url, 'one', one.refreshToken);
     expect(r1.status).toBe(200);
     s.clock.advance(500); // 1000 s after sign-in: alive only because the refresh slid it
-    const r2 = await refresh(s.url, 'one', r1.body.refresh_token!);
+    const r2 = await refresh(s.url, 'one', r1.body.refresh_token);
     expect(r2.status).toBe(200);
     s.clock.advance(601);
-    const r3 = await refresh(s.url, 'one', r2.body.refresh_token!);
+    const r3 = await refresh(s.url, 'one', r2.body.refresh_token);
     expect(r3.status).toBe(400);
     expect(r3.body).toMatchObject({ error: 'invalid_grant', error_description: 'the user session of this refresh token has ended' });
   });

@@ -48,7 +48,7 @@ describe('home page and sign-out', () => {
     const jar = new CookieJar();
     await signIn(s.url, jar, 'bob');
     const home = await (await jar.fetch(`${s.url}/ui/`)).text();
-    const res = await jar.fetch(new URL(actions(home)[0]!, s.url).toString(), { method: 'POST', headers: FORM, body: form({ csrf: field(home, 'csrf')! }) });
+    const res = await jar.fetch(new URL(actions(home)[0], s.url).toString(), { method: 'POST', headers: FORM, body: form({ csrf: field(home, 'csrf')! }) });
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie().find((c) => c.startsWith('gh.session='))).toMatch(/Max-Age=0/);
     expect(jar.cookies.has('gh.session')).toBe(false);
@@ -71,7 +71,7 @@ describe('home page and sign-out', () => {
   ])('sign-out with %s keeps the user signed in', async (_n, body) => {
     const jar = new CookieJar();
     await signIn(s.url, jar, 'alice');
-    const res = await jar.fetch(`${s.url}/ui/logout`, { method: 'POST', headers: FORM, body: form(body as Record<string, string>) });
+    const res = await jar.fetch(`${s.url}/ui/logout`, { method: 'POST', headers: FORM, body: form(body) });
     expect(res.headers.getSetCookie().some((c) => c.startsWith('gh.session='))).toBe(false);
     expectCode(await jar.fetch(await url({ prompt: 'none' })), s.url);
   });
@@ -205,7 +205,7 @@ describe('end session asks the user when the request does not name them (RP-Init
 
     // Confirming with the form's fields ends the session and returns to the client with state.
     const fields: Record<string, string> = {};
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields[m[1]!] = m[2]!.replace(/&amp;/g, '&');
+    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields[m[1]] = m[2].replace(/&amp;/g, '&');
     const done = await jar.fetch(`${s.url}/connect/endsession`, { method: 'POST', headers: FORM, body: form(fields) });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('http://localhost:3000/?state=s1');

@@ -28,7 +28,7 @@ describe('session management', () => {
     // The browser state is neither the session handle nor the sid.
     expect(browserState).not.toBe(jar.cookies.get('gh.session'));
     const [info] = await s.gh.sessions.query({ subjectId: '1' });
-    expect(browserState).not.toBe(info!.sid);
+    expect(browserState).not.toBe(info.sid);
     const check = (sessionState: string) => {
       const [hash, salt] = sessionState.split('.');
       expect(createHash('sha256').update(`app.one ${rp.url} ${browserState} ${salt}`).digest('hex')).toBe(hash);

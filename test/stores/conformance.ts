@@ -168,7 +168,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         );
         const winners = results.filter((r) => r !== undefined);
         expect(winners).toHaveLength(1);
-        expect((await y.records.find('authorization_code', 'id-1'))?.consumedAt).toBe(winners[0]!.consumedAt);
+        expect((await y.records.find('authorization_code', 'id-1'))?.consumedAt).toBe(winners[0].consumedAt);
       });
     });
 
@@ -264,7 +264,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         const [full] = await b.records.findMany('refresh_token', { subjectId: 'alice' });
         expect(full).toEqual(rec({ id: 'b', kind: 'refresh_token', subjectId: 'alice', clientId: 'c1', sessionId: 's1', grantId: 'g1' }));
         // Results are copies.
-        (full!.payload as Record<string, unknown>).scope = 'changed';
+        (full.payload as Record<string, unknown>).scope = 'changed';
         expect((await b.records.find('refresh_token', 'b'))!.payload).toEqual({ scope: 'openid' });
       });
       it('purgeExpired deletes expiresAt <= now only', async () => {
@@ -340,7 +340,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         const all = Array.from({ length: 1650 }, (_, i) => session(`r${String(i).padStart(5, '0')}`, i % 7 === 0 ? ['x'] : ['x', 'y'], { createdAt: 1000 + Math.floor(i / 4) }));
         for (let i = 0; i < all.length; i += 200) await writeRecords(b.records, all.slice(i, i + 200).map((r) => ({ put: r })));
         // Every 5th record no longer lists y (the index row stays until the purge; readers skip it).
-        for (let i = 0; i < all.length; i += 5) await b.records.put({ ...all[i]!, clientIds: ['x'] });
+        for (let i = 0; i < all.length; i += 5) await b.records.put({ ...all[i], clientIds: ['x'] });
         const expected = all.filter((r, i) => i % 7 !== 0 && i % 5 !== 0).map((r) => r.id);
         expect(expected.length).toBeGreaterThan(1000);
         const seen: string[] = [];
@@ -365,12 +365,12 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         const got = await o.claim({ now: 2000, leaseUntil: 3000, limit: 10 });
         expect(got.map((e) => e.id)).toEqual(['b', 'a']);
         expect(got[0]).toMatchObject({ kind: 'back_channel_logout', payload: { clientId: 'c', n: [1] }, attempts: 0, dueAt: 1100, createdAt: 900, leaseUntil: 3000 });
-        expect(got[0]!.lease).not.toBe(got[1]!.lease);
+        expect(got[0].lease).not.toBe(got[1].lease);
         // Leased: nobody else gets them until the lease lapses.
         expect(await o.claim({ now: 2999, leaseUntil: 4000, limit: 10 })).toEqual([]);
         expect(await o.complete('b', 'not-the-lease')).toBe(false);
-        expect(await o.complete('b', got[0]!.lease)).toBe(true);
-        expect(await o.complete('b', got[0]!.lease)).toBe(false);
+        expect(await o.complete('b', got[0].lease)).toBe(true);
+        expect(await o.complete('b', got[0].lease)).toBe(false);
         expect(await o.size()).toBe(2);
       });
       it('a lapsed lease is claimed by another; the old holder can neither complete nor retry', async (ctx) => {
@@ -380,9 +380,9 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         const [first] = await o.claim({ now: 1000, leaseUntil: 1500, limit: 1 });
         const [second] = await o.claim({ now: 1500, leaseUntil: 2500, limit: 1 });
         expect(second?.id).toBe('x');
-        expect(await o.retry('x', first!.lease, 1, 1600)).toBe(false);
-        expect(await o.complete('x', first!.lease)).toBe(false);
-        expect(await o.complete('x', second!.lease)).toBe(true);
+        expect(await o.retry('x', first.lease, 1, 1600)).toBe(false);
+        expect(await o.complete('x', first.lease)).toBe(false);
+        expect(await o.complete('x', second.lease)).toBe(true);
       });
       it('retry records the attempts, releases the lease and makes the entry due at the new time; claim by id', async (ctx) => {
         const o = b.outbox;
@@ -390,7 +390,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         await o.add([entry('r'), entry('s')]);
         const [held] = await o.claim({ now: 1000, leaseUntil: 9000, limit: 1, id: 'r' });
         expect(held?.id).toBe('r');
-        expect(await o.retry('r', held!.lease, 1, 1250)).toBe(true);
+        expect(await o.retry('r', held.lease, 1, 1250)).toBe(true);
         expect(await o.claim({ now: 1249, leaseUntil: 9000, limit: 5, id: 'r' })).toEqual([]);
         const [again] = await o.claim({ now: 1250, leaseUntil: 9000, limit: 5, id: 'r' });
         expect(again).toMatchObject({ id: 'r', attempts: 1, dueAt: 1250 });

@@ -48,7 +48,7 @@ async function oneFlow(url: string, kind: Committed['kind']): Promise<Committed>
   const flow = await authorizeWithLogin(url, { clientId: 'interactive.public', redirectUri: PUBLIC_REDIRECT, username: 'bob', password: 'bob' });
   const tok = await publicExchange(url, flow.code, flow.verifier);
   if (tok.status !== 200) throw new Error(`token: HTTP ${tok.status} ${JSON.stringify(tok.body)}`);
-  return { kind, refreshToken: tok.body.refresh_token!, jar: flow.jar };
+  return { kind, refreshToken: tok.body.refresh_token, jar: flow.jar };
 }
 
 function refresh(url: string, c: Committed) {
@@ -79,7 +79,7 @@ function crashTest(name: string, store: () => Record<string, unknown>) {
     const url = `http://127.0.0.1:${port}`;
     const config = demoConfig();
     config.server = { issuer: url, dataDir: dir, logLevel: 'warn' };
-    config.store = store() as never;
+    config.store = store();
     config.keys = { keyEncryptionKey: randomBytes(32).toString('base64') };
     const file = join(dir, 'gatehouse.json');
     writeFileSync(file, JSON.stringify(config));

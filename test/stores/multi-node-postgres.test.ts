@@ -103,19 +103,19 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     const [b, c] = [(a + 1) % 3, (a + 2) % 3];
     expect(new URL(issuing.location!).searchParams.get('code')).toBe(flow.code);
 
-    const tokens = await exchangeCode(nodes[b]!.url, flow.code, flow.verifier);
+    const tokens = await exchangeCode(nodes[b].url, flow.code, flow.verifier);
     expect(tokens.status).toBe(200);
-    const rotated = await post(nodes[c]!.url, '/connect/token', { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
+    const rotated = await post(nodes[c].url, '/connect/token', { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
     expect(rotated.status).toBe(200);
     const { refresh_token: rt2 } = (await rotated.json()) as { refresh_token: string };
 
-    expect((await introspect(nodes[b]!.url, rt2)).active).toBe(true);
-    expect((await post(nodes[a]!.url, '/connect/revocation', { token: rt2, token_type_hint: 'refresh_token' })).status).toBe(200);
+    expect((await introspect(nodes[b].url, rt2)).active).toBe(true);
+    expect((await post(nodes[a].url, '/connect/revocation', { token: rt2, token_type_hint: 'refresh_token' })).status).toBe(200);
     // No waiting: the next request at B and at C already sees the revocation.
-    const [atB, atC] = await Promise.all([introspect(nodes[b]!.url, rt2), introspect(nodes[c]!.url, rt2)]);
+    const [atB, atC] = await Promise.all([introspect(nodes[b].url, rt2), introspect(nodes[c].url, rt2)]);
     expect(atB.active).toBe(false);
     expect(atC.active).toBe(false);
-    const refused = await post(nodes[c]!.url, '/connect/token', { grant_type: 'refresh_token', refresh_token: rt2 });
+    const refused = await post(nodes[c].url, '/connect/token', { grant_type: 'refresh_token', refresh_token: rt2 });
     expect(((await refused.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
@@ -130,34 +130,34 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
   it('one code or refresh token redeemed on two nodes at the same moment: never accepted twice; a later use revokes the family', async () => {
     for (let round = 0; round < 3; round++) {
       const flow = await authorizeWithLogin(proxy.url);
-      const codeResults = await Promise.all([1, 2].map((i) => exchangeCode(nodes[i]!.url, flow.code, flow.verifier)));
+      const codeResults = await Promise.all([1, 2].map((i) => exchangeCode(nodes[i].url, flow.code, flow.verifier)));
       expect(codeResults.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
       for (const r of codeResults.filter((x) => x.status !== 200)) expect(r.body.error).toBe('invalid_grant');
-      expect((await exchangeCode(nodes[0]!.url, flow.code, flow.verifier)).body.error).toBe('invalid_grant');
+      expect((await exchangeCode(nodes[0].url, flow.code, flow.verifier)).body.error).toBe('invalid_grant');
       for (const r of codeResults.filter((x) => x.status === 200)) {
         // The third use was a replay: the winner's refresh token belongs to the revoked family.
-        expect((await introspect(nodes[0]!.url, r.body.refresh_token)).active).toBe(false);
+        expect((await introspect(nodes[0].url, r.body.refresh_token)).active).toBe(false);
       }
 
       const fresh = await authorizeWithLogin(proxy.url);
-      const tokens = await exchangeCode(nodes[0]!.url, fresh.code, fresh.verifier);
+      const tokens = await exchangeCode(nodes[0].url, fresh.code, fresh.verifier);
       expect(tokens.status).toBe(200);
       const refreshOn = async (i: number) => {
-        const res = await post(nodes[i]!.url, '/connect/token', { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
+        const res = await post(nodes[i].url, '/connect/token', { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token });
         return { status: res.status, body: (await res.json()) as Record<string, string> };
       };
       const refreshed = await Promise.all([1, 2].map(refreshOn));
       expect(refreshed.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
       for (const r of refreshed.filter((x) => x.status !== 200)) expect(r.body.error).toBe('invalid_grant');
       expect((await refreshOn(0)).body.error).toBe('invalid_grant');
-      for (const r of refreshed.filter((x) => x.status === 200)) expect((await introspect(nodes[0]!.url, r.body.refresh_token!)).active).toBe(false);
+      for (const r of refreshed.filter((x) => x.status === 200)) expect((await introspect(nodes[0].url, r.body.refresh_token)).active).toBe(false);
     }
   });
 
   it('sequential redemptions across nodes: the first succeeds, the second is refused', async () => {
     const flow = await authorizeWithLogin(proxy.url);
-    expect((await exchangeCode(nodes[2]!.url, flow.code, flow.verifier)).status).toBe(200);
-    const second = await exchangeCode(nodes[1]!.url, flow.code, flow.verifier);
+    expect((await exchangeCode(nodes[2].url, flow.code, flow.verifier)).status).toBe(200);
+    const second = await exchangeCode(nodes[1].url, flow.code, flow.verifier);
     expect(second.status).toBe(400);
     expect(second.body.error).toBe('invalid_grant');
   });
@@ -174,10 +174,10 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
   });
 
   it('a key rotation reaches every node\'s JWKS promptly (Redis pub/sub; keys.refreshInterval is 300 s)', async () => {
-    const before = await kids(nodes[0]!.url);
+    const before = await kids(nodes[0].url);
     const rotate = runGatehouse(['keys', 'rotate', '--config', configFile]);
     expect(rotate.status, rotate.stderr).toBe(0);
-    const created = rotate.stdout.match(/created \S+ key (\S+):/)![1]!;
+    const created = rotate.stdout.match(/created \S+ key (\S+):/)![1];
     expect(before).not.toContain(created);
     const deadline = Date.now() + 5000;
     let sets: string[][] = [];

@@ -33,8 +33,8 @@ describe('two nodes on one SQLite store', () => {
     // Both nodes start at the same moment: exactly one key must be created.
     const ghs = await Promise.all([0, 1].map(() => createGatehouse(config, { logger: pino({ level: 'silent' }), timers: false })));
     ghs.forEach((gh, i) => {
-      servers[i]!.on('request', gh.handler);
-      nodes.push({ gh, server: servers[i]!, url: urls[i]! });
+      servers[i].on('request', gh.handler);
+      nodes.push({ gh, server: servers[i], url: urls[i] });
     });
   });
   afterAll(async () => {
@@ -54,16 +54,16 @@ describe('two nodes on one SQLite store', () => {
 
   it('a code issued on node A is redeemed on node B; node A then introspects the token as active', async () => {
     const [a, b] = nodes;
-    const flow = await authorizeWithLogin(a!.url);
-    const tok = await exchangeCode(b!.url, flow.code, flow.verifier);
+    const flow = await authorizeWithLogin(a.url);
+    const tok = await exchangeCode(b.url, flow.code, flow.verifier);
     expect(tok.status).toBe(200);
-    const res = await fetch(`${a!.url}/connect/introspect`, {
+    const res = await fetch(`${a.url}/connect/introspect`, {
       method: 'POST',
       headers: { authorization: basic('api', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token: tok.body.access_token }),
     });
     expect(await res.json()).toMatchObject({ active: true, sub: '1', client_id: 'interactive.confidential' });
     // A second redemption on node A is refused: single use holds across nodes.
-    expect((await exchangeCode(a!.url, flow.code, flow.verifier)).body.error).toBe('invalid_grant');
+    expect((await exchangeCode(a.url, flow.code, flow.verifier)).body.error).toBe('invalid_grant');
   });
 });

@@ -24,7 +24,7 @@ async function startNode(store: Record<string, unknown>) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = demoConfig();
   config.server = { issuer: url };
-  config.store = store as never;
+  config.store = store;
   config.keys = { keyEncryptionKey: randomBytes(32).toString('base64') };
   const gh: Gatehouse = await createGatehouse(config, { logger: pino({ level: 'silent' }), timers: false });
   server.on('request', gh.handler);

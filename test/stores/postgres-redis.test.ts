@@ -77,13 +77,13 @@ describe.skipIf(!!reason)('postgres + redis backend', () => {
       const all = new Promise<void>((resolve) =>
         nodes.forEach((node, i) =>
           node.changes!.subscribe('keys', () => {
-            seen[i]!++;
+            seen[i]++;
             if (seen.every((s) => s > 0)) resolve();
           }),
         ),
       );
       await new Promise((r) => setTimeout(r, 50)); // subscriptions reach Redis
-      await nodes[0]!.changes!.publish('keys');
+      await nodes[0].changes!.publish('keys');
       await all;
       expect(seen).toEqual([1, 1, 1]);
     } finally {

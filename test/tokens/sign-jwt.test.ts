@@ -16,7 +16,7 @@ describe('signJwt (node:crypto) produces JWS that jose verifies', () => {
       expect(payload.sub).toBe('x');
       // A flipped payload byte breaks the signature.
       const [h, p, s] = token.split('.');
-      const tampered = `${h}.${p!.slice(0, -2)}${p!.slice(-2) === 'fQ' ? 'fX' : 'fQ'}.${s}`;
+      const tampered = `${h}.${p.slice(0, -2)}${p.slice(-2) === 'fQ' ? 'fX' : 'fQ'}.${s}`;
       await expect(jwtVerify(tampered, createLocalJWKSet({ keys: [key.publicJwk] }))).rejects.toThrow();
     });
   }

@@ -9,8 +9,8 @@ describe('consent page', () => {
     expect(structuralProblems(html)).toEqual([]);
     const all = forms(html);
     expect(all).toHaveLength(1);
-    expect(all[0]!.attrs).toMatchObject({ method: 'post', action: '/ui/consent/i1' });
-    expect(tags(all[0]!.body, 'input')).toContainEqual({ type: 'hidden', name: 'csrf', value: CSRF });
+    expect(all[0].attrs).toMatchObject({ method: 'post', action: '/ui/consent/i1' });
+    expect(tags(all[0].body, 'input')).toContainEqual({ type: 'hidden', name: 'csrf', value: CSRF });
     expect(text(html)).toContain('Example Shop wants to access your account');
     expect(text(html)).toContain('Signed in as Alice Smith');
   });

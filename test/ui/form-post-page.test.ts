@@ -11,14 +11,14 @@ describe('form_post response page (OAuth 2.0 Form Post Response Mode §2)', () =
     const html = renderFormPostPage(props);
     expect(structuralProblems(html)).toEqual([]);
     const [form] = forms(html);
-    expect(form!.attrs).toEqual({ method: 'post', action: 'https://app.example/cb' });
-    expect(tags(form!.body, 'input')).toEqual([
+    expect(form.attrs).toEqual({ method: 'post', action: 'https://app.example/cb' });
+    expect(tags(form.body, 'input')).toEqual([
       { type: 'hidden', name: 'code', value: 'abc' },
       { type: 'hidden', name: 'state', value: 'x"y<z' },
       { type: 'hidden', name: 'iss', value: 'https://id.example' },
     ]);
-    expect(tags(form!.body, 'button')).toEqual([{ class: 'gh-button gh-button-primary', type: 'submit' }]);
-    expect(text(form!.body)).toContain('Continue');
+    expect(tags(form.body, 'button')).toEqual([{ class: 'gh-button gh-button-primary', type: 'submit' }]);
+    expect(text(form.body)).toContain('Continue');
     expect(html).not.toContain('<noscript');
   });
 

@@ -18,9 +18,9 @@ describe('home page', () => {
     for (const s of ['Signed in as Alice Smith', 'alice', '818727', 'email', 'alice@example.com']) expect(body).toContain(s);
     expect(html).toContain('<dt class="gh-code">email</dt><dd>alice@example.com</dd>');
     const [signOut] = forms(html);
-    expect(signOut!.attrs).toMatchObject({ method: 'post', action: '/ui/logout' });
-    expect(tags(signOut!.body, 'input')).toEqual([{ type: 'hidden', name: 'csrf', value: CSRF }]);
-    expect(text(signOut!.body)).toContain('Sign out');
+    expect(signOut.attrs).toMatchObject({ method: 'post', action: '/ui/logout' });
+    expect(tags(signOut.body, 'input')).toEqual([{ type: 'hidden', name: 'csrf', value: CSRF }]);
+    expect(text(signOut.body)).toContain('Sign out');
     expect(html).not.toContain('<script>');
   });
 

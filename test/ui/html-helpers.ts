@@ -14,7 +14,7 @@ export function tags(html: string, name: string): Attrs[] {
   const out: Attrs[] = [];
   for (const match of html.matchAll(re)) {
     const attrs: Attrs = {};
-    for (const a of (match[1] ?? '').matchAll(ATTR)) attrs[a[1]!] = a[2] === undefined ? true : unescape(a[2]);
+    for (const a of (match[1] ?? '').matchAll(ATTR)) attrs[a[1]] = a[2] === undefined ? true : unescape(a[2]);
     out.push(attrs);
   }
   return out;
@@ -23,8 +23,8 @@ export function tags(html: string, name: string): Attrs[] {
 /** Inner HTML of every `<form>` (forms never nest). */
 export function forms(html: string): { attrs: Attrs; body: string }[] {
   return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].map((m) => ({
-    attrs: tags(`<form${m[1]}>`, 'form')[0]!,
-    body: m[2]!,
+    attrs: tags(`<form${m[1]}>`, 'form')[0],
+    body: m[2],
   }));
 }
 
@@ -49,13 +49,13 @@ export function structuralProblems(html: string): string[] {
     }
   }
   for (const s of tags(html, 'script')) if (typeof s.nonce !== 'string') problems.push('script without nonce');
-  const ids = [...html.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]!);
+  const ids = [...html.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]);
   if (new Set(ids).size !== ids.length) problems.push(`duplicate ids: ${ids.join(',')}`);
   for (const label of tags(html, 'label')) {
     if (typeof label.for !== 'string' || !ids.includes(label.for)) problems.push(`label for=${String(label.for)} has no target`);
   }
   for (const ref of html.matchAll(/\saria-(?:describedby|labelledby)="([^"]*)"/g)) {
-    if (!ids.includes(ref[1]!)) problems.push(`aria reference ${ref[1]} has no target`);
+    if (!ids.includes(ref[1])) problems.push(`aria reference ${ref[1]} has no target`);
   }
   return problems;
 }

@@ -17,14 +17,14 @@ describe('login page', () => {
 
   it('has username, password, remember, csrf and a submit button in the login form', () => {
     const [login] = forms(renderLoginPage(loginProps()));
-    expect(login!.attrs).toMatchObject({ method: 'post', action: '/ui/login/i1' });
-    const inputs = tags(login!.body, 'input');
+    expect(login.attrs).toMatchObject({ method: 'post', action: '/ui/login/i1' });
+    const inputs = tags(login.body, 'input');
     expect(inputs.find((i) => i.name === 'username')).toMatchObject({ id: 'username', autocomplete: 'username', type: 'text', autofocus: true });
     expect(inputs.find((i) => i.name === 'password')).toMatchObject({ id: 'password', autocomplete: 'current-password', type: 'password' });
     expect(inputs.find((i) => i.name === 'password')!.autofocus).toBeUndefined();
     expect(inputs.find((i) => i.name === 'remember')).toMatchObject({ type: 'checkbox', value: '1' });
     expect(inputs.find((i) => i.name === 'csrf')).toEqual({ type: 'hidden', name: 'csrf', value: CSRF });
-    expect(tags(login!.body, 'button')).toEqual([{ class: 'gh-button gh-button-primary', type: 'submit' }]);
+    expect(tags(login.body, 'button')).toEqual([{ class: 'gh-button gh-button-primary', type: 'submit' }]);
   });
 
   it('prefills login_hint and then focuses the password', () => {
@@ -37,9 +37,9 @@ describe('login page', () => {
   it('posts Cancel to cancelAction with the csrf token, and omits it without one', () => {
     const both = forms(renderLoginPage(loginProps()));
     expect(both).toHaveLength(2);
-    expect(both[1]!.attrs.action).toBe('/ui/login/i1/cancel');
-    expect(tags(both[1]!.body, 'input')).toEqual([{ type: 'hidden', name: 'csrf', value: CSRF }]);
-    expect(text(both[1]!.body)).toContain('Cancel');
+    expect(both[1].attrs.action).toBe('/ui/login/i1/cancel');
+    expect(tags(both[1].body, 'input')).toEqual([{ type: 'hidden', name: 'csrf', value: CSRF }]);
+    expect(text(both[1].body)).toContain('Cancel');
     expect(forms(renderLoginPage(loginProps({ cancelAction: undefined })))).toHaveLength(1);
   });
 

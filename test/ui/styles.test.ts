@@ -4,11 +4,11 @@ import { PALETTES, STYLESHEET, themeStylesheet } from '../../src/ui/styles.js';
 /** WCAG 2.x relative luminance and contrast ratio of two #rrggbb colours. */
 function luminance(hex: string): number {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
-  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 function contrast(a: string, b: string): number {
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
-  return (hi! + 0.05) / (lo! + 0.05);
+  return (hi + 0.05) / (lo + 0.05);
 }
 
 describe('STYLESHEET', () => {
@@ -34,7 +34,7 @@ describe('STYLESHEET', () => {
       ['--gh-primary-fg', '--gh-primary'], ['--gh-primary', '--gh-card'], ['--gh-primary', '--gh-bg'],
       ['--gh-danger', '--gh-danger-bg'], ['--gh-fg', '--gh-input-bg'],
     ];
-    for (const [fg, bg] of pairs) expect(contrast(p[fg]!, p[bg]!), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+    for (const [fg, bg] of pairs) expect(contrast(p[fg], p[bg]), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
   });
   it('derives focus ring and hover from --gh-primary so a theme carries through', () => {
     expect(STYLESHEET).toContain('--gh-focus:var(--gh-primary)');

@@ -45,7 +45,7 @@ describe('gatehouse users (end to end on a sqlite file)', () => {
 
     out = [];
     expect(await run(['users', 'list'])).toBe(0);
-    expect(out[0]!.split('\n')).toEqual(['subject\tusername\tstatus\tsource', 'cfg-1\ttina\tactive\tconfig', 'sub-a\talice\tactive\tdatabase']);
+    expect(out[0].split('\n')).toEqual(['subject\tusername\tstatus\tsource', 'cfg-1\ttina\tactive\tconfig', 'sub-a\talice\tactive\tdatabase']);
 
     expect(await run(['set-password', 'alice', '--password-stdin'], ['pw-2\n'])).toBe(0);
     expect(out.at(-1)).toBe('password of "alice" changed');

@@ -163,7 +163,7 @@ export async function validateAuthorizationRequest(ctx: ProviderContext, p: Para
   // OIDC Core §3.1.2.6: state is returned exactly as received; a repeated or
   // oversized state (rejected below) is not echoed at all, never truncated.
   const stateList = p.get('state');
-  const oneState = stateList?.length === 1 && stateList[0]!.length <= LIMIT ? stateList[0] : undefined;
+  const oneState = stateList?.length === 1 && stateList[0].length <= LIMIT ? stateList[0] : undefined;
   const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: oneState || undefined };
   try {
     if (invalid) throw new InvalidRequest(invalid);

@@ -29,7 +29,7 @@ export function page(html: string, status = 200, formOrigins: string[] = [], coo
  */
 export function queryLocales(req: InternalRequest): string | undefined {
   const list = req.query.get('ui_locales');
-  return list?.length === 1 && list[0]!.length <= 128 ? list[0] : undefined;
+  return list?.length === 1 && list[0].length <= 128 ? list[0] : undefined;
 }
 
 export const see = (location: string, cookies?: SetCookie[]): InternalResponse => ({ status: 303, headers: { location, 'cache-control': 'no-store' }, cookies });
