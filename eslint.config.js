@@ -49,6 +49,47 @@ export default defineConfig(
       // (`.catch`, Promise.all). Forgotten awaits are caught by no-floating-promises,
       // no-misused-promises and await-thenable, which stay on.
       '@typescript-eslint/require-await': 'off',
+      // Off on purpose: the project keeps `noUncheckedIndexedAccess` off, so every
+      // index read (regex groups, `args[0]`, header and record maps, Redis hashes)
+      // is typed as present although it can be undefined at runtime. The rule then
+      // asks to delete exactly the guards that handle those cases: its 49 findings
+      // in src were all guards on values whose static type is narrower than what
+      // arrives at runtime (index reads, destructured argv, Redis hashes, IPC
+      // messages, legacy stored payloads, flags set in callbacks); following it
+      // would change behaviour. Revisit if noUncheckedIndexedAccess is turned on.
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      // A `let` declared first and assigned once later is how a closure refers to
+      // something built after it (provider.ts wires ctx and its own fetch handler).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `const { secret: _s, ...rest } = x` is the way to drop a property.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Tests: relaxed where the strict rules fight how tests are written.
+    files: ['test/**/*.{ts,tsx}'],
+    rules: {
+      // A test that expects a value to be there says so with `!`; if it is not,
+      // the test fails at that line, which is the assertion we want.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      // Response bodies (`await res.json()`) and decoded tokens are `any`, and
+      // tests read them directly; `expect` is the type check. Tests also build
+      // deliberately malformed inputs with `any`.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      // Teardown guards (`afterAll(() => server?.close())`) on `let` variables set
+      // in beforeAll: the type says assigned, but if setup threw they are not.
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      // Tests reference methods without calling them (`expect(store.find).toBeTypeOf('function')`,
+      // wrapping a store's methods to count calls).
+      '@typescript-eslint/unbound-method': 'off',
+      // openid-client and oauth4webapi mark `allowInsecureRequests` deprecated to make
+      // it stand out; tests need it to talk to their plain-HTTP loopback servers.
+      '@typescript-eslint/no-deprecated': 'off',
     },
   },
   {

@@ -214,7 +214,10 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const ops = operationalRoutes(ctx, metrics, health);
   // The demo's test API validates tokens through this provider's own fetch handler, built below.
   let ownFetch: ((request: Request) => Promise<Response>) | undefined;
-  const testApi = testApiRoutes(ctx, (request) => ownFetch!(request));
+  const testApi = testApiRoutes(ctx, (request) => {
+    if (!ownFetch) throw new Error('the provider is still starting');
+    return ownFetch(request);
+  });
   const built = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi });
   const { routes } = built;
   rebuildDiscovery = built.rebuildDiscovery;
@@ -260,7 +263,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     const purge = setInterval(() => {
       endExpiredSessions(ctx)
         .then(() => backend.records.purgeExpired(clock.now()))
-        .catch((err) => logger.error({ err }, 'purge failed'));
+        .catch((err: unknown) => logger.error({ err }, 'purge failed'));
     }, config.store.purgeInterval * 1000);
     purge.unref();
     timers.push(purge);
@@ -288,7 +291,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     interactions: interaction.api,
     sessions: createSessionManagement(ctx),
     context: ctx,
-    events: { subscribe: bus.subscribe, on: bus.on },
+    events: { subscribe: bus.subscribe.bind(bus), on: bus.on.bind(bus) },
     metrics,
     managementHandler: management,
     drain() {

@@ -78,7 +78,7 @@ export function interactiveParts(ctx: ProviderContext, options: InteractionOptio
   const flow = new AuthorizeFlow(ctx, interactionUrl);
   const api = createInteractionApi(ctx);
   const ui = createUiRoutes(ctx, api, continueFlow(flow, ctx), options.templates);
-  return { flow, pages: ui.routes, logoutPages: ui, api, renderErrorPage: ui.renderError };
+  return { flow, pages: ui.routes, logoutPages: ui, api, renderErrorPage: ui.renderError.bind(ui) };
 }
 
 /** Route groups declared elsewhere: operational (health, metrics), the demo's test API. */

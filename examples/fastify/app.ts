@@ -27,7 +27,11 @@ export async function createApp(issuer: string, options: GatehouseOptions = {}) 
     req.auth = result.auth;
   };
 
-  app.get('/api/hello', { preHandler: requireScopes(['api']) }, async (req) => ({ message: `Hello, ${req.auth!.subject}`, scopes: req.auth!.scopes }));
+  app.get('/api/hello', { preHandler: requireScopes(['api']) }, async (req) => {
+    // requireScopes answered 401/403 unless it set req.auth, so it is set here.
+    const auth = req.auth as AccessTokenInfo;
+    return { message: `Hello, ${auth.subject}`, scopes: auth.scopes };
+  });
   app.get('/api/admin', { preHandler: requireScopes(['api.admin']) }, async () => ({ message: 'admin area' }));
 
   // Gatehouse answers everything outside /api: hand over the raw request before Fastify reads the body.

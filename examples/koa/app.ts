@@ -4,7 +4,7 @@
  */
 import Koa, { type Context, type Next } from 'koa';
 import { createGatehouse, type GatehouseOptions } from 'gatehouse';
-import { createResourceServer } from 'gatehouse/resource-server';
+import { createResourceServer, type AccessTokenInfo } from 'gatehouse/resource-server';
 import { exampleConfig } from '../shared/config.js';
 
 export async function createApp(issuer: string, options: GatehouseOptions = {}) {
@@ -18,7 +18,7 @@ export async function createApp(issuer: string, options: GatehouseOptions = {}) 
     ctx.state.auth = result.auth;
     await next();
   };
-  const routes: Record<string, (ctx: Context, next: Next) => Promise<void>> = {
+  const routes: Partial<Record<string, (ctx: Context, next: Next) => Promise<void>>> = {
     '/api/hello': requireScopes(['api']),
     '/api/admin': requireScopes(['api.admin']),
   };
@@ -36,7 +36,8 @@ export async function createApp(issuer: string, options: GatehouseOptions = {}) 
     await route(ctx, next);
   });
   app.use(async (ctx) => {
-    ctx.body = ctx.path === '/api/hello' ? { message: `Hello, ${ctx.state.auth.subject}`, scopes: ctx.state.auth.scopes } : { message: 'admin area' };
+    const state = ctx.state as { auth: AccessTokenInfo }; // set by requireScopes
+    ctx.body = ctx.path === '/api/hello' ? { message: `Hello, ${state.auth.subject}`, scopes: state.auth.scopes } : { message: 'admin area' };
   });
   return { app, gh, close: () => gh.close() };
 }

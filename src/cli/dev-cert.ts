@@ -61,8 +61,8 @@ export function makeDevCert(opts: DevCertOptions): DevCertFiles {
       execFileSync(opts.openssl ?? 'openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-      if (err.code === 'ENOENT') throw new Error('dev-cert: the openssl command is not installed (Debian: apt-get install openssl)');
-      throw new Error(`dev-cert: openssl ${args[0]} failed: ${err.stderr?.toString().trim() ?? err.message}`);
+      if (err.code === 'ENOENT') throw new Error('dev-cert: the openssl command is not installed (Debian: apt-get install openssl)', { cause: e });
+      throw new Error(`dev-cert: openssl ${args[0]} failed: ${err.stderr?.toString().trim() ?? err.message}`, { cause: e });
     }
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];

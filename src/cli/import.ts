@@ -33,7 +33,9 @@ export async function importConfigFile(file: string, deps: ImportDeps): Promise<
   let added = 0;
   let updated = 0;
   for (const u of config.users) {
-    const passwordHash = u.passwordHash ?? (await hashPassword(u.password!));
+    const passwordHash = u.passwordHash ?? (u.password !== undefined ? await hashPassword(u.password) : undefined);
+    // The config schema already refuses a user with neither; this tells the compiler.
+    if (passwordHash === undefined) throw new Error(`users: ${u.username} needs password or passwordHash`);
     const existing = await deps.backend.users.findBySubject(u.subjectId);
     if (existing) {
       await deps.backend.users.update(u.subjectId, { username: u.username, passwordHash, claims: u.claims, isActive: u.isActive, updatedAt: now });

@@ -57,7 +57,7 @@ function readPem(file: string, what: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`server.tls: cannot read the TLS ${what} file ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(`server.tls: cannot read the TLS ${what} file ${JSON.stringify(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
   }
   if (!text.includes('-----BEGIN ')) throw new Error(`server.tls: ${JSON.stringify(file)} is not a PEM ${what}`);
   return text;
@@ -96,7 +96,10 @@ async function startPrimary(opts: StartOptions): Promise<undefined> {
           new Promise<void>((resolve) => {
             if (w.isDead()) { resolve(); return; }
             const kill = setTimeout(() => w.process.kill('SIGKILL'), config.server.shutdownTimeout + 5000);
-            w.once('exit', () => (clearTimeout(kill), resolve()));
+            w.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
             w.process.kill('SIGTERM');
           }),
       ),

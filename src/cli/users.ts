@@ -33,6 +33,9 @@ const OPTIONS = {
   list: {},
 } satisfies Record<string, ParseArgsConfig['options']>;
 
+/** The parsed options of any users command (each command accepts a subset). */
+type UsersValues = { password?: string; 'password-stdin'?: boolean; sub?: string; claim?: string[] };
+
 /** `true`/`false` become booleans and `{...}`/`[...]` JSON; anything else stays a string (zip codes, phone numbers). */
 function claimValue(raw: string): unknown {
   if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -61,7 +64,7 @@ async function readPassword(values: { password?: string; 'password-stdin'?: bool
   if (values.password !== undefined) return values.password;
   if (!values['password-stdin']) throw new UserAdminError('a password is required: --password P or --password-stdin');
   const chunks: Buffer[] = [];
-  for await (const c of ctx.stdin ?? process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
+  for await (const c of ctx.stdin ?? process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c as Uint8Array));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
@@ -88,7 +91,7 @@ export async function runUsersCommand(args: string[], ctx: UsersCommandContext):
     ctx.err(`${(e as Error).message}\n${USAGE}`);
     return 1;
   }
-  const { values, positionals } = parsed as { values: Record<string, any>; positionals: string[] };
+  const { values, positionals } = parsed as { values: UsersValues; positionals: string[] };
   const wanted = command === 'list' ? 0 : 1;
   if (positionals.length !== wanted) {
     ctx.err(`users ${command} expects ${wanted ? 'one username' : 'no arguments'}\n${USAGE}`);

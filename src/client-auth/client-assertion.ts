@@ -148,7 +148,9 @@ export function assertionFailure(err: unknown): InvalidClient {
 export async function acceptAssertion(payload: JWTPayload, client: Client, ctx: ProviderContext, endpoint: AuthEndpoint): Promise<void> {
   checkAssertionAudience(payload.aud, client, ctx, endpoint);
   const now = ctx.clock.now();
-  const exp = payload.exp!;
+  const exp = payload.exp;
+  // jwtVerify required exp (requiredClaims) and checked it is a number; this tells the compiler.
+  if (exp === undefined) throw clientAuthFailed('no exp', 'client assertion exp claim missing');
   if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_SKEW) {
     throw clientAuthFailed('iat in the future', 'client assertion iat claim invalid');
   }

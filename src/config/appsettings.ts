@@ -69,7 +69,7 @@ export function mapAppSettings(doc: Record<string, unknown>): AppSettingsResult 
   }
   const at: Path = ['IdentityServer'];
   const list = (v: unknown, map: (item: Record<string, unknown>, path: Path) => unknown, key: string) =>
-    Array.isArray(v) ? v.map((item, i) => (isRecord(item) ? map(item, [...at, key, i]) : item)) : v;
+    Array.isArray(v) ? (v as unknown[]).map((item, i) => (isRecord(item) ? map(item, [...at, key, i]) : item)) : v;
   for (const [key, value] of Object.entries(section)) {
     if (value === null || ignored(T.IGNORED_SECTION_SETTINGS, key, value, at, ctx)) continue;
     if (key === 'Clients') input.clients = list(value, (c, p) => mapClient(c, p, ctx), key);
@@ -94,7 +94,7 @@ function addOfflineAccess(input: Record<string, unknown>): void {
   for (const c of offline) {
     for (const [key, value] of [['allowedGrantTypes', 'refresh_token'], ['allowedScopes', 'offline_access']] as const) {
       const current = c[key];
-      if (Array.isArray(current) && !current.includes(value)) c[key] = [...current, value];
+      if (Array.isArray(current) && !current.includes(value)) c[key] = [...(current as unknown[]), value];
       else if (current === undefined) c[key] = [value];
     }
   }
@@ -117,8 +117,10 @@ function mapClient(raw: Record<string, unknown>, path: Path, ctx: Ctx): Record<s
         return [];
       });
     } else if (key === 'Claims' && Array.isArray(value)) {
-      out.claims = value.map((c) => (isRecord(c) ? { type: c.Type, value: c.Value === undefined ? undefined : String(c.Value) } : c));
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- appsettings claim values are scalars; String() is the conversion IdentityServer applies
+      out.claims = (value as unknown[]).map((c) => (isRecord(c) ? { type: c.Type, value: c.Value === undefined ? undefined : String(c.Value) } : c));
     } else if (key in T.ENUM_VALUES) {
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- enum names arrive as strings or numbers; anything else is not found and kept
       out[lowerFirst(key)] = T.ENUM_VALUES[key][String(value).toLowerCase()] ?? value;
     } else out[lowerFirst(key)] = camelize(value);
   }
@@ -163,7 +165,7 @@ function claimRecord(list: unknown[], path: Path, ctx: Ctx): Record<string, unkn
     }
     const value = claimValue(c.Type, c.Value, c.ValueType, [...path, i, 'Value'], ctx);
     const prior = claims[c.Type];
-    claims[c.Type] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+    claims[c.Type] = prior === undefined ? value : Array.isArray(prior) ? [...(prior as unknown[]), value] : [prior, value];
   });
   return claims;
 }

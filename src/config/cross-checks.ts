@@ -93,7 +93,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
     const name = text(u.username)?.toLowerCase();
     if (sub !== undefined && subjects.has(sub)) add(['users', i, 'subjectId'], `duplicate subjectId "${sub}" (also users[${subjects.get(sub)}])`);
     else if (sub !== undefined) subjects.set(sub, i);
-    if (name !== undefined && usernames.has(name)) add(['users', i, 'username'], `duplicate username "${u.username}" (also users[${usernames.get(name)}]; compared ignoring case)`);
+    if (name !== undefined && usernames.has(name)) add(['users', i, 'username'], `duplicate username "${String(u.username)}" (also users[${usernames.get(name)}]; compared ignoring case)`);
     else if (name !== undefined) usernames.set(name, i);
   });
   return issues;

@@ -27,7 +27,7 @@ const absoluteUri = z.string().refine(
       return false;
     }
   },
-  { message: 'must be an absolute URI without fragment' },
+  { error: 'must be an absolute URI without fragment' },
 );
 
 const origin = z.string().refine(
@@ -38,7 +38,7 @@ const origin = z.string().refine(
       return false;
     }
   },
-  { message: 'must be an origin (scheme://host[:port]) without path' },
+  { error: 'must be an origin (scheme://host[:port]) without path' },
 );
 
 export const secretSchema = z.object({
@@ -178,7 +178,7 @@ export const testUserSchema = z
     claims: z.record(z.string(), claimValue).default({}),
   })
   .refine((u) => u.password !== undefined || u.passwordHash !== undefined, {
-    message: 'a user needs password or passwordHash',
+    error: 'a user needs password or passwordHash',
   });
 
 export const signingAlgorithm = z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']);
@@ -219,8 +219,8 @@ export const storeSchema = z
     /** Seconds between checks for configuration changed in the database (without Redis); 0 disables. */
     configPollInterval: duration.default(5),
   })
-  .refine((s) => s.type !== 'postgres' || s.url !== undefined, { message: 'type postgres needs url (or DATABASE_URL)', path: ['url'] })
-  .refine((s) => s.redisUrl === undefined || s.type === 'postgres', { message: 'redisUrl is used beside type postgres only', path: ['redisUrl'] });
+  .refine((s) => s.type !== 'postgres' || s.url !== undefined, { error: 'type postgres needs url (or DATABASE_URL)', path: ['url'] })
+  .refine((s) => s.redisUrl === undefined || s.type === 'postgres', { error: 'redisUrl is used beside type postgres only', path: ['redisUrl'] });
 
 export const serverSchema = z.object({
   port: z.number().int().min(0).max(65535).default(5000),
@@ -257,11 +257,11 @@ export const serverSchema = z.object({
       z
         .object({
           hops: z.number().int().min(1).max(32).optional(),
-          cidrs: z.array(z.string().refine((c) => parseCidr(c) !== undefined, { message: 'must be an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32)' })).min(1).optional(),
+          cidrs: z.array(z.string().refine((c) => parseCidr(c) !== undefined, { error: 'must be an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32)' })).min(1).optional(),
           /** The header your proxies write; the other one is ignored (a client could forge it). */
           header: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
         })
-        .refine((t) => t.hops !== undefined || t.cidrs !== undefined, { message: 'needs hops, cidrs or both' }),
+        .refine((t) => t.hops !== undefined || t.cidrs !== undefined, { error: 'needs hops, cidrs or both' }),
     ])
     .default(false),
 });
@@ -325,7 +325,7 @@ export const authenticationSchema = z.object({
 export const testApiSchema = z.object({
   enabled: z.boolean().default(false),
   /** Path below the issuer; its RFC 9728 metadata is at `/.well-known/oauth-protected-resource<path>`. */
-  path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, 'must be a path such as /api/test').default('/api/test'),
+  path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path such as /api/test').default('/api/test'),
   /** The scope a token needs. */
   scope: z.string().min(1).default('api'),
 });

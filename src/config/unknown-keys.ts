@@ -59,7 +59,8 @@ function walk(schema: z.ZodType, value: unknown, path: PropertyKey[], out: Confi
       else out.push({ path: formatPath([...path, key]), message: unknownKeyMessage(key, known) });
     }
   } else if (def.type === 'array' && def.element && Array.isArray(value)) {
-    value.forEach((item, i) => walk(def.element!, item, [...path, i], out));
+    const element = def.element;
+    value.forEach((item, i) => walk(element, item, [...path, i], out));
   } else if (def.type === 'record' && def.valueType && isPlainObject(value)) {
     for (const [key, v] of Object.entries(value)) walk(def.valueType, v, [...path, key], out);
   } else if (def.type === 'union' && def.options && isPlainObject(value)) {

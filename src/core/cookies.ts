@@ -36,7 +36,7 @@ export function readableCookies(cookies: Readonly<Record<string, string>>, secur
   if (!secure || cookies instanceof ReadableCookies) return cookies;
   const out = new ReadableCookies();
   for (const name of Object.keys(cookies)) {
-    if (name.startsWith(HOST_PREFIX) && name.length > HOST_PREFIX.length) out[name.slice(HOST_PREFIX.length)] = cookies[name]!;
+    if (name.startsWith(HOST_PREFIX) && name.length > HOST_PREFIX.length) out[name.slice(HOST_PREFIX.length)] = cookies[name];
   }
   return out;
 }

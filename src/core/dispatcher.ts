@@ -91,6 +91,8 @@ export class Dispatcher {
    * read, the body, the handler (with its rate limit), then the finished
    * response. With `passOn`, an unknown path answers `undefined`.
    */
+  handle(edge: EdgeRequest, passOn?: false): Promise<Handled>;
+  handle(edge: EdgeRequest, passOn: boolean): Promise<Handled | undefined>;
   async handle(edge: EdgeRequest, passOn = false): Promise<Handled | undefined> {
     const { method, path, headers } = edge;
     const route = this.routes.get(path);
@@ -102,7 +104,7 @@ export class Dispatcher {
       // The fast path: ready bytes and ready headers, no request object; a request id only when access-logged.
       edge.discardBody();
       const record = observer?.begin(method, path, true, observer.logs ? this.requestId(headers['x-request-id']) : undefined);
-      if (record && observer!.logs) record.ip = edge.address();
+      if (record && observer?.logs) record.ip = edge.address();
       return { response: this.finishStatic(route.staticResponse(), route, headers.origin, method), head, record };
     }
     const requestId = this.requestId(headers['x-request-id']);
@@ -115,10 +117,10 @@ export class Dispatcher {
     const build = (body: Map<string, string[]>) => makeInternalRequest(this.issuerBase, { method: effective, path, query, body, headers, cookies, requestId, ip });
     const bodyless = () => build(new Map());
     const done = (res: InternalResponse, bodyFailure?: BodyFailure): Handled => ({ response: this.finish(res, route, origin, requestId, method), head, record, bodyFailure });
-    const early = this.precheck(route, effective, headers, bodyless);
-    if (early) {
+    const early = route ? this.precheck(route, effective, headers, bodyless) : notFoundResponse();
+    if (early || !route) {
       edge.discardBody();
-      return done(early);
+      return done(early ?? notFoundResponse());
     }
     let text = '';
     if (method === 'POST') {
@@ -131,18 +133,18 @@ export class Dispatcher {
     } else edge.discardBody();
     let req: InternalRequest;
     try {
-      req = build(text ? parseParams(text) : new Map());
+      req = build(text ? parseParams(text) : new Map<string, string[]>());
     } catch {
       return done(bodyErrorResponse((err, r, q) => this.errorResponse(err, r, q), route, 400, bodyless()));
     }
-    const out = await this.run(route!, req, record);
+    const out = await this.run(route, req, record);
     if (record) record.clientId = req.clientId;
     return done(out);
   }
 
   /** The answer to a request outside the mount path (no route, no request). */
   notFound(): FinalResponse {
-    return this.finish(this.precheck(undefined, 'GET', {})!, undefined, undefined, this.requestId(undefined), 'GET');
+    return this.finish(notFoundResponse(), undefined, undefined, this.requestId(undefined), 'GET');
   }
 
   /**
@@ -151,12 +153,11 @@ export class Dispatcher {
    * end session) answers a wrong method or content type with its error page.
    */
   private precheck(
-    route: Route | undefined,
+    route: Route,
     method: string,
     headers: Record<string, string | undefined>,
     request?: () => InternalRequest,
   ): InternalResponse | undefined {
-    if (!route) return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404);
     if (method === 'OPTIONS' && route.cors) return { status: 204, headers: {} };
     if (!route.methods.includes(method)) {
       const err = new InvalidRequest(`method ${method.slice(0, 16)} not allowed`);
@@ -174,7 +175,8 @@ export class Dispatcher {
 
   /** Runs the handler (inside the request's span when tracing); every throw becomes an OAuth error on the route's channel. */
   private run(route: Route, req: InternalRequest, rec?: RequestRecord): Promise<InternalResponse> {
-    if (rec?.span) return this.observer!.tracing!.within(rec.span, () => this.runHandler(route, req));
+    const tracing = this.observer?.tracing;
+    if (rec?.span && tracing) return tracing.within(rec.span, () => this.runHandler(route, req));
     return this.runHandler(route, req);
   }
 
@@ -191,7 +193,8 @@ export class Dispatcher {
         const decl = typeof route.parameters === 'function' ? route.parameters(req, this.ctx) : route.parameters;
         req.parameterProblem = checkParameters(req, decl);
       }
-      return await route.handle!(req, this.ctx);
+      if (!route.handle) throw new Error(`no handler for ${req.path}`);
+      return await route.handle(req, this.ctx);
     } catch (e) {
       return this.errorResponse(toOAuthError(e), route, req);
     }
@@ -201,7 +204,7 @@ export class Dispatcher {
     const log = { requestId: req?.requestId, error: err.error, detail: err.detail, path: req?.path };
     if (err.error === 'server_error') {
       this.ctx.logger.error(log, 'unexpected error');
-      this.ctx.events({ type: 'unhandled_error', requestId: req?.requestId, path: req?.path, message: String(err.detail ?? err.description).slice(0, 500) });
+      this.ctx.events({ type: 'unhandled_error', requestId: req?.requestId, path: req?.path, message: (err.detail ?? err.description).slice(0, 500) });
     } else this.ctx.logger.debug(log, err.description);
     const channel = route?.channel ?? 'json';
     if (channel === 'html' && req) {
@@ -273,4 +276,9 @@ export class Dispatcher {
     }
     return { status: res.status, headers: h, body: res.body };
   }
+}
+
+/** The answer for a path no route serves. */
+function notFoundResponse(): InternalResponse {
+  return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404);
 }

@@ -54,7 +54,7 @@ export function createEventBus(opts: { logger: Logger; clock: Clock; successLeve
     for (let i = 0; i < list.length; i++) {
       try {
         const r = list[i](event);
-        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((err) => failed(err, event.type));
+        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((err: unknown) => failed(err, event.type));
       } catch (err) {
         failed(err, event.type);
       }

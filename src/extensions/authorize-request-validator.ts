@@ -30,5 +30,6 @@ export interface AuthorizeRequestContext {
  * };
  */
 export interface CustomAuthorizeRequestValidator {
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a host's validator may return nothing (an inferred `void` function must fit)
   validate(context: AuthorizeRequestContext): void | { annotations?: Record<string, unknown> } | Promise<void | { annotations?: Record<string, unknown> }>;
 }

@@ -53,7 +53,7 @@ export async function runTokenRequestValidator(
   input: Omit<TokenRequestContext, 'accessTokenLifetime'>,
 ): Promise<TokenRequestDecision> {
   const context: TokenRequestContext = { ...input, accessTokenClaims: { ...input.accessTokenClaims }, accessTokenLifetime: input.client.accessTokenLifetime };
-  await ctx.extensions.tokenRequestValidator!.validate(context);
+  await ctx.extensions.tokenRequestValidator?.validate(context);
   const lifetime = context.accessTokenLifetime;
   if (!Number.isInteger(lifetime) || lifetime <= 0) throw new TypeError('tokenRequestValidator set accessTokenLifetime to a non-positive or non-integer value');
   return { accessTokenClaims: context.accessTokenClaims, accessTokenLifetime: lifetime };

@@ -100,7 +100,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
       }
       return address.resolve(typeof peer === 'string' ? peer : undefined, headers);
     };
-    const handled = (await dispatcher.handle({
+    const handled = await dispatcher.handle({
       method: request.method,
       path,
       query: u.search.slice(1),
@@ -108,7 +108,7 @@ export function createFetchHandler(dispatcher: Dispatcher, limits: BodyLimits, m
       address: peerAddress,
       readBody: () => readBody(request, limits),
       discardBody: () => {},
-    }))!;
+    });
     return ended(handled.record, toResponse(handled.response, handled.head));
   };
 }

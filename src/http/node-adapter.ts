@@ -136,7 +136,7 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     dispatcher
       .handle(edge, next !== undefined)
       .then((handled) => {
-        if (!handled) { next!(); return; }
+        if (!handled) { next?.(); return; }
         if (wantsUpgrade(req)) res.shouldKeepAlive = false;
         const failure = handled.bodyFailure;
         // The error on the route's channel, and the connection closed.

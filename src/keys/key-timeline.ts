@@ -115,7 +115,8 @@ export function planKeyWork(keys: StoredKey[], now: number, config: TimelineConf
       actions.push(created);
       live.push(created);
     }
-    const newest = newestKey(live, alg)!;
+    const newest = newestKey(live, alg);
+    if (!newest) continue; // not reached: a key for alg was selected or created above
     if (now >= newest.retiresAt - config.propagationTime) {
       const activatesAt = Math.max(newest.retiresAt, now);
       actions.push({ type: 'create', alg, activatesAt, retiresAt: activatesAt + config.rotationInterval, reason: 'successor' });

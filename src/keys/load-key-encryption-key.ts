@@ -90,8 +90,8 @@ async function createKekFile(path: string): Promise<void> {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return;
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
-      await writeFile(path, content, { flag: 'wx', mode: 0o600 }).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
+      await writeFile(path, content, { flag: 'wx', mode: 0o600 }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       });
     }
   } catch (err) {

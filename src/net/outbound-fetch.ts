@@ -47,7 +47,7 @@ function deadline(timeoutMs: number, url: URL, signal?: AbortSignal | null) {
     () => controller.abort(new OutboundError('timeout', `${describeUrl(url)}: no complete answer within ${timeoutMs} ms`)),
     timeoutMs,
   );
-  const onAbort = () => controller.abort(signal!.reason);
+  const onAbort = () => controller.abort(signal?.reason);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
   return {
@@ -91,7 +91,7 @@ async function prepare(input: string | URL | Request, init: OutboundInit): Promi
   const request = input instanceof Request ? input : undefined;
   let url: URL;
   try {
-    url = new URL(request ? request.url : input.toString());
+    url = new URL(input instanceof Request ? input.url : input instanceof URL ? input.href : input);
   } catch (err) {
     throw new OutboundError('scheme', 'not a URL', { cause: err });
   }
@@ -215,12 +215,15 @@ export function createOutboundFetch(policy: OutboundPolicy = {}): OutboundFetch 
     const limit = deadline(timeoutMs, p.url, p.signal);
     try {
       const aborted = new Promise<never>((_, reject) => {
+        // The signal's reason is the timeout or abort error the caller rethrows as is.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         if (limit.signal.aborted) reject(limit.signal.reason);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         limit.signal.addEventListener('abort', () => reject(limit.signal.reason), { once: true });
       });
       aborted.catch(() => undefined);
       const vetted = await Promise.race([vetHost(p.url, policy), aborted]);
-      return await send(p, vetted, policy, maxBytes, limit.signal, limit.clear);
+      return await send(p, vetted, policy, maxBytes, limit.signal, () => { limit.clear(); });
     } catch (err) {
       limit.clear();
       throw err;

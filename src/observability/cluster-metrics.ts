@@ -73,6 +73,7 @@ export function aggregateThroughPrimary(metrics: Pick<Metrics, 'registry' | 'ren
         if (r.error !== undefined || r.body === undefined) reject(new Error(`metrics aggregation failed: ${r.error ?? 'no answer'}`));
         else resolve({ contentType: r.contentType ?? metrics.registry.contentType, body: r.body });
       });
-      process.send!({ type: REQUEST, id } satisfies Request);
+      if (!process.send) throw new Error('metrics aggregation runs in a cluster worker only');
+      process.send({ type: REQUEST, id } satisfies Request);
     });
 }

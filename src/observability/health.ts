@@ -16,8 +16,14 @@ function withTimeout(p: Promise<void>, ms: number): Promise<'ok' | 'unreachable'
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), ms);
     p.then(
-      () => (clearTimeout(timer), resolve('ok')),
-      () => (clearTimeout(timer), resolve('unreachable')),
+      () => {
+        clearTimeout(timer);
+        resolve('ok');
+      },
+      () => {
+        clearTimeout(timer);
+        resolve('unreachable');
+      },
     );
   });
 }

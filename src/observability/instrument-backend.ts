@@ -13,7 +13,7 @@ type AnyFn = (...args: unknown[]) => unknown;
 function wrapObject<T extends object>(target: T, prefix: string, metrics: Metrics | undefined, tracing: Tracing): T {
   const out: Record<string, unknown> = {};
   const names = new Set<string>();
-  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+  for (let o: object | null = target; o && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
     for (const n of Object.getOwnPropertyNames(o)) if (n !== 'constructor' && typeof (target as Record<string, unknown>)[n] === 'function') names.add(n);
   }
   for (const n of names) {
@@ -23,14 +23,18 @@ function wrapObject<T extends object>(target: T, prefix: string, metrics: Metric
       const start = performance.now();
       const done = () => metrics?.storeCall(op, (performance.now() - start) / 1000);
       if (!tracing.enabled()) {
-        const r = fn(...args) as Promise<unknown>;
-        if (metrics && r && typeof r.then === 'function') r.then(done, done);
+        // Not every store method returns a promise (e.g. synchronous accessors).
+        const r = fn(...args) as Promise<unknown> | undefined;
+        if (metrics && typeof r?.then === 'function') void r.then(done, done);
         return r;
       }
       const span = tracing.tracer.startSpan(op, { kind: otel.SpanKind.CLIENT, attributes: { 'db.operation.name': op } });
       const r = tracing.within(span, () => fn(...args)) as Promise<unknown>;
       r.then(
-        () => (done(), span.end()),
+        () => {
+          done();
+          span.end();
+        },
         (err: unknown) => {
           done();
           span.setStatus({ code: otel.SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });

@@ -66,7 +66,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     // Every worker counts the same store: one value, not the sum (cluster-metrics.ts).
     aggregator: 'first',
     async collect() {
-      this.set(await backend.records.countActive!('session', clock.now()));
+      this.set((await backend.records.countActive?.('session', clock.now())) ?? 0);
     },
   });
   const outbox = backend.outbox;
@@ -127,7 +127,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registry,
     request(endpoint, status, seconds) {
       let byStatus = children.get(endpoint);
-      if (!byStatus) children.set(endpoint, (byStatus = new Map()));
+      if (!byStatus) children.set(endpoint, (byStatus = new Map<number, HistogramChild>()));
       let c = byStatus.get(status);
       if (!c) byStatus.set(status, (c = duration.child(endpoint, String(status))));
       c.observe(seconds);

@@ -77,7 +77,7 @@ export class RequestObserver {
       }
       this.logger.info(line, 'request');
     }
-    if (rec.span) this.tracing!.endRequest(rec.span, status);
+    if (rec.span) this.tracing?.endRequest(rec.span, status);
   }
 }
 

@@ -39,7 +39,10 @@ export function createMemoryCounters(clock: Clock): CounterStore {
       }
       let e = map.get(key);
       if (!e || e.resetAt <= now) {
-        if (map.size >= MAX_KEYS) map.delete(map.keys().next().value!);
+        if (map.size >= MAX_KEYS) {
+          const oldest = map.keys().next();
+          if (!oldest.done) map.delete(oldest.value);
+        }
         map.set(key, (e = { count: 0, resetAt: now + window }));
       }
       e.count++;

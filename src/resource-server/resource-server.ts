@@ -38,6 +38,7 @@ export interface ResourceServer {
   /** `(req, res, next)` middleware (Express, Connect, node:http): sets `req.auth` and calls next, or answers the refusal. */
   node(requirement?: Requirement): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   /** Hono middleware: sets `c.set('auth', ...)` or returns the refusal. */
+  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- Hono's middleware signature
   hono(requirement?: Requirement): (c: FetchContext, next: () => Promise<void>) => Promise<Response | void>;
   /** Wraps a fetch handler (Bun, Deno, Workers): the handler runs only for an accepted token. */
   protect(handler: (request: Request, auth: AccessTokenInfo) => Response | Promise<Response>, requirement?: Requirement): (request: Request) => Promise<Response>;
@@ -78,7 +79,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   try {
     checkUrl(issuer, 'issuer');
   } catch (err) {
-    throw new Error(`resource server: ${(err as Error).message}`);
+    throw new Error(`resource server: ${(err as Error).message}`, { cause: err });
   }
   const algorithms = new Set(options.algorithms ?? DEFAULT_ALGORITHMS);
   for (const a of algorithms) if (!KNOWN_ALGORITHMS.has(a)) throw new Error(`resource server: algorithm ${a} is not allowed (asymmetric JWS algorithms only)`);

@@ -82,7 +82,10 @@ export async function deliver(ctx: ProviderContext, entry: OutboxEntry<DeliveryP
       ctx.events({ type: 'back_channel_logout_sent', clientId, subjectId, detail: { sid, status: last.status, attempts } });
       return;
     }
-    if (stop.aborted) return void (await lease.release(attempts - 1, Date.now()));
+    if (stop.aborted) {
+      await lease.release(attempts - 1, Date.now());
+      return;
+    }
     if (!last.retry || attempts > retries) break;
     const wait = RETRY_PAUSE_MS * 2 ** (attempts - 1);
     if (!(await lease.release(attempts, Date.now() + wait))) return;

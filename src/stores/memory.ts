@@ -56,7 +56,12 @@ class MemoryRecords implements OperationalStore {
   }
   private deleteWhere(pred: (r: StoredRecord) => boolean): number {
     let n = 0;
-    for (const [k, r] of this.map) if (pred(r)) (this.map.delete(k), n++);
+    for (const [k, r] of this.map) {
+      if (pred(r)) {
+        this.map.delete(k);
+        n++;
+      }
+    }
     return n;
   }
   async deleteByGrantId(grantId: string): Promise<number> {

@@ -7,6 +7,7 @@
  * Concurrent starters: SQLite wraps the run in `BEGIN IMMEDIATE` (sqlite.ts);
  * PostgreSQL holds a session advisory lock on one connection around the run.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations take `Kysely<any>`: a migration must not depend on today's table types (Kysely's documented convention) */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { kysely } from './kysely-runtime.js';
 
@@ -207,6 +208,7 @@ async function runMigrator(db: Kysely<any>, ownTransaction: boolean): Promise<st
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error || failed) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever Kysely reports, printed as is
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
   }

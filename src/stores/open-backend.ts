@@ -40,9 +40,11 @@ export async function openBackend(config: Config, opts: OpenBackendOptions = {})
       return createSqliteBackend({ path: sqlitePathOf(config), clock: opts.clock, onMigrated: opts.onMigrated });
     }
     case 'postgres': {
+      // The config schema already refuses postgres without url; this tells the compiler.
+      if (store.url === undefined) throw new Error('store: type postgres needs url (or DATABASE_URL)');
       const { createPostgresBackend } = await import('./postgres.js');
       const durable = await createPostgresBackend({
-        url: store.url!,
+        url: store.url,
         poolSize: store.poolSize,
         migrate: opts.migrate ?? store.migrateOnStart,
         onMigrated: opts.onMigrated,

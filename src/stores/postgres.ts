@@ -35,6 +35,7 @@ export interface PostgresBackendOptions {
 /** bigint (OID 20) as a JS number: epoch seconds fit easily. Set per pool, not globally. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-enum-assignment -- pg's parser table is typed loosely
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
@@ -109,8 +110,8 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
 
 /** Throws a clear error when migrations are pending (start with `store.migrateOnStart: false`). */
 async function checkSchemaCurrent(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ name: string }>("SELECT name FROM kysely_migration").catch((err: { code?: string }) => {
-    if (err.code === '42P01') return { rows: [] }; // undefined_table: never migrated
+  const { rows } = await pool.query<{ name: string }>("SELECT name FROM kysely_migration").catch((err: unknown) => {
+    if ((err as { code?: string }).code === '42P01') return { rows: [] }; // undefined_table: never migrated
     throw err;
   });
   const applied = new Set(rows.map((r) => r.name));

@@ -45,7 +45,7 @@ function fromHash<P>(id: string, h: Record<string, string>): StoredRecord<P> {
 
 const pairsToHash = (flat: string[]) => {
   const h: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  for (let i = 0; i < flat.length; i += 2) h[flat[i]] = flat[i + 1];
   return h;
 };
 

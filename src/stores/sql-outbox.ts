@@ -6,6 +6,7 @@
  * (SQLite serialises writers; PostgreSQL re-checks the WHERE after waiting
  * for a concurrent UPDATE of the row under READ COMMITTED).
  */
+/* eslint-disable @typescript-eslint/no-unnecessary-type-conversion -- Number() on row values is kept on purpose: PostgreSQL hands bigint/count back as strings unless a parser is set, and the row types cannot tell */
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { ClaimedOutboxEntry, OutboxEntry, OutboxStore } from './types.js';

@@ -3,6 +3,7 @@
  * (kysely builds them for either dialect); the hot single-record statements
  * stay in each backend.
  */
+/* eslint-disable @typescript-eslint/no-unnecessary-type-conversion -- Number() on row values is kept on purpose: PostgreSQL hands bigint/count back as strings unless a parser is set, and the row types cannot tell */
 import type { Kysely } from 'kysely';
 import { FIND_MANY_LIMIT, type RecordFilter, type RecordKind, type StoredRecord } from './types.js';
 import { rowToRecord, type RecordsTable, type Schema } from './sqlite-schema.js';
@@ -76,7 +77,7 @@ async function findByListedClient<P>(qb: Kysely<Schema>, kind: RecordKind, clien
       if (rec.clientIds?.includes(clientId)) found.push(rec);
     }
     if (rows.length < want) break;
-    const last = rows.at(-1)!;
+    const last = rows[rows.length - 1];
     after = { createdAt: last.created_at, id: last.id };
   }
   return found;

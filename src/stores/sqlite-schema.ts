@@ -153,6 +153,7 @@ export function rowToUser(row: UsersTable): StoredUser {
 const MARK = '\u0000param:';
 
 /** A named parameter placeholder for {@link prepare}; typed as the column's type. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T types the placeholder at the call site (param<number>('x'))
 export const param = <T>(name: string): T => `${MARK}${name}` as unknown as T;
 
 /** A prepared statement plus the order in which its named parameters bind. */

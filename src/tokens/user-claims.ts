@@ -123,7 +123,7 @@ const MEMO_LIMIT = 1000;
 /** identityClaimTypes, remembered per scope list (the same few scope strings recur on every userinfo call). */
 function identityClaimTypesCached(resources: Resources, scopes: readonly string[]): Set<string> {
   let memo = identityClaimMemo.get(resources);
-  if (!memo) identityClaimMemo.set(resources, (memo = new Map()));
+  if (!memo) identityClaimMemo.set(resources, (memo = new Map<string, Set<string>>()));
   const key = scopes.join(' ');
   let types = memo.get(key);
   if (!types) {

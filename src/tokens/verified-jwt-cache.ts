@@ -52,7 +52,10 @@ export function createVerifiedJwtCache(maxEntries = VERIFIED_JWT_CACHE_SIZE): Ve
     set(token, entry, now) {
       if (maxEntries <= 0 || entry.exp <= now) return;
       if (entries.has(token)) entries.delete(token);
-      else if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      else if (entries.size >= maxEntries) {
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
       entries.set(token, { ...entry, claims: Object.freeze(entry.claims) });
     },
     get size() {

@@ -49,11 +49,17 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
   };
 
   const authenticate = async (username: string, password: string): Promise<User | undefined> => {
-    if (username.length > MAX_USERNAME || password.length > MAX_PASSWORD) return void (await burnVerify(password));
+    if (username.length > MAX_USERNAME || password.length > MAX_PASSWORD) {
+      await burnVerify(password);
+      return undefined;
+    }
     const testUser = testUsers.findByUsername(username);
     if (testUser) return (await testUser.verify(password)) ? toUser(testUser) : undefined;
     const stored = await backend.users.findByUsername(username);
-    if (!stored) return void (await burnVerify(password));
+    if (!stored) {
+      await burnVerify(password);
+      return undefined;
+    }
     return (await verifyPassword(stored.passwordHash, password)) ? storedToUser(stored) : undefined;
   };
 

@@ -65,6 +65,7 @@ function relyingParty(issuer: string, errors: unknown[]): express.Express {
   const app = express();
   app.use('/auth', ExpressAuth(authConfig));
   app.get('/', async (req, res) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (Auth.js's Session type differs between the lint and tsc programs)
     const session = (await getSession(req, authConfig)) as RpSession | null;
     const body = session?.user
       ? `<p>Signed in as <span id="email">${escapeHtml(String(session.idpEmail))}</span> ` +
@@ -75,6 +76,7 @@ function relyingParty(issuer: string, errors: unknown[]): express.Express {
   });
   // Federated sign-out: end the app's session, then the provider's (RP-Initiated Logout 1.0).
   app.get('/logout', async (req, res) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (Auth.js's Session type differs between the lint and tsc programs)
     const session = (await getSession(req, authConfig)) as RpSession | null;
     res.clearCookie('authjs.session-token', { path: '/' });
     const end = new URL(`${issuer}/connect/endsession`);

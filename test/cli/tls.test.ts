@@ -68,7 +68,7 @@ describe('gatehouse start with TLS', () => {
         https
           .get(`${gh.url}/.well-known/openid-configuration`, { ca: readFileSync(join(out, 'ca.crt')) }, (res) => {
             let body = '';
-            res.on('data', (d) => (body += d));
+            res.on('data', (d: Buffer) => (body += d.toString()));
             res.on('end', () => resolve(JSON.parse(body)));
           })
           .on('error', reject);

@@ -21,7 +21,10 @@ function authMethodsOf(c: ClientConfig): Set<TokenEndpointAuthMethod> {
   if (c.tokenEndpointAuthMethods) return new Set(c.tokenEndpointAuthMethods);
   if (!c.requireClientSecret) return new Set(['none']);
   const methods = new Set<TokenEndpointAuthMethod>();
-  if (c.clientSecrets.length > 0) (methods.add('client_secret_basic'), methods.add('client_secret_post'));
+  if (c.clientSecrets.length > 0) {
+    methods.add('client_secret_basic');
+    methods.add('client_secret_post');
+  }
   if (c.clientSecrets.some((s) => s.type === 'SymmetricKey')) methods.add('client_secret_jwt');
   if (c.jwks || c.jwksUri) methods.add('private_key_jwt');
   return methods;
@@ -42,6 +45,7 @@ function compileClient(c: ClientConfig): Client {
 }
 
 /** A dependency the code under test must not touch. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T is the dependency type the caller names
 function unused<T extends object>(name: string): T {
   return new Proxy({} as T, {
     get: (_t, prop) => {

@@ -133,7 +133,10 @@ function params(r: Rand, t: Target, pool: string[]): Param[] {
     let value: string;
     let raw = false;
     if (roll < 0.55) value = pick(r, pool);
-    else if (roll < 0.7) (value = pick(r, RAW_ENCODINGS)), (raw = true);
+    else if (roll < 0.7) {
+      value = pick(r, RAW_ENCODINGS);
+      raw = true;
+    }
     else if (roll < 0.78) value = 'a'.repeat(pick(r, [300, 2049, 4097, 9000]));
     else value = randomText(r, 80);
     out.push({ name, value, raw });
@@ -330,10 +333,16 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
     return new Promise((resolve) => {
       const socket = net.connect(gh.port, '127.0.0.1');
       let data = '';
-      const timer = setTimeout(() => (socket.destroy(), resolve(`hang: ${data.split('\r\n')[0]}`)), 3_000);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(`hang: ${data.split('\r\n')[0]}`);
+      }, 3_000);
       socket.on('data', (d) => (data += d.toString('latin1')));
       socket.on('error', () => undefined);
-      socket.on('close', () => (clearTimeout(timer), resolve(data.split('\r\n')[0] ?? '')));
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(data.split('\r\n')[0] ?? '');
+      });
       socket.write(bytes, () => opts.halfClose && socket.end());
     });
   }

@@ -93,7 +93,7 @@ export async function startSuiteServer(cert: DevCert): Promise<SuiteServer> {
         query: url.searchParams,
         body: Buffer.concat(chunks).toString(),
         contentType: req.headers['content-type'],
-        tlsProtocol: (req.socket as TLSSocket).getProtocol?.() ?? null,
+        tlsProtocol: (req.socket as unknown as Partial<TLSSocket>).getProtocol?.() ?? null,
       });
       const page = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       // The suite answers both logout notifications with an empty 200 and no-store.

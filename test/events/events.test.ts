@@ -10,7 +10,7 @@ import type { GrantHandler } from '../../src/context.js';
 import { isEvent, type GatehouseEvent } from '../../src/events/types.js';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 import { basic, CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
-import { actions, authorizeUrl, authParams, consentAndResume, field, FORM, loginAndResume, openPage, PUB, redeem, signIn, startAt } from '../interaction/interaction-helpers.js';
+import { actions, authorizeUrl, authParams, consentAndResume, field, FORM, loginAndResume, openPage, PUB, signIn, startAt } from '../interaction/interaction-helpers.js';
 
 const throwing: GrantHandler = {
   grantType: 'urn:test:throws',
@@ -73,7 +73,7 @@ describe('events', () => {
     const jar = new CookieJar();
     const { params } = await authParams({ client_id: PUB, redirect_uri: 'http://localhost:3000/spa/callback' });
     const login = await startAt(jar, authorizeUrl(s.url, params), 'login');
-    const consentPage = await (await loginAndResume(jar, s.url, login)).headers.get('location');
+    const consentPage = (await loginAndResume(jar, s.url, login)).headers.get('location');
     await consentAndResume(jar, s.url, await openPage(jar, new URL(consentPage!, s.url).toString()), { remember: true });
     expect(of('consent_granted')[0]).toMatchObject({ clientId: PUB, subjectId: '1', remembered: true });
     expect((of('consent_granted')[0] as { scopes: string[] }).scopes).toContain('openid');

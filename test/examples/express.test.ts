@@ -40,11 +40,17 @@ async function startExample(port: number): Promise<ChildProcess> {
     const timer = setTimeout(() => reject(new Error(`the example did not start within 30 s:\n${out}`)), 30_000);
     const onData = (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Express example listening')) (clearTimeout(timer), resolve());
+      if (out.includes('Express example listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the example exited with ${code}:\n${out}`))));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the example exited with ${String(code)}:\n${out}`));
+    });
   });
   return child;
 }

@@ -97,7 +97,10 @@ export async function startCliServer(opts: CliServerOptions = {}): Promise<CliSe
       if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((resolve) => {
           const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          child.once('exit', () => (clearTimeout(kill), resolve()));
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
           child.kill('SIGTERM');
         });
       }

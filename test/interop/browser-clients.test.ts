@@ -187,7 +187,9 @@ describe.skipIf(!!skip)('browser clients against gatehouse start (Chromium)', ()
 
     // RP-initiated logout: to Gatehouse's end-session endpoint and back to the SPA.
     const navigations: string[] = [];
-    page.on('request', (r) => void (r.isNavigationRequest() && navigations.push(r.url())));
+    page.on('request', (r) => {
+      if (r.isNavigationRequest()) navigations.push(r.url());
+    });
     await page.click('#logout');
     await page.waitForURL((u) => u.href.startsWith(`${APP}/spa/`) && navigations.length >= 2);
     const endSession = new URL(navigations.find((u) => u.startsWith(`${gh.url}/connect/endsession`))!);

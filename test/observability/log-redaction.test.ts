@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/client-auth/secrets.js';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
-import { basic, CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
+import { basic, form, startTestServer, type TestServer } from '../helpers/server.js';
 import { actions, field, FORM } from '../interaction/interaction-helpers.js';
 
 const unique = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;

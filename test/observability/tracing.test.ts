@@ -150,7 +150,10 @@ describe('tracing', () => {
 
   it("the provider's own logger adds trace_id and span_id to lines written inside a span", async () => {
     const chunks: string[] = [];
-    const out = Object.assign(new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }), { isTTY: false });
+    const out = Object.assign(new Writable({ write: (c, _e, cb) => {
+          chunks.push(String(c));
+          cb();
+        } }), { isTTY: false });
     const log = await createLogger(configSchema.parse({}), out);
     const span = provider.getTracer().startSpan('outer');
     context.with(trace.setSpan(context.active(), span), () => log.info('inside'));

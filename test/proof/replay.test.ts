@@ -41,7 +41,7 @@ describe('DPoP jti replay across nodes', () => {
   const outcome = (p: Promise<unknown>) =>
     p.then(
       () => 'accepted',
-      (err: unknown) => (err instanceof DpopError ? err.description : Promise.reject(err)),
+      (err: unknown) => (err instanceof DpopError ? err.description : Promise.reject(err as Error)),
     );
 
   it('a proof accepted by node A is refused by node B', async () => {
@@ -102,7 +102,7 @@ describe.skipIf(requirePrograms(['redis-server'], 'replay over Redis'))('DPoP jt
     const attempt = (proof: string, replay: ReplayStore) =>
       verifyDpopProof({ proof, method: 'POST', url: URL_ }, policy(replay)).then(
         () => true,
-        (err: unknown) => (err instanceof DpopError ? false : Promise.reject(err)),
+        (err: unknown) => (err instanceof DpopError ? false : Promise.reject(err as Error)),
       );
     const proof = await makeProof(key, 'POST', URL_, now);
     expect(await attempt(proof, stores[0])).toBe(true);

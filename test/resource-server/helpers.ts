@@ -37,6 +37,7 @@ export async function startApi(s: TestServer, options: Partial<ResourceServerOpt
   const server = http.createServer((req, res) =>
     guard(req, res, (err) => {
       if (err) {
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever the middleware passed on, shown as is
         res.writeHead(500).end(String(err));
         return;
       }

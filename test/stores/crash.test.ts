@@ -26,7 +26,7 @@ interface Committed {
 }
 
 /** A request failure a client sees when the server dies: the connection broke, nothing else. */
-const isConnectionFailure = (e: unknown) => e instanceof TypeError && /fetch failed|terminated|other side closed|socket/i.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+const isConnectionFailure = (e: unknown) => e instanceof TypeError && /fetch failed|terminated|other side closed|socket/i.test(`${e.message} ${String((e as { cause?: Error }).cause ?? '')}`);
 
 async function publicExchange(url: string, code: string, verifier: string) {
   const res = await fetch(`${url}/connect/token`, {

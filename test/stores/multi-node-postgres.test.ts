@@ -180,7 +180,7 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     const created = rotate.stdout.match(/created \S+ key (\S+):/)![1];
     expect(before).not.toContain(created);
     const deadline = Date.now() + 5000;
-    let sets: string[][] = [];
+    let sets: string[][];
     do {
       sets = await Promise.all(nodes.map((n) => kids(n.url)));
       if (sets.every((s) => s.includes(created))) break;
@@ -203,7 +203,7 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/^imported 5 client\(s\)/);
     const deadline = Date.now() + 3000;
-    let statuses: number[] = [];
+    let statuses: number[];
     do {
       statuses = await Promise.all(nodes.map(async (n) => (await cc(n.url)).status));
       if (statuses.every((x) => x === 200)) break;

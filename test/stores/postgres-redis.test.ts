@@ -105,7 +105,7 @@ describe.skipIf(!!reason)('postgres + redis backend', () => {
       // The restarted Redis is empty: the code is gone, never accepted (consume answers undefined, not the record).
       let consumed: unknown = 'pending';
       for (let i = 0; i < 100 && consumed === 'pending'; i++) {
-        consumed = await b.records.consume('authorization_code', 'c', 3).catch(async (e) => {
+        consumed = await b.records.consume('authorization_code', 'c', 3).catch(async (e: unknown) => {
           if (!(e instanceof StoreUnavailableError)) throw e;
           await new Promise((r) => setTimeout(r, 50));
           return 'pending';

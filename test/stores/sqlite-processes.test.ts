@@ -75,8 +75,8 @@ it('4 processes: every record consumed exactly once, locked read-modify-writes n
       new Promise<{ stdout: string }>((resolveChild, reject) => {
         let stdout = '';
         let stderr = '';
-        c.stdout.on('data', (d) => (stdout += d));
-        c.stderr.on('data', (d) => (stderr += d));
+        c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         c.on('exit', (code) => (code === 0 ? resolveChild({ stdout }) : reject(new Error(`child exited ${code}: ${stderr}`))));
       }),
   );

@@ -126,7 +126,7 @@ export class AuthorizeFlow {
     const w: PendingWrites = { interactionDirty: false, writes: [], events: [] };
     const response = await this.answer(req, client, request, interaction, w, known);
     if (w.session) w.writes.push(...sessionWrites(w.session));
-    if (w.interactionDirty) w.writes.push(interactionWrite(interaction!));
+    if (w.interactionDirty && interaction) w.writes.push(interactionWrite(interaction));
     return { response, writes: w.writes, events: w.events };
   }
 
@@ -135,9 +135,10 @@ export class AuthorizeFlow {
     const cookies: SetCookie[] = [];
     const state = interaction?.payload.state ?? { step: 'awaiting' as const };
     const login = loginOf(state);
-    if (state.step === 'denied') {
+    // A denied state comes from the interaction being resumed.
+    if (interaction && state.step === 'denied') {
       w.events.push({ type: 'consent_denied', clientId: client.clientId, subjectId: login?.subjectId, requestId: req.requestId });
-      return this.error(request, new AccessDenied('the user denied the request'), [this.finish(interaction!, w)]);
+      return this.error(request, new AccessDenied('the user denied the request'), [this.finish(interaction, w)]);
     }
 
     let session = known ? known.session : await currentSession(ctx, req);
@@ -163,11 +164,12 @@ export class AuthorizeFlow {
     // The profile service decides whether the session's user is still active; an inactive one signs in again.
     const active = session ? await activeProfile(ctx, session.subjectId, client, 'authorize_endpoint') : undefined;
     const reason = active ? loginReason(ctx, client, request, session, login?.sessionStarted ?? false) : 'no active user';
-    if (reason) {
-      if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason})`), cookies);
+    // Without a session there is no active user, so `reason` is set; `!session` tells the compiler.
+    if (reason || !session) {
+      if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason ?? 'no active user'})`), cookies);
       return this.toInteraction('login', request, interaction, cookies, w);
     }
-    const subjectId = session!.subjectId;
+    const subjectId = session.subjectId;
     // OIDC Core §3.1.2.1 id_token_hint: when the user who signed in during this
     // request is not the one the hint names, the answer is an error (login_required).
     if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectId) {
@@ -192,7 +194,7 @@ export class AuthorizeFlow {
     const { code, record } = authorizationCodeRecord(ctx, {
       client,
       subjectId,
-      sessionId: session!.payload.sid,
+      sessionId: session.payload.sid,
       payload: {
         redirectUri: request.redirectUri,
         scopes,
@@ -200,9 +202,9 @@ export class AuthorizeFlow {
         codeChallenge: request.codeChallenge,
         codeChallengeMethod: request.codeChallengeMethod,
         nonce: request.nonce,
-        authTime: session!.payload.authTime,
-        acr: session!.payload.acr,
-        amr: session!.payload.amr,
+        authTime: session.payload.authTime,
+        acr: session.payload.acr,
+        amr: session.payload.amr,
       },
     });
     w.writes.push({ put: record });
@@ -210,14 +212,14 @@ export class AuthorizeFlow {
     if (w.session && session === w.session) {
       if (!w.session.payload.clients.includes(client.clientId)) w.session.payload.clients.push(client.clientId);
     } else {
-      const touched = touchedSession(ctx, session!, client.clientId);
+      const touched = touchedSession(ctx, session, client.clientId);
       if (touched) w.writes.push({ put: touched });
     }
     if (interaction) cookies.push(this.finish(interaction, w));
     w.events.push({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
     const params: Record<string, string> = { code };
     // Session Management 1.0 §3: session_state for the client's check_session_iframe.
-    const browserState = session!.payload.browserState;
+    const browserState = session.payload.browserState;
     if (browserState && ctx.config.authentication.checkSession) params.session_state = sessionState(client.clientId, new URL(request.redirectUri).origin, browserState);
     return authorizationResponse(ctx, this.redirectTo(request), params, cookies);
   }

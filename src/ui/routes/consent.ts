@@ -29,6 +29,7 @@ export function consentRoute(kit: PageKit): [string, Route] {
         action: `${base}/consent?id=${d.id}`,
         csrfToken: d.csrfToken,
         client: kit.client(d),
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the name claim is host data of any type; shown as text
         user: { name: String(user?.claims.name ?? user?.username ?? d.subjectId) },
         identityScopes: d.identityScopes.map(view),
         apiScopes: d.apiScopes.map(view),

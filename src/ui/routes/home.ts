@@ -18,6 +18,7 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
       const session = await currentSession(ctx, req);
       const user = session ? await ctx.users.findBySubject(session.subjectId) : undefined;
       const view = user && {
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the name claim is host data of any type; shown as text
         name: String(user.claims.name ?? user.username),
         username: user.username,
         subjectId: user.subjectId,
