@@ -325,7 +325,7 @@ export const authenticationSchema = z.object({
 export const testApiSchema = z.object({
   enabled: z.boolean().default(false),
   /** Path below the issuer; its RFC 9728 metadata is at `/.well-known/oauth-protected-resource<path>`. */
-  path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path such as /api/test').default('/api/test'),
+  path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, 'must be a path such as /api/test').default('/api/test'), // eslint-disable-line no-useless-escape -- the escaped \/ is in the published JSON Schema pattern
   /** The scope a token needs. */
   scope: z.string().min(1).default('api'),
 });
