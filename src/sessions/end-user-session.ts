@@ -10,7 +10,6 @@ import { markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocati
 import type { InternalRequest, SetCookie } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import type { StoredRecord } from '../stores/types.js';
-import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { notifyBackChannel } from './back-channel-logout.js';
 import { browserStateDeletion } from './browser-state.js';
 import type { SessionPayload } from './session-record.js';

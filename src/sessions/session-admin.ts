@@ -6,7 +6,6 @@
  */
 import type { ProviderContext } from '../context.js';
 import { FIND_MANY_LIMIT, type RecordFilter, type StoredRecord } from '../stores/types.js';
-import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { markGrantRevoked, revokeIssuedJwts } from '../tokens/grant-revocation.js';
 import { endStoredSession, type EndedSession } from './end-user-session.js';
 import type { SessionPayload } from './session-record.js';

@@ -7,7 +7,6 @@
 import type { ProviderContext } from '../context.js';
 import { InvalidGrant } from '../errors.js';
 import type { Client } from '../model/types.js';
-import type { SessionPayload } from './session-record.js';
 import { isLive, slideSessionExpiry } from './session-service.js';
 
 /**

@@ -33,7 +33,7 @@ function toFields(r: StoredRecord): string[] {
 }
 
 function fromHash<P>(id: string, h: Record<string, string>): StoredRecord<P> {
-  const rec: StoredRecord<P> = { kind: h.k! as RecordKind, id, createdAt: Number(h.c), expiresAt: Number(h.e), payload: JSON.parse(h.p!) as P };
+  const rec: StoredRecord<P> = { kind: h.k as RecordKind, id, createdAt: Number(h.c), expiresAt: Number(h.e), payload: JSON.parse(h.p) as P };
   if (h.sub !== undefined) rec.subjectId = h.sub;
   if (h.sess !== undefined) rec.sessionId = h.sess;
   if (h.cli !== undefined) rec.clientId = h.cli;
@@ -93,11 +93,11 @@ export class RedisRecords implements OperationalStore {
         : (['ghDelete', this.prefix, this.key(w.delete.kind, w.delete.id)] as const),
     );
     const multi = this.r.multi() as unknown as Record<string, (...args: (string | number)[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
-    for (const [command, ...args] of commands) multi[command]!(...args);
+    for (const [command, ...args] of commands) multi[command](...args);
     const replies = await multi.exec();
     if (!replies) throw new Error('Redis batch aborted');
-    const failed = replies.find(([err]) => err);
-    if (failed) throw failed[0]!;
+    const failed = replies.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
   async find<P = unknown>(kind: RecordKind, id: string): Promise<StoredRecord<P> | undefined> {
     const h = await this.r.hgetall(this.key(kind, id));
@@ -130,7 +130,7 @@ export class RedisRecords implements OperationalStore {
       if (err) throw err;
       const hash = h as Record<string, string>;
       if (hash.k === undefined) return; // expired or deleted since the index was read
-      const r = fromHash<P>(ids[i]!, hash);
+      const r = fromHash<P>(ids[i], hash);
       if (filter.subjectId !== undefined && r.subjectId !== filter.subjectId) return;
       if (filter.sessionId !== undefined && r.sessionId !== filter.sessionId) return;
       if (filter.clientId !== undefined && r.clientId !== filter.clientId) return;

@@ -175,7 +175,7 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
   const grantClaims = claims;
   let lifetime: number | undefined;
   if (ctx.extensions.tokenRequestValidator) {
-    const decided = await runTokenRequestValidator(ctx, { grantType: req.grantType, client, subjectId: req.subjectId, scopes, body: req.body ?? new Map(), accessTokenClaims: claims });
+    const decided = await runTokenRequestValidator(ctx, { grantType: req.grantType, client, subjectId: req.subjectId, scopes, body: req.body ?? new Map<string, string[]>(), accessTokenClaims: claims });
     claims = decided.accessTokenClaims;
     lifetime = decided.accessTokenLifetime;
   }
@@ -186,10 +186,10 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
     client, subjectId: req.subjectId, scopes, audiences, claims, lifetime, authTime, amr: req.amr, acr: req.acr, grantId,
   });
   const body: TokenResponseBody = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' ') };
-  if (withRefresh) {
+  if (withRefresh && req.subjectId !== undefined) {
     const issued = accessTokenFormat(client).revocationRef(access.accessToken, access.claims);
     body.refresh_token = await issueRefreshToken(ctx, {
-      client, subjectId: req.subjectId!, grantId,
+      client, subjectId: req.subjectId, grantId,
       payload: {
         scopes, audiences, absoluteExpiresAt: absoluteRefreshExpiry(client, now), authTime, acr: req.acr, amr: req.amr, accessTokenClaims: grantClaims,
         issuedJwt: issued.jwt, issuedReferenceId: issued.referenceId,

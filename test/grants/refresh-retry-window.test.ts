@@ -109,7 +109,7 @@ describe('refresh token retry window (confidential client, window 10 s)', () => 
     const won = results.filter((r) => r.status === 200);
     expect(won).toHaveLength(1);
     expect(results.find((r) => r.status !== 200)?.json.error).toBe('invalid_grant');
-    expect((await refresh(won[0]!.json.refresh_token)).status).toBe(200);
+    expect((await refresh(won[0].json.refresh_token)).status).toBe(200);
   });
 
   it('revokes the lost reference access token too', async () => {

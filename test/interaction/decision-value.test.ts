@@ -17,7 +17,7 @@ afterEach(async () => s?.close());
 
 async function setup() {
   const backend = createMemoryBackend();
-  const writeAll = backend.records.writeAll!.bind(backend.records);
+  const writeAll = backend.records.writeAll.bind(backend.records);
   const control = { fail: false };
   backend.records.writeAll = async (ws) => {
     if (control.fail) throw new Error('disk full');

@@ -30,7 +30,7 @@ function countingBackend(): { backend: Backend; writes: string[] } {
     deleteBySession: (s, f) => (writes.push('deleteBySession'), r.deleteBySession(s, f)),
     purgeExpired: (now) => r.purgeExpired(now),
     // A batch is logged as one entry: the writes that land in one transaction.
-    writeAll: (ws) => (writes.push(`batch(${ws.map((w) => ('put' in w ? `put ${w.put.kind}` : `delete ${w.delete.kind}`)).join(', ')})`), r.writeAll!(ws)),
+    writeAll: (ws) => (writes.push(`batch(${ws.map((w) => ('put' in w ? `put ${w.put.kind}` : `delete ${w.delete.kind}`)).join(', ')})`), r.writeAll(ws)),
   };
   return { backend: { ...inner, records, close: () => inner.close() }, writes };
 }

@@ -123,11 +123,11 @@ describe('sqlite backend', () => {
       { delete: { kind: 'authorization_code', id: 'old' } },
       { put: { ...base, id: 'b', payload: { n: 1n } } },
     ];
-    await expect(b.records.writeAll!(batch)).rejects.toThrow();
+    await expect(b.records.writeAll(batch)).rejects.toThrow();
     expect(await b.records.find('authorization_code', 'a')).toBeUndefined();
     expect(await b.records.find('authorization_code', 'old')).toBeDefined();
     // The connection is usable afterwards (no transaction left open).
-    await b.records.writeAll!([{ put: { ...base, id: 'c', payload: {} } }, { delete: { kind: 'authorization_code', id: 'old' } }]);
+    await b.records.writeAll([{ put: { ...base, id: 'c', payload: {} } }, { delete: { kind: 'authorization_code', id: 'old' } }]);
     expect(await b.records.find('authorization_code', 'c')).toBeDefined();
     expect(await b.records.find('authorization_code', 'old')).toBeUndefined();
   });

@@ -8,7 +8,7 @@ export async function findAll<P>(records: OperationalStore, kind: RecordKind, fi
     const page = await records.findMany<P>(kind, { ...filter, limit: FIND_MANY_LIMIT, after });
     all.push(...page);
     if (page.length < FIND_MANY_LIMIT) return all;
-    const last = page[page.length - 1]!;
+    const last = page[page.length - 1];
     after = { createdAt: last.createdAt, id: last.id };
   }
 }
