@@ -9,7 +9,6 @@ import { otel } from './otel-runtime.js';
 const { ProxyTracerProvider, SpanKind, SpanStatusCode, context, trace } = otel;
 
 /** The provider the API answers with when no SDK is registered. */
-// eslint-disable-next-line @typescript-eslint/no-deprecated -- the API offers no other way to tell the no-op provider from a registered SDK
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 export interface Tracing {
@@ -30,7 +29,6 @@ export function createTracing(name = 'gatehouse'): Tracing {
   const tracer = () => trace.getTracer(name);
   const enabled = () => {
     const p = trace.getTracerProvider();
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see NOOP_PROVIDER
     return !(p instanceof ProxyTracerProvider) || p.getDelegate() !== NOOP_PROVIDER;
   };
   return {
