@@ -47,7 +47,13 @@ function benchConfig(store, dataDir, issuer) {
   config.store = store;
   // One load generator address at thousands of requests a second: the default limits would refuse it.
   config.rateLimits = { tokenPerIp: 10_000_000, tokenPerClient: 10_000_000, authorizePerIp: 10_000_000, authorizePerClient: 10_000_000 };
-  config.clients.push({ clientId: 'm2m.reference', clientSecrets: [{ value: SECRET_HASH }], allowedGrantTypes: ['client_credentials'], accessTokenType: 'reference', allowedScopes: ['api'] });
+  config.clients.push({
+    clientId: 'm2m.reference',
+    clientSecrets: [{ value: SECRET_HASH }],
+    allowedGrantTypes: ['client_credentials'],
+    accessTokenType: 'reference',
+    allowedScopes: ['api'],
+  });
   return config;
 }
 
@@ -62,7 +68,13 @@ const scenarios = [
   {
     name: 'client_credentials',
     unit: 'tokens/s',
-    prepare: async (base) => ({ kind: 'http', url: `${base}/connect/token`, method: 'POST', headers: { authorization: basic('m2m', 'secret'), 'content-type': FORM }, body: 'grant_type=client_credentials&scope=api' }),
+    prepare: async (base) => ({
+      kind: 'http',
+      url: `${base}/connect/token`,
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), 'content-type': FORM },
+      body: 'grant_type=client_credentials&scope=api',
+    }),
   },
   {
     name: 'introspection (reference token)',
@@ -72,7 +84,13 @@ const scenarios = [
       const body = new URLSearchParams({ token }).toString();
       const check = await post(base, '/connect/introspect', basic('api', 'secret'), body);
       if (!check.active) throw new Error('reference token not active');
-      return { kind: 'http', url: `${base}/connect/introspect`, method: 'POST', headers: { authorization: basic('api', 'secret'), 'content-type': FORM }, body };
+      return {
+        kind: 'http',
+        url: `${base}/connect/introspect`,
+        method: 'POST',
+        headers: { authorization: basic('api', 'secret'), 'content-type': FORM },
+        body,
+      };
     },
   },
   { name: 'authorization code flow', unit: 'flows/s', prepare: async (base) => ({ kind: 'flows', base }) },
@@ -80,7 +98,10 @@ const scenarios = [
 
 function loadOnce(spec, seconds) {
   if (spec.kind === 'flows') {
-    return runPinned('', node, [path.join(root, 'bench/flows.mjs'), JSON.stringify({ base: spec.base, mode: 'flows', connections: opts.connections, duration: seconds, users: ['alice', 'bob'] })]);
+    return runPinned('', node, [
+      path.join(root, 'bench/flows.mjs'),
+      JSON.stringify({ base: spec.base, mode: 'flows', connections: opts.connections, duration: seconds, users: ['alice', 'bob'] }),
+    ]);
   }
   const { kind, ...rest } = spec;
   return runPinned('', node, [path.join(root, 'bench/load.mjs'), JSON.stringify({ ...rest, connections: opts.connections, duration: seconds })]);
@@ -93,7 +114,14 @@ async function startServer(name, store, args) {
   const file = path.join(dataDir, 'gatehouse.json');
   writeFileSync(file, JSON.stringify(benchConfig(store, dataDir, base)));
   const logFile = createWriteStream(path.join(dataDir, 'server.log'));
-  const server = await startPinned('', node, [path.join(root, 'dist/cli/main.js'), 'start', '--config', file, ...args], { PORT: String(port) }, `${base}/health`, logFile);
+  const server = await startPinned(
+    '',
+    node,
+    [path.join(root, 'dist/cli/main.js'), 'start', '--config', file, ...args],
+    { PORT: String(port) },
+    `${base}/health`,
+    logFile,
+  );
   return {
     base,
     async stop() {
@@ -140,9 +168,19 @@ try {
         for (let i = 0; i < opts.runs; i++) {
           const r = await loadOnce(spec, opts.duration);
           runs.push(r);
-          log(`  ${s.name} run ${i + 1}: ${r.rps.toFixed(1)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+          log(
+            `  ${s.name} run ${i + 1}: ${r.rps.toFixed(1)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`,
+          );
         }
-        results.push({ backend: b.name, scenario: s.name, unit: s.unit, rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((n, r) => n + r.errors, 0) });
+        results.push({
+          backend: b.name,
+          scenario: s.name,
+          unit: s.unit,
+          rps: median(runs.map((r) => r.rps)),
+          p50: median(runs.map((r) => r.p50)),
+          p99: median(runs.map((r) => r.p99)),
+          errors: runs.reduce((n, r) => n + r.errors, 0),
+        });
       }
     } finally {
       await server.stop();
@@ -161,19 +199,29 @@ const lines = [
   '',
   `| scenario | ${names.join(' | ')} |`,
   `|---|${names.map(() => '---:').join('|')}|`,
-  ...scenarios.map((s) => `| ${s.name} (${s.unit}) | ${names.map((n) => {
-    const r = results.find((x) => x.backend === n && x.scenario === s.name);
-    return r ? `${int(r.rps)}${r.errors ? ` (${r.errors} errors)` : ''}` : '-';
-  }).join(' | ')} |`),
+  ...scenarios.map(
+    (s) =>
+      `| ${s.name} (${s.unit}) | ${names
+        .map((n) => {
+          const r = results.find((x) => x.backend === n && x.scenario === s.name);
+          return r ? `${int(r.rps)}${r.errors ? ` (${r.errors} errors)` : ''}` : '-';
+        })
+        .join(' | ')} |`,
+  ),
   '',
   'p50 / p99 ms:',
   '',
   `| scenario | ${names.join(' | ')} |`,
   `|---|${names.map(() => '---:').join('|')}|`,
-  ...scenarios.map((s) => `| ${s.name} | ${names.map((n) => {
-    const r = results.find((x) => x.backend === n && x.scenario === s.name);
-    return r ? `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}` : '-';
-  }).join(' | ')} |`),
+  ...scenarios.map(
+    (s) =>
+      `| ${s.name} | ${names
+        .map((n) => {
+          const r = results.find((x) => x.backend === n && x.scenario === s.name);
+          return r ? `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}` : '-';
+        })
+        .join(' | ')} |`,
+  ),
   '',
 ];
 process.stdout.write(lines.join('\n'));

@@ -39,9 +39,20 @@ const floor = process.env.FLOOR ?? 'sign';
 const port = Number(process.env.PORT ?? 7002);
 
 const API_HEADERS = (len) => [
-  'x-content-type-options', 'nosniff', 'x-request-id', randomUUID(), 'content-type', 'application/json; charset=utf-8',
-  'cache-control', 'no-store', 'pragma', 'no-cache', 'content-security-policy', "default-src 'none'; frame-ancestors 'none'",
-  'content-length', String(len),
+  'x-content-type-options',
+  'nosniff',
+  'x-request-id',
+  randomUUID(),
+  'content-type',
+  'application/json; charset=utf-8',
+  'cache-control',
+  'no-store',
+  'pragma',
+  'no-cache',
+  'content-security-policy',
+  "default-src 'none'; frame-ancestors 'none'",
+  'content-length',
+  String(len),
 ];
 
 /** Reads and discards the body, then calls `done`. */
@@ -103,11 +114,22 @@ function signHandler() {
 }
 
 function pageHandler() {
-  const html = Buffer.from(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head><body><main>${'<p>sign in</p>'.repeat(120)}<form method="post" action="/login"><input name="csrf" value="${'c'.repeat(43)}"></form></main></body></html>`);
+  const html = Buffer.from(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head><body><main>${'<p>sign in</p>'.repeat(120)}<form method="post" action="/login"><input name="csrf" value="${'c'.repeat(43)}"></form></main></body></html>`,
+  );
   return (req, res) =>
     afterBody(req, () => {
       store();
-      res.writeHead(200, ['content-type', 'text/html; charset=utf-8', 'cache-control', 'no-store', 'x-request-id', randomUUID(), 'content-length', String(html.length)]);
+      res.writeHead(200, [
+        'content-type',
+        'text/html; charset=utf-8',
+        'cache-control',
+        'no-store',
+        'x-request-id',
+        randomUUID(),
+        'content-length',
+        String(html.length),
+      ]);
       res.end(html);
     });
 }
@@ -127,7 +149,14 @@ async function userinfoHandler() {
   const insert = db.prepare("INSERT INTO records (kind, id, created_at, expires_at, payload) VALUES (?, ?, 0, 4102444800, '{}')");
   for (let i = 0; i < 1000; i++) insert.run('revoked_jti', `revoked-${i}`);
   const find = db.prepare('SELECT * FROM records WHERE kind = ? AND id = ?');
-  const claims = { name: 'Alice Smith', family_name: 'Smith', given_name: 'Alice', website: 'http://alice.example.com', email: 'AliceSmith@example.com', email_verified: true };
+  const claims = {
+    name: 'Alice Smith',
+    family_name: 'Smith',
+    given_name: 'Alice',
+    website: 'http://alice.example.com',
+    email: 'AliceSmith@example.com',
+    email_verified: true,
+  };
   // Any Bearer token is "verified" on first sight: the floor skips the signature check, as a cache hit does.
   const verified = new Map();
   return (req, res) => {

@@ -34,7 +34,14 @@ const FORM = 'application/x-www-form-urlencoded';
 /** A Bearer value as long as Gatehouse's JWT access tokens (about 850 characters). */
 const BEARER = `Bearer ${'eyJhbGciOiJSUzI1NiJ9'.padEnd(850, 'x')}`;
 
-const post = (connections) => ({ kind: 'http', method: 'POST', path: '/', headers: { 'content-type': FORM, authorization: 'Basic aW50ZXJhY3RpdmUuY29uZmlkZW50aWFsOnNlY3JldA==' }, body: 'grant_type=refresh_token&refresh_token=' + 'r'.repeat(43), connections });
+const post = (connections) => ({
+  kind: 'http',
+  method: 'POST',
+  path: '/',
+  headers: { 'content-type': FORM, authorization: 'Basic aW50ZXJhY3RpdmUuY29uZmlkZW50aWFsOnNlY3JldA==' },
+  body: 'grant_type=refresh_token&refresh_token=' + 'r'.repeat(43),
+  connections,
+});
 
 /** What each floor server measures, keyed by floor name. */
 function floorSpecs(opts) {
@@ -43,10 +50,16 @@ function floorSpecs(opts) {
     sign2: { env: { FLOOR: 'sign', SIGNS: '2' }, load: post(opts.postConnections) },
     page: { env: { FLOOR: 'page' }, load: { kind: 'http', method: 'GET', path: '/', connections: opts.postConnections } },
     redirect: { env: { FLOOR: 'redirect' }, load: { ...post(opts.postConnections), body: `csrf=${'c'.repeat(43)}&username=alice&password=alice` } },
-    userinfo: { env: { FLOOR: 'userinfo' }, load: { kind: 'http', method: 'GET', path: '/', headers: { authorization: BEARER }, connections: opts.getConnections } },
+    userinfo: {
+      env: { FLOOR: 'userinfo' },
+      load: { kind: 'http', method: 'GET', path: '/', headers: { authorization: BEARER }, connections: opts.getConnections },
+    },
     refreshDurable: { env: { FLOOR: 'sign', SIGNS: '2', READS: '2', WRITES: '2' }, load: post(opts.postConnections) },
     pageDurable: { env: { FLOOR: 'page', WRITES: '1' }, load: { kind: 'http', method: 'GET', path: '/', connections: opts.postConnections } },
-    redirectDurable: { env: { FLOOR: 'redirect', READS: '1', WRITES: '1' }, load: { ...post(opts.postConnections), body: `csrf=${'c'.repeat(43)}&username=alice&password=alice` } },
+    redirectDurable: {
+      env: { FLOOR: 'redirect', READS: '1', WRITES: '1' },
+      load: { ...post(opts.postConnections), body: `csrf=${'c'.repeat(43)}&username=alice&password=alice` },
+    },
     tokenDurable: { env: { FLOOR: 'sign', SIGNS: '2', READS: '1', WRITES: '2' }, load: post(opts.postConnections) },
   };
 }

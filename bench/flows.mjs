@@ -34,10 +34,16 @@ let next = 0;
 const user = () => users[next++ % users.length];
 let result;
 if (spec.mode === 'flows') {
-  result = await timed(async () => undefined, async () => void (await flow(user())));
+  result = await timed(
+    async () => undefined,
+    async () => void (await flow(user())),
+  );
   result.requestsPerFlow = 4;
 } else if (spec.mode === 'refresh') {
-  result = await timed(async () => (await flow(user())).refresh_token, (rt) => refresh(rt));
+  result = await timed(
+    async () => (await flow(user())).refresh_token,
+    (rt) => refresh(rt),
+  );
 } else if (spec.mode === 'token') {
   result = { accessToken: (await flow(user())).access_token };
 } else {

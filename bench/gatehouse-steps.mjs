@@ -30,9 +30,14 @@ export function gatehouseSteps(client, base) {
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const q = new URLSearchParams({
-      client_id: 'interactive.confidential', redirect_uri: REDIRECT, response_type: 'code', scope: SCOPE,
-      state: randomBytes(8).toString('base64url'), nonce: randomBytes(8).toString('base64url'),
-      code_challenge: challenge, code_challenge_method: 'S256',
+      client_id: 'interactive.confidential',
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: SCOPE,
+      state: randomBytes(8).toString('base64url'),
+      nonce: randomBytes(8).toString('base64url'),
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
     });
     let res = expect(await send(jar, 'GET', `/connect/authorize?${q}`), 303, 'authorize');
     const loginPath = pathOf(res.headers.location);

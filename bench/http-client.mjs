@@ -31,9 +31,7 @@ export function createClient(base, connections) {
         }
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       });
       req.on('error', reject);
       req.end(body);
@@ -72,5 +70,4 @@ export class CookieJar {
 }
 
 /** `Basic` authorization header value for client_secret_basic (RFC 6749 §2.3.1). */
-export const basicAuth = (id, secret) =>
-  'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+export const basicAuth = (id, secret) => 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');

@@ -35,7 +35,9 @@ const observer = new RequestObserver(undefined, metrics, tracing);
 const statuses = [200, 200, 200, 400];
 time('observer begin+end (metrics, no tracer provider)', (i) => observer.end(observer.begin('POST', '/connect/token', true, 'r'), statuses[i & 3]));
 time('tracing.enabled() (no provider registered)', () => tracing.enabled());
-time("ctx.events({ type: 'token_issued', ... }) (metrics + log sink off)", () => events.emit({ type: 'token_issued', clientId: 'm2m', grantType: 'client_credentials' }));
+time("ctx.events({ type: 'token_issued', ... }) (metrics + log sink off)", () =>
+  events.emit({ type: 'token_issued', clientId: 'm2m', grantType: 'client_credentials' }),
+);
 const accessLog = new RequestObserver(logger, metrics, tracing);
 time('observer with access log (pino to a null stream)', (i) => accessLog.end(accessLog.begin('POST', '/connect/token', true, 'r'), statuses[i & 3]));
 time('for comparison: tracer.startSpan + end (no provider: a non-recording span)', () => tracing.tracer.startSpan('x').end());

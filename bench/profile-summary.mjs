@@ -73,7 +73,9 @@ const print = (title, map, n) => {
   for (const [k, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${pct(t)} ${ms(t)}  ${k}`);
 };
 
-console.log(`${path.basename(file)}: ${(total / 1e6).toFixed(2)} s sampled, busy ${(busy / 1e6).toFixed(2)} s, idle ${((idle / total) * 100).toFixed(1)}%  (shares below are of busy time)`);
+console.log(
+  `${path.basename(file)}: ${(total / 1e6).toFixed(2)} s sampled, busy ${(busy / 1e6).toFixed(2)} s, idle ${((idle / total) * 100).toFixed(1)}%  (shares below are of busy time)`,
+);
 print('Top functions by self time:', bySelf, top);
 print('Self time by file:', byFile, Math.min(top, 20));
 print('Project functions by inclusive time:', inclusive, Math.min(top, 20));

@@ -98,9 +98,20 @@ function loadOnce(load, base, seconds, extraHeaders = {}, onSpawn = undefined) {
     const wrkEnv = {
       WRK_METHOD: load.method,
       WRK_BODY: load.body ?? '',
-      WRK_HEADERS: Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n'),
+      WRK_HEADERS: Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
     };
-    const args = ['-t1', `-c${load.connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--timeout', '10s', '-s', path.join(root, 'bench/wrk.lua'), base + load.path];
+    const args = [
+      '-t1',
+      `-c${load.connections}`,
+      `-d${Math.max(1, Math.round(seconds))}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      path.join(root, 'bench/wrk.lua'),
+      base + load.path,
+    ];
     return runPinned(opts.loadCpu, 'wrk', args, wrkEnv, onSpawn);
   }
   const spec = { url: base + load.path, method: load.method, headers, body: load.body, connections: load.connections, duration: seconds };
@@ -116,7 +127,8 @@ function loadOnce(load, base, seconds, extraHeaders = {}, onSpawn = undefined) {
 async function cleanRun(label, watch, run) {
   let best;
   for (let attempt = 1; attempt <= opts.attempts; attempt++) {
-    if (!(await waitForQuiet(Object.keys(watch), 0.05, opts.quietTimeout * 1000))) log(`  ${label}: cores not quiet after ${opts.quietTimeout} s; measuring anyway`);
+    if (!(await waitForQuiet(Object.keys(watch), 0.05, opts.quietTimeout * 1000)))
+      log(`  ${label}: cores not quiet after ${opts.quietTimeout} s; measuring anyway`);
     const mon = startMonitor(Object.keys(watch));
     for (const [cpu, pid] of Object.entries(watch)) if (pid !== null) mon.setPid(cpu, pid);
     const child = Object.keys(watch).find((c) => watch[c] === null);
@@ -138,11 +150,15 @@ async function measure(label, load, base, serverPid, extraHeaders) {
   if (opts.warmup > 0) await loadOnce(load, base, opts.warmup, extraHeaders);
   const runs = [];
   for (let i = 0; i < opts.runs; i++) {
-    const r = await cleanRun(label, { [opts.serverCpu]: serverPid, [opts.loadCpu]: null }, (onSpawn) => loadOnce(load, base, opts.duration, extraHeaders, onSpawn));
+    const r = await cleanRun(label, { [opts.serverCpu]: serverPid, [opts.loadCpu]: null }, (onSpawn) =>
+      loadOnce(load, base, opts.duration, extraHeaders, onSpawn),
+    );
     runs.push(r);
     const p = (x) => (x === undefined ? '?' : (x * 100).toFixed(0) + '%');
     const cpu = `server cpu ${p(r.cpuUse[opts.serverCpu])}, load cpu ${p(r.cpuUse[opts.loadCpu])}, foreign ${p(r.foreign[opts.serverCpu])}/${p(r.foreign[opts.loadCpu])}`;
-    log(`  ${label} run ${i + 1}: ${r.rps.toFixed(1)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms errors ${r.errors}; ${cpu}${r.noisy ? ' NOISY' : ''}${r.firstError ? ` (${r.firstError})` : ''}`);
+    log(
+      `  ${label} run ${i + 1}: ${r.rps.toFixed(1)}/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms errors ${r.errors}; ${cpu}${r.noisy ? ' NOISY' : ''}${r.firstError ? ` (${r.firstError})` : ''}`,
+    );
   }
   return {
     runs,
@@ -163,9 +179,16 @@ async function ceilings() {
     const args = [path.join(root, 'bench/sign-rate.mjs'), JSON.stringify({ duration: opts.duration, inflight: opts.postConnections })];
     const r = await cleanRun('sign', { [opts.serverCpu]: null }, (onSpawn) => runPinned(opts.serverCpu, node, args, {}, onSpawn));
     signRuns.push(r);
-    log(`  run ${i + 1}: node:crypto ${r.nodeCrypto.toFixed(0)}/s, jose ${r.jose.toFixed(0)}/s (sequential ${r.joseSequential.toFixed(0)}, ${r.inflight} in flight ${r.joseConcurrent.toFixed(0)})${r.noisy ? ' NOISY' : ''}`);
+    log(
+      `  run ${i + 1}: node:crypto ${r.nodeCrypto.toFixed(0)}/s, jose ${r.jose.toFixed(0)}/s (sequential ${r.joseSequential.toFixed(0)}, ${r.inflight} in flight ${r.joseConcurrent.toFixed(0)})${r.noisy ? ' NOISY' : ''}`,
+    );
   }
-  const sign = { runs: signRuns, nodeCrypto: median(signRuns.map((r) => r.nodeCrypto)), jose: median(signRuns.map((r) => r.jose)), noisy: signRuns.some((r) => r.noisy) };
+  const sign = {
+    runs: signRuns,
+    nodeCrypto: median(signRuns.map((r) => r.nodeCrypto)),
+    jose: median(signRuns.map((r) => r.jose)),
+    noisy: signRuns.some((r) => r.noisy),
+  };
   sign.best = Math.max(sign.nodeCrypto, sign.jose);
 
   log('bare node:http server');
@@ -237,10 +260,18 @@ async function startFloor(floorEnv) {
 }
 
 const started = new Date();
-log(`Benchmark of ${opts.server}: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}${other ? '' : `, server node flags: ${opts.nodeArgs.join(' ') || 'none'}`}`);
+log(
+  `Benchmark of ${opts.server}: ${opts.runs} runs x ${opts.duration} s (warm-up ${opts.warmup} s), load tool ${tool}, server cpu ${opts.serverCpu}, load cpu ${opts.loadCpu}${other ? '' : `, server node flags: ${opts.nodeArgs.join(' ') || 'none'}`}`,
+);
 const ceiling = await ceilings();
 const selected = scenarios(opts).filter((s) => !opts.only || opts.only.includes(s.name));
-const floors = env.BENCH_FLOORS === '0' ? {} : await measureFloors(selected.map((s) => s.name), { measure, startFloor, opts, log });
+const floors =
+  env.BENCH_FLOORS === '0'
+    ? {}
+    : await measureFloors(
+        selected.map((s) => s.name),
+        { measure, startFloor, opts, log },
+      );
 const results = [];
 for (const s of selected) {
   log(`${s.name}`);
@@ -267,6 +298,14 @@ for (const s of selected) {
   }
 }
 
-const meta = { date: started.toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length, tool, flows: path.relative(root, flowsScript), ...opts };
+const meta = {
+  date: started.toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model,
+  cores: os.cpus().length,
+  tool,
+  flows: path.relative(root, flowsScript),
+  ...opts,
+};
 process.stdout.write(formatTable(meta, ceiling, results));
 if (env.BENCH_JSON) writeFileSync(env.BENCH_JSON, JSON.stringify({ meta, ceiling, results }, null, 2));

@@ -24,7 +24,17 @@ const cryptoKey = await importPKCS8(privateKey.export({ type: 'pkcs8', format: '
 // A payload shaped like the provider's JWT access tokens.
 const now = Math.floor(Date.now() / 1000);
 const payload = new TextEncoder().encode(
-  JSON.stringify({ iss: 'http://localhost:5000', sub: 'm2m', aud: 'api', client_id: 'm2m', jti: 'a'.repeat(22), iat: now, nbf: now, exp: now + 3600, scope: 'api' }),
+  JSON.stringify({
+    iss: 'http://localhost:5000',
+    sub: 'm2m',
+    aud: 'api',
+    client_id: 'm2m',
+    jti: 'a'.repeat(22),
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    scope: 'api',
+  }),
 );
 const header = { alg: 'RS256', kid: 'k'.repeat(43), typ: 'at+jwt' };
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');

@@ -164,7 +164,11 @@ async function step(vu, kind) {
     }
     case 'client_credentials': {
       const body = 'grant_type=client_credentials&scope=api';
-      const res = expect(await client.request('POST', '/connect/token', { authorization: M2M, 'content-type': FORM, 'content-length': String(body.length) }, body), 200, 'client_credentials');
+      const res = expect(
+        await client.request('POST', '/connect/token', { authorization: M2M, 'content-type': FORM, 'content-length': String(body.length) }, body),
+        200,
+        'client_credentials',
+      );
       if (!JSON.parse(res.body).access_token) throw new FlowError('client_credentials: no access_token');
       return;
     }
@@ -175,7 +179,11 @@ async function step(vu, kind) {
     }
     case 'introspection': {
       const body = new URLSearchParams({ token: vu.access }).toString();
-      const res = expect(await client.request('POST', '/connect/introspect', { authorization: API, 'content-type': FORM, 'content-length': String(body.length) }, body), 200, 'introspection');
+      const res = expect(
+        await client.request('POST', '/connect/introspect', { authorization: API, 'content-type': FORM, 'content-length': String(body.length) }, body),
+        200,
+        'introspection',
+      );
       if (JSON.parse(res.body).active !== true) throw new FlowError('introspection: token not active');
       return;
     }
@@ -219,13 +227,26 @@ async function sample() {
   const mem = readMemory(server.pid);
   const heap = await heapUsed(metrics);
   samples.push({ t, rss: mem?.rss, heap });
-  const done = Object.entries(counts).map(([k, v]) => `${k} ${v - last[k]}`).join(', ');
+  const done = Object.entries(counts)
+    .map(([k, v]) => `${k} ${v - last[k]}`)
+    .join(', ');
   last = { ...counts };
-  log(`t=${String(Math.round(t)).padStart(4)} s  RSS ${mib(mem?.rss)} MiB  heap used ${mib(heap)} MiB  peak RSS ${mib(mem?.peak)} MiB | ${done}; errors ${errors}, socket errors ${socketErrors}`);
+  log(
+    `t=${String(Math.round(t)).padStart(4)} s  RSS ${mib(mem?.rss)} MiB  heap used ${mib(heap)} MiB  peak RSS ${mib(mem?.peak)} MiB | ${done}; errors ${errors}, socket errors ${socketErrors}`,
+  );
 }
 
-log(`Soak of Gatehouse (store ${opts.store ?? 'sqlite'}, node ${opts.nodeArgs.join(' ') || '(no flags)'}): ${opts.duration} s, ${opts.connections} virtual users, memory every ${opts.interval} s; pid ${server.pid}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-log(`step weights: ${Object.entries(WEIGHTS).map(([k, w]) => `${k} ${w}`).join(', ')}`);
+log(
+  `Soak of Gatehouse (store ${opts.store ?? 'sqlite'}, node ${opts.nodeArgs.join(' ') || '(no flags)'}): ${opts.duration} s, ${opts.connections} virtual users, memory every ${opts.interval} s; pid ${server.pid}, ${os.cpus().length} cores, load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
+log(
+  `step weights: ${Object.entries(WEIGHTS)
+    .map(([k, w]) => `${k} ${w}`)
+    .join(', ')}`,
+);
 await sample();
 const timer = setInterval(() => void sample(), opts.interval * 1000);
 await Promise.all(Array.from({ length: opts.connections }, (_, i) => virtualUser(i)));
@@ -236,7 +257,11 @@ metrics.close();
 await server.stop();
 
 const total = Object.values(counts).reduce((a, b) => a + b, 0);
-log(`steps: ${total} in ${elapsed().toFixed(0)} s (${(total / opts.duration).toFixed(0)}/s): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}; errors ${errors}, socket errors ${socketErrors}`);
+log(
+  `steps: ${total} in ${elapsed().toFixed(0)} s (${(total / opts.duration).toFixed(0)}/s): ${Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}; errors ${errors}, socket errors ${socketErrors}`,
+);
 for (const [msg, n] of [...errorSamples].slice(0, 5)) log(`  error x${n}: ${msg}`);
 
 const third = opts.duration / 3;
@@ -248,7 +273,9 @@ const heapLast = slopePerMinute(series('heap', 2 * third, Infinity));
 const f = (n) => (Number.isNaN(n) ? 'n/a' : `${n >= 0 ? '+' : ''}${n.toFixed(2)}`);
 const rss = samples.map((s) => s.rss).filter((x) => x !== undefined);
 log(`RSS: start ${rss[0]?.toFixed(1)} MiB, end ${rss[rss.length - 1]?.toFixed(1)} MiB, highest sample ${Math.max(...rss).toFixed(1)} MiB`);
-log(`slopes (MiB/min, least squares): RSS first third ${f(rssFirst)}, last third ${f(rssLast)}; heap used first third ${f(heapFirst)}, last third ${f(heapLast)}`);
+log(
+  `slopes (MiB/min, least squares): RSS first third ${f(rssFirst)}, last third ${f(rssLast)}; heap used first third ${f(heapFirst)}, last third ${f(heapLast)}`,
+);
 const plateau = Number.isFinite(rssLast) && rssLast <= opts.maxSlope;
 log(
   Number.isNaN(rssLast)

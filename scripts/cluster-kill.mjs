@@ -74,10 +74,12 @@ function startProxy(nodes) {
         const id = seq++;
         let connected = false;
         const up = http.request(new URL(req.url, nodes[node].url), { method: req.method, headers: req.headers, agent: false });
-        up.on('socket', (s) => s.on('connect', () => {
-          connected = true;
-          inFlight.set(id, { node, op });
-        }));
+        up.on('socket', (s) =>
+          s.on('connect', () => {
+            connected = true;
+            inFlight.set(id, { node, op });
+          }),
+        );
         up.on('response', (upRes) => {
           res.writeHead(upRes.statusCode, upRes.headers);
           upRes.pipe(res);
@@ -100,9 +102,7 @@ function startProxy(nodes) {
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${server.address().port}`, inFlight, diedOn, ejectedAt, live }),
-    ),
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}`, inFlight, diedOn, ejectedAt, live })),
   );
 }
 
@@ -136,24 +136,45 @@ async function signIn(base, op) {
   const jar = new Jar();
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const q = new URLSearchParams({ client_id: 'interactive.confidential', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid profile api offline_access', state: 's', nonce: 'n', code_challenge: challenge, code_challenge_method: 'S256' });
+  const q = new URLSearchParams({
+    client_id: 'interactive.confidential',
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: 'openid profile api offline_access',
+    state: 's',
+    nonce: 'n',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
   let res = await jar.fetch(`${base}/connect/authorize?${q}`, {}, op);
   if (res.status !== 303) throw new Error(`authorize: HTTP ${res.status}`);
   const page = await (await jar.fetch(res.headers.get('location'), {}, op)).text();
   const action = loginAction(page);
   if (!action) throw new Error('no login form');
-  res = await jar.fetch(new URL(action, base).toString(), { method: 'POST', headers: FORM, body: form({ csrf: field(page, 'csrf'), username: 'alice', password: 'alice' }) }, op);
+  res = await jar.fetch(
+    new URL(action, base).toString(),
+    { method: 'POST', headers: FORM, body: form({ csrf: field(page, 'csrf'), username: 'alice', password: 'alice' }) },
+    op,
+  );
   if (res.status !== 303) throw new Error(`login: HTTP ${res.status}`);
   const code = new URL(res.headers.get('location')).searchParams.get('code');
   if (!code) throw new Error(`no code: ${res.headers.get('location')}`);
-  const tok = await fetch(`${base}/connect/token`, { method: 'POST', headers: { ...FORM, authorization: BASIC, 'x-op': op }, body: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }) });
+  const tok = await fetch(`${base}/connect/token`, {
+    method: 'POST',
+    headers: { ...FORM, authorization: BASIC, 'x-op': op },
+    body: form({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }),
+  });
   const body = await tok.json();
   if (tok.status !== 200) throw new Error(`token: HTTP ${tok.status} ${body.error}`);
   return body.refresh_token;
 }
 
 async function refresh(base, token, op) {
-  const res = await fetch(`${base}/connect/token`, { method: 'POST', headers: { ...FORM, authorization: BASIC, 'x-op': op }, body: form({ grant_type: 'refresh_token', refresh_token: token }) });
+  const res = await fetch(`${base}/connect/token`, {
+    method: 'POST',
+    headers: { ...FORM, authorization: BASIC, 'x-op': op },
+    body: form({ grant_type: 'refresh_token', refresh_token: token }),
+  });
   const body = await res.json().catch(() => ({}));
   return { status: res.status, body };
 }
@@ -298,7 +319,8 @@ try {
     }
   }
   const timeline = [];
-  for (let b = 0; b <= lastBucket; b += 2) timeline.push(`${(done[b] ?? 0) + (done[b + 1] ?? 0)}${(failedPerBucket[b] ?? 0) + (failedPerBucket[b + 1] ?? 0) ? '!' : ''}`);
+  for (let b = 0; b <= lastBucket; b += 2)
+    timeline.push(`${(done[b] ?? 0) + (done[b + 1] ?? 0)}${(failedPerBucket[b] ?? 0) + (failedPerBucket[b + 1] ?? 0) ? '!' : ''}`);
   const after = done.slice(killBucket + 1, lastBucket + 1).map((x) => x ?? 0);
   const meanAfter = after.reduce((a, b) => a + b, 0) / Math.max(1, after.length);
   const illegalFlows = flows.failed.filter((f) => !onKilled(f.op));
@@ -306,17 +328,26 @@ try {
   const ejected = proxy.ejectedAt.get(victim);
 
   console.log('');
-  console.log(`flows: ${flows.ok} completed, ${flows.failed.length} failed (${flows.failed.length - illegalFlows.length} had a request accepted by the killed node, in flight at the kill or while it died; ${illegalFlows.length} did not)`);
-  for (const f of flows.failed) console.log(`  failed ${f.op} at t=${((f.at - t0) / 1000).toFixed(2)} s: ${f.reason}${onKilled(f.op) ? ' (on the killed node)' : ''}`);
+  console.log(
+    `flows: ${flows.ok} completed, ${flows.failed.length} failed (${flows.failed.length - illegalFlows.length} had a request accepted by the killed node, in flight at the kill or while it died; ${illegalFlows.length} did not)`,
+  );
+  for (const f of flows.failed)
+    console.log(`  failed ${f.op} at t=${((f.at - t0) / 1000).toFixed(2)} s: ${f.reason}${onKilled(f.op) ? ' (on the killed node)' : ''}`);
   console.log(`refresh grants: ${refreshes.ok} completed, ${refreshes.failed.length} failed`);
-  for (const f of refreshes.failed) console.log(`  failed ${f.op} (chain ${f.chain}) at t=${((f.at - t0) / 1000).toFixed(2)} s: ${f.reason}${onKilled(f.op) ? ' (on the killed node)' : ''}`);
-  console.log(`refresh tokens: ${chains.length} chains; ${verified} verified to work exactly once at the end; lost: ${illegalLost.length} (plus ${lost.length - illegalLost.length} consumed by the killed node while in flight)`);
+  for (const f of refreshes.failed)
+    console.log(`  failed ${f.op} (chain ${f.chain}) at t=${((f.at - t0) / 1000).toFixed(2)} s: ${f.reason}${onKilled(f.op) ? ' (on the killed node)' : ''}`);
+  console.log(
+    `refresh tokens: ${chains.length} chains; ${verified} verified to work exactly once at the end; lost: ${illegalLost.length} (plus ${lost.length - illegalLost.length} consumed by the killed node while in flight)`,
+  );
   for (const l of lost) console.log(`  chain ${l.chain}: ${l.reason}${l.inFlightOnKilled ? ' (in flight on the killed node)' : ''}`);
-  console.log(`throughput: ${(mean * (1000 / BUCKET_MS)).toFixed(1)} ops/s before the kill (3 nodes), ${(meanAfter * (1000 / BUCKET_MS)).toFixed(1)} ops/s after (2 nodes)`);
+  console.log(
+    `throughput: ${(mean * (1000 / BUCKET_MS)).toFixed(1)} ops/s before the kill (3 nodes), ${(meanAfter * (1000 / BUCKET_MS)).toFixed(1)} ops/s after (2 nodes)`,
+  );
   console.log(`node ejected by the proxy ${ejected ? `${ejected - killedAt} ms` : 'never (no request refused)'} after the kill`);
-  const recovery = recovered === undefined
-    ? 'not within the run'
-    : `${Math.max(0, recovered * BUCKET_MS - (killedAt - t0))} ms after the kill (the start of the first ${(WINDOW * BUCKET_MS) / 1000} s window, after the kill and the last failure, that completed >= 90% of the ops of a window before the kill)`;
+  const recovery =
+    recovered === undefined
+      ? 'not within the run'
+      : `${Math.max(0, recovered * BUCKET_MS - (killedAt - t0))} ms after the kill (the start of the first ${(WINDOW * BUCKET_MS) / 1000} s window, after the kill and the last failure, that completed >= 90% of the ops of a window before the kill)`;
   console.log(`survivors carry the full load ${recovery}`);
   console.log(`ops per second (! = a failure): ${timeline.join(' ')}`);
   if (illegalFlows.length || illegalLost.length) exitCode = 1;

@@ -23,7 +23,15 @@ import { createGatehouse } from '../dist/provider.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = process.env.OUT_DIR ?? join(root, 'docs', 'screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Starts the demo configuration on a free port; the issuer follows the port. */
 async function startDemo() {

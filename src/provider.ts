@@ -172,7 +172,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   // Host stores (extensions/): clients and resources beyond the configuration's, through TTL caches.
   const withClientStore = (registry: ClientRegistry) =>
     options.clientStore
-      ? storeClientRegistry(registry, options.clientStore, clock, options.storeCache, (clientId, problems) => logger.warn({ clientId, problems }, 'client store returned an invalid client'))
+      ? storeClientRegistry(registry, options.clientStore, clock, options.storeCache, (clientId, problems) =>
+          logger.warn({ clientId, problems }, 'client store returned an invalid client'),
+        )
       : registry;
   const resourceStore = options.resourceStore && cachingResourceStore(options.resourceStore, options.storeCache ?? {}, clock);
   let storeResources: ResourceDefinitions = resourceStore ? await resourceStore.getAllResources() : {};
@@ -235,7 +237,12 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const configWatcher =
     backend.configDocuments &&
     watchDatabaseConfig({
-      input, store: backend.configDocuments, changes: backend.changes, version: configVersion, logger, parseOptions,
+      input,
+      store: backend.configDocuments,
+      changes: backend.changes,
+      version: configVersion,
+      logger,
+      parseOptions,
       pollInterval: options.timers === false ? 0 : config.store.configPollInterval,
       apply(next) {
         ctx.config = next;
@@ -255,7 +262,10 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
 
   const timers: NodeJS.Timeout[] = [];
   if (options.timers !== false && resourceStore) {
-    const refresh = setInterval(() => void refreshStores().catch((err: unknown) => logger.error({ err }, 'resource store refresh failed')), (options.storeCache?.ttl ?? 300) * 1000);
+    const refresh = setInterval(
+      () => void refreshStores().catch((err: unknown) => logger.error({ err }, 'resource store refresh failed')),
+      (options.storeCache?.ttl ?? 300) * 1000,
+    );
     refresh.unref();
     timers.push(refresh);
   }
@@ -284,7 +294,11 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
       if (!fetchWarned) {
         fetchWarned = true;
         const unknown = fetchAddressUnknown(config, options);
-        if (unknown) logger.warn({ settings: unknown }, 'the fetch handler cannot know client addresses: per-address rate limits do not apply to its requests and the login lockout treats them all as one address; pass options.clientAddress (or set server.trustProxy.hops behind a proxy)');
+        if (unknown)
+          logger.warn(
+            { settings: unknown },
+            'the fetch handler cannot know client addresses: per-address rate limits do not apply to its requests and the login lockout treats them all as one address; pass options.clientAddress (or set server.trustProxy.hops behind a proxy)',
+          );
       }
       return fetchHandler(request, ...context);
     },

@@ -72,7 +72,10 @@ export interface InteractiveParts {
  * interaction: the browser is spared the redirect to the resume endpoint that
  * a host app's pages go through, and the store a write and a read).
  */
-export function interactiveParts(ctx: ProviderContext, options: InteractionOptions = {}): InteractiveParts & { api: InteractionApi; renderErrorPage: UiRoutes['renderError'] } {
+export function interactiveParts(
+  ctx: ProviderContext,
+  options: InteractionOptions = {},
+): InteractiveParts & { api: InteractionApi; renderErrorPage: UiRoutes['renderError'] } {
   const base = ctx.config.ui.basePath.replace(/\/$/, '');
   const interactionUrl: InteractionUrl = options.interactionUrl ?? ((kind, id) => `${ctx.issuer}${base}/${kind}?id=${id}`);
   const flow = new AuthorizeFlow(ctx, interactionUrl);
@@ -101,7 +104,17 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     [PATHS.health, healthRoute()],
     ...groups.operational,
     ...pages,
-    [PATHS.authorization, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: authorizeEndpoint(flow), parameters: AUTHORIZE_PARAMETERS, rateLimit: authorizeLimit(ctx, PATHS.authorization) }],
+    [
+      PATHS.authorization,
+      {
+        methods: ['GET', 'POST'],
+        form: true,
+        channel: 'html',
+        handle: authorizeEndpoint(flow),
+        parameters: AUTHORIZE_PARAMETERS,
+        rateLimit: authorizeLimit(ctx, PATHS.authorization),
+      },
+    ],
     [`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resumeEndpoint(flow) }],
     [PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint }],
     [PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(logoutPages) }],

@@ -45,9 +45,14 @@ async function flow(username, scope = SCOPE) {
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const state = randomBytes(8).toString('base64url');
   const q = new URLSearchParams({
-    client_id: 'interactive.confidential', redirect_uri: REDIRECT, response_type: 'code', scope,
-    state, nonce: randomBytes(8).toString('base64url'),
-    code_challenge: challenge, code_challenge_method: 'S256',
+    client_id: 'interactive.confidential',
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope,
+    state,
+    nonce: randomBytes(8).toString('base64url'),
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
   });
   let res = expect(await send(jar, 'GET', `${AUTHORIZE}?${q}`), REDIRECTED, 'authorize');
   const loginPath = pathOf(res.headers.location);
@@ -73,11 +78,16 @@ async function refresh(refreshToken) {
   const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString();
   const res = expect(await send(new CookieJar(), 'POST', TOKEN, body, { authorization: CLIENT }), 200, 'refresh');
   const tokens = JSON.parse(res.body);
-  if (!tokens.id_token || !isJwt(tokens.access_token) || !tokens.refresh_token) throw new FlowError('refresh: a token is missing or the access token is not a JWT');
+  if (!tokens.id_token || !isJwt(tokens.access_token) || !tokens.refresh_token)
+    throw new FlowError('refresh: a token is missing or the access token is not a JWT');
   return tokens.refresh_token;
 }
 
-const decode = (jwt) => jwt.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
+const decode = (jwt) =>
+  jwt
+    .split('.')
+    .slice(0, 2)
+    .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString('utf8')));
 
 // Virtual user i logs in as users[i % users.length] (demo users; password = username).
 const users = spec.users ?? ['alice'];
@@ -85,22 +95,47 @@ let next = 0;
 const user = () => users[next++ % users.length];
 let result;
 if (spec.mode === 'flows') {
-  result = await timed(loop, async () => undefined, async () => void (await flow(user())));
+  result = await timed(
+    loop,
+    async () => undefined,
+    async () => void (await flow(user())),
+  );
   result.requestsPerFlow = 5;
 } else if (spec.mode === 'refresh') {
-  result = await timed(loop, async () => (await flow(user())).refresh_token, (rt) => refresh(rt));
+  result = await timed(
+    loop,
+    async () => (await flow(user())).refresh_token,
+    (rt) => refresh(rt),
+  );
 } else if (spec.mode === 'token') {
   result = { accessToken: (await flow(user(), 'openid profile email offline_access')).access_token };
 } else if (spec.mode === 'check') {
   const full = await flow(user());
   const [atHeader, atClaims] = decode(full.access_token);
   const [, idClaims] = decode(full.id_token);
-  const refreshed = JSON.parse((await send(new CookieJar(), 'POST', TOKEN, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: full.refresh_token }).toString(), { authorization: CLIENT })).body);
-  const reuse = await send(new CookieJar(), 'POST', TOKEN, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: full.refresh_token }).toString(), { authorization: CLIENT });
+  const refreshed = JSON.parse(
+    (
+      await send(new CookieJar(), 'POST', TOKEN, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: full.refresh_token }).toString(), {
+        authorization: CLIENT,
+      })
+    ).body,
+  );
+  const reuse = await send(new CookieJar(), 'POST', TOKEN, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: full.refresh_token }).toString(), {
+    authorization: CLIENT,
+  });
   const withJwt = await client.request('GET', USERINFO, { authorization: `Bearer ${full.access_token}` });
   const opaque = (await flow(user(), 'openid profile email offline_access')).access_token;
   const withOpaque = await client.request('GET', USERINFO, { authorization: `Bearer ${opaque}` });
-  const cc = JSON.parse((await client.request('POST', TOKEN, { authorization: basicAuth('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=api')).body);
+  const cc = JSON.parse(
+    (
+      await client.request(
+        'POST',
+        TOKEN,
+        { authorization: basicAuth('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+        'grant_type=client_credentials&scope=api',
+      )
+    ).body,
+  );
   result = {
     endpoints: { AUTHORIZE, TOKEN, USERINFO, jwks: pathOf(discovery.jwks_uri) },
     tokenResponse: Object.keys(full),

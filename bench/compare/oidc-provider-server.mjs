@@ -44,12 +44,28 @@ const REDIRECTS = [
 
 const USERS = [
   {
-    sub: '1', username: 'alice',
-    claims: { name: 'Alice Smith', given_name: 'Alice', family_name: 'Smith', email: 'AliceSmith@example.com', email_verified: true, website: 'http://alice.example.com' },
+    sub: '1',
+    username: 'alice',
+    claims: {
+      name: 'Alice Smith',
+      given_name: 'Alice',
+      family_name: 'Smith',
+      email: 'AliceSmith@example.com',
+      email_verified: true,
+      website: 'http://alice.example.com',
+    },
   },
   {
-    sub: '2', username: 'bob',
-    claims: { name: 'Bob Smith', given_name: 'Bob', family_name: 'Smith', email: 'BobSmith@example.com', email_verified: true, website: 'http://bob.example.com' },
+    sub: '2',
+    username: 'bob',
+    claims: {
+      name: 'Bob Smith',
+      given_name: 'Bob',
+      family_name: 'Smith',
+      email: 'BobSmith@example.com',
+      email_verified: true,
+      website: 'http://bob.example.com',
+    },
   },
 ];
 const digest = (s) => createHash('sha256').update(String(s)).digest();
@@ -103,7 +119,22 @@ const configuration = {
   scopes: ['openid', 'offline_access'], // `api` belongs to the api resource server
   claims: {
     openid: ['sub'],
-    profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+    profile: [
+      'name',
+      'family_name',
+      'given_name',
+      'middle_name',
+      'nickname',
+      'preferred_username',
+      'profile',
+      'picture',
+      'website',
+      'gender',
+      'birthdate',
+      'zoneinfo',
+      'locale',
+      'updated_at',
+    ],
     email: ['email', 'email_verified'],
   },
   conformIdTokenClaims: false,
@@ -126,7 +157,11 @@ const configuration = {
       // during a refresh, the (single) granted one.
       defaultResource: (ctx, client, oneOf) => {
         if (oneOf) return oneOf[0];
-        return String(ctx.oidc.params.scope ?? '').split(' ').includes('api') ? API : undefined;
+        return String(ctx.oidc.params.scope ?? '')
+          .split(' ')
+          .includes('api')
+          ? API
+          : undefined;
       },
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, indicator) => {

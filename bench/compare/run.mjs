@@ -64,12 +64,16 @@ const CEILING = { bare: 'bare node:http', sign: 'RS256 signs/s', 'sign/2': 'RS25
 function formatComparison(columns) {
   const lines = [''];
   const first = columns[0].data.meta;
-  lines.push(`Median of ${first.runs} runs x ${first.duration} s after ${first.warmup} s warm-up each; server on cpu ${first.serverCpu}, load on cpu ${first.loadCpu}; load tool ${first.tool}; Node ${first.node}; ${first.cpu} (${first.cores} cores).`);
+  lines.push(
+    `Median of ${first.runs} runs x ${first.duration} s after ${first.warmup} s warm-up each; server on cpu ${first.serverCpu}, load on cpu ${first.loadCpu}; load tool ${first.tool}; Node ${first.node}; ${first.cpu} (${first.cores} cores).`,
+  );
   lines.push('Each column is one invocation of bench/run.mjs with its own ceilings, measured in that invocation:');
   lines.push('');
   for (const c of columns) {
     const { meta, ceiling } = c.data;
-    lines.push(`- ${c.label} (${meta.server}, started ${meta.date}): bare node:http ${int(ceiling.bare.rps)} req/s${ceiling.bare.noisy ? ' (noisy)' : ''}; RS256 ${int(ceiling.sign.best)} signs/s${ceiling.sign.noisy ? ' (noisy)' : ''}`);
+    lines.push(
+      `- ${c.label} (${meta.server}, started ${meta.date}): bare node:http ${int(ceiling.bare.rps)} req/s${ceiling.bare.noisy ? ' (noisy)' : ''}; RS256 ${int(ceiling.sign.best)} signs/s${ceiling.sign.noisy ? ' (noisy)' : ''}`,
+    );
   }
   const floorSource = columns.find((c) => c.data.results.some((r) => r.floor));
   lines.push('');
@@ -90,7 +94,7 @@ function formatComparison(columns) {
     lines.push(`| ${name} | ${CEILING[any.ceiling]} | ${cells.join(' | ')} |${floorCell}`);
   }
   lines.push('');
-  lines.push('Memory of each column\'s server (MiB; RSS one second after start / peak RSS during the scenario, a fresh server per scenario):');
+  lines.push("Memory of each column's server (MiB; RSS one second after start / peak RSS during the scenario, a fresh server per scenario):");
   lines.push('');
   lines.push(`| scenario | ${columns.map((c) => c.label).join(' | ')} |`);
   lines.push(`|---|${columns.map(() => '---:').join('|')}|`);
@@ -105,20 +109,23 @@ function formatComparison(columns) {
   const starts = columns.map((c) => c.data.results.map((r) => r.rssStart).filter(Number.isFinite));
   if (starts.every((l) => l.length > 0)) lines.push(`| RSS at start, median of the scenarios | ${starts.map((l) => mib(median(l))).join(' | ')} |`);
   lines.push('');
-  if (floorSource) lines.push(`floor: the smallest Node server doing only the scenario's unavoidable work (bench/floors.mjs), measured once, in the ${floorSource.label} invocation, as a share of that invocation's ceiling (* = noisy); durable floor: the same with the SQLite reads and commits of a grant that survives a restart.`);
-  lines.push('Cells: median req/s (flows/s, grants/s) = share of that column\'s own ceiling. p50/p99 and per-run figures are in each invocation\'s table above and in its JSON.');
+  if (floorSource)
+    lines.push(
+      `floor: the smallest Node server doing only the scenario's unavoidable work (bench/floors.mjs), measured once, in the ${floorSource.label} invocation, as a share of that invocation's ceiling (* = noisy); durable floor: the same with the SQLite reads and commits of a grant that survives a restart.`,
+    );
+  lines.push(
+    "Cells: median req/s (flows/s, grants/s) = share of that column's own ceiling. p50/p99 and per-run figures are in each invocation's table above and in its JSON.",
+  );
   lines.push('');
   return lines.join('\n') + '\n';
 }
 
-const columns = env.BENCH_COMPARE_FROM
-  ? env.BENCH_COMPARE_FROM.split(',').map((file) => ({ file: file.trim() }))
-  : measureAll();
+const columns = env.BENCH_COMPARE_FROM ? env.BENCH_COMPARE_FROM.split(',').map((file) => ({ file: file.trim() })) : measureAll();
 for (const c of columns) {
   c.data = JSON.parse(readFileSync(c.file, 'utf8'));
   if (!c.label) {
     const { server, store } = c.data.meta;
-    c.label = server.startsWith('oidc-provider') ? 'oidc-provider (memory)' : `Gatehouse (${store === 'memory' ? 'memory store' : store ?? 'sqlite'})`;
+    c.label = server.startsWith('oidc-provider') ? 'oidc-provider (memory)' : `Gatehouse (${store === 'memory' ? 'memory store' : (store ?? 'sqlite')})`;
   }
   log(`${c.label}: ${c.file}`);
 }

@@ -33,7 +33,11 @@ export async function openUsersDb(path = ':memory:') {
   )`);
   if (db.prepare('SELECT COUNT(*) AS n FROM users').get().n === 0) {
     db.prepare('INSERT INTO users (id, email, password_hash, name, department) VALUES (?, ?, ?, ?, ?)').run(
-      'u-1001', 'ada@example.com', await hash('ada-password'), 'Ada Lovelace', 'Engineering',
+      'u-1001',
+      'ada@example.com',
+      await hash('ada-password'),
+      'Ada Lovelace',
+      'Engineering',
     );
   }
   return db;

@@ -36,7 +36,10 @@ export async function createApp(issuer: string, options: GatehouseOptions = {}) 
 
   // Gatehouse answers everything outside /api: hand over the raw request before Fastify reads the body.
   app.addHook('onRequest', (req, reply, done) => {
-    if (req.url.startsWith('/api/')) { done(); return; }
+    if (req.url.startsWith('/api/')) {
+      done();
+      return;
+    }
     reply.hijack();
     gh.handler(req.raw, reply.raw);
   });

@@ -68,10 +68,22 @@ export function makeDevCert(opts: DevCertOptions): DevCertFiles {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   // The CA: self-signed, may sign certificates, nothing else.
   openssl([
-    'req', '-x509', ...ec, '-keyout', files.caKey, '-out', files.caCert, '-days', days, '-sha256',
-    '-subj', `/CN=Gatehouse development CA ${new Date().toISOString().slice(0, 10)}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    files.caKey,
+    '-out',
+    files.caCert,
+    '-days',
+    days,
+    '-sha256',
+    '-subj',
+    `/CN=Gatehouse development CA ${new Date().toISOString().slice(0, 10)}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE,pathlen:0',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   // The server certificate, signed by the CA (RFC 5280 subjectAltName; clients ignore the CN).
   const csr = join(dir, 'localhost.csr');
@@ -79,7 +91,24 @@ export function makeDevCert(opts: DevCertOptions): DevCertFiles {
   openssl(['req', '-new', ...ec, '-keyout', files.key, '-out', csr, '-subj', '/CN=localhost']);
   const san = ['DNS:localhost', ...hosts.map((h) => `DNS:${h}`), 'IP:127.0.0.1', 'IP:::1'].join(',');
   writeFileSync(ext, `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
-  openssl(['x509', '-req', '-in', csr, '-CA', files.caCert, '-CAkey', files.caKey, '-CAcreateserial', '-out', files.cert, '-days', days, '-sha256', '-extfile', ext]);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    files.caCert,
+    '-CAkey',
+    files.caKey,
+    '-CAcreateserial',
+    '-out',
+    files.cert,
+    '-days',
+    days,
+    '-sha256',
+    '-extfile',
+    ext,
+  ]);
   for (const f of [csr, ext, join(dir, 'ca.srl')]) rmSync(f, { force: true });
   for (const f of [files.caKey, files.key]) chmodSync(f, 0o600);
   return files;

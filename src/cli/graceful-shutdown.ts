@@ -28,13 +28,19 @@ const IDLE_GRACE_MS = 1000;
 /** Resolves when every connection of the server has ended, or after `ms` (then the rest are cut). */
 function closeServer(server: http.Server, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    if (!server.listening) { resolve(true); return; }
+    if (!server.listening) {
+      resolve(true);
+      return;
+    }
     let done = false;
     let sweep: NodeJS.Timeout | undefined;
-    const grace = setTimeout(() => {
-      server.closeIdleConnections();
-      sweep = setInterval(() => server.closeIdleConnections(), 50);
-    }, Math.min(IDLE_GRACE_MS, ms / 2));
+    const grace = setTimeout(
+      () => {
+        server.closeIdleConnections();
+        sweep = setInterval(() => server.closeIdleConnections(), 50);
+      },
+      Math.min(IDLE_GRACE_MS, ms / 2),
+    );
     const finish = (clean: boolean) => {
       if (done) return;
       done = true;

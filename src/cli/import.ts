@@ -41,7 +41,15 @@ export async function importConfigFile(file: string, deps: ImportDeps): Promise<
       await deps.backend.users.update(u.subjectId, { username: u.username, passwordHash, claims: u.claims, isActive: u.isActive, updatedAt: now });
       updated++;
     } else {
-      const row: StoredUser = { subjectId: u.subjectId, username: u.username, passwordHash, claims: u.claims, isActive: u.isActive, createdAt: now, updatedAt: now };
+      const row: StoredUser = {
+        subjectId: u.subjectId,
+        username: u.username,
+        passwordHash,
+        claims: u.claims,
+        isActive: u.isActive,
+        createdAt: now,
+        updatedAt: now,
+      };
       if (!(await deps.backend.users.insert(row))) throw new Error(`user "${u.username}": another user already has this username`);
       added++;
     }

@@ -41,7 +41,11 @@ export function formatKeyTable(keys: readonly KeyInfo[]): string {
   const header = ['kid', 'alg', 'status', 'created', 'activates', 'retires', 'removed'];
   const rows = keys.map((k) => [k.kid, k.alg, k.status, iso(k.createdAt), iso(k.activatesAt), iso(k.retiresAt), iso(k.removedAt)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -31,8 +31,13 @@ const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`)
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
 
 async function loadConfig(args: string[]): Promise<{ input: ConfigInput; rest: string[] }> {
-  const { values, positionals } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } }, allowPositionals: true, strict: false });
-  const file = typeof values.config === 'string' ? values.config : process.env.GATEHOUSE_CONFIG ?? 'gatehouse.json';
+  const { values, positionals } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const file = typeof values.config === 'string' ? values.config : (process.env.GATEHOUSE_CONFIG ?? 'gatehouse.json');
   const input = applyEnv(await loadConfigFile(file), process.env);
   return { input, rest: positionals };
 }
@@ -51,7 +56,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { input } = await loadConfig(args);
-      const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } }, strict: false, allowPositionals: true });
+      const { values } = parseArgs({
+        args,
+        options: { config: { type: 'string', short: 'c' }, workers: { type: 'string' } },
+        strict: false,
+        allowPositionals: true,
+      });
       const workers = Number(values.workers ?? process.env.GATEHOUSE_WORKERS ?? 1);
       await startServer({ config: input, workers: Number.isInteger(workers) && workers > 0 ? workers : 1, out });
       return -1; // keep running
@@ -69,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'import': {
       const [file, ...extra] = stripConfigArgs(args);
-      if (!file || extra.length > 0) return err('usage: gatehouse import FILE [--config FILE]'), 1;
+      if (!file || extra.length > 0) return (err('usage: gatehouse import FILE [--config FILE]'), 1);
       const { importConfigFile } = await import('./import.js');
       const { input } = await loadConfig(args);
       const { config } = parseConfig(input);
@@ -83,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'hash-secret': {
       const secret = args[0] ?? readFileSync(0, 'utf8').replace(/\r?\n$/, '');
-      if (!secret) return err('hash-secret: no secret given'), 1;
+      if (!secret) return (err('hash-secret: no secret given'), 1);
       out(hashSecret(secret));
       return 0;
     }
@@ -95,9 +105,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'dev-cert': {
-      const { values } = parseArgs({ args, options: { out: { type: 'string' }, host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
+      const { values } = parseArgs({
+        args,
+        options: { out: { type: 'string' }, host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } },
+        strict: true,
+      });
       const days = values.days === undefined ? undefined : Number(values.days);
-      if (days !== undefined && !(Number.isInteger(days) && days > 0 && days <= 825)) return err('dev-cert: --days must be 1..825'), 1;
+      if (days !== undefined && !(Number.isInteger(days) && days > 0 && days <= 825)) return (err('dev-cert: --days must be 1..825'), 1);
       const { makeDevCert } = await import('./dev-cert.js');
       const files = makeDevCert({ dir: values.out ?? 'data/dev-cert', hosts: values.host, days, force: values.force });
       out(`CA certificate (trust this one): ${files.caCert}`);

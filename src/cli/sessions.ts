@@ -36,7 +36,11 @@ export async function runSessionsCommand(args: string[], ctx: SessionsCommandCon
   const [sub, ...rest] = args[0] === 'sessions' ? args.slice(1) : args;
   let values: { sub?: string; client?: string; sid?: string; json?: boolean };
   try {
-    ({ values } = parseArgs({ args: rest, options: { sub: { type: 'string' }, client: { type: 'string' }, sid: { type: 'string' }, json: { type: 'boolean' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: { sub: { type: 'string' }, client: { type: 'string' }, sid: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    }));
   } catch (e) {
     ctx.err(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;

@@ -94,7 +94,10 @@ async function startPrimary(opts: StartOptions): Promise<undefined> {
       workers.map(
         (w) =>
           new Promise<void>((resolve) => {
-            if (w.isDead()) { resolve(); return; }
+            if (w.isDead()) {
+              resolve();
+              return;
+            }
             const kill = setTimeout(() => w.process.kill('SIGKILL'), config.server.shutdownTimeout + 5000);
             w.once('exit', () => {
               clearTimeout(kill);
@@ -136,22 +139,25 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
     } catch (err) {
       // A configured port must be had; the default one may be taken (another server on this machine).
       if (mgmt.explicit || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      opts.out(`warning: metrics: the management port ${config.metrics.host}:${mgmt.port} is in use; metrics are not served (set metrics.port, or metrics.public)`);
+      opts.out(
+        `warning: metrics: the management port ${config.metrics.host}:${mgmt.port} is in use; metrics are not served (set metrics.port, or metrics.public)`,
+      );
     }
   }
   if (cluster.isWorker) opts.out(`worker ${process.pid} listening on port ${port}`);
   else for (const line of startupBanner(config, issuer, port, managementPort)) opts.out(line);
-  onTerminate(() =>
-    shutdown({
-      servers,
-      drain: () => {
-        draining = true;
-        gh.drain();
-      },
-      close: () => gh.close(),
-      timeoutMs: config.server.shutdownTimeout,
-      out: opts.out,
-    }),
+  onTerminate(
+    () =>
+      shutdown({
+        servers,
+        drain: () => {
+          draining = true;
+          gh.drain();
+        },
+        close: () => gh.close(),
+        timeoutMs: config.server.shutdownTimeout,
+        out: opts.out,
+      }),
     !cluster.isWorker,
   );
   return server;

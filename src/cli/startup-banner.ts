@@ -5,7 +5,12 @@ import { redisUrlOf } from '../ratelimit/rate-limiter.js';
 
 /** The store in words; a Redis URL is shown without credentials. */
 export function describeStore(config: Config): string {
-  const base = config.store.type === 'sqlite' ? `sqlite (${sqlitePathOf(config)})` : config.store.type === 'postgres' ? `postgres (${withoutCredentials(config.store.url)})` : config.store.type;
+  const base =
+    config.store.type === 'sqlite'
+      ? `sqlite (${sqlitePathOf(config)})`
+      : config.store.type === 'postgres'
+        ? `postgres (${withoutCredentials(config.store.url)})`
+        : config.store.type;
   const redis = redisUrlOf(config);
   if (!redis) return base;
   try {

@@ -65,7 +65,9 @@ async function readPassword(values: { password?: string; 'password-stdin'?: bool
   if (!values['password-stdin']) throw new UserAdminError('a password is required: --password P or --password-stdin');
   const chunks: Buffer[] = [];
   for await (const c of ctx.stdin ?? process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /**

@@ -23,22 +23,14 @@ function presentedMethod(req: InternalRequest, ctx: ProviderContext): ClientAuth
   const withCredentials = presented.filter((m) => m.name !== 'none');
   // RFC 6749 §2.3: the client "MUST NOT use more than one authentication method in each request".
   if (withCredentials.length > 1) {
-    throw new InvalidRequest(
-      'multiple client authentication methods',
-      `presented: ${withCredentials.map((m) => m.name).join(', ')}`,
-    );
+    throw new InvalidRequest('multiple client authentication methods', `presented: ${withCredentials.map((m) => m.name).join(', ')}`);
   }
   const method = withCredentials[0] ?? presented[0];
   if (!method) throw clientAuthFailed('no client credentials presented', 'client authentication required');
   return method;
 }
 
-async function identifyAndVerify(
-  req: InternalRequest,
-  ctx: ProviderContext,
-  method: ClientAuthMethod,
-  endpoint: AuthEndpoint,
-): Promise<Client> {
+async function identifyAndVerify(req: InternalRequest, ctx: ProviderContext, method: ClientAuthMethod, endpoint: AuthEndpoint): Promise<Client> {
   const claimedId = method.clientId(req);
   if (!claimedId) throw clientAuthFailed(`${method.name}: no client id`, 'client authentication required');
   // A client_id parameter beside other credentials must name the same client.
@@ -67,11 +59,7 @@ async function identifyAndVerify(
  * @example
  * const { client, method } = await authenticateClient(req, ctx, 'token');
  */
-export async function authenticateClient(
-  req: InternalRequest,
-  ctx: ProviderContext,
-  endpoint: AuthEndpoint,
-): Promise<AuthenticatedClient> {
+export async function authenticateClient(req: InternalRequest, ctx: ProviderContext, endpoint: AuthEndpoint): Promise<AuthenticatedClient> {
   let method: ClientAuthMethod | undefined;
   try {
     method = presentedMethod(req, ctx);

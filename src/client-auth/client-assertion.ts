@@ -76,12 +76,7 @@ export function assertionClientId(req: InternalRequest): string {
  * jwtVerify options: iss = sub = client_id; exp and jti required. The
  * audience is checked apart, after the signature ({@link checkAssertionAudience}).
  */
-export function assertionVerifyOptions(
-  client: Client,
-  ctx: ProviderContext,
-  _endpoint: AuthEndpoint,
-  algorithms: readonly string[],
-): JWTVerifyOptions {
+export function assertionVerifyOptions(client: Client, ctx: ProviderContext, _endpoint: AuthEndpoint, algorithms: readonly string[]): JWTVerifyOptions {
   return {
     algorithms: [...algorithms],
     issuer: client.clientId,
@@ -120,10 +115,7 @@ export function acceptedAudiences(client: Client, ctx: ProviderContext, endpoint
 export function checkAssertionAudience(aud: unknown, client: Client, ctx: ProviderContext, endpoint: AuthEndpoint): void {
   const accepted = acceptedAudiences(client, ctx, endpoint);
   const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  const ok =
-    values.length > 0 &&
-    values.every((v) => typeof v === 'string' && accepted.has(v)) &&
-    (values.length === 1 || accepted.size > 1);
+  const ok = values.length > 0 && values.every((v) => typeof v === 'string' && accepted.has(v)) && (values.length === 1 || accepted.size > 1);
   if (!ok) {
     const shown = JSON.stringify(aud ?? null).slice(0, 300);
     throw clientAuthFailed(`aud ${shown} is not ${[...accepted].join(' or ')}`, 'client assertion aud claim invalid');

@@ -24,12 +24,6 @@ export const CLIENT_AUTH_PARAMETERS = ['client_id', 'client_secret', 'client_ass
  * const ctx: ProviderContext = { ...rest, clientAuthMethods: createClientAuthMethods() };
  */
 export function createClientAuthMethods(outbound?: OutboundSettings): Map<string, ClientAuthMethod> {
-  const methods: ClientAuthMethod[] = [
-    clientSecretBasic,
-    clientSecretPost,
-    clientSecretJwt,
-    createPrivateKeyJwt(createClientJwksCache({ outbound })),
-    none,
-  ];
+  const methods: ClientAuthMethod[] = [clientSecretBasic, clientSecretPost, clientSecretJwt, createPrivateKeyJwt(createClientJwksCache({ outbound })), none];
   return new Map(methods.map((m) => [m.name, m]));
 }

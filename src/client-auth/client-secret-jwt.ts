@@ -38,9 +38,7 @@ export const clientSecretJwt: ClientAuthMethod = {
     const now = ctx.clock.now();
     const encoder = new TextEncoder();
     // Several active keys during rotation: try each; the UTF-8 bytes of the secret are the HMAC key.
-    const keys = client.clientSecrets
-      .filter((s) => s.type === 'SymmetricKey' && isSecretActive(s, now))
-      .map((s) => encoder.encode(s.value));
+    const keys = client.clientSecrets.filter((s) => s.type === 'SymmetricKey' && isSecretActive(s, now)).map((s) => encoder.encode(s.value));
     if (keys.length === 0) throw clientAuthFailed('no active SymmetricKey secret for client_secret_jwt');
     const options = assertionVerifyOptions(client, ctx, endpoint, HMAC_ALGORITHMS);
     let result: JWTVerifyResult | undefined;

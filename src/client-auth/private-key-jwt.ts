@@ -18,9 +18,7 @@ import { HMAC_ALGORITHMS } from './client-secret-jwt.js';
 import type { ClientJwksCache } from './client-jwks-cache.js';
 
 /** Asymmetric algorithms accepted for private_key_jwt; `none` and HS* never are. */
-export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
-] as const;
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 
 /**
  * Builds the private_key_jwt method around a provider-owned JWKS cache.

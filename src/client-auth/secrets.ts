@@ -35,8 +35,7 @@ export function isSecretActive(secret: SecretConfig, now: number): boolean {
 
 /** Constant-time: SHA-256 of the presented secret against one stored secret. */
 function matchesOne(secret: SecretConfig, presentedDigest: Buffer): boolean {
-  const stored =
-    secret.type === 'SymmetricKey' ? sha256(secret.value) : Buffer.from(secret.value, 'base64');
+  const stored = secret.type === 'SymmetricKey' ? sha256(secret.value) : Buffer.from(secret.value, 'base64');
   // A stored SharedSecret that is not a 32-byte base64 digest can never match.
   if (stored.length !== presentedDigest.length) return false;
   return timingSafeEqual(stored, presentedDigest);
@@ -75,10 +74,6 @@ export function matchesExpiredSecret(secrets: readonly SecretConfig[], presented
  * @example
  * if (!hasUsableSecret(client.clientSecrets, now)) logger.warn('every secret of the client expired');
  */
-export function hasUsableSecret(
-  secrets: readonly SecretConfig[],
-  now: number,
-  type?: SecretConfig['type'],
-): boolean {
+export function hasUsableSecret(secrets: readonly SecretConfig[], now: number, type?: SecretConfig['type']): boolean {
   return secrets.some((s) => (type === undefined || s.type === type) && isSecretActive(s, now));
 }

@@ -17,7 +17,5 @@ export function verifyClientSecret(client: Client, presented: string, now: numbe
   if (matchesExpiredSecret(secrets, presented, now)) {
     throw clientAuthFailed('the presented client secret has expired', 'client secret expired');
   }
-  throw clientAuthFailed(
-    hasUsableSecret(secrets, now) ? 'wrong client secret' : 'wrong client secret (and every secret of the client has expired)',
-  );
+  throw clientAuthFailed(hasUsableSecret(secrets, now) ? 'wrong client secret' : 'wrong client secret (and every secret of the client has expired)');
 }

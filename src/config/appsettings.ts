@@ -40,8 +40,7 @@ function camelize(value: unknown): unknown {
   return out;
 }
 
-const isEmpty = (v: unknown) =>
-  v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
+const isEmpty = (v: unknown) => v === null || v === '' || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
 
 /** Drops a known-but-unsupported setting; warns unless it holds IdentityServer's default. */
 function ignored(table: T.IgnoredSettings, key: string, value: unknown, path: Path, ctx: Ctx): boolean {
@@ -80,8 +79,7 @@ export function mapAppSettings(doc: Record<string, unknown>): AppSettingsResult 
     else if (key === 'IssuerUri') {
       // IdentityServer reads an empty or blank IssuerUri as not set (the issuer then comes from the request's host; here from PORT/ISSUER).
       if (!(typeof value === 'string' && value.trim() === '')) input.server = { issuer: value };
-    }
-    else input[lowerFirst(key)] = camelize(value);
+    } else input[lowerFirst(key)] = camelize(value);
   }
   addOfflineAccess(input);
   return { input, ...ctx };
@@ -92,7 +90,10 @@ function addOfflineAccess(input: Record<string, unknown>): void {
   const clients = Array.isArray(input.clients) ? input.clients.filter(isRecord) : [];
   const offline = clients.filter((c) => c.allowOfflineAccess === true);
   for (const c of offline) {
-    for (const [key, value] of [['allowedGrantTypes', 'refresh_token'], ['allowedScopes', 'offline_access']] as const) {
+    for (const [key, value] of [
+      ['allowedGrantTypes', 'refresh_token'],
+      ['allowedScopes', 'offline_access'],
+    ] as const) {
       const current = c[key];
       if (Array.isArray(current) && !current.includes(value)) c[key] = [...(current as unknown[]), value];
       else if (current === undefined) c[key] = [value];

@@ -93,7 +93,8 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
     const name = text(u.username)?.toLowerCase();
     if (sub !== undefined && subjects.has(sub)) add(['users', i, 'subjectId'], `duplicate subjectId "${sub}" (also users[${subjects.get(sub)}])`);
     else if (sub !== undefined) subjects.set(sub, i);
-    if (name !== undefined && usernames.has(name)) add(['users', i, 'username'], `duplicate username "${String(u.username)}" (also users[${usernames.get(name)}]; compared ignoring case)`);
+    if (name !== undefined && usernames.has(name))
+      add(['users', i, 'username'], `duplicate username "${String(u.username)}" (also users[${usernames.get(name)}]; compared ignoring case)`);
     else if (name !== undefined) usernames.set(name, i);
   });
   return issues;
@@ -112,11 +113,16 @@ function checkAuthMethods(c: Record<string, unknown>, at: PropertyKey[], add: (p
     const path = [...at, 'tokenEndpointAuthMethods', j];
     if (m === 'none') {
       const credentials = [secrets.length > 0 && 'clientSecrets', c.jwks !== undefined && 'jwks', c.jwksUri !== undefined && 'jwksUri'].filter(Boolean);
-      if (credentials.length) add(path, `none lets the client authenticate without credentials, but it has ${credentials.join(' and ')} (a confidential client); remove none, or the credentials and set requireClientSecret to false`);
+      if (credentials.length)
+        add(
+          path,
+          `none lets the client authenticate without credentials, but it has ${credentials.join(' and ')} (a confidential client); remove none, or the credentials and set requireClientSecret to false`,
+        );
       else if (flag(c.requireClientSecret, true)) add(path, 'none is for public clients; set requireClientSecret to false (or remove none)');
     }
     if ((m === 'client_secret_basic' || m === 'client_secret_post') && secrets.length === 0) add(path, `${m} needs clientSecrets`);
-    if (m === 'client_secret_jwt' && !secrets.some((s) => s.type === 'SymmetricKey')) add(path, 'client_secret_jwt needs a SymmetricKey secret (RFC 7523 §2.2)');
+    if (m === 'client_secret_jwt' && !secrets.some((s) => s.type === 'SymmetricKey'))
+      add(path, 'client_secret_jwt needs a SymmetricKey secret (RFC 7523 §2.2)');
     if (m === 'private_key_jwt' && !hasKeys) add(path, 'private_key_jwt needs jwks or jwksUri');
   });
 }
@@ -129,7 +135,10 @@ function checkClientClaims(c: Record<string, unknown>, at: PropertyKey[], add: (
     if (type === undefined) return;
     const name = clientClaimName(prefix, type);
     if (RESERVED_CLAIMS.has(name)) {
-      add([...at, 'claims', j, 'type'], `"${name}" is a protocol claim of the token and cannot be set by client claims (reserved: ${[...RESERVED_CLAIMS].join(', ')})`);
+      add(
+        [...at, 'claims', j, 'type'],
+        `"${name}" is a protocol claim of the token and cannot be set by client claims (reserved: ${[...RESERVED_CLAIMS].join(', ')})`,
+      );
     }
   });
 }

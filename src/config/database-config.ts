@@ -22,8 +22,7 @@ const SECTIONS: ReadonlyArray<[kind: ConfigDocumentKind, section: 'clients' | 'i
 /** A standard identity resource given by name (`"openid"`) is stored as `{ standard: "openid" }`. */
 const STANDARD = 'standard';
 
-const native = (input: unknown): Record<string, unknown> =>
-  (isAppSettings(input) ? mapAppSettings(input).input : (input ?? {})) as Record<string, unknown>;
+const native = (input: unknown): Record<string, unknown> => (isAppSettings(input) ? mapAppSettings(input).input : (input ?? {})) as Record<string, unknown>;
 
 /**
  * The documents of a configuration's clients and resources (the entries as
@@ -39,7 +38,8 @@ export function documentsFromConfig(input: unknown): ConfigDocument[] {
     const entries = Array.isArray(doc[section]) ? (doc[section] as unknown[]) : [];
     for (const entry of entries) {
       if (typeof entry === 'string') out.push({ kind, id: entry, document: { [STANDARD]: entry } });
-      else if (entry && typeof entry === 'object') out.push({ kind, id: String((entry as Record<string, unknown>)[idField]), document: entry as Record<string, unknown> });
+      else if (entry && typeof entry === 'object')
+        out.push({ kind, id: String((entry as Record<string, unknown>)[idField]), document: entry as Record<string, unknown> });
     }
   }
   return out;
@@ -105,7 +105,9 @@ export function watchDatabaseConfig(o: ConfigWatcherOptions): { check(): Promise
   };
   const check = () =>
     (running ??= reload()
-      .catch((err: unknown) => o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'configuration reload failed; keeping the current one'))
+      .catch((err: unknown) =>
+        o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'configuration reload failed; keeping the current one'),
+      )
       .finally(() => (running = undefined)));
   o.changes?.subscribe('config', () => void check());
   const timer = o.pollInterval > 0 ? setInterval(() => void check(), o.pollInterval * 1000) : undefined;

@@ -6,9 +6,5 @@ export { compileClients, compileClient, compileResources, authMethodsOf } from '
 export { configJsonSchema } from './json-schema.js';
 export { KNOWN_GRANT_TYPES } from './cross-checks.js';
 export { isLoopbackHost } from './insecure-settings.js';
-export {
-  STANDARD_IDENTITY_RESOURCE_NAMES,
-  resolveIdentityResource,
-  standardIdentityResource,
-} from './standard-resources.js';
+export { STANDARD_IDENTITY_RESOURCE_NAMES, resolveIdentityResource, standardIdentityResource } from './standard-resources.js';
 export * from './schema.js';

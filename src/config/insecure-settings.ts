@@ -33,7 +33,8 @@ export function insecureSettings(config: Config): ConfigWarning[] {
     warn(['keys', 'keyEncryptionKey'], 'key-encryption key is inline in the configuration; prefer keyEncryptionKeyFile');
   }
   // draft-ietf-oauth-rfc7523bis: endpoint URLs as assertion audience are what audience injection exploits.
-  const endpointAudience = 'accepts endpoint URLs as client assertion aud (audience injection, draft-ietf-oauth-rfc7523bis); for clients that cannot send the issuer yet';
+  const endpointAudience =
+    'accepts endpoint URLs as client assertion aud (audience injection, draft-ietf-oauth-rfc7523bis); for clients that cannot send the issuer yet';
   if (config.clientAuthentication.acceptEndpointAudience) warn(['clientAuthentication', 'acceptEndpointAudience'], endpointAudience);
   config.clients.forEach((c, i) => {
     if (c.acceptEndpointAudience) warn(['clients', i, 'acceptEndpointAudience'], endpointAudience);

@@ -4,8 +4,7 @@
  * reported in one go. Indexes are kept so paths stay right.
  */
 
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The entries of an array, with non-objects read as `{}`; not an array reads as `[]`. */
 export function records(v: unknown): Record<string, unknown>[] {

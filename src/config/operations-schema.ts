@@ -57,7 +57,10 @@ export const rateLimitsSchema = z.object({
   /** Counters in memory (one node) or in Redis (shared by every node). Default: redis when a Redis URL is configured. */
   store: z.enum(['auto', 'memory', 'redis']).default('auto'),
   /** Redis for the counters; default `store.redisUrl` (REDIS_URL). Lets a SQLite deployment share limits too. */
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   /** Token requests per client address (a backend redeeming codes and refreshing for its users: 20 a second). */
   tokenPerIp: limit(1200),
   /** Token requests per client_id named in the request. */

@@ -6,13 +6,35 @@
  */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   // RFC 7519 §4.1 registered claims, and the JOSE header name typ (§5.1).
-  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'typ',
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'typ',
   // RFC 9068 §2.2 (JWT access tokens) and RFC 8693 §4 (token exchange).
-  'client_id', 'scope', 'auth_time', 'acr', 'amr', 'act', 'may_act',
+  'client_id',
+  'scope',
+  'auth_time',
+  'acr',
+  'amr',
+  'act',
+  'may_act',
   // OpenID Connect Core §2 and §3.3.2.11 (ID token), Front-/Back-Channel Logout (sid).
-  'nonce', 'azp', 'at_hash', 'c_hash', 's_hash', 'sid', 'sub_jwk',
+  'nonce',
+  'azp',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'sub_jwk',
   // RFC 7800 / RFC 9449 proof of possession, RFC 8417 security event tokens (logout tokens).
-  'cnf', 'events', 'toe', 'txn',
+  'cnf',
+  'events',
+  'toe',
+  'txn',
 ]);
 
 /**

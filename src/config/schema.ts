@@ -12,10 +12,7 @@ const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 
 
 /** A duration: seconds as a number, or a string such as `"90d"`, `"12h"`, `"30m"`, `"45s"`. */
 export const duration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration such as "90d", "12h", "30m"'),
-  ])
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+(s|m|h|d)$/, 'must be seconds or a duration such as "90d", "12h", "30m"')])
   .transform((v) => (typeof v === 'number' ? v : Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]));
 
 const absoluteUri = z.string().refine(
@@ -54,13 +51,7 @@ export const secretSchema = z.object({
   expiration: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
 
-export const tokenEndpointAuthMethod = z.enum([
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'none',
-]);
+export const tokenEndpointAuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']);
 
 const jwkSet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 
@@ -130,7 +121,10 @@ export const clientSchema = z.object({
 });
 
 const resourceBase = {
-  name: z.string().min(1).regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be a valid scope token (RFC 6749 §3.3)'),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be a valid scope token (RFC 6749 §3.3)'),
   displayName: z.string().optional(),
   description: z.string().optional(),
   enabled: z.boolean().default(true),
@@ -207,9 +201,15 @@ export const storeSchema = z
     /** SQLite file; default `<dataDir>/gatehouse.db`. */
     sqlitePath: z.string().optional(),
     /** PostgreSQL connection URL (`postgres://user:password@host:5432/db`); required for type postgres. */
-    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     /** Redis URL (`redis://host:6379`): ephemeral records, change notifications. Beside postgres only. */
-    redisUrl: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
     /** PostgreSQL connections per process. */
     poolSize: z.number().int().min(1).max(1000).default(10),
     /** Apply pending migrations on start; false: start refuses an outdated schema (run `gatehouse migrate`). */
@@ -230,7 +230,11 @@ export const serverSchema = z.object({
   /** Folder for the SQLite file and the key-encryption key. */
   dataDir: z.string().default('./data'),
   /** Largest request body accepted, in bytes. */
-  bodyLimit: z.number().int().positive().default(64 * 1024),
+  bodyLimit: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Largest single parameter value accepted, in characters. */
   parameterLimit: z.number().int().positive().default(4096),
   /** Milliseconds to receive a whole request body. */
@@ -257,7 +261,10 @@ export const serverSchema = z.object({
       z
         .object({
           hops: z.number().int().min(1).max(32).optional(),
-          cidrs: z.array(z.string().refine((c) => parseCidr(c) !== undefined, { error: 'must be an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32)' })).min(1).optional(),
+          cidrs: z
+            .array(z.string().refine((c) => parseCidr(c) !== undefined, { error: 'must be an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32)' }))
+            .min(1)
+            .optional(),
           /** The header your proxies write; the other one is ignored (a client could forge it). */
           header: z.enum(['x-forwarded-for', 'forwarded']).default('x-forwarded-for'),
         })
@@ -349,7 +356,11 @@ export const outboundSchema = z.object({
   /** Milliseconds one outbound request may take in all (resolve, connect, answer). */
   timeout: z.number().int().positive().default(5000),
   /** Largest response body accepted, in bytes. */
-  maxBytes: z.number().int().positive().default(256 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   /** Let client-supplied URLs reach private networks (RFC 1918, fc00::/7, 100.64/10); never loopback or link-local. */
   allowPrivateNetworks: z.boolean().default(false),
 });

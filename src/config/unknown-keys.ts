@@ -33,8 +33,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Every key in `input` that `schema` does not declare, at any depth.

@@ -30,11 +30,9 @@ export interface ValidateOptions {
 export function validateConfig(input: unknown, opts: ValidateOptions = {}): { config: Config; warnings: ConfigWarning[] } {
   if (!isRecord(input)) throw new ConfigError([{ path: '(root)', message: 'must be an object' }], opts.source);
   const parsed = configSchema.safeParse(input);
-  const issues = sortByPath(dedupe([
-    ...(parsed.success ? [] : parsed.error.issues.map(fromZodIssue)),
-    ...unknownKeys(configSchema, input),
-    ...crossCheck(input, opts.extraGrantTypes),
-  ]));
+  const issues = sortByPath(
+    dedupe([...(parsed.success ? [] : parsed.error.issues.map(fromZodIssue)), ...unknownKeys(configSchema, input), ...crossCheck(input, opts.extraGrantTypes)]),
+  );
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, opts.source);
   const config = complete(parsed.data);
   return { config, warnings: insecureSettings(config) };

@@ -114,9 +114,15 @@ export class Dispatcher {
     const origin = headers.origin;
     const query = edge.query ? parseParams(edge.query) : new Map<string, string[]>();
     const cookies = parseCookies(headers.cookie);
-    const build = (body: Map<string, string[]>) => makeInternalRequest(this.issuerBase, { method: effective, path, query, body, headers, cookies, requestId, ip });
+    const build = (body: Map<string, string[]>) =>
+      makeInternalRequest(this.issuerBase, { method: effective, path, query, body, headers, cookies, requestId, ip });
     const bodyless = () => build(new Map());
-    const done = (res: InternalResponse, bodyFailure?: BodyFailure): Handled => ({ response: this.finish(res, route, origin, requestId, method), head, record, bodyFailure });
+    const done = (res: InternalResponse, bodyFailure?: BodyFailure): Handled => ({
+      response: this.finish(res, route, origin, requestId, method),
+      head,
+      record,
+      bodyFailure,
+    });
     const early = route ? this.precheck(route, effective, headers, bodyless) : notFoundResponse();
     if (early || !route) {
       edge.discardBody();
@@ -128,7 +134,10 @@ export class Dispatcher {
         text = await edge.readBody();
       } catch (e) {
         const status = e instanceof BodyError ? e.status : 400;
-        return done(bodyErrorResponse((err, r, q) => this.errorResponse(err, r, q), route, status, bodyless()), status);
+        return done(
+          bodyErrorResponse((err, r, q) => this.errorResponse(err, r, q), route, status, bodyless()),
+          status,
+        );
       }
     } else edge.discardBody();
     let req: InternalRequest;
@@ -152,12 +161,7 @@ export class Dispatcher {
    * builds the request without a body, so an html-channel route (authorize,
    * end session) answers a wrong method or content type with its error page.
    */
-  private precheck(
-    route: Route,
-    method: string,
-    headers: Record<string, string | undefined>,
-    request?: () => InternalRequest,
-  ): InternalResponse | undefined {
+  private precheck(route: Route, method: string, headers: Record<string, string | undefined>, request?: () => InternalRequest): InternalResponse | undefined {
     if (method === 'OPTIONS' && route.cors) return { status: 204, headers: {} };
     if (!route.methods.includes(method)) {
       const err = new InvalidRequest(`method ${method.slice(0, 16)} not allowed`);
@@ -263,7 +267,14 @@ export class Dispatcher {
     if (route?.cors && origin && this.corsOrigins().has(origin)) {
       h.push('access-control-allow-origin', origin);
       if (method === 'OPTIONS') {
-        h.push('access-control-allow-methods', route.methods.join(', '), 'access-control-allow-headers', 'Authorization, Content-Type, DPoP', 'access-control-max-age', '600');
+        h.push(
+          'access-control-allow-methods',
+          route.methods.join(', '),
+          'access-control-allow-headers',
+          'Authorization, Content-Type, DPoP',
+          'access-control-max-age',
+          '600',
+        );
       } else {
         h.push('access-control-expose-headers', 'WWW-Authenticate');
       }

@@ -63,7 +63,17 @@ export function checkSessionRoutes(path: string, secure = false): [string, Route
   );
   const csp = "default-src 'none'; script-src 'self'; base-uri 'none'; object-src 'none'";
   return [
-    [path, staticRoute({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=3600', 'content-security-policy': csp, 'x-frame-options': '' }, body: html })],
-    [`${path}.js`, staticRoute({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }, body: js })],
+    [
+      path,
+      staticRoute({
+        status: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=3600', 'content-security-policy': csp, 'x-frame-options': '' },
+        body: html,
+      }),
+    ],
+    [
+      `${path}.js`,
+      staticRoute({ status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' }, body: js }),
+    ],
   ];
 }

@@ -70,6 +70,11 @@ export function endSessionEndpoint(ui: LogoutPages) {
     const frames = ended?.frontChannelUrls ?? [];
     // Without front-channel frames to load, straight back to the client.
     if (r.target && frames.length === 0) return { status: 303, headers: { location: r.target, 'cache-control': 'no-store' }, cookies };
-    return ui.loggedOut(req, cookies, { postLogoutRedirectUri: r.target, clientName: r.client?.clientName ?? r.client?.clientId, frontChannelUrls: frames, uiLocales: r.uiLocales });
+    return ui.loggedOut(req, cookies, {
+      postLogoutRedirectUri: r.target,
+      clientName: r.client?.clientName ?? r.client?.clientId,
+      frontChannelUrls: frames,
+      uiLocales: r.uiLocales,
+    });
   };
 }

@@ -64,7 +64,8 @@ export async function readLogoutRequest(ctx: ProviderContext, p: Params): Promis
   if (redirect !== undefined) {
     // §3: only a URI registered for the client, compared exactly (loopback on any port, RFC 8252 §7.3).
     if (!out.client) throw new InvalidRequest('post_logout_redirect_uri needs client_id or id_token_hint');
-    if (!(await ctx.extensions.redirectUris.isPostLogoutRedirectUriValid(redirect, out.client))) throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
+    if (!(await ctx.extensions.redirectUris.isPostLogoutRedirectUriValid(redirect, out.client)))
+      throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
     // §3: state goes back as a query parameter; the registered URI is kept as registered.
     out.target = out.state !== undefined ? `${redirect}${redirect.includes('?') ? '&' : '?'}state=${encodeURIComponent(out.state)}` : redirect;
   }

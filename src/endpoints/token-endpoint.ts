@@ -27,7 +27,11 @@ const TOKEN_RULES: Record<string, ParameterRule> = { ...LONG, resource: { repeat
 /** The token endpoint's declaration: its own parameters and those the requested grant declares. */
 export function tokenParameters(req: InternalRequest, ctx: ProviderContext): ParameterDeclaration {
   const grant = ctx.grants.get(req.body.get('grant_type')?.[0] ?? '');
-  return bodyParameters(ctx, 'token request parameters must be sent in the request body', grant ? { ...TOKEN_RULES, ...rulesOf(grant.parameters) } : TOKEN_RULES);
+  return bodyParameters(
+    ctx,
+    'token request parameters must be sent in the request body',
+    grant ? { ...TOKEN_RULES, ...rulesOf(grant.parameters) } : TOKEN_RULES,
+  );
 }
 
 /** The declaration of a token-style endpoint without grants (revocation, introspection). */

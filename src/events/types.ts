@@ -21,25 +21,96 @@ export interface EventBase {
 
 export type EventOutcome = 'success' | 'failure' | 'information' | 'error';
 
-export interface TokenIssuedEvent extends EventBase { type: 'token_issued'; clientId: string; grantType: string; scopes?: string[] }
-export interface TokenFailedEvent extends EventBase { type: 'token_failed'; grantType?: string; error: string; description?: string }
-export interface UserLoginSuccessEvent extends EventBase { type: 'user_login_success'; subjectId: string; username: string }
-export interface UserLoginFailureEvent extends EventBase { type: 'user_login_failure'; username: string; reason: string }
-export interface UserLogoutEvent extends EventBase { type: 'user_logout'; subjectId: string }
-export interface ConsentGrantedEvent extends EventBase { type: 'consent_granted'; subjectId: string; clientId: string; scopes: string[]; remembered: boolean }
-export interface ConsentDeniedEvent extends EventBase { type: 'consent_denied'; clientId: string }
-export interface ConsentRevokedEvent extends EventBase { type: 'consent_revoked'; subjectId: string }
-export interface GrantRevokedEvent extends EventBase { type: 'grant_revoked'; reason?: string; grantId?: string }
-export interface TokenRevokedEvent extends EventBase { type: 'token_revoked'; clientId: string }
-export interface ClientAuthSuccessEvent extends EventBase { type: 'client_authentication_success'; clientId: string }
-export interface ClientAuthFailureEvent extends EventBase { type: 'client_authentication_failure'; endpoint: string; reason: string }
-export interface KeyRotatedEvent extends EventBase { type: 'key_rotated'; kids: string[]; reason: string }
-export interface InvalidRedirectEvent extends EventBase { type: 'invalid_redirect'; clientId: string; redirectUri: string }
-export interface UnhandledErrorEvent extends EventBase { type: 'unhandled_error'; path?: string; message: string }
-export interface AuthorizationCodeIssuedEvent extends EventBase { type: 'authorization_code_issued'; clientId: string; subjectId: string }
-export interface AuthorizationCodeReplayedEvent extends EventBase { type: 'authorization_code_replayed' }
-export interface RefreshTokenReusedEvent extends EventBase { type: 'refresh_token_reused' }
-export interface RateLimitedEvent extends EventBase { type: 'rate_limited'; scope: string; endpoint: string }
+export interface TokenIssuedEvent extends EventBase {
+  type: 'token_issued';
+  clientId: string;
+  grantType: string;
+  scopes?: string[];
+}
+export interface TokenFailedEvent extends EventBase {
+  type: 'token_failed';
+  grantType?: string;
+  error: string;
+  description?: string;
+}
+export interface UserLoginSuccessEvent extends EventBase {
+  type: 'user_login_success';
+  subjectId: string;
+  username: string;
+}
+export interface UserLoginFailureEvent extends EventBase {
+  type: 'user_login_failure';
+  username: string;
+  reason: string;
+}
+export interface UserLogoutEvent extends EventBase {
+  type: 'user_logout';
+  subjectId: string;
+}
+export interface ConsentGrantedEvent extends EventBase {
+  type: 'consent_granted';
+  subjectId: string;
+  clientId: string;
+  scopes: string[];
+  remembered: boolean;
+}
+export interface ConsentDeniedEvent extends EventBase {
+  type: 'consent_denied';
+  clientId: string;
+}
+export interface ConsentRevokedEvent extends EventBase {
+  type: 'consent_revoked';
+  subjectId: string;
+}
+export interface GrantRevokedEvent extends EventBase {
+  type: 'grant_revoked';
+  reason?: string;
+  grantId?: string;
+}
+export interface TokenRevokedEvent extends EventBase {
+  type: 'token_revoked';
+  clientId: string;
+}
+export interface ClientAuthSuccessEvent extends EventBase {
+  type: 'client_authentication_success';
+  clientId: string;
+}
+export interface ClientAuthFailureEvent extends EventBase {
+  type: 'client_authentication_failure';
+  endpoint: string;
+  reason: string;
+}
+export interface KeyRotatedEvent extends EventBase {
+  type: 'key_rotated';
+  kids: string[];
+  reason: string;
+}
+export interface InvalidRedirectEvent extends EventBase {
+  type: 'invalid_redirect';
+  clientId: string;
+  redirectUri: string;
+}
+export interface UnhandledErrorEvent extends EventBase {
+  type: 'unhandled_error';
+  path?: string;
+  message: string;
+}
+export interface AuthorizationCodeIssuedEvent extends EventBase {
+  type: 'authorization_code_issued';
+  clientId: string;
+  subjectId: string;
+}
+export interface AuthorizationCodeReplayedEvent extends EventBase {
+  type: 'authorization_code_replayed';
+}
+export interface RefreshTokenReusedEvent extends EventBase {
+  type: 'refresh_token_reused';
+}
+export interface RateLimitedEvent extends EventBase {
+  type: 'rate_limited';
+  scope: string;
+  endpoint: string;
+}
 
 /** Every built-in event, discriminated by `type`. */
 export type KnownEvent =
@@ -97,8 +168,25 @@ export function isEvent<T extends KnownEventType>(event: GatehouseEvent, type: T
   return event.type === type;
 }
 
-const FAILURES = new Set(['token_failed', 'user_login_failure', 'client_authentication_failure', 'invalid_redirect', 'authorization_code_replayed', 'refresh_token_reused', 'rate_limited', 'consent_denied']);
-const SUCCESSES = new Set(['token_issued', 'user_login_success', 'user_logout', 'consent_granted', 'client_authentication_success', 'authorization_code_issued', 'token_revoked']);
+const FAILURES = new Set([
+  'token_failed',
+  'user_login_failure',
+  'client_authentication_failure',
+  'invalid_redirect',
+  'authorization_code_replayed',
+  'refresh_token_reused',
+  'rate_limited',
+  'consent_denied',
+]);
+const SUCCESSES = new Set([
+  'token_issued',
+  'user_login_success',
+  'user_logout',
+  'consent_granted',
+  'client_authentication_success',
+  'authorization_code_issued',
+  'token_revoked',
+]);
 
 /** The outcome of an event type (unknown types are information). */
 export function outcomeOf(type: string): EventOutcome {

@@ -62,7 +62,10 @@ export function storeClientRegistry(
     if (!def) return null;
     const parsed = clientSchema.safeParse(def);
     if (parsed.success && parsed.data.clientId === clientId) return compileClient(parsed.data);
-    onInvalid(clientId, parsed.success ? 'the store returned another clientId' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    onInvalid(
+      clientId,
+      parsed.success ? 'the store returned another clientId' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
     return null;
   };
   const fetchClient = (clientId: string): Promise<Client | undefined> => {

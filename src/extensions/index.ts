@@ -58,12 +58,24 @@ export function resolveExtensions(options: ExtensionOptions): ProviderExtensions
 }
 
 export type { UserStore } from './user-store.js';
-export { defaultProfileService, type ProfileService, type ProfileDataRequest, type IsActiveRequest, type ProfileCaller, type IsActiveCaller } from './profile-service.js';
+export {
+  defaultProfileService,
+  type ProfileService,
+  type ProfileDataRequest,
+  type IsActiveRequest,
+  type ProfileCaller,
+  type IsActiveCaller,
+} from './profile-service.js';
 export { extensionGrant, type ExtensionGrantValidator, type ExtensionGrantContext, type ExtensionGrantResult } from './extension-grant.js';
 export { issueTokens, type TokenIssueRequest, type TokenResponseBody } from './token-service.js';
 export type { CustomTokenRequestValidator, TokenRequestContext } from './token-request-validator.js';
 export type { CustomAuthorizeRequestValidator, AuthorizeRequestContext } from './authorize-request-validator.js';
-export { userServicePasswordValidator, type ResourceOwnerPasswordValidator, type PasswordValidationContext, type PasswordValidationResult } from './password-validator.js';
+export {
+  userServicePasswordValidator,
+  type ResourceOwnerPasswordValidator,
+  type PasswordValidationContext,
+  type PasswordValidationResult,
+} from './password-validator.js';
 export { defaultRedirectUriValidator, type RedirectUriValidator } from './redirect-uri-validator.js';
 export { storeClientRegistry, loadClient, type ClientStore, type ClientDefinition, type CacheOptions } from './client-store.js';
 export { cachingResourceStore, mergedResources, type ResourceStore, type ResourceDefinitions } from './resource-store.js';

@@ -15,8 +15,7 @@ export interface PasswordValidationContext {
 }
 
 export type PasswordValidationResult =
-  | { ok: true; subjectId: string; claims?: Record<string, unknown>; amr?: string[] }
-  | { ok: false; error?: 'invalid_grant'; description?: string };
+  { ok: true; subjectId: string; claims?: Record<string, unknown>; amr?: string[] } | { ok: false; error?: 'invalid_grant'; description?: string };
 
 /**
  * @example
@@ -36,7 +35,9 @@ export function userServicePasswordValidator(users: UserService): ResourceOwnerP
   return {
     async validate({ username, password }) {
       const result = await users.login(username, password);
-      return result.ok ? { ok: true, subjectId: result.user.subjectId, amr: ['pwd'] } : { ok: false, error: 'invalid_grant', description: 'invalid username or password' };
+      return result.ok
+        ? { ok: true, subjectId: result.user.subjectId, amr: ['pwd'] }
+        : { ok: false, error: 'invalid_grant', description: 'invalid username or password' };
     },
   };
 }

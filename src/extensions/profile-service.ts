@@ -14,14 +14,7 @@ import { PROTECTED_CLAIMS } from '../tokens/user-claims.js';
 export type ProfileCaller = 'id_token' | 'userinfo' | 'access_token' | 'introspection' | (string & {});
 
 /** Who asks whether a user is active (IdentityServer's ProfileIsActiveCallers). */
-export type IsActiveCaller =
-  | 'authorize_endpoint'
-  | 'authorization_code'
-  | 'refresh_token'
-  | 'password'
-  | 'extension_grant'
-  | 'userinfo'
-  | (string & {});
+export type IsActiveCaller = 'authorize_endpoint' | 'authorization_code' | 'refresh_token' | 'password' | 'extension_grant' | 'userinfo' | (string & {});
 
 export interface ProfileDataRequest {
   /** The subject identifier (`sub`). */

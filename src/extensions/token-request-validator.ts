@@ -48,10 +48,7 @@ export interface TokenRequestDecision {
  * Runs the host's validator, if any. Without one, the claims pass unchanged
  * and no promise is awaited beyond the caller's own.
  */
-export async function runTokenRequestValidator(
-  ctx: ProviderContext,
-  input: Omit<TokenRequestContext, 'accessTokenLifetime'>,
-): Promise<TokenRequestDecision> {
+export async function runTokenRequestValidator(ctx: ProviderContext, input: Omit<TokenRequestContext, 'accessTokenLifetime'>): Promise<TokenRequestDecision> {
   const context: TokenRequestContext = { ...input, accessTokenClaims: { ...input.accessTokenClaims }, accessTokenLifetime: input.client.accessTokenLifetime };
   await ctx.extensions.tokenRequestValidator?.validate(context);
   const lifetime = context.accessTokenLifetime;

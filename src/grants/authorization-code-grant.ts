@@ -129,7 +129,8 @@ export const authorizationCodeGrant: GrantHandler = {
 
     const grant = validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: p.resourceIndicators });
     const indicators = tokenResources(req.body.get('resource') ?? [], p.resourceIndicators);
-    const forToken = indicators === p.resourceIndicators ? grant : validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: indicators });
+    const forToken =
+      indicators === p.resourceIndicators ? grant : validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: indicators });
     const withRefresh = grant.offlineAccess && client.allowOfflineAccess && client.grantTypeSet.has('refresh_token');
     const scopes = withRefresh ? grant.scopes : grant.scopes.filter((s) => s !== 'offline_access');
     const audiences = forToken.resources.map((r) => r.name);
@@ -140,13 +141,28 @@ export const authorizationCodeGrant: GrantHandler = {
     let accessTokenLifetime: number | undefined;
     if (ctx.extensions.tokenRequestValidator) {
       ({ accessTokenClaims, accessTokenLifetime } = await runTokenRequestValidator(ctx, {
-        grantType: 'authorization_code', client, subjectId: user.subjectId, scopes, body: req.body, accessTokenClaims,
+        grantType: 'authorization_code',
+        client,
+        subjectId: user.subjectId,
+        scopes,
+        body: req.body,
+        accessTokenClaims,
       }));
     }
 
     const tokens = await issueUserTokens(ctx, {
-      client, user, scopes, audiences, grantId, accessTokenClaims, accessTokenLifetime,
-      sessionId: rec.sessionId, authTime: p.authTime, acr: p.acr, amr: p.amr, nonce: p.nonce,
+      client,
+      user,
+      scopes,
+      audiences,
+      grantId,
+      accessTokenClaims,
+      accessTokenLifetime,
+      sessionId: rec.sessionId,
+      authTime: p.authTime,
+      acr: p.acr,
+      amr: p.amr,
+      nonce: p.nonce,
       // Derived from the code, so a replay knows which token to revoke without a second write here.
       jti: codeAccessTokenJti(rec.id),
     });
@@ -156,11 +172,17 @@ export const authorizationCodeGrant: GrantHandler = {
     if (withRefresh) {
       const grantAudiences = grant.resources.map((r) => r.name);
       refreshToken = await issueRefreshToken(ctx, {
-        client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId,
+        client,
+        subjectId: user.subjectId,
+        sessionId: rec.sessionId,
+        grantId,
         payload: {
-          scopes, audiences: grantAudiences,
+          scopes,
+          audiences: grantAudiences,
           absoluteExpiresAt: absoluteRefreshExpiry(client, ctx.clock.now()),
-          authTime: p.authTime, acr: p.acr, amr: p.amr,
+          authTime: p.authTime,
+          acr: p.acr,
+          amr: p.amr,
           accessTokenClaims: sameList(grantAudiences, audiences) && !ctx.extensions.tokenRequestValidator ? accessTokenClaims : await claimsFor(grantAudiences),
           issuedJwt: jwt,
         },

@@ -17,9 +17,7 @@ export const clientCredentialsGrant: GrantHandler = {
     if (client.isPublic || auth.method === 'none') throw new UnauthorizedClient('client_credentials needs an authenticated confidential client');
     const requested = spaceList(single(req.body, 'scope'));
     // RFC 6749 §3.3: no scope means the client's default: all API scopes it may request.
-    const scopeList = requested.length
-      ? requested
-      : client.allowedScopes.filter((s) => ctx.resources.apiScopes.has(s));
+    const scopeList = requested.length ? requested : client.allowedScopes.filter((s) => ctx.resources.apiScopes.has(s));
     const granted = validateScopes(ctx.resources, client, {
       requested: scopeList,
       resourceIndicators: req.body.get('resource') ?? [],

@@ -124,7 +124,15 @@ export const refreshTokenGrant: GrantHandler = {
     const now = ctx.clock.now();
     // Only the claims the original grant released, unless the client asks for fresh ones.
     const grantClaims = client.updateAccessTokenClaimsOnRefresh
-      ? await profileClaims(ctx, { subjectId: user.subjectId, user, client, caller: 'access_token', scopes: p.scopes, target: 'access', audiences: p.audiences })
+      ? await profileClaims(ctx, {
+          subjectId: user.subjectId,
+          user,
+          client,
+          caller: 'access_token',
+          scopes: p.scopes,
+          target: 'access',
+          audiences: p.audiences,
+        })
       : (p.accessTokenClaims ?? {});
     // The claims stay as the grant released them (a host profile's or an extension grant's extra
     // claims belong to no scope), unless scopes or audiences were narrowed.
@@ -134,7 +142,12 @@ export const refreshTokenGrant: GrantHandler = {
     // Before the token is rotated: a refusal leaves the refresh token usable.
     if (ctx.extensions.tokenRequestValidator) {
       ({ accessTokenClaims, accessTokenLifetime } = await runTokenRequestValidator(ctx, {
-        grantType: 'refresh_token', client, subjectId: user.subjectId, scopes, body: req.body, accessTokenClaims,
+        grantType: 'refresh_token',
+        client,
+        subjectId: user.subjectId,
+        scopes,
+        body: req.body,
+        accessTokenClaims,
       }));
     }
     const oneTime = client.refreshTokenUsage === 'oneTimeOnly';
@@ -154,12 +167,18 @@ export const refreshTokenGrant: GrantHandler = {
       ctx.logger.info({ clientId: client.clientId, grantId }, 'rotated-out refresh token retried within the retry window; its unused successor replaced');
     }
     const tokens = await issueUserTokens(ctx, {
-      client, user, scopes, audiences,
-      accessTokenClaims, accessTokenLifetime,
+      client,
+      user,
+      scopes,
+      audiences,
+      accessTokenClaims,
+      accessTokenLifetime,
       grantId,
       sessionId: rec.sessionId,
       // OIDC Core §12.2: auth_time of the original authentication; no nonce.
-      authTime: p.authTime ?? rec.createdAt, acr: p.acr, amr: p.amr,
+      authTime: p.authTime ?? rec.createdAt,
+      acr: p.acr,
+      amr: p.amr,
     });
     const { issuedJwt: _j, issuedReferenceId: _r, predecessorId: _p, ...carried } = p;
     let refreshToken = token;
@@ -168,13 +187,20 @@ export const refreshTokenGrant: GrantHandler = {
       // It records the access token issued with it: one write per rotation besides the consume.
       const jwt = issuedJwt(tokens, client);
       refreshToken = await issueRefreshToken(ctx, {
-        client, subjectId: user.subjectId, sessionId: rec.sessionId, grantId,
+        client,
+        subjectId: user.subjectId,
+        sessionId: rec.sessionId,
+        grantId,
         // The presented token's id, also on a retry: a further retry of it finds this token.
         payload: { ...carried, accessTokenClaims: grantClaims, issuedJwt: jwt, issuedReferenceId: issuedReferenceId(tokens, client), predecessorId: rec.id },
       });
       await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {
-      await refreshTokens.put({ ...rec, expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt), payload: { ...p, accessTokenClaims: grantClaims } });
+      await refreshTokens.put({
+        ...rec,
+        expiresAt: refreshTokenExpiresAt(client, now, p.absoluteExpiresAt),
+        payload: { ...p, accessTokenClaims: grantClaims },
+      });
     }
     ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, grantType: 'refresh_token' });
     return userTokenResponse(tokens, scopes, refreshToken);

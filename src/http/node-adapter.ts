@@ -50,9 +50,15 @@ const wantsUpgrade = (req: IncomingMessage) => req.headers.upgrade !== undefined
 /** Reads a body up to `limit` bytes within `timeout` ms; rejects with a {@link BodyError} on violation. */
 function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   return new Promise((resolve, reject) => {
-    if (wantsUpgrade(req) && hasBody(req)) { reject(new BodyError(400)); return; }
+    if (wantsUpgrade(req) && hasBody(req)) {
+      reject(new BodyError(400));
+      return;
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limits.bodyLimit) { reject(new BodyError(413)); return; }
+    if (declared > limits.bodyLimit) {
+      reject(new BodyError(413));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     const timer = setTimeout(() => reject(new BodyError(408)), limits.bodyTimeout);
@@ -109,16 +115,25 @@ function discardBody(req: IncomingMessage, limits: BodyLimits): void {
  * headers (`server.trustProxy`, http/client-address.ts). The pipeline is the
  * dispatcher's (`handle`); this adapter only reads the body and writes the answer.
  */
-export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mountPath = '', clientAddress: ClientAddressResolver = normalizeAddress): NodeHandler {
+export function createNodeHandler(
+  dispatcher: Dispatcher,
+  limits: BodyLimits,
+  mountPath = '',
+  clientAddress: ClientAddressResolver = normalizeAddress,
+): NodeHandler {
   return (req, res, next) => {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     let path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     if (mountPath) {
       if (!path.startsWith(mountPath)) {
-        if (next) { next(); return; }
+        if (next) {
+          next();
+          return;
+        }
         write(res, dispatcher.notFound(), false);
-        discardBody(req, limits); return;
+        discardBody(req, limits);
+        return;
       }
       path = path.slice(mountPath.length) || '/';
     }
@@ -136,7 +151,10 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
     dispatcher
       .handle(edge, next !== undefined)
       .then((handled) => {
-        if (!handled) { next?.(); return; }
+        if (!handled) {
+          next?.();
+          return;
+        }
         if (wantsUpgrade(req)) res.shouldKeepAlive = false;
         const failure = handled.bodyFailure;
         // The error on the route's channel, and the connection closed.
@@ -146,7 +164,11 @@ export function createNodeHandler(dispatcher: Dispatcher, limits: BodyLimits, mo
       })
       .catch(() => {
         // Unreachable unless a handler or renderer misbehaves: never leave an unhandled rejection.
-        write(res, { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR }, method === 'HEAD');
+        write(
+          res,
+          { status: 500, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: SERVER_ERROR },
+          method === 'HEAD',
+        );
       });
   };
 }

@@ -7,7 +7,17 @@ import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { parseCookies, readableCookies } from '../core/cookies.js';
 import { currentSession, type Session } from '../sessions/session-service.js';
-import { csrfMatches, extendAfterLogin, loadInteraction, loginOf, saveInteraction, type ConsentResult, type Interaction, type InteractionKind, type LoginResult } from './interaction-store.js';
+import {
+  csrfMatches,
+  extendAfterLogin,
+  loadInteraction,
+  loginOf,
+  saveInteraction,
+  type ConsentResult,
+  type Interaction,
+  type InteractionKind,
+  type LoginResult,
+} from './interaction-store.js';
 
 export interface ScopeInfo {
   name: string;
@@ -63,7 +73,13 @@ export function scopeInfos(ctx: ProviderContext, scopes: readonly string[]): { i
     const api = ctx.resources.apiScopes.get(name);
     const r = id ?? api;
     if (!r) continue;
-    const info = { name, displayName: r.displayName ?? name, description: r.description, required: r.required, emphasize: r.emphasize || name === 'offline_access' };
+    const info = {
+      name,
+      displayName: r.displayName ?? name,
+      description: r.description,
+      required: r.required,
+      emphasize: r.emphasize || name === 'offline_access',
+    };
     (id ? identityScopes : apiScopes).push(info);
   }
   return { identityScopes, apiScopes };

@@ -114,7 +114,13 @@ export function newInteraction(
   const binding = randomBytes(32).toString('base64url');
   const now = ctx.clock.now();
   const lifetime = signedIn ? auth.interactionLifetime : Math.min(auth.pendingInteractionLifetime, auth.interactionLifetime);
-  const payload: InteractionPayload = { request, kind, bindingHash: sha(binding).toString('base64url'), csrf: randomBytes(24).toString('base64url'), state: { step: 'awaiting' } };
+  const payload: InteractionPayload = {
+    request,
+    kind,
+    bindingHash: sha(binding).toString('base64url'),
+    csrf: randomBytes(24).toString('base64url'),
+    state: { step: 'awaiting' },
+  };
   const record: StoredRecord<InteractionPayload> = {
     kind: 'interaction',
     id: handleId(id),
@@ -124,7 +130,11 @@ export function newInteraction(
     payload,
   };
   // The cookie outlives a pending interaction: it also binds the interaction after sign-in.
-  return { interaction: { id, payload, record }, cookie: { name: bindingCookieName(id), value: binding, maxAge: auth.interactionLifetime }, write: { put: record } };
+  return {
+    interaction: { id, payload, record },
+    cookie: { name: bindingCookieName(id), value: binding, maxAge: auth.interactionLifetime },
+    write: { put: record },
+  };
 }
 
 /**
@@ -137,7 +147,11 @@ export function extendAfterLogin(ctx: ProviderContext, interaction: Interaction)
 }
 
 /** The interaction, when the id is live and this browser holds its binding cookie. */
-export async function loadInteraction(ctx: ProviderContext, id: string | undefined, cookies: Readonly<Record<string, string>>): Promise<Interaction | undefined> {
+export async function loadInteraction(
+  ctx: ProviderContext,
+  id: string | undefined,
+  cookies: Readonly<Record<string, string>>,
+): Promise<Interaction | undefined> {
   if (!id || !ID_SHAPE.test(id)) return undefined;
   const record = await ctx.backend.records.find<InteractionPayload>('interaction', handleId(id));
   if (!record || record.expiresAt <= ctx.clock.now()) return undefined;

@@ -47,11 +47,7 @@ export async function generateSigningKey(alg: SigningAlgorithm): Promise<Generat
  * @example
  * await store.insert(toStoredKey(await generateSigningKey('RS256'), kek, { createdAt: now, activatesAt: now, retiresAt: now + 90 * 86400 }));
  */
-export function toStoredKey(
-  key: GeneratedKey,
-  kek: Uint8Array,
-  times: { createdAt: number; activatesAt: number; retiresAt: number },
-): StoredKey {
+export function toStoredKey(key: GeneratedKey, kek: Uint8Array, times: { createdAt: number; activatesAt: number; retiresAt: number }): StoredKey {
   return {
     kid: key.kid,
     alg: key.alg,

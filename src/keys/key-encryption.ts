@@ -79,9 +79,7 @@ export function parseKeyEncryptionKey(text: string, source: string): Uint8Array 
   }
   const bytes = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
   if (bytes.length !== KEK_BYTES) {
-    throw new KeyEncryptionError(
-      `${source}: the key-encryption key must be base64 of ${KEK_BYTES} bytes, got ${bytes.length} bytes`,
-    );
+    throw new KeyEncryptionError(`${source}: the key-encryption key must be base64 of ${KEK_BYTES} bytes, got ${bytes.length} bytes`);
   }
   return new Uint8Array(bytes);
 }

@@ -107,9 +107,7 @@ export function planKeyWork(keys: StoredKey[], now: number, config: TimelineConf
   for (const alg of config.algorithms) {
     if (!selectSigningKey(live, alg, now)) {
       // First start (or after a long outage): sign now, until an announced key takes over.
-      const announced = live
-        .filter((k) => k.alg === alg && k.activatesAt > now && k.retiresAt > k.activatesAt)
-        .map((k) => k.activatesAt);
+      const announced = live.filter((k) => k.alg === alg && k.activatesAt > now && k.retiresAt > k.activatesAt).map((k) => k.activatesAt);
       const retiresAt = Math.min(now + config.rotationInterval, ...announced);
       const created = { type: 'create', alg, activatesAt: now, retiresAt, reason: 'initial' } as const;
       actions.push(created);

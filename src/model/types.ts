@@ -1,14 +1,7 @@
 /** Domain types: the compiled configuration that request handlers use. */
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import type {
-  ApiResourceConfig,
-  ApiScopeConfig,
-  ClientConfig,
-  IdentityResourceConfig,
-  SigningAlgorithm,
-  TokenEndpointAuthMethod,
-} from '../config/schema.js';
+import type { ApiResourceConfig, ApiScopeConfig, ClientConfig, IdentityResourceConfig, SigningAlgorithm, TokenEndpointAuthMethod } from '../config/schema.js';
 
 /** Time source in epoch seconds; injected so expiry is testable without sleeping. */
 export interface Clock {
@@ -104,8 +97,7 @@ export interface User {
  * `rate_limited`: the username's ceiling across all addresses is reached (answer 429).
  */
 export type LoginResult =
-  | { ok: true; user: User }
-  | { ok: false; reason: 'invalid_credentials' | 'locked_out' | 'rate_limited' | 'inactive'; retryAfter?: number };
+  { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'locked_out' | 'rate_limited' | 'inactive'; retryAfter?: number };
 
 /**
  * Users: the user store (a host's, or configured test users and the SQL user

@@ -43,10 +43,7 @@ const NULL_BODY_STATUS = new Set([204, 205]);
 /** A timer for the whole exchange; aborting `signal` also ends it. */
 function deadline(timeoutMs: number, url: URL, signal?: AbortSignal | null) {
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new OutboundError('timeout', `${describeUrl(url)}: no complete answer within ${timeoutMs} ms`)),
-    timeoutMs,
-  );
+  const timer = setTimeout(() => controller.abort(new OutboundError('timeout', `${describeUrl(url)}: no complete answer within ${timeoutMs} ms`)), timeoutMs);
   const onAbort = () => controller.abort(signal?.reason);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
@@ -134,17 +131,33 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
         reject(err);
       } else failBody?.(err);
     };
-    req.on('error', (err) => fail(err instanceof OutboundError ? err : new OutboundError('network', `${where}: ${(err as NodeJS.ErrnoException).code ?? 'request failed'}`, { cause: err })));
+    req.on('error', (err) =>
+      fail(
+        err instanceof OutboundError
+          ? err
+          : new OutboundError('network', `${where}: ${(err as NodeJS.ErrnoException).code ?? 'request failed'}`, { cause: err }),
+      ),
+    );
     const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new OutboundError('timeout', `${where}: aborted`));
-    if (signal.aborted) { onAbort(); return; }
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400) { fail(new OutboundError('redirect', `${where}: status ${status}, redirects are not followed`)); return; }
-      if (status < 200 || status > 599) { fail(new OutboundError('status', `${where}: status ${status}`)); return; }
+      if (status >= 300 && status < 400) {
+        fail(new OutboundError('redirect', `${where}: status ${status}, redirects are not followed`));
+        return;
+      }
+      if (status < 200 || status > 599) {
+        fail(new OutboundError('status', `${where}: status ${status}`));
+        return;
+      }
       const declared = res.headers['content-length'];
       if (declared !== undefined && Number(declared) > maxBytes) {
-        fail(new OutboundError('too_large', `${where}: response declares ${Number(declared)} bytes, more than ${maxBytes}`)); return;
+        fail(new OutboundError('too_large', `${where}: response declares ${Number(declared)} bytes, more than ${maxBytes}`));
+        return;
       }
       let size = 0;
       let ended = false;
@@ -159,7 +172,10 @@ function send(p: Prepared, vetted: LookupAddress[], policy: OutboundPolicy, maxB
           res.on('data', (chunk: Buffer) => {
             if (ended) return;
             size += chunk.byteLength;
-            if (size > maxBytes) { fail(new OutboundError('too_large', `${where}: response larger than ${maxBytes} bytes`)); return; }
+            if (size > maxBytes) {
+              fail(new OutboundError('too_large', `${where}: response larger than ${maxBytes} bytes`));
+              return;
+            }
             controller.enqueue(new Uint8Array(chunk));
             if ((controller.desiredSize ?? 1) <= 0) res.pause();
           });
@@ -223,7 +239,9 @@ export function createOutboundFetch(policy: OutboundPolicy = {}): OutboundFetch 
       });
       aborted.catch(() => undefined);
       const vetted = await Promise.race([vetHost(p.url, policy), aborted]);
-      return await send(p, vetted, policy, maxBytes, limit.signal, () => { limit.clear(); });
+      return await send(p, vetted, policy, maxBytes, limit.signal, () => {
+        limit.clear();
+      });
     } catch (err) {
       limit.clear();
       throw err;

@@ -39,7 +39,8 @@ export async function readLimited(res: Response, maxBytes: number, signal?: Abor
   } catch (err) {
     stop();
     if (err instanceof OutboundError) throw err;
-    if ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError') throw new OutboundError('timeout', 'no complete answer in time', { cause: err });
+    if ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError')
+      throw new OutboundError('timeout', 'no complete answer in time', { cause: err });
     throw new OutboundError('network', 'the response body could not be read', { cause: err });
   } finally {
     signal?.removeEventListener('abort', stop);

@@ -130,7 +130,10 @@ export class CountOf {
   }
   reset(): void {}
   async get() {
-    const values = this.of.values().filter((s) => s.metricName?.endsWith('_count')).map((s) => ({ labels: s.labels, value: s.value }));
+    const values = this.of
+      .values()
+      .filter((s) => s.metricName?.endsWith('_count'))
+      .map((s) => ({ labels: s.labels, value: s.value }));
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }

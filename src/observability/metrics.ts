@@ -48,37 +48,55 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   if (deps.config.metrics.processMetrics) collectDefaultMetrics({ register: registry });
 
   // Hot paths (every request, store call, event) use the fast types; the rest prom-client's own.
-  const duration = new FastHistogram('gatehouse_http_request_duration_seconds', 'HTTP request latency by endpoint and status', ['endpoint', 'status'], HTTP_BUCKETS, registry);
+  const duration = new FastHistogram(
+    'gatehouse_http_request_duration_seconds',
+    'HTTP request latency by endpoint and status',
+    ['endpoint', 'status'],
+    HTTP_BUCKETS,
+    registry,
+  );
   new CountOf('gatehouse_http_requests_total', 'HTTP requests by endpoint and status', duration, registry);
   const store = new FastHistogram('gatehouse_store_operation_duration_seconds', 'Store call latency by operation', ['operation'], STORE_BUCKETS, registry);
   const tokens = new FastCounter('gatehouse_tokens_issued_total', 'Token responses by grant type and client', ['grant_type', 'client_id'], registry);
-  const tokenFailures = new Counter({ name: 'gatehouse_token_failures_total', help: 'Failed token requests by grant type and error', labelNames: ['grant_type', 'error'], registers });
+  const tokenFailures = new Counter({
+    name: 'gatehouse_token_failures_total',
+    help: 'Failed token requests by grant type and error',
+    labelNames: ['grant_type', 'error'],
+    registers,
+  });
   const logins = new Counter({ name: 'gatehouse_logins_total', help: 'Login attempts by result and reason', labelNames: ['result', 'reason'], registers });
-  const clientAuthFailures = new Counter({ name: 'gatehouse_client_authentication_failures_total', help: 'Failed client authentications by endpoint', labelNames: ['endpoint'], registers });
+  const clientAuthFailures = new Counter({
+    name: 'gatehouse_client_authentication_failures_total',
+    help: 'Failed client authentications by endpoint',
+    labelNames: ['endpoint'],
+    registers,
+  });
   const limited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'Requests refused by a rate limit', labelNames: ['endpoint', 'scope'], registers });
   const events = new FastCounter('gatehouse_events_total', 'Events emitted by type', ['type'], registry);
   const { backend, clock, keys } = deps;
   // Only where the store can count (memory, SQLite): a gauge stuck at 0 would mislead.
-  if (backend.records.countActive) new Gauge({
-    name: 'gatehouse_active_sessions',
-    help: 'SSO sessions not yet expired (all nodes: counted in the store at scrape time)',
-    registers,
-    // Every worker counts the same store: one value, not the sum (cluster-metrics.ts).
-    aggregator: 'first',
-    async collect() {
-      this.set((await backend.records.countActive?.('session', clock.now())) ?? 0);
-    },
-  });
+  if (backend.records.countActive)
+    new Gauge({
+      name: 'gatehouse_active_sessions',
+      help: 'SSO sessions not yet expired (all nodes: counted in the store at scrape time)',
+      registers,
+      // Every worker counts the same store: one value, not the sum (cluster-metrics.ts).
+      aggregator: 'first',
+      async collect() {
+        this.set((await backend.records.countActive?.('session', clock.now())) ?? 0);
+      },
+    });
   const outbox = backend.outbox;
-  if (outbox) new Gauge({
-    name: 'gatehouse_back_channel_logout_pending',
-    help: 'Back-channel logout deliveries waiting in the outbox (all nodes: counted in the store at scrape time)',
-    registers,
-    aggregator: 'first',
-    async collect() {
-      this.set(await outbox.size());
-    },
-  });
+  if (outbox)
+    new Gauge({
+      name: 'gatehouse_back_channel_logout_pending',
+      help: 'Back-channel logout deliveries waiting in the outbox (all nodes: counted in the store at scrape time)',
+      registers,
+      aggregator: 'first',
+      async collect() {
+        this.set(await outbox.size());
+      },
+    });
   new Gauge({
     name: 'gatehouse_signing_key_age_seconds',
     help: 'Age of each published signing key',

@@ -42,7 +42,11 @@ export function managementPortOf(config: Config): { port: number; explicit: bool
  * listener (metrics and health) exists whenever metrics are enabled and not
  * public, or a `metrics.port` is set. Health answers on both.
  */
-export function operationalRoutes(ctx: ProviderContext, metrics: Metrics | undefined, health: HealthState): { main: RouteTable; management: RouteTable | undefined } {
+export function operationalRoutes(
+  ctx: ProviderContext,
+  metrics: Metrics | undefined,
+  health: HealthState,
+): { main: RouteTable; management: RouteTable | undefined } {
   const all: RouteTable = new Map([...healthRoutes(ctx, health), ...metricsRoutes(ctx, metrics)]);
   const main = ctx.config.metrics.public ? all : healthRoutes(ctx, health);
   return { main, management: managementPortOf(ctx.config) ? all : undefined };

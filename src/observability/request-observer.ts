@@ -82,7 +82,11 @@ export class RequestObserver {
 }
 
 /** The observer of a provider, or undefined when access log, metrics and tracing are all off. */
-export function createRequestObserver(opts: { accessLog: Logger | undefined; metrics: Metrics | undefined; tracing: Tracing | undefined }): RequestObserver | undefined {
+export function createRequestObserver(opts: {
+  accessLog: Logger | undefined;
+  metrics: Metrics | undefined;
+  tracing: Tracing | undefined;
+}): RequestObserver | undefined {
   if (!opts.accessLog && !opts.metrics && !opts.tracing) return undefined;
   return new RequestObserver(opts.accessLog, opts.metrics, opts.tracing);
 }

@@ -25,7 +25,10 @@ export const invalidProof = (description: string) => new DpopError('invalid_dpop
 export const useNonce = (description: string) => new DpopError('use_dpop_nonce', description);
 
 /** HTTP semantics of a failure at the token endpoint (RFC 9449 §5 and §8): status 400, JSON body, `DPoP-Nonce` when given. */
-export function tokenEndpointAnswer(err: DpopError, nonce?: string): { status: 400; headers: Record<string, string>; body: { error: DpopErrorCode; error_description: string } } {
+export function tokenEndpointAnswer(
+  err: DpopError,
+  nonce?: string,
+): { status: 400; headers: Record<string, string>; body: { error: DpopErrorCode; error_description: string } } {
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (nonce !== undefined) headers['dpop-nonce'] = nonce;
   return { status: 400, headers, body: { error: err.code, error_description: err.description } };

@@ -10,11 +10,7 @@ import type { OperationalStore } from '../stores/types.js';
 import { replayMarkerStore } from '../stores/typed/replay.js';
 import type { ReplayStore } from './replay.js';
 
-export function operationalReplayStore(
-  records: Pick<OperationalStore, 'insertIfAbsent'>,
-  clock: () => number,
-  namespace = 'dpop-jti',
-): ReplayStore {
+export function operationalReplayStore(records: Pick<OperationalStore, 'insertIfAbsent'>, clock: () => number, namespace = 'dpop-jti'): ReplayStore {
   const markers = replayMarkerStore(records);
   return {
     async markOnce(key, expiresAt) {

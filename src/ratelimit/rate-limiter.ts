@@ -48,7 +48,13 @@ export function redisUrlOf(config: Config): string | undefined {
  * const limiter = await createRateLimiter({ config, clock, logger, events });
  * const wait = await limiter?.check('token-ip', req.ip, 100, '/connect/token');
  */
-export async function createRateLimiter(deps: { config: Config; clock: Clock; logger: Logger; events: EmitEvent; issuer: string }): Promise<RateLimiter | undefined> {
+export async function createRateLimiter(deps: {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  events: EmitEvent;
+  issuer: string;
+}): Promise<RateLimiter | undefined> {
   const rl = deps.config.rateLimits;
   if (!rl.enabled) return undefined;
   const url = redisUrlOf(deps.config);

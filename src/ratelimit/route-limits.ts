@@ -32,7 +32,8 @@ export function tokenLimit(ctx: ProviderContext, path: string): RouteLimit | und
   const limiter = ctx.rateLimits;
   const rl = ctx.config.rateLimits;
   if (!limiter || (rl.tokenPerIp <= 0 && rl.tokenPerClient <= 0)) return undefined;
-  return async (req) => (await limiter.check('token-ip', req.ip, rl.tokenPerIp, path)) || (await limiter.check('token-client', claimedClient(req), rl.tokenPerClient, path));
+  return async (req) =>
+    (await limiter.check('token-ip', req.ip, rl.tokenPerIp, path)) || (await limiter.check('token-client', claimedClient(req), rl.tokenPerClient, path));
 }
 
 /** Per address and per named client at the authorize endpoint; undefined when both limits are off (or rate limiting is). */
@@ -42,6 +43,8 @@ export function authorizeLimit(ctx: ProviderContext, path: string): RouteLimit |
   if (!limiter || (rl.authorizePerIp <= 0 && rl.authorizePerClient <= 0)) return undefined;
   return async (req) => {
     const clientId = single(req.method === 'POST' ? req.body : req.query, 'client_id', 200);
-    return (await limiter.check('authorize-ip', req.ip, rl.authorizePerIp, path)) || (await limiter.check('authorize-client', clientId, rl.authorizePerClient, path));
+    return (
+      (await limiter.check('authorize-ip', req.ip, rl.authorizePerIp, path)) || (await limiter.check('authorize-client', clientId, rl.authorizePerClient, path))
+    );
   };
 }

@@ -58,7 +58,8 @@ export function dpopVerifier(options: DpopVerifierOptions = {}): ProofVerifier {
         throw new UpstreamError(`the DPoP replay store failed: ${err instanceof Error ? err.message : String(err)}`);
       }),
   };
-  const nonces: DpopNonces | undefined = options.nonce && createDpopNonces({ secret: options.nonce.secret, period: options.nonce.period, label: 'dpop-resource' });
+  const nonces: DpopNonces | undefined =
+    options.nonce && createDpopNonces({ secret: options.nonce.secret, period: options.nonce.period, label: 'dpop-resource' });
   return {
     confirmationMethod: 'jkt',
     scheme: 'DPoP',

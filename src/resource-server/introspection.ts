@@ -23,8 +23,7 @@ export interface IntrospectorOptions {
   cacheSize: number;
 }
 
-const basic = (id: string, secret: string) =>
-  'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+const basic = (id: string, secret: string) => 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
 
 export class Introspector {
   private readonly cache: BoundedCache<Answer>;

@@ -36,7 +36,10 @@ export class IssuerMetadataSource {
     const doc = await fetchJsonObject(this.limits, this.url, { headers: { accept: 'application/json' } });
     if (doc.issuer !== this.issuer) throw new UpstreamError(`${this.url}: issuer ${JSON.stringify(doc.issuer)} is not ${this.issuer}`);
     const value: IssuerMetadata = {};
-    for (const [key, name] of [['jwksUri', 'jwks_uri'], ['introspectionEndpoint', 'introspection_endpoint']] as const) {
+    for (const [key, name] of [
+      ['jwksUri', 'jwks_uri'],
+      ['introspectionEndpoint', 'introspection_endpoint'],
+    ] as const) {
       const v = doc[name];
       if (v === undefined) continue;
       if (typeof v !== 'string') throw new UpstreamError(`${this.url}: ${name} is not a string`);

@@ -74,13 +74,15 @@ export class JwksSource {
 
   /** Fetches the JWKS; with `tolerant`, a failure keeps the keys held so far. */
   private async refresh(tolerant: boolean): Promise<void> {
-    this.pending ??= this.load().then(
-      () => void (this.lastLoadFailed = false),
-      (err: unknown) => {
-        this.lastLoadFailed = true;
-        throw err;
-      },
-    ).finally(() => (this.pending = undefined));
+    this.pending ??= this.load()
+      .then(
+        () => void (this.lastLoadFailed = false),
+        (err: unknown) => {
+          this.lastLoadFailed = true;
+          throw err;
+        },
+      )
+      .finally(() => (this.pending = undefined));
     try {
       await this.pending;
     } catch (err) {

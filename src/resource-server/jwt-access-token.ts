@@ -17,16 +17,12 @@ export interface JwtRules extends ClaimRules {
 /** RFC 9068 §4: "at+jwt" or "application/at+jwt"; media types compare case-insensitively (RFC 7515 §4.1.9). */
 const isAtJwt = (typ: unknown) => typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
 
-export async function verifyJwtAccessToken(
-  token: string,
-  rules: JwtRules,
-  keys: JwksSource,
-  now: number,
-): Promise<Omit<AccessTokenInfo, 'scheme'>> {
+export async function verifyJwtAccessToken(token: string, rules: JwtRules, keys: JwksSource, now: number): Promise<Omit<AccessTokenInfo, 'scheme'>> {
   const { header, payload } = parseCompactJws(token);
   if (!isAtJwt(header.typ)) throw invalidToken('the token is not a JWT access token (typ at+jwt, RFC 9068)');
   const alg = header.alg;
-  if (typeof alg !== 'string' || !rules.algorithms.has(alg as JwsAlgorithm)) throw invalidToken('the token is signed with an algorithm this API does not accept');
+  if (typeof alg !== 'string' || !rules.algorithms.has(alg as JwsAlgorithm))
+    throw invalidToken('the token is signed with an algorithm this API does not accept');
   // RFC 7515 §4.1.11: no extension this API understands, so any crit header is refused.
   if (header.crit !== undefined) throw invalidToken('the token has a crit header');
   if (header.kid !== undefined && typeof header.kid !== 'string') throw invalidToken('the token has an invalid kid');

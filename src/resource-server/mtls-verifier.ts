@@ -56,7 +56,7 @@ function trusted(list: BlockList, address: string | undefined): boolean {
  */
 export function mtlsVerifier(options: MtlsVerifierOptions = {}): ProofVerifier {
   const header = options.certificateHeader?.toLowerCase();
-  if (header !== undefined && !(options.trustedProxies?.length)) throw new Error('mtlsVerifier: certificateHeader needs trustedProxies');
+  if (header !== undefined && !options.trustedProxies?.length) throw new Error('mtlsVerifier: certificateHeader needs trustedProxies');
   const proxies = proxyList(options.trustedProxies ?? []);
   const certificateOf = (request: ResourceRequest): X509Certificate | undefined => {
     if (header !== undefined && trusted(proxies, request.remoteAddress)) return certificateFromHeader(headerValue(request.headers, header));

@@ -42,7 +42,12 @@ export async function fetchJsonObject(limits: FetchLimits, url: string, init: Re
     res = await limits.fetch(new Request(url, { ...init, redirect: 'manual', signal }));
   } catch (err) {
     const e = err as Error;
-    const why = e.name === 'TimeoutError' || (e instanceof OutboundError && e.reason === 'timeout') ? `no answer within ${limits.timeoutMs} ms` : e instanceof OutboundError ? e.reason : 'request failed';
+    const why =
+      e.name === 'TimeoutError' || (e instanceof OutboundError && e.reason === 'timeout')
+        ? `no answer within ${limits.timeoutMs} ms`
+        : e instanceof OutboundError
+          ? e.reason
+          : 'request failed';
     throw new UpstreamError(`${url}: ${why}`);
   }
   if (res.status !== 200) {

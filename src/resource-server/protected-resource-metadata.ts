@@ -83,7 +83,10 @@ export function protectedResourceMetadata(o: ProtectedResourceMetadataOptions): 
     url,
     node(req, res, next) {
       if (pathOf((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/') !== path) {
-        if (next) { next(); return; }
+        if (next) {
+          next();
+          return;
+        }
         res.writeHead(404).end();
         return;
       }

@@ -41,7 +41,10 @@ export interface ResourceServer {
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- Hono's middleware signature
   hono(requirement?: Requirement): (c: FetchContext, next: () => Promise<void>) => Promise<Response | void>;
   /** Wraps a fetch handler (Bun, Deno, Workers): the handler runs only for an accepted token. */
-  protect(handler: (request: Request, auth: AccessTokenInfo) => Response | Promise<Response>, requirement?: Requirement): (request: Request) => Promise<Response>;
+  protect(
+    handler: (request: Request, auth: AccessTokenInfo) => Response | Promise<Response>,
+    requirement?: Requirement,
+  ): (request: Request) => Promise<Response>;
   /** Writes a refusal to a node response. */
   sendNode(res: ServerResponse, failure: ResourceFailure): void;
   /** A refusal as a fetch Response. */
@@ -91,7 +94,13 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     timeoutMs: options.fetchTimeout ?? 5000,
     maxBytes: options.fetchSizeLimit ?? 256 * 1024,
   };
-  const metadata = new IssuerMetadataSource(issuer, options.metadataUrl ?? `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, limits, clock, checkUrl);
+  const metadata = new IssuerMetadataSource(
+    issuer,
+    options.metadataUrl ?? `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    limits,
+    clock,
+    checkUrl,
+  );
   const jwks = new JwksSource({
     uri: async () => {
       if (options.jwksUri) return options.jwksUri;
@@ -125,7 +134,11 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const challenge: ChallengeContext = {
     realm: options.realm,
     resourceMetadataUrl: options.resourceMetadataUrl,
-    otherChallenges: [...new Map(verifiers.filter((v) => v.scheme.toLowerCase() !== 'bearer').map((v) => [v.scheme, v.challenge ? `${v.scheme} ${v.challenge}` : v.scheme])).values()],
+    otherChallenges: [
+      ...new Map(
+        verifiers.filter((v) => v.scheme.toLowerCase() !== 'bearer').map((v) => [v.scheme, v.challenge ? `${v.scheme} ${v.challenge}` : v.scheme]),
+      ).values(),
+    ],
   };
   const baseScopes = options.scopes ?? [];
 
@@ -185,7 +198,10 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         Promise.resolve()
           .then(() => verify(nodeRequest(req), requirement))
           .then((r) => {
-            if (!r.ok) { sendNode(res, r.failure); return; }
+            if (!r.ok) {
+              sendNode(res, r.failure);
+              return;
+            }
             (req as IncomingMessage & { auth?: AccessTokenInfo }).auth = r.auth;
             next();
           })

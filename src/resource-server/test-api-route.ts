@@ -70,7 +70,15 @@ export function testApiRoutes(ctx: ProviderContext, ownFetch: FetchLike): RouteT
   routes.set(metadataPath, {
     methods: ['GET'],
     cors: true,
-    staticResponse: () => ({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(metadataBody.byteLength), 'cache-control': 'public, max-age=3600' }, body: metadataBody }),
+    staticResponse: () => ({
+      status: 200,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(metadataBody.byteLength),
+        'cache-control': 'public, max-age=3600',
+      },
+      body: metadataBody,
+    }),
   });
   return routes;
 }

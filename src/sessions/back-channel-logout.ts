@@ -37,13 +37,25 @@ async function post(uri: string, token: string, timeoutSeconds: number, stop: Ab
     return { ok: false, retry: res.status >= 500 || res.status === 429, reason: `HTTP ${res.status}` };
   } catch (err) {
     const name = err instanceof Error ? err.name : '';
-    const reason = name === 'TimeoutError' ? 'timeout' : name === 'AbortError' ? 'aborted' : `network error: ${err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)}`;
+    const reason =
+      name === 'TimeoutError'
+        ? 'timeout'
+        : name === 'AbortError'
+          ? 'aborted'
+          : `network error: ${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)}`;
     return { ok: false, retry: !stop.aborted, reason };
   }
 }
 
 /** One attempt; a failure to sign the token (keys unavailable, store down) counts as a retryable failure. */
-async function attempt(ctx: ProviderContext, client: Client, uri: string, session: { subjectId: string; sid: string }, timeout: number, stop: AbortSignal): Promise<Attempt> {
+async function attempt(
+  ctx: ProviderContext,
+  client: Client,
+  uri: string,
+  session: { subjectId: string; sid: string },
+  timeout: number,
+  stop: AbortSignal,
+): Promise<Attempt> {
   let token: string;
   try {
     // A fresh token per attempt: each has its own jti and a full lifetime.
@@ -111,7 +123,14 @@ export async function notifyBackChannel(ctx: ProviderContext, clients: readonly 
   const now = Date.now();
   const entries: OutboxEntry<DeliveryPayload>[] = clients
     .filter((c) => c.backChannelLogoutUri)
-    .map((c) => ({ id: randomUUID(), kind: LOGOUT_KIND, payload: { clientId: c.clientId, subjectId: session.subjectId, sid: session.sid }, attempts: 0, dueAt: now, createdAt: now }));
+    .map((c) => ({
+      id: randomUUID(),
+      kind: LOGOUT_KIND,
+      payload: { clientId: c.clientId, subjectId: session.subjectId, sid: session.sid },
+      attempts: 0,
+      dueAt: now,
+      createdAt: now,
+    }));
   if (entries.length === 0) return;
   const outbox = outboxOf(ctx);
   await outbox.add(entries);

@@ -67,7 +67,11 @@ async function revokeSessionTokens(ctx: ProviderContext, sid: string): Promise<v
  * @example
  * const ended = await endStoredSession(ctx, record, 'admin');
  */
-export async function endStoredSession(ctx: ProviderContext, record: StoredRecord<SessionPayload>, reason: SessionEndReason): Promise<EndedSession | undefined> {
+export async function endStoredSession(
+  ctx: ProviderContext,
+  record: StoredRecord<SessionPayload>,
+  reason: SessionEndReason,
+): Promise<EndedSession | undefined> {
   if (!(await ctx.stores.sessions.delete(record.id))) return undefined;
   const subjectId = record.subjectId ?? '';
   const { sid, clients: clientIds } = record.payload;
@@ -90,7 +94,11 @@ export async function endStoredSession(ctx: ProviderContext, record: StoredRecor
  * Signs this browser out: ends its session (if any) and returns the cookies
  * that delete the session and browser-state cookies.
  */
-export async function signOutBrowser(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>, session?: Session): Promise<{ cookies: SetCookie[]; ended?: EndedSession }> {
+export async function signOutBrowser(
+  ctx: ProviderContext,
+  req: Pick<InternalRequest, 'cookies'>,
+  session?: Session,
+): Promise<{ cookies: SetCookie[]; ended?: EndedSession }> {
   const current = session ?? (await currentSession(ctx, req));
   const ended = current ? await endStoredSession(ctx, current.record, 'user_logout') : undefined;
   return { cookies: [sessionCookieDeletion(), browserStateDeletion(ctx)], ended };

@@ -63,7 +63,11 @@ function sessionLifetime(ctx: ProviderContext, remember: boolean): number {
  * receives a code), so a sign-in costs one session write. A previous session
  * of this browser is ended now (no fixation).
  */
-export async function beginSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>, s: NewSession): Promise<{ cookie: SetCookie; session: Session }> {
+export async function beginSession(
+  ctx: ProviderContext,
+  req: Pick<InternalRequest, 'cookies'>,
+  s: NewSession,
+): Promise<{ cookie: SetCookie; session: Session }> {
   const old = req.cookies[SESSION_COOKIE];
   const now = ctx.clock.now();
   const lifetime = sessionLifetime(ctx, s.remember);
@@ -104,7 +108,11 @@ export function sessionWrites(session: Session): RecordWrite[] {
 }
 
 /** Starts and stores a session; returns the cookie to set. A previous session of this browser is ended (no fixation). */
-export async function startSession(ctx: ProviderContext, req: Pick<InternalRequest, 'cookies'>, s: NewSession): Promise<{ cookie: SetCookie; session: Session }> {
+export async function startSession(
+  ctx: ProviderContext,
+  req: Pick<InternalRequest, 'cookies'>,
+  s: NewSession,
+): Promise<{ cookie: SetCookie; session: Session }> {
   const started = await beginSession(ctx, req, s);
   await saveSession(ctx, started.session);
   return started;

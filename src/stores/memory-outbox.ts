@@ -17,7 +17,10 @@ export class MemoryOutbox implements OutboxStore {
     const free = (r: Row) => r.dueAt <= opts.now && (r.leaseUntil === undefined || r.leaseUntil <= opts.now);
     const candidates = opts.id !== undefined ? [this.rows.get(opts.id)].filter((r) => r !== undefined) : [...this.rows.values()];
     // No await between the check and the mark: the event loop makes it a compare-and-set.
-    const due = candidates.filter(free).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1)).slice(0, Math.max(0, opts.limit));
+    const due = candidates
+      .filter(free)
+      .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1))
+      .slice(0, Math.max(0, opts.limit));
     return due.map((r) => {
       r.lease = randomUUID();
       r.leaseUntil = opts.leaseUntil;

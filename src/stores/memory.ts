@@ -1,6 +1,20 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
 import { MemoryOutbox } from './memory-outbox.js';
-import { FIND_MANY_LIMIT, type Backend, type ConfigDocument, type ConfigDocumentStore, type KeyStore, type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredKey, type StoredRecord, type StoredUser, type UserTable } from './types.js';
+import {
+  FIND_MANY_LIMIT,
+  type Backend,
+  type ConfigDocument,
+  type ConfigDocumentStore,
+  type KeyStore,
+  type OperationalStore,
+  type RecordFilter,
+  type RecordKind,
+  type RecordWrite,
+  type StoredKey,
+  type StoredRecord,
+  type StoredUser,
+  type UserTable,
+} from './types.js';
 
 const keyOf = (kind: RecordKind, id: string) => `${kind}\u0000${id}`;
 
@@ -70,9 +84,7 @@ class MemoryRecords implements OperationalStore {
   async deleteBySubject(subjectId: string, filter: { clientId?: string; kind?: RecordKind } = {}): Promise<number> {
     return this.deleteWhere(
       (r) =>
-        r.subjectId === subjectId &&
-        (filter.clientId === undefined || r.clientId === filter.clientId) &&
-        (filter.kind === undefined || r.kind === filter.kind),
+        r.subjectId === subjectId && (filter.clientId === undefined || r.clientId === filter.clientId) && (filter.kind === undefined || r.kind === filter.kind),
     );
   }
   async deleteBySession(sessionId: string, filter: { kind?: RecordKind } = {}): Promise<number> {

@@ -186,10 +186,7 @@ const PG_MIGRATION_LOCK = 0x6761746568;
  * await migrateToLatest(new Kysely({ dialect: new SqliteDialect({ database }) }), { ownTransaction: true });
  * await migrateToLatest(new Kysely({ dialect: new PostgresDialect({ pool }) }), { dialect: 'postgres' });
  */
-export async function migrateToLatest(
-  db: Kysely<any>,
-  opts: { ownTransaction?: boolean; dialect?: 'sqlite' | 'postgres' } = {},
-): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<any>, opts: { ownTransaction?: boolean; dialect?: 'sqlite' | 'postgres' } = {}): Promise<string[]> {
   if (opts.dialect === 'postgres') {
     return db.connection().execute(async (conn) => {
       await kysely.sql`SELECT pg_advisory_lock(${kysely.sql.lit(PG_MIGRATION_LOCK)})`.execute(conn);

@@ -5,7 +5,14 @@
  * so exactly one caller gets the row.
  */
 import type { Kysely } from 'kysely';
-import { countActiveRecords, deleteRecordsBySession, deleteRecordsBySubject, findManyRecords, indexRecordClients, purgeRecordClients } from './sql-record-queries.js';
+import {
+  countActiveRecords,
+  deleteRecordsBySession,
+  deleteRecordsBySubject,
+  findManyRecords,
+  indexRecordClients,
+  purgeRecordClients,
+} from './sql-record-queries.js';
 import { type OperationalStore, type RecordFilter, type RecordKind, type RecordWrite, type StoredRecord } from './types.js';
 import { recordToRow, rowToRecord, type Schema } from './sqlite-schema.js';
 

@@ -72,7 +72,9 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     if (opts.migrate === false) await checkSchemaCurrent(pool);
     else {
       // Migrations (and waiting for another node's) may take longer than a request's query timeout.
-      const migrationDb = new kysely.Kysely<Schema>({ dialect: new kysely.PostgresDialect({ pool: createPool({ ...opts, poolSize: 1 }, opts.onConnectionError, 0) }) });
+      const migrationDb = new kysely.Kysely<Schema>({
+        dialect: new kysely.PostgresDialect({ pool: createPool({ ...opts, poolSize: 1 }, opts.onConnectionError, 0) }),
+      });
       try {
         const applied = await migrateToLatest(migrationDb, { dialect: 'postgres' }); // outside ?.(): it must always run
         opts.onMigrated?.(applied);
@@ -110,7 +112,7 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
 
 /** Throws a clear error when migrations are pending (start with `store.migrateOnStart: false`). */
 async function checkSchemaCurrent(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query<{ name: string }>("SELECT name FROM kysely_migration").catch((err: unknown) => {
+  const { rows } = await pool.query<{ name: string }>('SELECT name FROM kysely_migration').catch((err: unknown) => {
     if ((err as { code?: string }).code === '42P01') return { rows: [] }; // undefined_table: never migrated
     throw err;
   });

@@ -92,7 +92,9 @@ export class RedisRecords implements OperationalStore {
         ? (['ghWrite', this.prefix, this.key(w.put.kind, w.put.id), this.ttl(w.put.expiresAt), 'put', 0, ...toFields(w.put)] as const)
         : (['ghDelete', this.prefix, this.key(w.delete.kind, w.delete.id)] as const),
     );
-    const multi = this.r.multi() as unknown as Record<string, (...args: (string | number)[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
+    const multi = this.r.multi() as unknown as Record<string, (...args: (string | number)[]) => unknown> & {
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
     for (const [command, ...args] of commands) multi[command](...args);
     const replies = await multi.exec();
     if (!replies) throw new Error('Redis batch aborted');
@@ -115,10 +117,13 @@ export class RedisRecords implements OperationalStore {
   async findMany<P = unknown>(kind: RecordKind, filter: RecordFilter = {}): Promise<StoredRecord<P>[]> {
     const limit = Math.max(0, Math.min(filter.limit ?? FIND_MANY_LIMIT, FIND_MANY_LIMIT));
     const keys =
-      filter.clientIdsInclude !== undefined ? await this.r.smembers(`${this.prefix}c:${filter.clientIdsInclude}`)
-      : filter.subjectId !== undefined ? await this.r.smembers(`${this.prefix}s:${filter.subjectId}`)
-      : filter.sessionId !== undefined ? await this.r.smembers(`${this.prefix}x:${filter.sessionId}`)
-      : await this.r.zrangebyscore(`${this.prefix}exp`, '-inf', filter.expiredAt ?? '+inf');
+      filter.clientIdsInclude !== undefined
+        ? await this.r.smembers(`${this.prefix}c:${filter.clientIdsInclude}`)
+        : filter.subjectId !== undefined
+          ? await this.r.smembers(`${this.prefix}s:${filter.subjectId}`)
+          : filter.sessionId !== undefined
+            ? await this.r.smembers(`${this.prefix}x:${filter.sessionId}`)
+            : await this.r.zrangebyscore(`${this.prefix}exp`, '-inf', filter.expiredAt ?? '+inf');
     const mine = `${this.prefix}r:${kind.length}:${kind}:`;
     const ids = keys.filter((k) => k.startsWith(mine)).map((k) => k.slice(mine.length));
     if (ids.length === 0) return [];
@@ -149,7 +154,16 @@ export class RedisRecords implements OperationalStore {
   }
   private byIndex(set: string, field: string, value: string, filter: { clientId?: string; kind?: RecordKind }): Promise<number> {
     const { clientId, kind } = filter;
-    return this.r.ghDeleteByIndex(this.prefix, `${this.prefix}${set}:${value}`, field, value, clientId === undefined ? '0' : '1', clientId ?? '', kind === undefined ? '0' : '1', kind ?? '');
+    return this.r.ghDeleteByIndex(
+      this.prefix,
+      `${this.prefix}${set}:${value}`,
+      field,
+      value,
+      clientId === undefined ? '0' : '1',
+      clientId ?? '',
+      kind === undefined ? '0' : '1',
+      kind ?? '',
+    );
   }
   deleteByGrantId(grantId: string): Promise<number> {
     return this.byIndex('g', 'gr', grantId, {});

@@ -34,7 +34,10 @@ export class SqlConfigDocuments implements ConfigDocumentStore {
         .executeTakeFirstOrThrow();
       await tx.deleteFrom('config_documents').execute();
       for (const d of documents) {
-        await tx.insertInto('config_documents').values({ kind: d.kind, id: d.id, document: JSON.stringify(d.document), updated_at: now }).execute();
+        await tx
+          .insertInto('config_documents')
+          .values({ kind: d.kind, id: d.id, document: JSON.stringify(d.document), updated_at: now })
+          .execute();
       }
       return version;
     });

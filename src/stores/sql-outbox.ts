@@ -32,7 +32,18 @@ export class SqlOutbox implements OutboxStore {
     if (entries.length === 0) return;
     await this.qb
       .insertInto('outbox')
-      .values(entries.map((e) => ({ id: e.id, kind: e.kind, payload: JSON.stringify(e.payload ?? null), attempts: e.attempts, due_at: e.dueAt, lease: null, lease_until: null, created_at: e.createdAt })))
+      .values(
+        entries.map((e) => ({
+          id: e.id,
+          kind: e.kind,
+          payload: JSON.stringify(e.payload ?? null),
+          attempts: e.attempts,
+          due_at: e.dueAt,
+          lease: null,
+          lease_until: null,
+          created_at: e.createdAt,
+        })),
+      )
       .execute();
   }
 
@@ -70,7 +81,10 @@ export class SqlOutbox implements OutboxStore {
   }
 
   async size(): Promise<number> {
-    const r = await this.qb.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const r = await this.qb
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 }

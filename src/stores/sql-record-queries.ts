@@ -40,7 +40,12 @@ export async function deleteRecordsBySession(qb: Kysely<Schema>, sessionId: stri
 
 /** Records of a kind not yet expired (metrics, e.g. active sessions). */
 export async function countActiveRecords(qb: Kysely<Schema>, kind: RecordKind, now: number): Promise<number> {
-  const r = await qb.selectFrom('records').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', kind).where('expires_at', '>', now).executeTakeFirst();
+  const r = await qb
+    .selectFrom('records')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('kind', '=', kind)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
 
@@ -98,7 +103,11 @@ export async function purgeRecordClients(qb: Kysely<Schema>): Promise<void> {
   await qb
     .deleteFrom('record_clients')
     .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('records').select('records.id').whereRef('records.kind', '=', 'record_clients.kind').whereRef('records.id', '=', 'record_clients.id'))),
+      eb.not(
+        eb.exists(
+          eb.selectFrom('records').select('records.id').whereRef('records.kind', '=', 'record_clients.kind').whereRef('records.id', '=', 'record_clients.id'),
+        ),
+      ),
     )
     .execute();
 }

@@ -10,17 +10,7 @@ import { type OperationalStore, type RecordFilter, type RecordKind, type RecordW
 import { param, prepare, recordToRow, rowToRecord, type RecordClientsTable, type RecordsTable, type Schema } from './sqlite-schema.js';
 
 type Key = { kind: string; id: string };
-const COLUMNS = [
-  'subject_id',
-  'session_id',
-  'client_id',
-  'grant_id',
-  'created_at',
-  'expires_at',
-  'consumed_at',
-  'payload',
-  'client_ids',
-] as const;
+const COLUMNS = ['subject_id', 'session_id', 'client_id', 'grant_id', 'created_at', 'expires_at', 'consumed_at', 'payload', 'client_ids'] as const;
 
 /** Every non-key column named as a parameter, for INSERT ... VALUES. */
 const rowParams = (): RecordsTable => {
@@ -48,12 +38,24 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
     put: prepare<RecordsTable>(db, upsert(false)),
     // put() of a record that exists with the same indexed columns (a rewrite of an
     // interaction, a rotated refresh token): only the row changes, no index entry.
-    insertNew: prepare<RecordsTable>(db, qb.insertInto('records').values(rowParams()).onConflict((oc) => oc.columns(['kind', 'id']).doNothing())),
+    insertNew: prepare<RecordsTable>(
+      db,
+      qb
+        .insertInto('records')
+        .values(rowParams())
+        .onConflict((oc) => oc.columns(['kind', 'id']).doNothing()),
+    ),
     rewriteUnindexed: prepare<RecordsTable>(
       db,
       qb
         .updateTable('records')
-        .set({ client_id: param('client_id'), created_at: param('created_at'), consumed_at: param('consumed_at'), payload: param('payload'), client_ids: param('client_ids') })
+        .set({
+          client_id: param('client_id'),
+          created_at: param('created_at'),
+          consumed_at: param('consumed_at'),
+          payload: param('payload'),
+          client_ids: param('client_ids'),
+        })
         .where('kind', '=', param<string>('kind'))
         .where('id', '=', param<string>('id'))
         .where('subject_id', 'is', param<string | null>('subject_id'))
@@ -62,10 +64,7 @@ function statements(db: SqliteDatabase, qb: Kysely<Schema>) {
         .where('expires_at', '=', param<number>('expires_at')),
     ),
     insertIfAbsent: prepare<RecordsTable & { now: number }>(db, upsert(true)),
-    find: prepare<Key>(
-      db,
-      qb.selectFrom('records').selectAll().where('kind', '=', param<string>('kind')).where('id', '=', param<string>('id')),
-    ),
+    find: prepare<Key>(db, qb.selectFrom('records').selectAll().where('kind', '=', param<string>('kind')).where('id', '=', param<string>('id'))),
     // Compare-and-set: only the caller whose UPDATE flips consumed_at from NULL gets the row.
     consume: prepare<Key & { now: number }>(
       db,
@@ -129,7 +128,8 @@ export class SqliteRecords implements OperationalStore {
   private putRow(rec: StoredRecord): void {
     const { put, insertNew, rewriteUnindexed, indexClient } = this.stmts;
     const row = recordToRow(rec);
-    for (const clientId of new Set(rec.clientIds ?? [])) indexClient.stmt.run(indexClient.bind({ client_id: clientId, kind: rec.kind, id: rec.id, created_at: rec.createdAt }));
+    for (const clientId of new Set(rec.clientIds ?? []))
+      indexClient.stmt.run(indexClient.bind({ client_id: clientId, kind: rec.kind, id: rec.id, created_at: rec.createdAt }));
     // A consumed record exists (consume() only marks stored rows): skip the INSERT attempt, a write that would change nothing.
     if (rec.consumedAt === undefined && insertNew.stmt.run(insertNew.bind(row)).changes === 1) return;
     if (rewriteUnindexed.stmt.run(rewriteUnindexed.bind(row)).changes === 1) return;

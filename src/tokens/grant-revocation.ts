@@ -81,7 +81,12 @@ export async function revokeIssuedJwts(ctx: ProviderContext, subjectId: string, 
  * Called by a redemption after it stored everything: when the family was
  * revoked meanwhile, revokes what this redemption issued and answers invalid_grant.
  */
-export async function grantRevokedMeanwhile(ctx: ProviderContext, grantId: string, jwt: { jti: string; exp: number } | undefined, clientId: string): Promise<void> {
+export async function grantRevokedMeanwhile(
+  ctx: ProviderContext,
+  grantId: string,
+  jwt: { jti: string; exp: number } | undefined,
+  clientId: string,
+): Promise<void> {
   if (!(await ctx.stores.revocations.isGrantRevoked(grantId, ctx.clock.now()))) return;
   if (jwt) await revokeJwtAccessToken(ctx, jwt.jti, jwt.exp, clientId);
   await ctx.stores.grants.deleteFamily(grantId);

@@ -78,7 +78,14 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
   // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.
   const includeUserClaims = req.client.alwaysIncludeUserClaimsInIdToken;
   const userClaims = includeUserClaims
-    ? await profileClaims(ctx, { subjectId: req.user.subjectId, user: req.user, client: req.client, caller: 'id_token', scopes: req.scopes, target: 'identity' })
+    ? await profileClaims(ctx, {
+        subjectId: req.user.subjectId,
+        user: req.user,
+        client: req.client,
+        caller: 'id_token',
+        scopes: req.scopes,
+        target: 'identity',
+      })
     : undefined;
   const idToken = await issueIdToken(ctx, {
     client: req.client,
@@ -159,7 +166,11 @@ export interface TokenResponseBody {
  */
 export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest): Promise<TokenResponseBody> {
   const { client } = req;
-  const granted = validateScopes(ctx.resources, client, { requested: req.scopes, resourceIndicators: req.resources ?? [], apiOnly: req.subjectId === undefined });
+  const granted = validateScopes(ctx.resources, client, {
+    requested: req.scopes,
+    resourceIndicators: req.resources ?? [],
+    apiOnly: req.subjectId === undefined,
+  });
   // An extension grant issues no ID token (IdentityServer's semantics): openid only names the userinfo scope.
   if (granted.scopes.length === 0) throw new InvalidScope('no scope requested');
   const audiences = granted.resources.map((r) => r.name);
@@ -175,7 +186,14 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
   const grantClaims = claims;
   let lifetime: number | undefined;
   if (ctx.extensions.tokenRequestValidator) {
-    const decided = await runTokenRequestValidator(ctx, { grantType: req.grantType, client, subjectId: req.subjectId, scopes, body: req.body ?? new Map<string, string[]>(), accessTokenClaims: claims });
+    const decided = await runTokenRequestValidator(ctx, {
+      grantType: req.grantType,
+      client,
+      subjectId: req.subjectId,
+      scopes,
+      body: req.body ?? new Map<string, string[]>(),
+      accessTokenClaims: claims,
+    });
     claims = decided.accessTokenClaims;
     lifetime = decided.accessTokenLifetime;
   }
@@ -183,16 +201,34 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
   const authTime = req.subjectId !== undefined ? (req.authTime ?? now) : undefined;
   const grantId = randomUUID();
   const access = await issueAccessToken(ctx, {
-    client, subjectId: req.subjectId, scopes, audiences, claims, lifetime, authTime, amr: req.amr, acr: req.acr, grantId,
+    client,
+    subjectId: req.subjectId,
+    scopes,
+    audiences,
+    claims,
+    lifetime,
+    authTime,
+    amr: req.amr,
+    acr: req.acr,
+    grantId,
   });
   const body: TokenResponseBody = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' ') };
   if (withRefresh && req.subjectId !== undefined) {
     const issued = accessTokenFormat(client).revocationRef(access.accessToken, access.claims);
     body.refresh_token = await issueRefreshToken(ctx, {
-      client, subjectId: req.subjectId, grantId,
+      client,
+      subjectId: req.subjectId,
+      grantId,
       payload: {
-        scopes, audiences, absoluteExpiresAt: absoluteRefreshExpiry(client, now), authTime, acr: req.acr, amr: req.amr, accessTokenClaims: grantClaims,
-        issuedJwt: issued.jwt, issuedReferenceId: issued.referenceId,
+        scopes,
+        audiences,
+        absoluteExpiresAt: absoluteRefreshExpiry(client, now),
+        authTime,
+        acr: req.acr,
+        amr: req.amr,
+        accessTokenClaims: grantClaims,
+        issuedJwt: issued.jwt,
+        issuedReferenceId: issued.referenceId,
       },
     });
   }

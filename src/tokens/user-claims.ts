@@ -13,8 +13,29 @@ import type { Client, Resources, User } from '../model/types.js';
  * OIDC Core §2, RFC 9068 §2.2) and come from the protocol, not the profile.
  */
 export const PROTECTED_CLAIMS: ReadonlySet<string> = new Set([
-  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp',
-  'at_hash', 'c_hash', 's_hash', 'sid', 'client_id', 'scope', 'cnf', 'typ', 'events', 'act', 'may_act',
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'client_id',
+  'scope',
+  'cnf',
+  'typ',
+  'events',
+  'act',
+  'may_act',
 ]);
 
 /**
@@ -52,7 +73,12 @@ export function claimsForScopes(
  * The claim types the scopes release: identity resources' userClaims
  * (`identity`), or API scopes' and audience API resources' userClaims (`access`).
  */
-export function claimTypesFor(resources: Resources, scopes: readonly string[], target: 'identity' | 'access', audiences?: readonly string[]): ReadonlySet<string> {
+export function claimTypesFor(
+  resources: Resources,
+  scopes: readonly string[],
+  target: 'identity' | 'access',
+  audiences?: readonly string[],
+): ReadonlySet<string> {
   return target === 'identity' ? identityClaimTypesCached(resources, scopes) : accessClaimTypes(resources, scopes, audiences);
 }
 
@@ -79,7 +105,14 @@ export async function profileClaims(ctx: ProviderContext, req: ProfileClaimsRequ
   // The built-in service is today's claimsForScopes: no promise, no copy.
   if (profile === defaultProfileService) return req.user ? claimsForScopes(ctx.resources, req.user.claims, req.scopes, req.target, req.audiences) : {};
   const requestedClaimTypes = claimTypesFor(ctx.resources, req.scopes, req.target, req.audiences);
-  const claims = await profile.getProfileData({ subject: req.subjectId, user: req.user, client: req.client, caller: req.caller, requestedClaimTypes, scopes: req.scopes });
+  const claims = await profile.getProfileData({
+    subject: req.subjectId,
+    user: req.user,
+    client: req.client,
+    caller: req.caller,
+    requestedClaimTypes,
+    scopes: req.scopes,
+  });
   return withoutProtocolClaims(claims ?? {});
 }
 

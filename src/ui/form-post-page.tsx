@@ -43,7 +43,9 @@ export function FormPostPage(props: FormPostPageProps): VNode {
                 <input key={name} type="hidden" name={name} value={value} />
               ))}
               <p>{m.formPostBody}</p>
-              <button class="gh-button gh-button-primary" type="submit">{m.formPostContinue}</button>
+              <button class="gh-button gh-button-primary" type="submit">
+                {m.formPostContinue}
+              </button>
             </form>
           </main>
         </div>

@@ -46,7 +46,9 @@ function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToke
                 <form method="post" action={props.revokeAction}>
                   <CsrfField token={props.csrfToken} />
                   <input type="hidden" name="client_id" value={g.clientId} />
-                  <button class="gh-button gh-button-secondary" type="submit" aria-label={m.revokeAccessFor(g.name)}>{m.revokeAccess}</button>
+                  <button class="gh-button gh-button-secondary" type="submit" aria-label={m.revokeAccessFor(g.name)}>
+                    {m.revokeAccess}
+                  </button>
                 </form>
               </dd>
             </Fragment>
@@ -87,10 +89,14 @@ function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken:
           </dl>
         )}
       </section>
-      {props.grants && props.revokeAction && <Grants grants={props.grants} revokeAction={props.revokeAction} csrfToken={props.csrfToken} locale={props.locale} />}
+      {props.grants && props.revokeAction && (
+        <Grants grants={props.grants} revokeAction={props.revokeAction} csrfToken={props.csrfToken} locale={props.locale} />
+      )}
       <form method="post" action={props.signOutAction}>
         <CsrfField token={props.csrfToken} />
-        <button class="gh-button gh-button-secondary" type="submit">{m.signOut}</button>
+        <button class="gh-button gh-button-secondary" type="submit">
+          {m.signOut}
+        </button>
       </form>
     </>
   );
@@ -103,7 +109,14 @@ export function HomePage(props: HomePageProps): VNode {
   return (
     <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} title={title}>
       {props.user ? (
-        <SignedIn user={props.user} signOutAction={props.signOutAction} csrfToken={props.csrfToken} locale={props.locale} grants={props.grants} revokeAction={props.revokeAction} />
+        <SignedIn
+          user={props.user}
+          signOutAction={props.signOutAction}
+          csrfToken={props.csrfToken}
+          locale={props.locale}
+          grants={props.grants}
+          revokeAction={props.revokeAction}
+        />
       ) : (
         <div class="gh-header">
           <h1>{m.homeNotSignedIn}</h1>

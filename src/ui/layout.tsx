@@ -82,11 +82,7 @@ export function Layout(props: PageBaseProps & { title: string; children: Compone
       <body>
         <div class="gh-page">
           <header class="gh-brand">
-            {logo ? (
-              <img src={logo} alt={m.logoAlt(theme.productName)} />
-            ) : (
-              <span class="gh-brand-name">{theme.productName}</span>
-            )}
+            {logo ? <img src={logo} alt={m.logoAlt(theme.productName)} /> : <span class="gh-brand-name">{theme.productName}</span>}
           </header>
           <main class="gh-card">{props.children}</main>
           <footer class="gh-footer">{m.footer(theme.productName)}</footer>

@@ -61,26 +61,49 @@ export function LoginPage(props: LoginPageProps): VNode {
       <form method="post" action={props.action}>
         <CsrfField token={props.csrfToken} />
         <div class="gh-field">
-          <label class="gh-label" for="username">{m.usernameLabel}</label>
+          <label class="gh-label" for="username">
+            {m.usernameLabel}
+          </label>
           <input
-            class="gh-input" id="username" name="username" type="text" value={props.username ?? ''}
-            autocomplete="username" autocapitalize="none" spellcheck={false} required maxLength={255}
-            autofocus={!focusPassword} aria-describedby={describedBy} aria-invalid={invalid}
+            class="gh-input"
+            id="username"
+            name="username"
+            type="text"
+            value={props.username ?? ''}
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck={false}
+            required
+            maxLength={255}
+            autofocus={!focusPassword}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
           />
         </div>
         <div class="gh-field">
-          <label class="gh-label" for="password">{m.passwordLabel}</label>
+          <label class="gh-label" for="password">
+            {m.passwordLabel}
+          </label>
           <input
-            class="gh-input" id="password" name="password" type="password"
-            autocomplete="current-password" required maxLength={1024}
-            autofocus={focusPassword} aria-describedby={describedBy} aria-invalid={invalid}
+            class="gh-input"
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            maxLength={1024}
+            autofocus={focusPassword}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
           />
         </div>
         <label class="gh-check" for="remember">
           <input id="remember" name="remember" type="checkbox" value="1" />
           <span>{m.rememberMe}</span>
         </label>
-        <button class="gh-button gh-button-primary" type="submit">{m.signIn}</button>
+        <button class="gh-button gh-button-primary" type="submit">
+          {m.signIn}
+        </button>
       </form>
       {props.cancelAction && (
         <form class="gh-cancel" method="post" action={props.cancelAction}>

@@ -29,9 +29,13 @@ export function LogoutConfirmPage(props: LogoutConfirmPageProps): VNode {
           <input key={name} type="hidden" name={name} value={value} />
         ))}
         <input type="hidden" name="confirm" value="1" />
-        <button class="gh-button gh-button-primary" type="submit">{m.signOut}</button>
+        <button class="gh-button gh-button-primary" type="submit">
+          {m.signOut}
+        </button>
       </form>
-      <a class="gh-button" href={safeUrl(props.cancelUrl)}>{m.logoutConfirmNo}</a>
+      <a class="gh-button" href={safeUrl(props.cancelUrl)}>
+        {m.logoutConfirmNo}
+      </a>
     </Layout>
   );
 }

@@ -61,8 +61,7 @@ export const de: Messages = {
   revokeAccessFor: (client) => `Zugriff für ${client} entziehen`,
   signOut: 'Abmelden',
   homeNotSignedIn: 'Sie sind nicht angemeldet',
-  homeDescription: (product) =>
-    `${product} ist der Anmeldedienst für Ihre Anwendungen. Öffnen Sie eine Anwendung, um sich anzumelden.`,
+  homeDescription: (product) => `${product} ist der Anmeldedienst für Ihre Anwendungen. Öffnen Sie eine Anwendung, um sich anzumelden.`,
 
   loggedOutTitle: 'Abgemeldet',
   loggedOutHeading: 'Sie sind jetzt abgemeldet',

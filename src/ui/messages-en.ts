@@ -70,8 +70,7 @@ export const en = {
   revokeAccessFor: (client: string) => `Revoke access for ${client}`,
   signOut: 'Sign out',
   homeNotSignedIn: 'You are not signed in',
-  homeDescription: (product: string) =>
-    `${product} is the sign-in service for your applications. Open an application to sign in.`,
+  homeDescription: (product: string) => `${product} is the sign-in service for your applications. Open an application to sign in.`,
 
   // logged out
   loggedOutTitle: 'Signed out',

@@ -1,21 +1,39 @@
 /** Colour palettes of the built-in stylesheet (WCAG AA text contrast in both). */
 export const PALETTES = {
   light: {
-    '--gh-primary': '#2456d3', '--gh-primary-fg': '#ffffff', '--gh-bg': '#f3f5f8', '--gh-fg': '#1a1d23',
-    '--gh-card': '#ffffff', '--gh-muted': '#596170', '--gh-border': '#d3d8e0', '--gh-input-bg': '#ffffff',
-    '--gh-danger': '#b42318', '--gh-danger-bg': '#fef3f2', '--gh-danger-border': '#f5c2bd',
+    '--gh-primary': '#2456d3',
+    '--gh-primary-fg': '#ffffff',
+    '--gh-bg': '#f3f5f8',
+    '--gh-fg': '#1a1d23',
+    '--gh-card': '#ffffff',
+    '--gh-muted': '#596170',
+    '--gh-border': '#d3d8e0',
+    '--gh-input-bg': '#ffffff',
+    '--gh-danger': '#b42318',
+    '--gh-danger-bg': '#fef3f2',
+    '--gh-danger-border': '#f5c2bd',
     '--gh-shadow': '0 1px 2px rgba(16,24,40,.05),0 12px 32px -8px rgba(16,24,40,.12)',
   },
   dark: {
-    '--gh-primary': '#7aa7ff', '--gh-primary-fg': '#0b1220', '--gh-bg': '#0e1116', '--gh-fg': '#e7e9ee',
-    '--gh-card': '#171b22', '--gh-muted': '#a2aab8', '--gh-border': '#2f3643', '--gh-input-bg': '#0f1318',
-    '--gh-danger': '#ffa198', '--gh-danger-bg': '#2a1517', '--gh-danger-border': '#6b2a2a',
+    '--gh-primary': '#7aa7ff',
+    '--gh-primary-fg': '#0b1220',
+    '--gh-bg': '#0e1116',
+    '--gh-fg': '#e7e9ee',
+    '--gh-card': '#171b22',
+    '--gh-muted': '#a2aab8',
+    '--gh-border': '#2f3643',
+    '--gh-input-bg': '#0f1318',
+    '--gh-danger': '#ffa198',
+    '--gh-danger-bg': '#2a1517',
+    '--gh-danger-border': '#6b2a2a',
     '--gh-shadow': '0 1px 2px rgba(0,0,0,.4),0 12px 32px -8px rgba(0,0,0,.6)',
   },
 } as const;
 
 function declarations(vars: Readonly<Record<string, string>>): string {
-  return Object.entries(vars).map(([name, value]) => `${name}:${value};`).join('');
+  return Object.entries(vars)
+    .map(([name, value]) => `${name}:${value};`)
+    .join('');
 }
 
 /**
@@ -112,9 +130,7 @@ const SURFACE = ['--gh-bg', '--gh-card', '--gh-fg'];
  * themeStylesheet({ '--gh-primary': '#0a7d4f' }); // ':root{--gh-primary:#0a7d4f;}\n'
  */
 export function themeStylesheet(colors: Readonly<Record<string, string>>): string {
-  const valid = Object.entries(colors).filter(
-    ([name, value]) => NAME.test(name) && VALUE.test(value) && name.length <= 64 && value.length <= 200,
-  );
+  const valid = Object.entries(colors).filter(([name, value]) => NAME.test(name) && VALUE.test(value) && name.length <= 64 && value.length <= 200);
   if (valid.length === 0) return '';
   const decls = declarations(Object.fromEntries(valid.map(([name, value]) => [name, value.trim()])));
   const pinLight = valid.some(([name]) => SURFACE.includes(name));

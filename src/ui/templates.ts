@@ -50,6 +50,6 @@ const BUILT_IN: { [K in PageName]: PageRenderer<K> } = {
  */
 export function renderPage<K extends PageName>(name: K, props: PagePropsMap[K], templates?: PageTemplates): string {
   const custom = templates?.[name];
-  const renderer = custom ?? (BUILT_IN[name]);
+  const renderer = custom ?? BUILT_IN[name];
   return renderer(props);
 }

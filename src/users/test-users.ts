@@ -29,8 +29,7 @@ export interface TestUserDirectory {
 function compile(u: TestUserConfig, after: Promise<unknown>): TestUser {
   // A plain password wins over a passwordHash, as it always did. A failed hash ('') verifies nothing.
   const plain = u.password;
-  const encoded: Promise<string> =
-    plain !== undefined ? after.then(() => hashPassword(plain)).catch(() => '') : Promise.resolve(u.passwordHash ?? '');
+  const encoded: Promise<string> = plain !== undefined ? after.then(() => hashPassword(plain)).catch(() => '') : Promise.resolve(u.passwordHash ?? '');
   return {
     subjectId: u.subjectId,
     username: u.username,

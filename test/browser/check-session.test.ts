@@ -22,7 +22,12 @@ describe.skipIf(!!skip)('check_session_iframe in Chromium', () => {
   let context: BrowserContext | undefined;
   beforeAll(async () => {
     rp = await startRelyingParty();
-    s = await startTestServer({ mutate: withClients([rpClient(rp.url, 'spa', { frontChannelLogoutUri: undefined, backChannelLogoutUri: undefined }), rpClient(rp.url, 'web', { backChannelLogoutUri: undefined })]) });
+    s = await startTestServer({
+      mutate: withClients([
+        rpClient(rp.url, 'spa', { frontChannelLogoutUri: undefined, backChannelLogoutUri: undefined }),
+        rpClient(rp.url, 'web', { backChannelLogoutUri: undefined }),
+      ]),
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -56,7 +61,15 @@ describe.skipIf(!!skip)('check_session_iframe in Chromium', () => {
 
     // Sign in in the browser; the callback carries session_state.
     const { challenge } = await pkce();
-    const params = new URLSearchParams({ client_id: 'app.spa', redirect_uri: `${rp.url}/cb/spa`, response_type: 'code', scope: 'openid', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' });
+    const params = new URLSearchParams({
+      client_id: 'app.spa',
+      redirect_uri: `${rp.url}/cb/spa`,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     await page.goto(`${s.url}/connect/authorize?${params}`);
     await page.fill('#username', 'alice');
     await page.fill('#password', 'alice');
@@ -83,7 +96,15 @@ describe.skipIf(!!skip)('check_session_iframe in Chromium', () => {
     const ctx2 = await newContext(browser!);
     const page = await ctx2.newPage();
     const { challenge } = await pkce();
-    const params = new URLSearchParams({ client_id: 'app.web', redirect_uri: `${rp.url}/cb/web`, response_type: 'code', scope: 'openid', state: 'st', code_challenge: challenge, code_challenge_method: 'S256' });
+    const params = new URLSearchParams({
+      client_id: 'app.web',
+      redirect_uri: `${rp.url}/cb/web`,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'st',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
     await page.goto(`${s.url}/connect/authorize?${params}`);
     await page.fill('#username', 'bob');
     await page.fill('#password', 'bob');

@@ -77,11 +77,21 @@ interface Outcome {
 function slowRequest(port: number) {
   let finish!: () => void;
   const done = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/connect/token', agent: false, headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(BODY) } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/connect/token',
+        agent: false,
+        headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(BODY) },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     req.write(BODY.slice(0, 10));
     finish = () => req.end(BODY.slice(10));
@@ -96,10 +106,20 @@ function load(port: number, loops: number, signalled: () => boolean) {
   const one = () =>
     new Promise<Outcome>((resolve) => {
       const afterSignal = signalled();
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/connect/token', agent, headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode!, afterSignal }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/connect/token',
+          agent,
+          headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, afterSignal }));
+        },
+      );
       req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, afterSignal }));
       req.end(BODY);
     });
@@ -150,7 +170,10 @@ function expectClean(r: Awaited<ReturnType<typeof shutdownUnderLoad>>, newConnec
   expect(answered.every((o) => o.status === 200)).toBe(true);
   // Every request started before the signal was answered 200; the only errors are new connections after it.
   const errors = r.outcomes.filter((o) => o.error);
-  expect(errors.every((o) => o.afterSignal && newConnectionErrors.includes(o.error!)), JSON.stringify(errors)).toBe(true);
+  expect(
+    errors.every((o) => o.afterSignal && newConnectionErrors.includes(o.error!)),
+    JSON.stringify(errors),
+  ).toBe(true);
   expect(r.code).toBe(0);
   expect(r.cli.output()).toContain('Stopped.');
 }

@@ -83,7 +83,11 @@ describe('gatehouse sessions', () => {
     expect(end.code, end.stderr).toBe(0);
     expect(end.stdout.trim()).toBe(`ended 1 session: ${sid}`);
     const post = rp.received.find((r) => r.path === '/bc/one')!;
-    const { payload } = await jwtVerify(post.body.get('logout_token')!, createRemoteJWKSet(new URL(`${s.url}/.well-known/openid-configuration/jwks`)), { issuer: s.url, audience: 'app.one', typ: 'logout+jwt' });
+    const { payload } = await jwtVerify(post.body.get('logout_token')!, createRemoteJWKSet(new URL(`${s.url}/.well-known/openid-configuration/jwks`)), {
+      issuer: s.url,
+      audience: 'app.one',
+      typ: 'logout+jwt',
+    });
     expect(payload.sid).toBe(sid);
     expect(await s.gh.sessions.query({ sid })).toEqual([]);
   }, 60_000);

@@ -57,7 +57,9 @@ describe.skipIf(!!noPg)('gatehouse migrate', () => {
 
     const first = run(['migrate', '--config', config]);
     expect(first.stderr).toBe('');
-    expect(first.stdout.trim()).toBe('applied 4 migration(s): 0001_initial, 0002_partial_record_indexes, 0003_subject_client_index_and_config, 0004_outbox_and_record_clients');
+    expect(first.stdout.trim()).toBe(
+      'applied 4 migration(s): 0001_initial, 0002_partial_record_indexes, 0003_subject_client_index_and_config, 0004_outbox_and_record_clients',
+    );
     expect(first.status).toBe(0);
     const second = run(['migrate', '--config', 'config/demo.json'], { DATABASE_URL: url });
     expect(second.stdout.trim()).toBe('database schema is up to date');
@@ -84,7 +86,9 @@ describe.skipIf(!!noPg)('gatehouse migrate', () => {
         }),
       );
       expect(results).toEqual([200, 200, 200, 200]);
-      const jwks = await Promise.all(Array.from({ length: 4 }, async () => (await (await fetch(`${url}/.well-known/openid-configuration/jwks`)).json()) as { keys: unknown[] }));
+      const jwks = await Promise.all(
+        Array.from({ length: 4 }, async () => (await (await fetch(`${url}/.well-known/openid-configuration/jwks`)).json()) as { keys: unknown[] }),
+      );
       for (const j of jwks) expect(j).toEqual(jwks[0]);
       expect(jwks[0].keys).toHaveLength(1);
     } finally {

@@ -76,7 +76,9 @@ describe('gatehouse start with TLS', () => {
       expect(doc.issuer).toBe(gh.url);
       expect(doc.token_endpoint).toBe(`${gh.url}/connect/token`);
       // Without the CA the certificate is not trusted.
-      const untrusted = await new Promise<string>((resolve) => https.get(`${gh.url}/health`, () => resolve('trusted')).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')));
+      const untrusted = await new Promise<string>((resolve) =>
+        https.get(`${gh.url}/health`, () => resolve('trusted')).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error')),
+      );
       expect(untrusted).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/);
     } finally {
       await gh.close();
@@ -85,11 +87,21 @@ describe('gatehouse start with TLS', () => {
 
   it('fails at startup, naming the file, when the certificate is missing or not PEM', () => {
     const data = join(dir, 'data');
-    const missing = run(['start', '--config', 'config/demo.json'], { PORT: '0', GATEHOUSE_DATA_DIR: data, TLS_CERT_FILE: join(dir, 'nope.crt'), TLS_KEY_FILE: join(out, 'localhost.key') });
+    const missing = run(['start', '--config', 'config/demo.json'], {
+      PORT: '0',
+      GATEHOUSE_DATA_DIR: data,
+      TLS_CERT_FILE: join(dir, 'nope.crt'),
+      TLS_KEY_FILE: join(out, 'localhost.key'),
+    });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/cannot read the TLS certificate file .*nope\.crt.*ENOENT/);
     writeFileSync(join(dir, 'garbage.crt'), 'not a certificate');
-    const garbage = run(['start', '--config', 'config/demo.json'], { PORT: '0', GATEHOUSE_DATA_DIR: data, TLS_CERT_FILE: join(dir, 'garbage.crt'), TLS_KEY_FILE: join(out, 'localhost.key') });
+    const garbage = run(['start', '--config', 'config/demo.json'], {
+      PORT: '0',
+      GATEHOUSE_DATA_DIR: data,
+      TLS_CERT_FILE: join(dir, 'garbage.crt'),
+      TLS_KEY_FILE: join(out, 'localhost.key'),
+    });
     expect(garbage.status).toBe(1);
     expect(garbage.stderr).toMatch(/garbage\.crt.* is not a PEM certificate/);
   });

@@ -15,10 +15,7 @@ function context() {
     { clientId: 'off', enabled: false, clientSecrets: [{ value: hashSecret('off') }] },
     {
       clientId: 'rotating',
-      clientSecrets: [
-        { value: hashSecret('old'), expiration: '2024-12-31T00:00:00Z' },
-        { value: hashSecret('new') },
-      ],
+      clientSecrets: [{ value: hashSecret('old'), expiration: '2024-12-31T00:00:00Z' }, { value: hashSecret('new') }],
     },
     { clientId: 'stale', clientSecrets: [{ value: hashSecret('stale'), expiration: '2024-06-01' }] },
   ]);
@@ -104,9 +101,7 @@ describe('authenticateClient: client_secret_basic', () => {
   });
 
   it('refuses a method the client is not allowed', async () => {
-    const err = await failure(
-      authenticateClient(tokenRequest({}, { authorization: basicAuth('post-only', 'post') }), context(), 'token'),
-    );
+    const err = await failure(authenticateClient(tokenRequest({}, { authorization: basicAuth('post-only', 'post') }), context(), 'token'));
     expectInvalidClient(err);
     expect(err.detail).toMatch(/may not use client_secret_basic/);
   });

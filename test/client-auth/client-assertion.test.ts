@@ -64,7 +64,10 @@ function assertionRequest(assertion: string, form: Record<string, string> = {}) 
 }
 
 async function failure(p: Promise<unknown>): Promise<OAuthError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(OAuthError);
   return err as OAuthError;
 }
@@ -82,7 +85,9 @@ describe('client_secret_jwt', () => {
   });
 
   it('rejects a wrong HMAC key with the generic message', async () => {
-    const err = await failure(authenticateClient(assertionRequest(await hs(claims('hmac'), 'HS256', 'another-key-another-key-another-key')), context(), 'token'));
+    const err = await failure(
+      authenticateClient(assertionRequest(await hs(claims('hmac'), 'HS256', 'another-key-another-key-another-key')), context(), 'token'),
+    );
     expectInvalidClient(err, 'client authentication failed');
   });
 
@@ -185,11 +190,13 @@ describe('private_key_jwt', () => {
     const err = await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud: TOKEN_URL }))), ctx, 'token'));
     expectInvalidClient(err, 'client assertion aud claim invalid');
     // and a client may opt out of a global compatibility setting
-    const strict = createTestContext(
-      [{ clientId: 'inline', jwks: { keys: [rsa.publicJwk] }, acceptEndpointAudience: false }],
-      { clientAuthentication: { acceptEndpointAudience: true } },
+    const strict = createTestContext([{ clientId: 'inline', jwks: { keys: [rsa.publicJwk] }, acceptEndpointAudience: false }], {
+      clientAuthentication: { acceptEndpointAudience: true },
+    });
+    expectInvalidClient(
+      await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud: TOKEN_URL }))), strict, 'token')),
+      'client assertion aud claim invalid',
     );
-    expectInvalidClient(await failure(authenticateClient(assertionRequest(await rs(claims('inline', { aud: TOKEN_URL }))), strict, 'token')), 'client assertion aud claim invalid');
   });
 
   it('rejects a wrong audience', async () => {

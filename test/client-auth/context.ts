@@ -90,11 +90,7 @@ export function createTestContext(clients: ConfigInput['clients'], extra: Omit<C
 }
 
 /** A POST to the token endpoint with a form body and optional headers. */
-export function tokenRequest(
-  form: Record<string, string | string[]>,
-  headers: Record<string, string> = {},
-  path = '/connect/token',
-): InternalRequest {
+export function tokenRequest(form: Record<string, string | string[]>, headers: Record<string, string> = {}, path = '/connect/token'): InternalRequest {
   const body = new Map<string, string[]>();
   for (const [k, v] of Object.entries(form)) body.set(k, Array.isArray(v) ? v : [v]);
   return {

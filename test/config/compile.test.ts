@@ -48,7 +48,10 @@ describe('compileClients', () => {
   });
 
   it('find answers enabled clients only; all lists every client', () => {
-    const r = compile([{ clientId: 'on', clientSecrets: [hashed] }, { clientId: 'off', clientSecrets: [hashed], enabled: false }]);
+    const r = compile([
+      { clientId: 'on', clientSecrets: [hashed] },
+      { clientId: 'off', clientSecrets: [hashed], enabled: false },
+    ]);
     expect(r.find('off')).toBeUndefined();
     expect(r.find('nope')).toBeUndefined();
     expect(r.all().map((c) => c.clientId)).toEqual(['on', 'off']);

@@ -110,10 +110,17 @@ describe('import and live reload on two nodes sharing one SQLite store', () => {
     const withClient = demoConfig();
     withClient.clients = [
       ...(withClient.clients ?? []),
-      { clientId: 'imported', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] },
+      {
+        clientId: 'imported',
+        clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }],
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api'],
+      },
     ];
     const summary = await importFile(withClient);
-    expect(summary).toMatch(/^imported 5 client\(s\), 6 identity resource\(s\), 1 API scope\(s\), 1 API resource\(s\); users: 2 added, 0 updated; configuration version \d+$/);
+    expect(summary).toMatch(
+      /^imported 5 client\(s\), 6 identity resource\(s\), 1 API scope\(s\), 1 API resource\(s\); users: 2 added, 0 updated; configuration version \d+$/,
+    );
     for (const n of nodes) expect(await eventually(async () => (await clientCredentials(n.url, 'imported')).status === 200)).toBe(true);
     // Users went to the SQL user table (hashed), the demo users stay usable.
     const backend = await createSqliteBackend({ path: dbPath });

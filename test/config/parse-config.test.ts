@@ -10,7 +10,13 @@ const base = () => ({
   apiScopes: [{ name: 'api' }],
   apiResources: [{ name: 'api', scopes: ['api'] }],
   clients: [
-    { clientId: 'web', clientSecrets: secret, allowedGrantTypes: ['authorization_code'], redirectUris: ['https://app.example.com/cb'], allowedScopes: ['openid', 'api'] },
+    {
+      clientId: 'web',
+      clientSecrets: secret,
+      allowedGrantTypes: ['authorization_code'],
+      redirectUris: ['https://app.example.com/cb'],
+      allowedScopes: ['openid', 'api'],
+    },
   ] as Record<string, unknown>[],
   users: [{ subjectId: '1', username: 'alice', passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA' }] as Record<string, unknown>[],
 });
@@ -38,7 +44,13 @@ describe('parseConfig', () => {
   it('lists every error at once, each with its path and reason', () => {
     const input = base();
     input.clients.push(
-      { clientId: 'spa', requireClientSecret: false, allowedGrantTypes: ['authorization_code', 'client_credentials'], redirectUris: ['https://spa.example.com/cb#frag'], allowedScopes: ['openid', 'photos'] },
+      {
+        clientId: 'spa',
+        requireClientSecret: false,
+        allowedGrantTypes: ['authorization_code', 'client_credentials'],
+        redirectUris: ['https://spa.example.com/cb#frag'],
+        allowedScopes: ['openid', 'photos'],
+      },
       { clientId: 'web', clientSecrets: secret, allowedGrantTypes: ['hybrid'], redirectUri: 'https://x.example.com/cb' },
       { clientId: 'api-only', clientSecrets: secret, allowedGrantTypes: ['authorization_code'] },
     );
@@ -130,7 +142,21 @@ describe('loading files', () => {
   it('loads YAML', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gatehouse-config-'));
     const file = join(dir, 'gatehouse.yaml');
-    await writeFile(file, ['identityResources: [openid]', 'apiScopes:', '  - name: api', 'clients:', '  - clientId: m2m', '    clientSecrets: [{ value: abc }]', '    allowedGrantTypes: [client_credentials]', '    allowedScopes: [api]', '    accessTokenLifetime: 30m', ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        'identityResources: [openid]',
+        'apiScopes:',
+        '  - name: api',
+        'clients:',
+        '  - clientId: m2m',
+        '    clientSecrets: [{ value: abc }]',
+        '    allowedGrantTypes: [client_credentials]',
+        '    allowedScopes: [api]',
+        '    accessTokenLifetime: 30m',
+        '',
+      ].join('\n'),
+    );
     const { config } = await loadConfig(file);
     expect(config.clients[0]).toMatchObject({ clientId: 'm2m', allowedScopes: ['api'], accessTokenLifetime: 1800 });
   });

@@ -5,7 +5,10 @@ describe('standard identity resources (OIDC Core §5.4)', () => {
   it('defines the standard scopes with their claims', () => {
     expect(STANDARD_IDENTITY_RESOURCE_NAMES).toEqual(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
     expect(resolveIdentityResource('openid')).toMatchObject({ userClaims: ['sub'], required: true, displayName: 'Your user identifier' });
-    expect(resolveIdentityResource('profile')).toMatchObject({ displayName: 'User profile', description: 'Your user profile information (first name, last name, etc.)' });
+    expect(resolveIdentityResource('profile')).toMatchObject({
+      displayName: 'User profile',
+      description: 'Your user profile information (first name, last name, etc.)',
+    });
     expect(resolveIdentityResource('profile').userClaims).toHaveLength(14);
     expect(resolveIdentityResource('profile').userClaims).toContain('preferred_username');
     expect(resolveIdentityResource('address').userClaims).toEqual(['address']);

@@ -101,7 +101,11 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     ['oidcc-scope-email', 'openid email', { email: 'AliceSmith@example.com', email_verified: true }],
     ['oidcc-scope-address', 'openid address', { address: expect.objectContaining({ country: 'US', locality: 'Springfield' }) }],
     ['oidcc-scope-phone', 'openid phone', { phone_number: '+1 555 0100', phone_number_verified: true }],
-    ['oidcc-scope-all', 'openid profile email address phone', { name: 'Alice Smith', email: 'AliceSmith@example.com', address: expect.any(Object), phone_number: '+1 555 0100' }],
+    [
+      'oidcc-scope-all',
+      'openid profile email address phone',
+      { name: 'Alice Smith', email: 'AliceSmith@example.com', address: expect.any(Object), phone_number: '+1 555 0100' },
+    ],
   ];
   it.each(scopeCases)('%s', async (_name, scope, expected) => {
     for (const s of scope.split(' ')) expect(rp.discovery.scopes_supported).toContain(s);
@@ -139,7 +143,9 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     const sent = rp.request({ prompt: 'none' });
     const outcome = await rp.authorize(sent, { login: false });
     expect(outcome.pages).toEqual([]);
-    expect(rp.expectRedirectedError(outcome, sent, ['login_required', 'interaction_required', 'session_selection_required', 'consent_required'])).toBe('login_required');
+    expect(rp.expectRedirectedError(outcome, sent, ['login_required', 'interaction_required', 'session_selection_required', 'consent_required'])).toBe(
+      'login_required',
+    );
   });
 
   it('oidcc-prompt-none-logged-in', async () => {
@@ -219,7 +225,8 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     const after = await rp.userinfo(first.body.access_token);
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toMatch(/invalid_token/);
-    if (first.body.refresh_token) expect((await rp.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token })).body.error).toBe('invalid_grant');
+    if (first.body.refresh_token)
+      expect((await rp.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token })).body.error).toBe('invalid_grant');
   }
 
   it('oidcc-codereuse', () => codeReuse(0));
@@ -259,7 +266,15 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     const claims = { ...inner, iss: inner.client_id, aud: op.url };
     const request = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
     const { response_type, client_id, scope, redirect_uri } = inner;
-    return { request, response_type: response_type, client_id: client_id, scope: scope, redirect_uri: redirect_uri, ...(mode === 'form_post' ? { response_mode: 'form_post' } : {}), ...outer };
+    return {
+      request,
+      response_type: response_type,
+      client_id: client_id,
+      scope: scope,
+      redirect_uri: redirect_uri,
+      ...(mode === 'form_post' ? { response_mode: 'form_post' } : {}),
+      ...outer,
+    };
   }
 
   it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported', async () => {
@@ -345,4 +360,3 @@ describe.skipIf(!!skip)('OIDCC test plan (oidcc-test-plan, outside certification
     expect(rp.discovery.response_types_supported).toEqual(['code']);
   });
 });
-

@@ -60,7 +60,7 @@ describe.skipIf(!!skip)('Config OP', () => {
       for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) expect(k).not.toHaveProperty(privatePart);
     }
     // Fetched over https from the discovered location, the document is the same.
-    expect((await (await fetch(`${d.issuer}/.well-known/openid-configuration`)).json())).toEqual(d);
+    expect(await (await fetch(`${d.issuer}/.well-known/openid-configuration`)).json()).toEqual(d);
   });
 });
 
@@ -73,15 +73,29 @@ describe.skipIf(!!skip)('RP-Initiated Logout OP', () => {
 
   async function endSession(jar: CookieJar, params: Record<string, string>) {
     const res = await jar.fetch(`${rp.discovery.end_session_endpoint}?${new URLSearchParams(params)}`);
-    return { status: res.status, location: res.headers.get('location'), html: res.status === 200 || res.status >= 400 ? await res.text() : '', type: res.headers.get('content-type') ?? '' };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      html: res.status === 200 || res.status >= 400 ? await res.text() : '',
+      type: res.headers.get('content-type') ?? '',
+    };
   }
 
   /** The user confirms on the OP's sign-out page, when one is shown. */
   async function confirmIfAsked(jar: CookieJar, answer: { status: number; html: string; location: string | null }) {
     const confirm = answer.status === 200 ? readFormPost(answer.html) : undefined;
     if (!confirm || confirm.params.get('confirm') !== '1') return answer;
-    const res = await jar.fetch(new URL(confirm.action, op.url).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: confirm.params });
-    return { status: res.status, location: res.headers.get('location'), html: res.status === 200 ? await res.text() : '', type: res.headers.get('content-type') ?? '' };
+    const res = await jar.fetch(new URL(confirm.action, op.url).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: confirm.params,
+    });
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      html: res.status === 200 ? await res.text() : '',
+      type: res.headers.get('content-type') ?? '',
+    };
   }
 
   /** After a logout, prompt=none must fail with login_required (the session is gone). */

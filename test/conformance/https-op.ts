@@ -35,7 +35,14 @@ export async function makeDevCert(): Promise<DevCert> {
   const caFile = join(dir, 'ca.crt');
   const caPem = readFileSync(caFile, 'utf8');
   await trustCaInFetch(caPem);
-  return { dir, caPem, caFile, certFile: join(dir, 'localhost.crt'), keyFile: join(dir, 'localhost.key'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    caPem,
+    caFile,
+    certFile: join(dir, 'localhost.crt'),
+    keyFile: join(dir, 'localhost.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /**

@@ -46,7 +46,10 @@ let browser: Browser;
 let configDir: string;
 
 /** The SHA-256 of the certificate's public key, base64: what Chromium's SPKI allow-list takes. */
-const spkiHash = (pemFile: string) => createHash('sha256').update(new X509Certificate(readFileSync(pemFile)).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+const spkiHash = (pemFile: string) =>
+  createHash('sha256')
+    .update(new X509Certificate(readFileSync(pemFile)).publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
 
 beforeAll(async () => {
   cert = await makeDevCert();
@@ -188,7 +191,10 @@ describe.skipIf(!!skip)('Back-Channel Logout OP', () => {
     const sent = rp.request({ redirect_uri }, BACK_CHANNEL_CLIENT);
     const outcome = await rp.authorize(sent);
     const code = rp.expectCode(outcome, sent);
-    const { claims, idToken, body } = await rp.expectTokens(await rp.exchange(code, { redirect_uri }, 'basic', BACK_CHANNEL_CLIENT), { nonce: sent.nonce, clientId: BACK_CHANNEL_CLIENT });
+    const { claims, idToken, body } = await rp.expectTokens(await rp.exchange(code, { redirect_uri }, 'basic', BACK_CHANNEL_CLIENT), {
+      nonce: sent.nonce,
+      clientId: BACK_CHANNEL_CLIENT,
+    });
     await rp.expectUserinfo(body.access_token, claims.sub!);
     expect(claims.sid).toBeTypeOf('string');
 
@@ -266,7 +272,13 @@ describe.skipIf(!!skip)('Session Management OP', () => {
    * session and reports the answer at session_result.
    */
   async function checkSession(page: Page, sessionState: string, result: 'session_result' | 'second_session_result'): Promise<string | null> {
-    const q = new URLSearchParams({ check_session_iframe: rp.discovery.check_session_iframe, client_id: CLIENT, session_state: sessionState, issuer: rp.issuer, result: `${suite.base}/${result}` });
+    const q = new URLSearchParams({
+      check_session_iframe: rp.discovery.check_session_iframe,
+      client_id: CLIENT,
+      session_state: sessionState,
+      issuer: rp.issuer,
+      result: `${suite.base}/${result}`,
+    });
     await page.goto(`${suite.base}/session_verify?${q}`);
     await page.waitForURL((u) => u.href.startsWith(`${suite.base}/${result}`));
     return new URL(page.url()).searchParams.get('state');

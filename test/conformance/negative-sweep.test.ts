@@ -34,18 +34,64 @@ interface Target {
 }
 
 const AUTHORIZE_PARAMS = [
-  'client_id', 'redirect_uri', 'response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method',
-  'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'claims_locales', 'acr_values', 'display', 'claims', 'request',
-  'request_uri', 'resource', 'registration',
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'response_mode',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'prompt',
+  'max_age',
+  'login_hint',
+  'id_token_hint',
+  'ui_locales',
+  'claims_locales',
+  'acr_values',
+  'display',
+  'claims',
+  'request',
+  'request_uri',
+  'resource',
+  'registration',
 ];
 const TARGETS: Target[] = [
-  { path: '/connect/token', methods: ['POST'], channel: 'json', params: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope', 'resource', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type'] },
-  { path: '/connect/introspect', methods: ['POST'], channel: 'json', params: ['token', 'token_type_hint', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type'] },
+  {
+    path: '/connect/token',
+    methods: ['POST'],
+    channel: 'json',
+    params: [
+      'grant_type',
+      'code',
+      'redirect_uri',
+      'code_verifier',
+      'refresh_token',
+      'scope',
+      'resource',
+      'client_id',
+      'client_secret',
+      'client_assertion',
+      'client_assertion_type',
+    ],
+  },
+  {
+    path: '/connect/introspect',
+    methods: ['POST'],
+    channel: 'json',
+    params: ['token', 'token_type_hint', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type'],
+  },
   { path: '/connect/revocation', methods: ['POST'], channel: 'json', params: ['token', 'token_type_hint', 'client_id', 'client_secret'] },
   { path: '/connect/userinfo', methods: ['GET', 'POST'], channel: 'bearer', params: ['access_token', 'schema'] },
   { path: '/connect/authorize', methods: ['GET', 'POST'], channel: 'html', params: AUTHORIZE_PARAMS },
   { path: '/connect/authorize/resume', methods: ['GET'], channel: 'html', params: ['id'] },
-  { path: '/connect/endsession', methods: ['GET', 'POST'], channel: 'html', params: ['id_token_hint', 'post_logout_redirect_uri', 'state', 'client_id', 'ui_locales', 'confirm', 'csrf', 'logout_hint'] },
+  {
+    path: '/connect/endsession',
+    methods: ['GET', 'POST'],
+    channel: 'html',
+    params: ['id_token_hint', 'post_logout_redirect_uri', 'state', 'client_id', 'ui_locales', 'confirm', 'csrf', 'logout_hint'],
+  },
   { path: '/ui/login', methods: ['GET', 'POST'], channel: 'html', params: ['id', 'csrf', 'username', 'password', 'remember', 'ui_locales'] },
   { path: '/ui/login/cancel', methods: ['POST'], channel: 'html', params: ['id', 'csrf'] },
   { path: '/ui/consent', methods: ['GET', 'POST'], channel: 'html', params: ['id', 'csrf', 'decision', 'scope', 'remember'] },
@@ -94,15 +140,63 @@ function badJwts(real: string): string[] {
 
 function valuePool(live: Live): string[] {
   return [
-    'interactive.confidential', 'interactive.public', 'm2m', 'device', 'api', 'nobody',
-    CONFIDENTIAL_REDIRECT, 'http://localhost:3000/spa/callback', 'http://127.0.0.1:1234/callback', 'http://localhost:3000/', 'https://evil.example/cb', 'javascript:alert(1)', 'http://localhost:3000/callback#frag',
-    'code', 'token', 'id_token', 'code id_token', 'none', 'query', 'fragment', 'form_post', 'web_message',
-    'openid', 'openid profile email api offline_access', 'api', 'unknown_scope', 'openid openid',
-    'authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code',
-    'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', 'access_token', 'S256', 'plain', 'login', 'consent', 'none login', 'select_account',
-    'allow', 'deny', '1', 'de', 'en', 'xx-YY', 'alice', 'bob', 'secret',
-    live.accessToken, live.refreshToken, live.idToken, live.code, live.interactionId, live.csrf,
-    ...badJwts(live.idToken), ...badJwts(live.accessToken),
+    'interactive.confidential',
+    'interactive.public',
+    'm2m',
+    'device',
+    'api',
+    'nobody',
+    CONFIDENTIAL_REDIRECT,
+    'http://localhost:3000/spa/callback',
+    'http://127.0.0.1:1234/callback',
+    'http://localhost:3000/',
+    'https://evil.example/cb',
+    'javascript:alert(1)',
+    'http://localhost:3000/callback#frag',
+    'code',
+    'token',
+    'id_token',
+    'code id_token',
+    'none',
+    'query',
+    'fragment',
+    'form_post',
+    'web_message',
+    'openid',
+    'openid profile email api offline_access',
+    'api',
+    'unknown_scope',
+    'openid openid',
+    'authorization_code',
+    'refresh_token',
+    'client_credentials',
+    'password',
+    'urn:ietf:params:oauth:grant-type:device_code',
+    'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    'access_token',
+    'S256',
+    'plain',
+    'login',
+    'consent',
+    'none login',
+    'select_account',
+    'allow',
+    'deny',
+    '1',
+    'de',
+    'en',
+    'xx-YY',
+    'alice',
+    'bob',
+    'secret',
+    live.accessToken,
+    live.refreshToken,
+    live.idToken,
+    live.code,
+    live.interactionId,
+    live.csrf,
+    ...badJwts(live.idToken),
+    ...badJwts(live.accessToken),
     ...TYPED,
   ];
 }
@@ -136,8 +230,7 @@ function params(r: Rand, t: Target, pool: string[]): Param[] {
     else if (roll < 0.7) {
       value = pick(r, RAW_ENCODINGS);
       raw = true;
-    }
-    else if (roll < 0.78) value = 'a'.repeat(pick(r, [300, 2049, 4097, 9000]));
+    } else if (roll < 0.78) value = 'a'.repeat(pick(r, [300, 2049, 4097, 9000]));
     else value = randomText(r, 80);
     out.push({ name, value, raw });
     // Duplicated parameters.
@@ -179,7 +272,13 @@ function generate(r: Rand, base: string, live: Live, pool: string[]): Generated 
       headers['content-type'] = 'multipart/form-data; boundary=x';
       body = ps.map((p) => `--x\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`).join('') + '--x--\r\n';
     } else if (roll < 0.82) {
-      headers['content-type'] = pick(r, ['text/plain', 'application/x-www-form-urlencoded; charset=utf-16', 'application/x-www-form-urlencoded;;;', ';', 'application/xml']);
+      headers['content-type'] = pick(r, [
+        'text/plain',
+        'application/x-www-form-urlencoded; charset=utf-16',
+        'application/x-www-form-urlencoded;;;',
+        ';',
+        'application/xml',
+      ]);
       body = serialise(ps);
     } else if (roll < 0.87) {
       body = serialise(ps); // no content type
@@ -192,7 +291,11 @@ function generate(r: Rand, base: string, live: Live, pool: string[]): Generated 
     }
   }
   const auth = r();
-  if (auth < 0.2) headers.authorization = basic(pick(r, ['m2m', 'api', 'interactive.confidential', 'interactive.public', 'nobody', '', ':']), pick(r, ['secret', 'wrong', '']));
+  if (auth < 0.2)
+    headers.authorization = basic(
+      pick(r, ['m2m', 'api', 'interactive.confidential', 'interactive.public', 'nobody', '', ':']),
+      pick(r, ['secret', 'wrong', '']),
+    );
   else if (auth < 0.3) headers.authorization = `Bearer ${pick(r, [live.accessToken, live.refreshToken, live.idToken, ...badJwts(live.accessToken)])}`;
   else if (auth < 0.4) headers.authorization = headerSafe(`${pick(r, ['Basic', 'basic', 'Bearer', 'DPoP', '', 'Basic Basic'])} ${randomText(r, 60)}`);
   else if (auth < 0.43) headers.authorization = `Basic ${Buffer.from(`${'x'.repeat(5000)}:y`).toString('base64')}`;
@@ -264,7 +367,9 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
     // A pending interaction (login page not yet submitted) with its cookie.
     const jar = new CookieJar();
     const { challenge } = await pkce();
-    const pending = await jar.fetch(`${gh.url}/connect/authorize?${new URLSearchParams({ client_id: 'interactive.public', redirect_uri: 'http://localhost:3000/spa/callback', response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })}`);
+    const pending = await jar.fetch(
+      `${gh.url}/connect/authorize?${new URLSearchParams({ client_id: 'interactive.public', redirect_uri: 'http://localhost:3000/spa/callback', response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })}`,
+    );
     const loginUrl = new URL(pending.headers.get('location')!, gh.url);
     const page = await (await jar.fetch(loginUrl.href)).text();
     for (const [k, v] of flow.jar.cookies) jar.cookies.set(k, v);
@@ -285,9 +390,14 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
     const bare = `${u.origin}${u.pathname}`;
     if (u.hostname === '127.0.0.1' && (u.pathname === '/callback' || u.pathname === '/')) return true;
     return [
-      'http://localhost:3000/callback', 'http://localhost:3000/spa/callback', 'http://localhost:3000/spa/', 'http://localhost:3000/',
-      'http://localhost:3000/api/auth/callback/identity-server4', 'http://localhost:3000/api/auth/callback/duende-identity-server6',
-      'http://localhost:3000/auth/callback/identity-server4', 'http://localhost:3000/auth/callback/duende-identity-server6',
+      'http://localhost:3000/callback',
+      'http://localhost:3000/spa/callback',
+      'http://localhost:3000/spa/',
+      'http://localhost:3000/',
+      'http://localhost:3000/api/auth/callback/identity-server4',
+      'http://localhost:3000/api/auth/callback/duende-identity-server6',
+      'http://localhost:3000/auth/callback/identity-server4',
+      'http://localhost:3000/auth/callback/duende-identity-server6',
     ].includes(bare);
   };
 
@@ -302,7 +412,8 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
       while (next < requests.length) {
         const i = next++;
         const g = requests[i];
-        const describe = () => `#${i} (SWEEP_SEED=${SEED}) ${g.method} ${g.url.slice(0, 300)} ${JSON.stringify(g.headers).slice(0, 300)} body=${typeof g.body === 'string' ? g.body.slice(0, 300) : g.body ? `bytes(${g.body.length})` : '-'}`;
+        const describe = () =>
+          `#${i} (SWEEP_SEED=${SEED}) ${g.method} ${g.url.slice(0, 300)} ${JSON.stringify(g.headers).slice(0, 300)} body=${typeof g.body === 'string' ? g.body.slice(0, 300) : g.body ? `bytes(${g.body.length})` : '-'}`;
         try {
           const res = await fetch(g.url, { method: g.method, headers: g.headers, body: g.body, redirect: 'manual', signal: AbortSignal.timeout(HANG_MS) });
           const text = await res.text();
@@ -311,12 +422,20 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
           const problem = judge(g, res.status, res.headers, text, allowedRedirect, gh.url);
           if (problem) failures.push(`${problem}: ${describe()} -> ${res.status} ${text.slice(0, 200)}`);
         } catch (e) {
-          failures.push(`${(e as Error).name === 'TimeoutError' ? `hang (no answer in ${HANG_MS} ms)` : `transport error ${(e as Error).message}`}: ${describe()}`);
+          failures.push(
+            `${(e as Error).name === 'TimeoutError' ? `hang (no answer in ${HANG_MS} ms)` : `transport error ${(e as Error).message}`}: ${describe()}`,
+          );
         }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    if (process.env.SWEEP_STATS) console.log([...statuses].sort().map(([k, n]) => `${k}: ${n}`).join('\n'));
+    if (process.env.SWEEP_STATS)
+      console.log(
+        [...statuses]
+          .sort()
+          .map(([k, n]) => `${k}: ${n}`)
+          .join('\n'),
+      );
     expect(failures.slice(0, 20), failures.slice(0, 20).join('\n')).toEqual([]);
     // The sweep reached every endpoint and got past the edge checks somewhere (redirects, 200s, 401s).
     const reached = new Set([...statuses.keys()].map((k) => k.split(' ')[0]));
@@ -324,7 +443,11 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
     const codes = new Set([...statuses.keys()].map((k) => Number(k.split(' ')[1])));
     for (const c of [200, 303, 400, 401, 405]) expect(codes, JSON.stringify([...statuses])).toContain(c);
     // The server is still healthy and still signs tokens afterwards.
-    const ok = await fetch(`${gh.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=api' });
+    const ok = await fetch(`${gh.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=api',
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -348,18 +471,45 @@ describe(`negative-input sweep against gatehouse start (seed ${SEED})`, () => {
   }
 
   const RAW_CASES: Array<[string, string | Buffer, { halfClose?: boolean; status?: RegExp }?]> = [
-    ['broken chunked encoding', 'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\ngrant_type\r\n0\r\n\r\n'],
-    ['Content-Length and Transfer-Encoding together', 'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n'],
-    ['truncated body, then the client stops sending', 'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=cl', { halfClose: true }],
+    [
+      'broken chunked encoding',
+      'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\ngrant_type\r\n0\r\n\r\n',
+    ],
+    [
+      'Content-Length and Transfer-Encoding together',
+      'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'truncated body, then the client stops sending',
+      'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=cl',
+      { halfClose: true },
+    ],
     ['invalid header name', 'GET /health HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\nConnection: close\r\n\r\n'],
     ['header with a control character', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\nConnection: close\r\n\r\n'],
     ['oversized headers', `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\nConnection: close\r\n\r\n`, { status: /^HTTP\/1\.1 431 / }],
     ['an oversized URL', `GET /connect/authorize?state=${'s'.repeat(40_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { status: /^HTTP\/1\.1 431 / }],
-    ['a body over the limit on a page endpoint', `POST /connect/endsession HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 70000\r\nConnection: close\r\n\r\nstate=1`, { status: /^HTTP\/1\.1 413 / }],
+    [
+      'a body over the limit on a page endpoint',
+      `POST /connect/endsession HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 70000\r\nConnection: close\r\n\r\nstate=1`,
+      { status: /^HTTP\/1\.1 413 / },
+    ],
     ['garbage request line', 'HELLO WORLD\r\n\r\n'],
-    ['non-ASCII bytes in the target', Buffer.concat([Buffer.from('GET /connect/authorize?client_id='), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')])],
-    ['absolute-form target to another host', 'GET http://evil.example/connect/authorize?client_id=interactive.confidential HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n'],
-    ['Upgrade on a POST', 'POST /connect/token HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\ngrant_type'],
+    [
+      'non-ASCII bytes in the target',
+      Buffer.concat([
+        Buffer.from('GET /connect/authorize?client_id='),
+        Buffer.from([0xff, 0xfe, 0x80]),
+        Buffer.from(' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      ]),
+    ],
+    [
+      'absolute-form target to another host',
+      'GET http://evil.example/connect/authorize?client_id=interactive.confidential HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+    ],
+    [
+      'Upgrade on a POST',
+      'POST /connect/token HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\ngrant_type',
+    ],
     ['duplicate Content-Length', 'POST /connect/token HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 30\r\nConnection: close\r\n\r\nabc'],
     ['HTTP/1.0 without Host', 'GET /.well-known/openid-configuration HTTP/1.0\r\n\r\n'],
   ];

@@ -35,7 +35,13 @@ export interface AuthorizationOutcome {
 const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1]?.replace(/&amp;/g, '&');
 const formAction = (html: string, contains: string) =>
   [...html.matchAll(/action="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&')).find((a) => a.includes(contains));
-const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** Reads the auto-submitting form of a form_post response (OAuth 2.0 Form Post Response Mode §2). */
 export function readFormPost(html: string): { action: string; params: URLSearchParams } | undefined {
@@ -193,7 +199,11 @@ export class Rp {
   }
 
   /** Token request (client_secret_basic unless told). */
-  async token(params: Record<string, string>, auth: 'basic' | 'post' = 'basic', clientId = CLIENT): Promise<{ status: number; body: Record<string, any>; headers: Headers }> {
+  async token(
+    params: Record<string, string>,
+    auth: 'basic' | 'post' = 'basic',
+    clientId = CLIENT,
+  ): Promise<{ status: number; body: Record<string, any>; headers: Headers }> {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const body = { ...params };
     if (auth === 'basic') headers.authorization = basic(clientId, SECRET);
@@ -256,7 +266,11 @@ export class Rp {
           ? await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${accessToken}` } })
           : await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ access_token: accessToken }) });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, any>) : text };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, any>) : text,
+    };
   }
 
   /** The suite's userinfo check after every flow: 200, JSON, the ID token's sub, well-typed standard claims. */
@@ -271,7 +285,10 @@ export class Rp {
   }
 
   /** A complete login as alice: authorize, exchange, checked tokens, userinfo. */
-  async loginFlow(overrides: Record<string, string | undefined> = {}, opts: { jar?: CookieJar; login?: { username: string; password: string }; auth?: 'basic' | 'post'; method?: 'GET' | 'POST' } = {}) {
+  async loginFlow(
+    overrides: Record<string, string | undefined> = {},
+    opts: { jar?: CookieJar; login?: { username: string; password: string }; auth?: 'basic' | 'post'; method?: 'GET' | 'POST' } = {},
+  ) {
     const sent = this.request(overrides);
     const outcome = await this.authorize(sent, opts);
     const code = this.expectCode(outcome, sent);
@@ -281,7 +298,23 @@ export class Rp {
   }
 }
 
-const STRING_CLAIMS = ['name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'email', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number'];
+const STRING_CLAIMS = [
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'picture',
+  'website',
+  'email',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+  'phone_number',
+];
 
 /** OIDC Core §5.1: the types of the standard claims, wherever they appear. */
 export function checkStandardClaims(claims: Record<string, unknown>): void {

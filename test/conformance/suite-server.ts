@@ -39,7 +39,8 @@ export interface SuiteServer {
   close(): Promise<void>;
 }
 
-const html = (title: string, body = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
+const html = (title: string, body = '') =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>${body}</body></html>`;
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /** session_verify: the OP's check_session_iframe and the suite's RP iframe, side by side (hidden). */
@@ -54,7 +55,11 @@ function sessionVerifyPage(q: URLSearchParams): string {
 
 /** rp_session_iframe: once the OP frame has loaded, asks it about the session and reports the answer. */
 function rpSessionIframePage(q: URLSearchParams): string {
-  const values = JSON.stringify({ message: `${q.get('client_id')} ${q.get('session_state')}`, opOrigin: new URL(q.get('issuer')!).origin, result: q.get('result') }).replace(/</g, '\\u003c');
+  const values = JSON.stringify({
+    message: `${q.get('client_id')} ${q.get('session_state')}`,
+    opOrigin: new URL(q.get('issuer')!).origin,
+    result: q.get('result'),
+  }).replace(/</g, '\\u003c');
   return html(
     'rp session iframe',
     `<script>
@@ -115,7 +120,15 @@ export async function startSuiteServer(cert: DevCert): Promise<SuiteServer> {
       for (;;) {
         const hit = received.slice(since).find((r) => r.path === path);
         if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`the suite stand-in got no request to ${path} within ${ms} ms (got: ${received.slice(since).map((r) => `${r.method} ${r.path}`).join(', ') || 'nothing'})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `the suite stand-in got no request to ${path} within ${ms} ms (got: ${
+              received
+                .slice(since)
+                .map((r) => `${r.method} ${r.path}`)
+                .join(', ') || 'nothing'
+            })`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -34,7 +34,11 @@ describe('declared parameters', () => {
   });
   afterAll(() => s.close());
   const post = (path: string, body: string, query = '') =>
-    fetch(`${s.url}${path}${query}`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' }, body });
+    fetch(`${s.url}${path}${query}`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
   const grant = `grant_type=${encodeURIComponent(exchange.grantType)}`;
 
   it('lets a grant declare a repeated parameter and a long one', async () => {

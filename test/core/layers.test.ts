@@ -25,7 +25,7 @@ function importGraph(): Map<string, string[]> {
     const text = readFileSync(file, 'utf8');
     const targets: string[] = [];
     for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gms)) {
-      const spec = (m[1] ?? m[2]);
+      const spec = m[1] ?? m[2];
       targets.push(spec.startsWith('.') ? relative(SRC, resolve(dirname(file), spec)).replace(/\.js$/, '') : spec);
     }
     graph.set(relative(SRC, file).replace(/\.tsx?$/, ''), targets);
@@ -45,7 +45,10 @@ function violations(from: string[], forbidden: (target: string) => boolean): str
   return out;
 }
 
-const under = (...dirs: string[]) => (t: string) => dirs.some((d) => t === d || t.startsWith(`${d}/`));
+const under =
+  (...dirs: string[]) =>
+  (t: string) =>
+    dirs.some((d) => t === d || t.startsWith(`${d}/`));
 
 describe('layers', () => {
   it('finds the source files and their imports', () => {

@@ -46,7 +46,12 @@ describe('discovery and JWKS', () => {
     expect(doc.subject_types_supported).toEqual(['public']);
     expect(doc.id_token_signing_alg_values_supported).toContain('RS256');
     // Front-Channel Logout 1.0 §3, Back-Channel Logout 1.0 §2.1.
-    expect(doc).toMatchObject({ frontchannel_logout_supported: true, frontchannel_logout_session_supported: true, backchannel_logout_supported: true, backchannel_logout_session_supported: true });
+    expect(doc).toMatchObject({
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+    });
     // RFC 8414 §2: the auth methods of introspection never include none.
     expect(doc.introspection_endpoint_auth_methods_supported).not.toContain('none');
   });
@@ -89,7 +94,8 @@ describe('discovery and JWKS', () => {
 });
 
 describe('code_challenge_methods_supported: what clients may use', () => {
-  const methods = async (s: TestServer) => ((await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>).code_challenge_methods_supported;
+  const methods = async (s: TestServer) =>
+    ((await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>).code_challenge_methods_supported;
 
   it('S256 only when no client may use plain (the demo)', async () => {
     const s = await startTestServer();
@@ -102,8 +108,13 @@ describe('code_challenge_methods_supported: what clients may use', () => {
 
   it('plain too when an enabled client allows plain PKCE; a disabled one does not count', async () => {
     const plainClient = (clientId: string, enabled: boolean) => ({
-      clientId, enabled, requireClientSecret: false, allowPlainTextPkce: true,
-      allowedGrantTypes: ['authorization_code'], redirectUris: ['http://localhost:3000/legacy'], allowedScopes: ['openid'],
+      clientId,
+      enabled,
+      requireClientSecret: false,
+      allowPlainTextPkce: true,
+      allowedGrantTypes: ['authorization_code'],
+      redirectUris: ['http://localhost:3000/legacy'],
+      allowedScopes: ['openid'],
     });
     const off = await startTestServer({ mutate: (c) => void (c.clients as unknown[]).push(plainClient('legacy.off', false)) });
     const on = await startTestServer({ mutate: (c) => void (c.clients as unknown[]).push(plainClient('legacy', true)) });

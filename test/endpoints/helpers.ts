@@ -17,12 +17,7 @@ export interface Answer {
 }
 
 /** POSTs a form to `url + path` and parses the JSON answer (body {} when not JSON). */
-export async function post(
-  url: string,
-  path: string,
-  params: Record<string, string | string[]>,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
+export async function post(url: string, path: string, params: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(url + path, { method: 'POST', headers, body: form(params) });
   const text = await res.text();
   let body: Record<string, unknown> = {};

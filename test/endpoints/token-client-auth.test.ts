@@ -226,7 +226,10 @@ describe('clientAuthentication.acceptEndpointAudience (compatibility with pre-20
   });
 
   it('starts with a warning naming the setting', () => {
-    const { warnings } = parseConfig({ clientAuthentication: { acceptEndpointAudience: true }, clients: [{ clientId: 'c', jwksUri: 'https://c.example/jwks', acceptEndpointAudience: true, allowedGrantTypes: ['client_credentials'] }] });
+    const { warnings } = parseConfig({
+      clientAuthentication: { acceptEndpointAudience: true },
+      clients: [{ clientId: 'c', jwksUri: 'https://c.example/jwks', acceptEndpointAudience: true, allowedGrantTypes: ['client_credentials'] }],
+    });
     expect(warnings.map((w) => w.path)).toEqual(expect.arrayContaining(['clientAuthentication.acceptEndpointAudience', 'clients[0].acceptEndpointAudience']));
   });
 

@@ -75,7 +75,8 @@ describe('client_credentials: reference tokens', () => {
       return put(rec);
     };
     s = await startTestServer({
-      mutate: (c) => addM2mClient(c, { clientId: 'm2m.ref', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], accessTokenType: 'reference' }),
+      mutate: (c) =>
+        addM2mClient(c, { clientId: 'm2m.ref', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], accessTokenType: 'reference' }),
       options: { backend },
     });
   });
@@ -153,7 +154,7 @@ describe('RFC 8707 resource indicators', () => {
     expect(r.body.error).toBe('invalid_target');
   });
 
-  it('with a resource, the scope narrows to that resource\'s API scopes (as IdentityServer does)', async () => {
+  it("with a resource, the scope narrows to that resource's API scopes (as IdentityServer does)", async () => {
     const r = await token(s.url, { grant_type: 'client_credentials', scope: 'api orders.read', resource: 'api' }, auth);
     expect(r.status).toBe(200);
     expect(r.body.scope).toBe('api');
@@ -173,7 +174,11 @@ describe('client credentials without any API scope', () => {
   beforeAll(async () => {
     s = await startTestServer({
       mutate: (c) => {
-        (c.clients as unknown[]).push({ clientId: 'no-scopes', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], allowedGrantTypes: ['client_credentials'] });
+        (c.clients as unknown[]).push({
+          clientId: 'no-scopes',
+          clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }],
+          allowedGrantTypes: ['client_credentials'],
+        });
       },
     });
   });

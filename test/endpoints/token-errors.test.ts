@@ -153,7 +153,11 @@ describe('token endpoint errors', () => {
     });
 
     it('a grant type the client is not allowed: unauthorized_client', async () => {
-      expectError(await token(s.url, { grant_type: 'authorization_code', code: 'x', redirect_uri: 'http://localhost:3000/callback' }, m2m), 400, 'unauthorized_client');
+      expectError(
+        await token(s.url, { grant_type: 'authorization_code', code: 'x', redirect_uri: 'http://localhost:3000/callback' }, m2m),
+        400,
+        'unauthorized_client',
+      );
       const conf = { authorization: basic('interactive.confidential', 'secret') };
       expectError(await token(s.url, { grant_type: 'client_credentials' }, conf), 400, 'unauthorized_client');
     });

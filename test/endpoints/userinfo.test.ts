@@ -10,7 +10,13 @@ async function tokensFor(scopes?: string[], opts: HarnessOptions = {}, subjectId
   h = await createHarness(opts);
   if (subjectId === 'carol') {
     await h.ctx.backend.users.insert({
-      subjectId: 'carol', username: 'carol', passwordHash: '$argon2id$unused', claims: { name: 'Carol' }, isActive: true, createdAt: NOW, updatedAt: NOW,
+      subjectId: 'carol',
+      username: 'carol',
+      passwordHash: '$argon2id$unused',
+      claims: { name: 'Carol' },
+      isActive: true,
+      createdAt: NOW,
+      updatedAt: NOW,
     });
   }
   const res = await h.redeem({ subjectId, payload: scopes ? { scopes } : {} });
@@ -36,15 +42,22 @@ describe('userinfo endpoint', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.json()).toEqual({
-      sub: 'alice', name: 'Alice Smith', given_name: 'Alice', family_name: 'Smith', website: 'https://alice.example.com',
-      email: 'alice@example.com', email_verified: true,
+      sub: 'alice',
+      name: 'Alice Smith',
+      given_name: 'Alice',
+      family_name: 'Smith',
+      website: 'https://alice.example.com',
+      email: 'alice@example.com',
+      email_verified: true,
     });
   });
 
   it('releases only the claims of the scopes in the token', async () => {
     const { access_token } = await tokensFor(['openid', 'email']);
     expect(await (await get({ authorization: `Bearer ${access_token}` })).json()).toEqual({
-      sub: 'alice', email: 'alice@example.com', email_verified: true,
+      sub: 'alice',
+      email: 'alice@example.com',
+      email_verified: true,
     });
     await h.close();
     const profileOnly = await tokensFor(['openid', 'profile']);

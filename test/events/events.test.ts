@@ -10,7 +10,19 @@ import type { GrantHandler } from '../../src/context.js';
 import { isEvent, type GatehouseEvent } from '../../src/events/types.js';
 import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 import { basic, CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
-import { actions, authorizeUrl, authParams, consentAndResume, field, FORM, loginAndResume, openPage, PUB, signIn, startAt } from '../interaction/interaction-helpers.js';
+import {
+  actions,
+  authorizeUrl,
+  authParams,
+  consentAndResume,
+  field,
+  FORM,
+  loginAndResume,
+  openPage,
+  PUB,
+  signIn,
+  startAt,
+} from '../interaction/interaction-helpers.js';
 
 const throwing: GrantHandler = {
   grantType: 'urn:test:throws',
@@ -47,7 +59,9 @@ describe('events', () => {
 
   it('token_issued and client_authentication_success, stamped with time and outcome', async () => {
     expect((await token({ grant_type: 'client_credentials', scope: 'api' })).status).toBe(200);
-    expect(of('token_issued')).toEqual([expect.objectContaining({ clientId: 'm2m', grantType: 'client_credentials', time: s.clock.now(), outcome: 'success' })]);
+    expect(of('token_issued')).toEqual([
+      expect.objectContaining({ clientId: 'm2m', grantType: 'client_credentials', time: s.clock.now(), outcome: 'success' }),
+    ]);
     expect(of('client_authentication_success')[0]).toMatchObject({ clientId: 'm2m' });
   });
 
@@ -62,7 +76,12 @@ describe('events', () => {
     const jar = new CookieJar();
     const page = await startAt(jar, authorizeUrl(s.url, (await authParams()).params), 'login');
     await loginAndResume(jar, s.url, page, 'alice', 'wrong-password').catch(() => undefined);
-    expect(of('user_login_failure')[0]).toMatchObject({ username: 'alice', reason: 'invalid_credentials', clientId: 'interactive.confidential', outcome: 'failure' });
+    expect(of('user_login_failure')[0]).toMatchObject({
+      username: 'alice',
+      reason: 'invalid_credentials',
+      clientId: 'interactive.confidential',
+      outcome: 'failure',
+    });
     await signIn(s.url, new CookieJar(), 'bob');
     expect(of('user_login_success')[0]).toMatchObject({ username: 'bob', subjectId: '2', clientId: 'interactive.confidential' });
     expect(of('authorization_code_issued')[0]).toMatchObject({ subjectId: '2', clientId: 'interactive.confidential' });
@@ -126,7 +145,11 @@ describe('events', () => {
 
   it('token_revoked at the revocation endpoint', async () => {
     const at = ((await (await token({ grant_type: 'client_credentials', scope: 'api' })).json()) as { access_token: string }).access_token;
-    const res = await fetch(`${s.url}/connect/revocation`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM }, body: form({ token: at }) });
+    const res = await fetch(`${s.url}/connect/revocation`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), ...FORM },
+      body: form({ token: at }),
+    });
     expect(res.status).toBe(200);
     expect(of('token_revoked')[0]).toMatchObject({ clientId: 'm2m' });
   });
@@ -145,7 +168,11 @@ describe('events', () => {
   });
 
   it('unhandled_error with the request id when a handler throws, and the log line at error', async () => {
-    const res = await fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM, 'x-request-id': 'boom-1' }, body: form({ grant_type: throwing.grantType }) });
+    const res = await fetch(`${s.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), ...FORM, 'x-request-id': 'boom-1' },
+      body: form({ grant_type: throwing.grantType }),
+    });
     expect(res.status).toBe(500);
     expect(of('unhandled_error')[0]).toMatchObject({ requestId: 'boom-1', path: '/connect/token', outcome: 'error' });
     expect(logLines.find((l) => l.msg === 'unhandled_error')).toMatchObject({ level: 50 });
@@ -185,7 +212,8 @@ describe('rate_limited event', () => {
     const seen: GatehouseEvent[] = [];
     const s = await startTestServer({ mutate: (c) => (c.rateLimits = { tokenPerClient: 1 }), options: { events: (e) => void seen.push(e) } });
     try {
-      const call = () => fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM }, body: 'grant_type=client_credentials' });
+      const call = () =>
+        fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM }, body: 'grant_type=client_credentials' });
       expect((await call()).status).toBe(200);
       expect((await call()).status).toBe(429);
       expect(seen.find((e) => e.type === 'rate_limited')).toMatchObject({ scope: 'token-client', endpoint: '/connect/token', outcome: 'failure' });

@@ -34,7 +34,11 @@ function ensureBuild(): void {
 }
 
 async function startExample(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['examples/express/server.mjs'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['examples/express/server.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the example did not start within 30 s:\n${out}`)), 30_000);
@@ -122,13 +126,17 @@ describe('examples/express: own SQLite users and a custom profile service', () =
       nonce,
     });
     const callback = await signIn(url, 'ada@example.com', 'ada-password');
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({ sub: 'u-1001', iss: base, name: 'Ada Lovelace', email: 'ada@example.com', department: 'Engineering' });
 
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     expect(userinfo).toMatchObject({ sub: 'u-1001', name: 'Ada Lovelace', department: 'Engineering' });
-
   });
 
   it("protects the host's /api routes with the resource-server middleware; the access token carries the department its API asks for", async () => {
@@ -171,7 +179,10 @@ describe('examples/express: own SQLite users and a custom profile service', () =
   it('answers a wrong password and an unknown email of the host table alike, with the generic message', async () => {
     const attempt = async (username: string) => {
       const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
       });
       const jar = new CookieJar();
       const loginUrl = new URL((await jar.fetch(url.href)).headers.get('location')!, url);

@@ -26,8 +26,11 @@ const otpGrant: ExtensionGrantValidator = {
 /** A client allowed the OTP grant (and refresh tokens). */
 const withOtpClient = (c: ConfigInput) => {
   c.clients!.push({
-    clientId: 'otp.app', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }],
-    allowedGrantTypes: [OTP, 'refresh_token'], allowedScopes: ['openid', 'profile', 'api'], allowOfflineAccess: true,
+    clientId: 'otp.app',
+    clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }],
+    allowedGrantTypes: [OTP, 'refresh_token'],
+    allowedScopes: ['openid', 'profile', 'api'],
+    allowOfflineAccess: true,
   });
 };
 
@@ -85,9 +88,13 @@ describe('extension grants', () => {
     const delegation: GrantHandler = {
       grantType: 'urn:example:delegation',
       parameters: ['scope'],
-      handle: async (_req, client, ctx) => noStoreJson(await issueTokens(ctx, { client, grantType: 'urn:example:delegation', scopes: ['api'], claims: { delegated: true } })),
+      handle: async (_req, client, ctx) =>
+        noStoreJson(await issueTokens(ctx, { client, grantType: 'urn:example:delegation', scopes: ['api'], claims: { delegated: true } })),
     };
-    s = await startTestServer({ mutate: (c) => void c.clients!.find((x) => x.clientId === 'm2m')!.allowedGrantTypes!.push(delegation.grantType), options: { grants: [delegation] } });
+    s = await startTestServer({
+      mutate: (c) => void c.clients!.find((x) => x.clientId === 'm2m')!.allowedGrantTypes!.push(delegation.grantType),
+      options: { grants: [delegation] },
+    });
     const res = await tokenRequest(s.url, { grant_type: delegation.grantType }, 'm2m');
     expect(res.status).toBe(200);
     expect(claimsOf(res.body.access_token)).toMatchObject({ sub: 'm2m', delegated: true, scope: 'api' });

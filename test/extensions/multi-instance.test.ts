@@ -27,7 +27,12 @@ describe('two Gatehouse instances in one process', () => {
     const eventsB: GatehouseEvent[] = [];
     const a = await startTestServer({
       mutate: (c) => {
-        c.clients!.push({ clientId: 'only.a', clientSecrets: [{ value: hashSecret('a-secret') }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] });
+        c.clients!.push({
+          clientId: 'only.a',
+          clientSecrets: [{ value: hashSecret('a-secret') }],
+          allowedGrantTypes: ['client_credentials'],
+          allowedScopes: ['api'],
+        });
         c.users!.push({ subjectId: 'a-9', username: 'dora', password: 'dora', claims: { name: 'Dora of A' } });
       },
       options: { events: (e) => void eventsA.push(e) },
@@ -60,12 +65,16 @@ describe('two Gatehouse instances in one process', () => {
 
     // A's client and user are unknown to B.
     expect((await tokenRequest(a.url, { grant_type: 'client_credentials', scope: 'api' }, 'only.a', 'a-secret')).status).toBe(200);
-    expect(await tokenRequest(b.url, { grant_type: 'client_credentials', scope: 'api' }, 'only.a', 'a-secret')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await tokenRequest(b.url, { grant_type: 'client_credentials', scope: 'api' }, 'only.a', 'a-secret')).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
     expect(await b.gh.context.users.findBySubject('a-9')).toBeUndefined();
     await expect(authorizeWithLogin(b.url, { username: 'dora', password: 'dora' })).rejects.toThrow();
 
     // Different signing keys: no kid of A is published by B.
-    const kids = async (base: string) => ((await (await fetch(`${base}/.well-known/openid-configuration/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const kids = async (base: string) =>
+      ((await (await fetch(`${base}/.well-known/openid-configuration/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     const kidsB = await kids(b.url);
     for (const kid of await kids(a.url)) expect(kidsB).not.toContain(kid);
 

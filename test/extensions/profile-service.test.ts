@@ -92,8 +92,14 @@ describe('profile service', () => {
     const { challenge } = await pkce();
     const q = (extra: Record<string, string> = {}) =>
       new URLSearchParams({
-        client_id: 'interactive.confidential', redirect_uri: 'http://localhost:3000/callback', response_type: 'code', scope: 'openid',
-        state: 's', code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+        client_id: 'interactive.confidential',
+        redirect_uri: 'http://localhost:3000/callback',
+        response_type: 'code',
+        scope: 'openid',
+        state: 's',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        ...extra,
       });
     // Active: the session answers at once with a code.
     const sso = await jar.fetch(`${s.url}/connect/authorize?${q()}`);

@@ -10,8 +10,20 @@ import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
 
 function hostClients() {
   const rows = new Map<string, ClientDefinition>([
-    ['db.m2m', { clientId: 'db.m2m', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api', 'orders'] }],
-    ['db.off', { clientId: 'db.off', enabled: false, clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] }],
+    [
+      'db.m2m',
+      { clientId: 'db.m2m', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api', 'orders'] },
+    ],
+    [
+      'db.off',
+      {
+        clientId: 'db.off',
+        enabled: false,
+        clientSecrets: [{ value: hashSecret('db-secret') }],
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api'],
+      },
+    ],
   ]);
   const lookups: string[] = [];
   const store: ClientStore = {
@@ -67,7 +79,10 @@ describe('client store', () => {
     expect((await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, 'm2m')).status).toBe(200);
     expect(host.lookups).toEqual([]);
     for (const id of ['db.off', 'nobody', 'nobody']) {
-      expect(await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, id, 'db-secret')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+      expect(await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, id, 'db-secret')).toMatchObject({
+        status: 401,
+        body: { error: 'invalid_client' },
+      });
     }
     // An unknown id is cached too: the flood of one made-up id costs one query.
     expect(host.lookups).toEqual(['db.off', 'nobody']);
@@ -86,21 +101,32 @@ describe('client store', () => {
 
   it('treats a definition that does not parse, or names another client, as unknown', async () => {
     const host = hostClients();
-    host.rows.set('db.bad', { clientId: 'db.bad', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['client_credentials'], accessTokenLifetime: -5 });
+    host.rows.set('db.bad', {
+      clientId: 'db.bad',
+      clientSecrets: [{ value: hashSecret('db-secret') }],
+      allowedGrantTypes: ['client_credentials'],
+      accessTokenLifetime: -5,
+    });
     host.rows.set('db.alias', { ...host.rows.get('db.m2m')! });
     s = await startTestServer({ options: { clientStore: host.store } });
     for (const id of ['db.bad', 'db.alias']) {
-      expect(await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, id, 'db-secret')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+      expect(await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'api' }, id, 'db-secret')).toMatchObject({
+        status: 401,
+        body: { error: 'invalid_client' },
+      });
     }
   });
 });
 
 describe('client store in the user flows', () => {
-  it("signs a user in to a store client; once the store disables it, its tokens get no userinfo (401)", async () => {
+  it('signs a user in to a store client; once the store disables it, its tokens get no userinfo (401)', async () => {
     const host = hostClients();
     host.rows.set('db.web', {
-      clientId: 'db.web', clientSecrets: [{ value: hashSecret('db-secret') }], allowedGrantTypes: ['authorization_code'],
-      allowedScopes: ['openid', 'profile'], redirectUris: ['https://db-web.example/cb'],
+      clientId: 'db.web',
+      clientSecrets: [{ value: hashSecret('db-secret') }],
+      allowedGrantTypes: ['authorization_code'],
+      allowedScopes: ['openid', 'profile'],
+      redirectUris: ['https://db-web.example/cb'],
     });
     const clock = new TestClock();
     s = await startTestServer({ clock, options: { clientStore: host.store, storeCache: { ttl: 60 } } });
@@ -124,7 +150,8 @@ describe('resource store', () => {
     const res = await tokenRequest(s.url, { grant_type: 'client_credentials', scope: 'orders' }, 'db.m2m', 'db-secret');
     expect(res.status).toBe(200);
     expect(claimsOf(res.body.access_token)).toMatchObject({ aud: 'orders-api', scope: 'orders' });
-    const discovery = async () => ((await (await fetch(`${s!.url}/.well-known/openid-configuration`)).json()) as { scopes_supported: string[] }).scopes_supported;
+    const discovery = async () =>
+      ((await (await fetch(`${s!.url}/.well-known/openid-configuration`)).json()) as { scopes_supported: string[] }).scopes_supported;
     expect(await discovery()).toContain('orders');
     expect(await discovery()).toContain('api');
     host.data.apiScopes!.push({ name: 'invoices' });

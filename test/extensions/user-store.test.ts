@@ -12,7 +12,8 @@ function hostUsers() {
     ['h-7', { subjectId: 'h-7', username: 'carol', password: 'carol-pw', isActive: true, claims: { name: 'Carol Host', email: 'carol@host.example' } }],
   ]);
   const calls: string[] = [];
-  const strip = (u: (User & { password: string }) | undefined): User | undefined => u && { subjectId: u.subjectId, username: u.username, isActive: u.isActive, claims: u.claims };
+  const strip = (u: (User & { password: string }) | undefined): User | undefined =>
+    u && { subjectId: u.subjectId, username: u.username, isActive: u.isActive, claims: u.claims };
   const store: UserStore = {
     async findBySubject(sub) {
       calls.push(`findBySubject:${sub}`);
@@ -72,7 +73,7 @@ describe('user store', () => {
     expect(host.calls.filter((c) => c.startsWith('validateCredentials')).length).toBe(before);
   });
 
-  it("a host user made inactive gets no new tokens: refresh invalid_grant, userinfo 401", async () => {
+  it('a host user made inactive gets no new tokens: refresh invalid_grant, userinfo 401', async () => {
     const host = hostUsers();
     s = await startTestServer({ options: { userStore: host.store } });
     const flow = await authorizeWithLogin(s.url, { username: 'carol', password: 'carol-pw' });

@@ -16,8 +16,14 @@ afterEach(async () => {
 async function authorizeUrl(base: string, extra: Record<string, string> = {}) {
   const { challenge } = await pkce();
   const q = new URLSearchParams({
-    client_id: 'interactive.confidential', redirect_uri: 'http://localhost:3000/callback', response_type: 'code', scope: 'openid',
-    state: 'xyz', code_challenge: challenge, code_challenge_method: 'S256', ...extra,
+    client_id: 'interactive.confidential',
+    redirect_uri: 'http://localhost:3000/callback',
+    response_type: 'code',
+    scope: 'openid',
+    state: 'xyz',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    ...extra,
   });
   return `${base}/connect/authorize?${q}`;
 }
@@ -120,7 +126,7 @@ describe('redirect URI validator', () => {
     s = await startTestServer({
       options: {
         redirectUriValidator: {
-          isRedirectUriValid: (uri, client) => tenantUri.test(uri) || (defaultRedirectUriValidator.isRedirectUriValid(uri, client)),
+          isRedirectUriValid: (uri, client) => tenantUri.test(uri) || defaultRedirectUriValidator.isRedirectUriValid(uri, client),
           isPostLogoutRedirectUriValid: defaultRedirectUriValidator.isPostLogoutRedirectUriValid,
         },
       },
@@ -146,7 +152,9 @@ describe('redirect URI validator', () => {
     const flow = await authorizeWithLogin(s.url);
     const tokens = await exchangeCode(s.url, flow.code, flow.verifier);
     const end = (target: string) =>
-      flow.jar.fetch(`${s!.url}/connect/endsession?${new URLSearchParams({ id_token_hint: tokens.body.id_token, post_logout_redirect_uri: target, state: 'q' })}`);
+      flow.jar.fetch(
+        `${s!.url}/connect/endsession?${new URLSearchParams({ id_token_hint: tokens.body.id_token, post_logout_redirect_uri: target, state: 'q' })}`,
+      );
     // The registered one is refused now: the host's validator decides alone.
     expect((await end('http://localhost:3000/')).status).toBe(400);
     const res = await end('https://acme.tenants.example.com/bye');

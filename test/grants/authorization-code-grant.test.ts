@@ -11,7 +11,11 @@ afterEach(async () => h?.close());
 
 const atHash = (token: string) => createHash('sha256').update(token).digest().subarray(0, 16).toString('base64url');
 const codeForm = (code: string, verifier: string, extra: Record<string, string | string[]> = {}) => ({
-  grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier, ...extra,
+  grant_type: 'authorization_code',
+  code,
+  redirect_uri: REDIRECT,
+  code_verifier: verifier,
+  ...extra,
 });
 
 describe('authorization_code grant: issuing', () => {
@@ -24,9 +28,17 @@ describe('authorization_code grant: issuing', () => {
     expect(typeof res.json.refresh_token).toBe('string');
     const at = jwtClaims(res.json.access_token);
     expect(at).toMatchObject({
-      iss: 'https://id.example.com', sub: 'alice', aud: 'orders', client_id: 'web', sid: 'sid-1',
-      auth_time: NOW - 30, amr: ['pwd'], exp: NOW + 3600, scope: 'openid profile email api.read offline_access',
-      role: 'admin', department: 'sales', // API resource and API scope user claims
+      iss: 'https://id.example.com',
+      sub: 'alice',
+      aud: 'orders',
+      client_id: 'web',
+      sid: 'sid-1',
+      auth_time: NOW - 30,
+      amr: ['pwd'],
+      exp: NOW + 3600,
+      scope: 'openid profile email api.read offline_access',
+      role: 'admin',
+      department: 'sales', // API resource and API scope user claims
     });
     // Identity claims do not go into access tokens.
     expect(at.email).toBeUndefined();
@@ -38,12 +50,22 @@ describe('authorization_code grant: issuing', () => {
     const res = await h.redeem();
     const jwks = createLocalJWKSet(JSON.parse(Buffer.from(h.ctx.keys.jwksBytes()).toString('utf8')));
     const { payload, protectedHeader } = await jwtVerify(res.json.id_token, jwks, {
-      issuer: 'https://id.example.com', audience: 'web', currentDate: new Date(NOW * 1000),
+      issuer: 'https://id.example.com',
+      audience: 'web',
+      currentDate: new Date(NOW * 1000),
     });
     expect(protectedHeader.typ).toBe('JWT');
     expect(payload).toMatchObject({
-      iss: 'https://id.example.com', sub: 'alice', aud: 'web', iat: NOW, exp: NOW + 300,
-      auth_time: NOW - 30, nonce: 'nonce-123', sid: 'sid-1', amr: ['pwd'], at_hash: atHash(res.json.access_token),
+      iss: 'https://id.example.com',
+      sub: 'alice',
+      aud: 'web',
+      iat: NOW,
+      exp: NOW + 300,
+      auth_time: NOW - 30,
+      nonce: 'nonce-123',
+      sid: 'sid-1',
+      amr: ['pwd'],
+      at_hash: atHash(res.json.access_token),
     });
     // An access token was issued: user claims come from userinfo (OIDC Core §5.4).
     expect(payload.name).toBeUndefined();

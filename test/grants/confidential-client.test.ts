@@ -48,7 +48,12 @@ describe('config: none on a confidential client', () => {
       i = m2mIndex(c);
       clientOf(c, 'm2m').tokenEndpointAuthMethods = ['client_secret_basic', 'none'];
     });
-    expect(issues).toEqual([{ path: `clients[${i}].tokenEndpointAuthMethods[1]`, message: expect.stringMatching(/^none lets the client authenticate without credentials, but it has clientSecrets/) }]);
+    expect(issues).toEqual([
+      {
+        path: `clients[${i}].tokenEndpointAuthMethods[1]`,
+        message: expect.stringMatching(/^none lets the client authenticate without credentials, but it has clientSecrets/),
+      },
+    ]);
   });
 
   it('refuses none on a client with keys, and none with requireClientSecret true', () => {
@@ -57,7 +62,12 @@ describe('config: none on a confidential client', () => {
     });
     expect(withKeys.map((x) => x.message)).toEqual([expect.stringMatching(/it has jwksUri/)]);
     const required = issuesOf((c) => {
-      (c.clients as Record<string, unknown>[]).push({ clientId: 'odd', tokenEndpointAuthMethods: ['none'], allowedGrantTypes: ['authorization_code'], redirectUris: ['https://odd.example.com/cb'] });
+      (c.clients as Record<string, unknown>[]).push({
+        clientId: 'odd',
+        tokenEndpointAuthMethods: ['none'],
+        allowedGrantTypes: ['authorization_code'],
+        redirectUris: ['https://odd.example.com/cb'],
+      });
     });
     expect(required.map((x) => x.message)).toEqual(['none is for public clients; set requireClientSecret to false (or remove none)']);
   });

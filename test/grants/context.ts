@@ -99,7 +99,12 @@ export interface Harness {
   /** POST /connect/token as `clientId` (Basic auth; a client without secret sends client_id). */
   token(form: Record<string, string | string[]>, clientId?: string): Promise<TokenAnswer>;
   /** Stores a code as the authorize endpoint does; returns it with its PKCE verifier. */
-  issueCode(opts?: { clientId?: string; subjectId?: string; sessionId?: string; payload?: Partial<AuthorizationCodePayload> }): Promise<{ code: string; verifier: string }>;
+  issueCode(opts?: {
+    clientId?: string;
+    subjectId?: string;
+    sessionId?: string;
+    payload?: Partial<AuthorizationCodePayload>;
+  }): Promise<{ code: string; verifier: string }>;
   /** A code issued and redeemed by 'web' with the default payload. */
   redeem(opts?: Parameters<Harness['issueCode']>[0]): Promise<TokenAnswer>;
   fetch(path: string, init?: RequestInit): Promise<Response>;

@@ -16,7 +16,10 @@ const refresh = (token: string) => h.token({ grant_type: 'refresh_token', refres
 const revoke = (token: string, clientId = 'web') =>
   h.fetch('/connect/revocation', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${SECRETS[clientId]}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${SECRETS[clientId]}`).toString('base64')}`,
+    },
     body: new URLSearchParams({ token }).toString(),
   });
 
@@ -45,7 +48,7 @@ describe('revoking a grant family revokes its JWT access tokens', () => {
     expect(ui.status).toBe(401);
   });
 
-  it("another grant of the same user and client is left alone", async () => {
+  it('another grant of the same user and client is left alone', async () => {
     h = await createHarness();
     const [, second] = await family();
     const other = await h.redeem();

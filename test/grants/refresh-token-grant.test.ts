@@ -13,7 +13,13 @@ async function start(opts: HarnessOptions = {}, subjectId?: string): Promise<str
   h = await createHarness(opts);
   if (subjectId === 'carol') {
     await h.ctx.backend.users.insert({
-      subjectId: 'carol', username: 'carol', passwordHash: '$argon2id$unused', claims: { name: 'Carol' }, isActive: true, createdAt: NOW, updatedAt: NOW,
+      subjectId: 'carol',
+      username: 'carol',
+      passwordHash: '$argon2id$unused',
+      claims: { name: 'Carol' },
+      isActive: true,
+      createdAt: NOW,
+      updatedAt: NOW,
     });
   }
   const res = await h.redeem({ subjectId });

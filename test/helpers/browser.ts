@@ -33,7 +33,8 @@ export const CHROMIUM_ARGS = [
  */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   const missing = programUnavailable('chromium');
-  if (missing) throw new Error(`Chromium unavailable: ${missing} (apt-get install chromium, or set CHROMIUM_PATH); check with requirePrograms(['chromium']) first`);
+  if (missing)
+    throw new Error(`Chromium unavailable: ${missing} (apt-get install chromium, or set CHROMIUM_PATH); check with requirePrograms(['chromium']) first`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 

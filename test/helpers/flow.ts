@@ -21,7 +21,16 @@ export interface FlowResult {
  */
 export async function authorizeWithLogin(
   base: string,
-  opts: { username?: string; password?: string; clientId?: string; redirectUri?: string; scope?: string; params?: Record<string, string>; jar?: CookieJar; consent?: boolean } = {},
+  opts: {
+    username?: string;
+    password?: string;
+    clientId?: string;
+    redirectUri?: string;
+    scope?: string;
+    params?: Record<string, string>;
+    jar?: CookieJar;
+    consent?: boolean;
+  } = {},
 ): Promise<FlowResult> {
   const jar = opts.jar ?? new CookieJar();
   const { verifier, challenge } = await pkce();
@@ -66,7 +75,14 @@ export async function authorizeWithLogin(
 }
 
 /** Exchanges a code at the token endpoint with client_secret_basic. */
-export async function exchangeCode(base: string, code: string, verifier: string, client = 'interactive.confidential', secret = 'secret', redirectUri = CONFIDENTIAL_REDIRECT) {
+export async function exchangeCode(
+  base: string,
+  code: string,
+  verifier: string,
+  client = 'interactive.confidential',
+  secret = 'secret',
+  redirectUri = CONFIDENTIAL_REDIRECT,
+) {
   const res = await fetch(`${base}/connect/token`, {
     method: 'POST',
     headers: { authorization: basic(client, secret), 'content-type': 'application/x-www-form-urlencoded' },

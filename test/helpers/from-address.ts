@@ -34,7 +34,10 @@ export async function loginFormFrom(base: string, from: string, headers: Record<
   if (first.status !== 303) throw new Error(`authorize answered ${first.status}: ${first.body.slice(0, 200)}`);
   const cookie = (first.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
   const page = await requestFrom(new URL(first.headers.location!, base).toString(), { from, headers: { ...headers, cookie } });
-  const action = new URL(actions(page.body).find((a) => a.includes('/ui/login?'))!, base).toString();
+  const action = new URL(
+    actions(page.body).find((a) => a.includes('/ui/login?'))!,
+    base,
+  ).toString();
   return { cookie, action, csrf: field(page.body, 'csrf')! };
 }
 
@@ -42,4 +45,9 @@ export type LoginForm = Awaited<ReturnType<typeof loginFormFrom>>;
 
 /** Posts a username and password to a login form from `from`. */
 export const postLoginFrom = (f: LoginForm, from: string, username: string, password: string, headers: Record<string, string> = {}) =>
-  requestFrom(f.action, { method: 'POST', from, headers: { ...FORM, ...headers, cookie: f.cookie }, body: form({ csrf: f.csrf, username, password }).toString() });
+  requestFrom(f.action, {
+    method: 'POST',
+    from,
+    headers: { ...FORM, ...headers, cookie: f.cookie },
+    body: form({ csrf: f.csrf, username, password }).toString(),
+  });

@@ -34,7 +34,13 @@ export function buildDist(): void {
  * Starts `gatehouse start --config <config> [args]` on `port`; env adds to
  * process.env. `dist: true` runs the built dist/cli/main.js (see {@link buildDist}).
  */
-export async function startGatehouseProcess(opts: { config: string; port: number; env?: Record<string, string>; args?: string[]; dist?: boolean }): Promise<GatehouseProcess> {
+export async function startGatehouseProcess(opts: {
+  config: string;
+  port: number;
+  env?: Record<string, string>;
+  args?: string[];
+  dist?: boolean;
+}): Promise<GatehouseProcess> {
   const [cmd, entry] = opts.dist ? [process.execPath, [join(ROOT, 'dist/cli/main.js')]] : [VITE_NODE, [MAIN, '--']];
   const child = spawn(cmd, [...entry, 'start', '--config', opts.config, ...(opts.args ?? [])], {
     cwd: ROOT,
@@ -59,7 +65,10 @@ export async function startGatehouseProcess(opts: { config: string; port: number
     output: () => out,
     kill: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
         child.once('exit', () => resolve());
         child.kill(signal);
       }),

@@ -86,7 +86,8 @@ export const CHECKS: Record<Program, Check> = {
       const absent = (['initdb', 'pg_ctl'] as const).filter((p) => !findPostgresProgram(p));
       if (absent.length > 0) return `${absent.join(' and ')} not found on PATH or in /usr/lib/postgresql/*/bin`;
       // initdb refuses to run as root; the helper runs it as the postgres user, which the package creates.
-      if (isRoot() && spawnSync('id', ['postgres'], { stdio: 'ignore' }).status !== 0) return 'running as root and there is no postgres user to run the server as';
+      if (isRoot() && spawnSync('id', ['postgres'], { stdio: 'ignore' }).status !== 0)
+        return 'running as root and there is no postgres user to run the server as';
       return undefined;
     },
   },
@@ -108,4 +109,3 @@ export const CHECKS: Record<Program, Check> = {
 export function programUnavailable(program: Program): string | undefined {
   return CHECKS[program].check();
 }
-

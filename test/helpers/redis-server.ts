@@ -46,7 +46,9 @@ export async function startRedis(): Promise<RedisServer> {
   const start = async () => {
     // Already running: nothing to do (a second server could not bind the port, and the first would be orphaned).
     if (child && child.exitCode === null && child.signalCode === null) return;
-    child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: 'ignore' });
+    child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 200; i++) {
       if (await ping(port)) return;
       await new Promise((r) => setTimeout(r, 25));

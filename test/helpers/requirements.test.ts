@@ -19,7 +19,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the fixture files in a fresh vitest process (none of this run's VITEST_* variables). */
 function runFixtures(env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'GATEHOUSE_TEST_REQUIRE_ALL' && k !== 'NODE_OPTIONS'));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'GATEHOUSE_TEST_REQUIRE_ALL' && k !== 'NODE_OPTIONS'),
+  );
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/requirements/vitest.config.ts'], {
     cwd: ROOT,
     env: { ...clean, ...env, NO_COLOR: '1', CI: '' },
@@ -82,7 +84,14 @@ describe('the summary', () => {
   it('groups the skipped files by program, with the reason and the install command once', () => {
     const lines = skipSummary([
       { file: 'test/a.test.ts', missing: [{ program: 'redis-server', reason: 'redis-server not found on PATH', install: 'apt-get install redis-server' }] },
-      { file: 'test/b.test.ts', part: 'on Redis', missing: [{ program: 'redis-server', reason: 'redis-server not found on PATH', install: 'apt-get install redis-server' }, { program: 'postgresql', reason: 'initdb not found', install: 'apt-get install postgresql' }] },
+      {
+        file: 'test/b.test.ts',
+        part: 'on Redis',
+        missing: [
+          { program: 'redis-server', reason: 'redis-server not found on PATH', install: 'apt-get install redis-server' },
+          { program: 'postgresql', reason: 'initdb not found', install: 'apt-get install postgresql' },
+        ],
+      },
     ]);
     expect(lines).toEqual([
       'Skipped for missing system programs (2 part(s) of 2 test file(s); GATEHOUSE_TEST_REQUIRE_ALL=1 makes this a failure):',

@@ -104,8 +104,7 @@ export async function pkce(): Promise<{ verifier: string; challenge: string }> {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-export const basic = (id: string, secret: string) =>
-  'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+export const basic = (id: string, secret: string) => 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
 
 export const form = (params: Record<string, string | string[]>) => {
   const p = new URLSearchParams();

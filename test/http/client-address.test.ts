@@ -18,7 +18,12 @@ const PROXY = '127.0.0.1';
 const OTHER = '127.0.0.2'; // a client reaching the server directly, not through the proxy
 
 const token = (url: string, from: string, headers: Record<string, string> = {}) =>
-  requestFrom(`${url}/connect/token`, { method: 'POST', from, headers: { authorization: basic('m2m', 'secret'), ...FORM, ...headers }, body: 'grant_type=client_credentials&scope=api' });
+  requestFrom(`${url}/connect/token`, {
+    method: 'POST',
+    from,
+    headers: { authorization: basic('m2m', 'secret'), ...FORM, ...headers },
+    body: 'grant_type=client_credentials&scope=api',
+  });
 
 function logSink() {
   const lines: Record<string, unknown>[] = [];
@@ -117,7 +122,10 @@ describe('node handler behind a trusted proxy (127.0.0.1/32)', () => {
   });
 
   it('logs the client address in the access log', async () => {
-    await requestFrom(`${s.url}/.well-known/openid-configuration`, { from: PROXY, headers: { 'x-forwarded-for': '198.51.100.77', 'x-request-id': 'via-proxy' } });
+    await requestFrom(`${s.url}/.well-known/openid-configuration`, {
+      from: PROXY,
+      headers: { 'x-forwarded-for': '198.51.100.77', 'x-request-id': 'via-proxy' },
+    });
     await requestFrom(`${s.url}/.well-known/openid-configuration`, { from: OTHER, headers: { 'x-forwarded-for': '198.51.100.78', 'x-request-id': 'direct' } });
     await new Promise((r) => setTimeout(r, 20));
     expect(log.lines.find((l) => l.requestId === 'via-proxy')).toMatchObject({ ip: '198.51.100.77' });
@@ -136,7 +144,11 @@ describe('node handler behind a trusted proxy (127.0.0.1/32)', () => {
 });
 
 describe('fetch handler', () => {
-  const init = (): RequestInit => ({ method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM }, body: 'grant_type=client_credentials&scope=api' });
+  const init = (): RequestInit => ({
+    method: 'POST',
+    headers: { authorization: basic('m2m', 'secret'), ...FORM },
+    body: 'grant_type=client_credentials&scope=api',
+  });
 
   it('takes the client address from the host (options.clientAddress) and limits per address', async () => {
     const s = await startTestServer({
@@ -157,12 +169,20 @@ describe('fetch handler', () => {
   });
 
   it('behind one proxy (trustProxy.hops) reads the forwarded address without a host function', async () => {
-    const s = await startTestServer({ mutate: (c) => {
-      c.server = { ...c.server, trustProxy: { hops: 1 } };
-      c.rateLimits = { tokenPerIp: 1, tokenPerClient: 0 };
-    } });
+    const s = await startTestServer({
+      mutate: (c) => {
+        c.server = { ...c.server, trustProxy: { hops: 1 } };
+        c.rateLimits = { tokenPerIp: 1, tokenPerClient: 0 };
+      },
+    });
     try {
-      const call = (client: string) => s.gh.fetch(new Request(`${s.url}/connect/token`, { ...init(), headers: { ...(init().headers as Record<string, string>), 'x-forwarded-for': `203.0.113.250, ${client}` } }));
+      const call = (client: string) =>
+        s.gh.fetch(
+          new Request(`${s.url}/connect/token`, {
+            ...init(),
+            headers: { ...(init().headers as Record<string, string>), 'x-forwarded-for': `203.0.113.250, ${client}` },
+          }),
+        );
       expect((await call('198.51.100.1')).status).toBe(200);
       expect((await call('198.51.100.1')).status).toBe(429);
       expect((await call('198.51.100.2')).status).toBe(200);

@@ -112,7 +112,12 @@ describe('fetch adapter', () => {
       },
     });
     const res = await s.gh.fetch(
-      new Request(`${s.url}/connect/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, duplex: 'half' } as RequestInit),
+      new Request(`${s.url}/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        duplex: 'half',
+      } as RequestInit),
     );
     expect(res.status).toBe(413);
   });

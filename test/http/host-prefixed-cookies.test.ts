@@ -13,7 +13,10 @@ import { authorizeUrl, authParams, expectCode, expectRedirectError, loginAndResu
 /** A browser behind the TLS proxy: the https URLs of the issuer reach the http listener. */
 class ProxiedJar extends CookieJar {
   readonly setCookies: string[] = [];
-  constructor(private readonly https: string, private readonly http: string) {
+  constructor(
+    private readonly https: string,
+    private readonly http: string,
+  ) {
     super();
   }
   override async fetch(url: string, init: RequestInit = {}): Promise<Response> {
@@ -71,7 +74,11 @@ describe('an https issuer', () => {
     const jar = await signedIn();
     const planted = new ProxiedJar(https, s.url);
     planted.cookies.set('gh.session', jar.cookies.get('__Host-gh.session')!);
-    expectRedirectError(await planted.fetch(authorizeUrl(s.url, (await authParams({ prompt: 'none' })).params)), { issuer: https, error: 'login_required', state: 'st-1' });
+    expectRedirectError(await planted.fetch(authorizeUrl(s.url, (await authParams({ prompt: 'none' })).params)), {
+      issuer: https,
+      error: 'login_required',
+      state: 'st-1',
+    });
   });
 
   it('the interaction API reads the prefixed binding cookie from a Cookie header', async () => {

@@ -169,7 +169,11 @@ describe('request limits and edge cases', () => {
 
   it('does not answer 5xx to malformed percent-encoding in the query or path', async () => {
     for (const path of ['/connect/token?%zz=1', '/.well-known/openid-configuration?%', '/connect/introspect?a=%E0%A4%A']) {
-      const res = await fetch(s.url + path, { method: path.startsWith('/.well') ? 'GET' : 'POST', body: path.startsWith('/.well') ? undefined : 'token=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await fetch(s.url + path, {
+        method: path.startsWith('/.well') ? 'GET' : 'POST',
+        body: path.startsWith('/.well') ? undefined : 'token=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.status, path).toBeLessThan(500);
     }
   });

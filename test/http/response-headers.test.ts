@@ -15,8 +15,20 @@ describe('response headers', () => {
     ['discovery HEAD', () => fetch(`${s.url}/.well-known/openid-configuration`, { method: 'HEAD' })],
     ['jwks', () => fetch(`${s.url}/.well-known/openid-configuration/jwks`)],
     ['health', () => fetch(`${s.url}/health`)],
-    ['token 200', () => fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret') }, body: form({ grant_type: 'client_credentials' }) })],
-    ['token 401', () => fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'x') }, body: form({ grant_type: 'client_credentials' }) })],
+    [
+      'token 200',
+      () =>
+        fetch(`${s.url}/connect/token`, {
+          method: 'POST',
+          headers: { authorization: basic('m2m', 'secret') },
+          body: form({ grant_type: 'client_credentials' }),
+        }),
+    ],
+    [
+      'token 401',
+      () =>
+        fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'x') }, body: form({ grant_type: 'client_credentials' }) }),
+    ],
     ['token 405', () => fetch(`${s.url}/connect/token`)],
     ['token 413', () => fetch(`${s.url}/connect/token`, { method: 'POST', body: form({ grant_type: 'x'.repeat(70_000) }) })],
     ['introspect 401', () => fetch(`${s.url}/connect/introspect`, { method: 'POST', body: form({ token: 'x' }) })],
@@ -98,7 +110,11 @@ describe('response headers', () => {
 
   describe('CORS', () => {
     const tokenPost = (origin: string) =>
-      fetch(`${s.url}/connect/token`, { method: 'POST', headers: { origin, authorization: basic('m2m', 'secret') }, body: form({ grant_type: 'client_credentials' }) });
+      fetch(`${s.url}/connect/token`, {
+        method: 'POST',
+        headers: { origin, authorization: basic('m2m', 'secret') },
+        body: form({ grant_type: 'client_credentials' }),
+      });
 
     it("allows interactive.public's origin on the token endpoint, discovery and JWKS", async () => {
       const t = await tokenPost(SPA);
@@ -127,7 +143,10 @@ describe('response headers', () => {
       const t = await tokenPost('https://evil.example');
       expect(t.status).toBe(200);
       expect(t.headers.get('access-control-allow-origin')).toBeNull();
-      const pre = await fetch(`${s.url}/connect/token`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const pre = await fetch(`${s.url}/connect/token`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(pre.headers.get('access-control-allow-origin')).toBeNull();
       expect(pre.headers.get('access-control-allow-methods')).toBeNull();
       const d = await fetch(`${s.url}/.well-known/openid-configuration`, { headers: { origin: 'http://localhost:3001' } });
@@ -143,7 +162,11 @@ describe('response headers', () => {
     });
 
     it('never allows CORS on introspection (server-to-server only)', async () => {
-      const res = await fetch(`${s.url}/connect/introspect`, { method: 'POST', headers: { origin: SPA, authorization: basic('api', 'secret') }, body: form({ token: 'x' }) });
+      const res = await fetch(`${s.url}/connect/introspect`, {
+        method: 'POST',
+        headers: { origin: SPA, authorization: basic('api', 'secret') },
+        body: form({ token: 'x' }),
+      });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     });
   });

@@ -8,7 +8,19 @@ import { parseConfig } from '../../src/config/load.js';
 import { handleId } from '../../src/tokens/handles.js';
 import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
 import { requestFrom } from '../helpers/from-address.js';
-import { authorizeUrl, authParams, expectErrorPage, expectRedirectError, FORM, isConsentPage, loginAndResume, openPage, PUB, PUB_REDIRECT, startAt } from './interaction-helpers.js';
+import {
+  authorizeUrl,
+  authParams,
+  expectErrorPage,
+  expectRedirectError,
+  FORM,
+  isConsentPage,
+  loginAndResume,
+  openPage,
+  PUB,
+  PUB_REDIRECT,
+  startAt,
+} from './interaction-helpers.js';
 
 /** The stored interaction a login/consent redirect names, as the store holds it. */
 async function storedInteraction(s: TestServer, location: string) {

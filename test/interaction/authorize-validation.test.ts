@@ -48,11 +48,17 @@ describe('authorization request validation', () => {
     });
 
     it('two redirect_uri parameters', async () => {
-      await expectErrorPage(await getRaw(`client_id=${CONF}&redirect_uri=${encodeURIComponent(CONF_REDIRECT)}&redirect_uri=x&response_type=code`), 'invalid_request');
+      await expectErrorPage(
+        await getRaw(`client_id=${CONF}&redirect_uri=${encodeURIComponent(CONF_REDIRECT)}&redirect_uri=x&response_type=code`),
+        'invalid_request',
+      );
     });
 
     it('two client_id parameters', async () => {
-      await expectErrorPage(await getRaw(`client_id=${CONF}&client_id=${PUB}&redirect_uri=${encodeURIComponent(CONF_REDIRECT)}&response_type=code`), 'invalid_request');
+      await expectErrorPage(
+        await getRaw(`client_id=${CONF}&client_id=${PUB}&redirect_uri=${encodeURIComponent(CONF_REDIRECT)}&response_type=code`),
+        'invalid_request',
+      );
     });
 
     it('oversized redirect_uri', async () => {
@@ -96,7 +102,8 @@ describe('authorization request validation', () => {
     it('client without the authorization_code grant -> unauthorized_client', () => redirected({ client_id: 'no-code' }, 'unauthorized_client'));
     it('unknown scope -> invalid_scope', () => redirected({ scope: 'openid nonsense' }, 'invalid_scope'));
     it('scope not allowed for the client -> invalid_scope', () => redirected({ client_id: 'narrow', scope: 'openid email' }, 'invalid_scope'));
-    it('missing code_challenge for a PKCE client -> invalid_request', () => redirected({ code_challenge: undefined, code_challenge_method: undefined }, 'invalid_request'));
+    it('missing code_challenge for a PKCE client -> invalid_request', () =>
+      redirected({ code_challenge: undefined, code_challenge_method: undefined }, 'invalid_request'));
     it('code_challenge_method=plain when not allowed -> invalid_request', () => redirected({ code_challenge_method: 'plain' }, 'invalid_request'));
     it('code_challenge without method defaults to plain -> invalid_request', () => redirected({ code_challenge_method: undefined }, 'invalid_request'));
     it('unknown code_challenge_method -> invalid_request', () => redirected({ code_challenge_method: 'S512' }, 'invalid_request'));
@@ -216,7 +223,11 @@ describe('authorization request validation', () => {
 
     it('POST with a non-form body is an error page', async () => {
       const { params } = await authParams();
-      const res = await jar.fetch(`${s.url}/connect/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.fromEntries(params)) });
+      const res = await jar.fetch(`${s.url}/connect/authorize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(Object.fromEntries(params)),
+      });
       await expectErrorPage(res, 'invalid_request');
     });
 

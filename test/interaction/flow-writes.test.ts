@@ -68,7 +68,10 @@ describe('store writes of the authorization code flow', () => {
     writes.length = 0;
     const rotated = await fetch(`${s.url}/connect/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from('interactive.confidential:secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from('interactive.confidential:secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tok.body.refresh_token }).toString(),
     });
     expect(rotated.status).toBe(200);
@@ -110,7 +113,12 @@ describe('store writes of the authorization code flow', () => {
     const flow = await authorizeWithLogin(s.url, { clientId: 'interactive.public', redirectUri: 'http://localhost:3000/spa/callback' });
     expect(flow.code).not.toBe('');
     expect((await storedSession(records, flow.jar))!.payload.clients).toEqual(['interactive.public']);
-    const denied = await authorizeWithLogin(s.url, { clientId: 'interactive.public', redirectUri: 'http://localhost:3000/spa/callback', params: { prompt: 'consent' }, consent: false });
+    const denied = await authorizeWithLogin(s.url, {
+      clientId: 'interactive.public',
+      redirectUri: 'http://localhost:3000/spa/callback',
+      params: { prompt: 'consent' },
+      consent: false,
+    });
     expect(denied.callback.searchParams.get('error')).toBe('access_denied');
   });
 

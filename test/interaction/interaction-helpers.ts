@@ -11,7 +11,13 @@ export const PUB = 'interactive.public';
 export const PUB_REDIRECT = 'http://localhost:3000/spa/callback';
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'");
+const unescape = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#39;/g, "'");
 
 /** The value of the first `name="<name>" value="..."` input. */
 export const field = (html: string, name: string) => {
@@ -57,7 +63,10 @@ export async function expectErrorPage(res: Response, error: string, status = 400
 }
 
 /** A redirected error (OIDC Core §3.1.2.6, RFC 9207): 303 to the redirect URI with error, description, state, iss. */
-export function expectRedirectError(res: Response, o: { issuer: string; error: string; redirectUri?: string; state?: string | null; fragment?: boolean }): URLSearchParams {
+export function expectRedirectError(
+  res: Response,
+  o: { issuer: string; error: string; redirectUri?: string; state?: string | null; fragment?: boolean },
+): URLSearchParams {
   expect(res.status).toBe(303);
   const location = res.headers.get('location')!;
   expect(location.startsWith(o.redirectUri ?? CONF_REDIRECT)).toBe(true);
@@ -120,14 +129,26 @@ export function postLogin(jar: CookieJar, base: string, page: PageAt, body: Reco
  * Logs in on a login page; returns the flow's answer. The built-in pages
  * continue the flow in the login POST itself (no redirect to the resume endpoint).
  */
-export async function loginAndResume(jar: CookieJar, base: string, page: PageAt, username = 'alice', password = username, extra: Record<string, string> = {}): Promise<Response> {
+export async function loginAndResume(
+  jar: CookieJar,
+  base: string,
+  page: PageAt,
+  username = 'alice',
+  password = username,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   const res = await postLogin(jar, base, page, { username, password, ...extra });
   expect(res.headers.get('location') ?? '', 'no detour through the resume endpoint').not.toContain('/connect/authorize/resume');
   return res;
 }
 
 /** Posts the consent form; `scopes` default to every scope checkbox/hidden input on the page. */
-export async function consentAndResume(jar: CookieJar, base: string, page: PageAt, o: { decision?: string; scopes?: string[]; remember?: boolean; csrf?: string | null } = {}): Promise<Response> {
+export async function consentAndResume(
+  jar: CookieJar,
+  base: string,
+  page: PageAt,
+  o: { decision?: string; scopes?: string[]; remember?: boolean; csrf?: string | null } = {},
+): Promise<Response> {
   const action = actions(page.html).find((a) => a.includes('/ui/consent?'))!;
   const scopes = o.scopes ?? [...page.html.matchAll(/name="scope" value="([^"]*)"/g)].map((m) => m[1]);
   const body: Record<string, string | string[]> = { decision: o.decision ?? 'allow', scope: scopes };

@@ -30,7 +30,10 @@ describe('credentials', () => {
     expect(alertText(w)).toBe(alertText(u));
     // Apart from the echoed username, csrf token and form ids, the pages are the same.
     const normalize = (html: string, user: string) =>
-      html.replaceAll(`value="${user}"`, 'value="X"').replace(/name="csrf" value="[^"]*"/g, '').replace(/id=[A-Za-z0-9_-]{43}/g, 'id=I');
+      html
+        .replaceAll(`value="${user}"`, 'value="X"')
+        .replace(/name="csrf" value="[^"]*"/g, '')
+        .replace(/id=[A-Za-z0-9_-]{43}/g, 'id=I');
     expect(normalize(w, 'alice')).toBe(normalize(u, 'mallory'));
     expect(a.jar.cookies.has('gh.session')).toBe(false);
   });

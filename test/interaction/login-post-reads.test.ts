@@ -18,7 +18,18 @@ function readCountingBackend(): { backend: Backend; reads: Map<string, number> }
     reads.set(kind, (reads.get(kind) ?? 0) + 1);
     return inner.records.find(kind, id);
   };
-  for (const k of ['put', 'insertIfAbsent', 'findMany', 'consume', 'delete', 'deleteByGrantId', 'deleteBySubject', 'deleteBySession', 'purgeExpired', 'writeAll'] as const) {
+  for (const k of [
+    'put',
+    'insertIfAbsent',
+    'findMany',
+    'consume',
+    'delete',
+    'deleteByGrantId',
+    'deleteBySubject',
+    'deleteBySession',
+    'purgeExpired',
+    'writeAll',
+  ] as const) {
     const f = inner.records[k] as ((...a: unknown[]) => unknown) | undefined;
     if (f) (records as unknown as Record<string, unknown>)[k] = (...a: unknown[]) => f.apply(inner.records, a);
   }

@@ -110,13 +110,77 @@ describe('garbage input never yields a 5xx', () => {
   beforeAll(async () => (s = await startTestServer()));
   afterAll(() => s.close());
 
-  const NAMES = ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age',
-    'response_mode', 'ui_locales', 'login_hint', 'id_token_hint', 'request', 'request_uri', 'resource', 'claims', 'acr_values', 'display', 'id', 'csrf',
-    'username', 'password', 'remember', 'decision', 'x', '', '__proto__', 'constructor'];
-  const VALUES = ['interactive.confidential', 'interactive.public', 'm2m', 'device', CONF_REDIRECT, 'http://127.0.0.1:1/callback', 'code', 'token',
-    'openid profile', 'openid nonsense', 'offline_access', 'S256', 'plain', 'none', 'login consent', 'none login', '0', '-1', '1e9', 'fragment',
-    'form_post', 'de', 'en', 'a.b.c', 'eyJhbGciOiJub25lIn0.e30.', '', ' ', '%', '\u0000', '\ud800', '😀', '<script>', '../../etc', 'allow', 'deny', '1',
-    'A'.repeat(43)];
+  const NAMES = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'scope',
+    'state',
+    'nonce',
+    'code_challenge',
+    'code_challenge_method',
+    'prompt',
+    'max_age',
+    'response_mode',
+    'ui_locales',
+    'login_hint',
+    'id_token_hint',
+    'request',
+    'request_uri',
+    'resource',
+    'claims',
+    'acr_values',
+    'display',
+    'id',
+    'csrf',
+    'username',
+    'password',
+    'remember',
+    'decision',
+    'x',
+    '',
+    '__proto__',
+    'constructor',
+  ];
+  const VALUES = [
+    'interactive.confidential',
+    'interactive.public',
+    'm2m',
+    'device',
+    CONF_REDIRECT,
+    'http://127.0.0.1:1/callback',
+    'code',
+    'token',
+    'openid profile',
+    'openid nonsense',
+    'offline_access',
+    'S256',
+    'plain',
+    'none',
+    'login consent',
+    'none login',
+    '0',
+    '-1',
+    '1e9',
+    'fragment',
+    'form_post',
+    'de',
+    'en',
+    'a.b.c',
+    'eyJhbGciOiJub25lIn0.e30.',
+    '',
+    ' ',
+    '%',
+    '\u0000',
+    '\ud800',
+    '😀',
+    '<script>',
+    '../../etc',
+    'allow',
+    'deny',
+    '1',
+    'A'.repeat(43),
+  ];
 
   const randomString = (r: () => number) => {
     const len = Math.floor(r() * (r() < 0.1 ? 6000 : 40));
@@ -124,11 +188,12 @@ describe('garbage input never yields a 5xx', () => {
     for (let i = 0; i < len; i++) out += String.fromCharCode(r() < 0.9 ? 32 + Math.floor(r() * 95) : Math.floor(r() * 0xffff));
     return out;
   };
-  const pick = <T,>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const pick = <T>(r: () => number, xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
 
   /** A query string: mostly well-formed pairs, sometimes raw junk with broken escapes. */
   const randomQuery = (r: () => number) => {
-    if (r() < 0.15) return Array.from({ length: 1 + Math.floor(r() * 8) }, () => pick(r, ['%', '%zz', '&', '=', '==', '+', '%00', '%ff', 'a', ';', '#'])).join('');
+    if (r() < 0.15)
+      return Array.from({ length: 1 + Math.floor(r() * 8) }, () => pick(r, ['%', '%zz', '&', '=', '==', '+', '%00', '%ff', 'a', ';', '#'])).join('');
     const p = new URLSearchParams();
     const n = Math.floor(r() * 12);
     for (let i = 0; i < n; i++) p.append(r() < 0.9 ? pick(r, NAMES) : randomString(r), r() < 0.7 ? pick(r, VALUES) : randomString(r));
@@ -147,9 +212,10 @@ describe('garbage input never yields a 5xx', () => {
     await signIn(s.url, jar, 'alice');
     for (let i = 0; i < 200; i++) {
       const qs = randomQuery(r);
-      const { status, body } = i % 4 === 3
-        ? await send(jar, `${s.url}/connect/authorize`, { method: 'POST', headers: FORM, body: qs })
-        : await send(i % 2 ? jar : new CookieJar(), `${s.url}/connect/authorize?${qs}`);
+      const { status, body } =
+        i % 4 === 3
+          ? await send(jar, `${s.url}/connect/authorize`, { method: 'POST', headers: FORM, body: qs })
+          : await send(i % 2 ? jar : new CookieJar(), `${s.url}/connect/authorize?${qs}`);
       expect(status, `#${i} ${qs.slice(0, 300)}\n${body.slice(0, 300)}`).toBeLessThan(500);
     }
   });
@@ -187,7 +253,11 @@ describe('garbage input never yields a 5xx', () => {
       if (r() < 0.2) body.append('id', 'x');
       const query = new URLSearchParams({ id }).toString() + (r() < 0.1 ? '&id=2' : '');
       const contentType = r() < 0.1 ? 'text/plain' : FORM['content-type'];
-      const { status, body: text } = await send(t.jar, `${s.url}${t.path}?${query}`, { method: 'POST', headers: { 'content-type': contentType }, body: body.toString() });
+      const { status, body: text } = await send(t.jar, `${s.url}${t.path}?${query}`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: body.toString(),
+      });
       expect(status, `#${i} ${t.path}?${query.slice(0, 100)} ${body.toString().slice(0, 300)}\n${text.slice(0, 300)}`).toBeLessThan(500);
     }
   });

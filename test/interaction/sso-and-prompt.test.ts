@@ -140,7 +140,11 @@ describe('SSO, prompt and consent', () => {
     const jar = new CookieJar();
     const page = await startAt(jar, (await url()).url, 'login');
     const cancel = actions(page.html).find((a) => a.includes('/ui/login/cancel'))!;
-    const res = await jar.fetch(new URL(cancel, s.url).toString(), { method: 'POST', headers: FORM, body: new URLSearchParams({ csrf: field(page.html, 'csrf')! }) });
+    const res = await jar.fetch(new URL(cancel, s.url).toString(), {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ csrf: field(page.html, 'csrf')! }),
+    });
     expectRedirectError(res, { issuer: s.url, error: 'access_denied', state: 'st-1' });
     expect(jar.cookies.has('gh.session')).toBe(false);
   });
@@ -207,7 +211,11 @@ describe('SSO, prompt and consent', () => {
     it('for another user with prompt=none -> login_required', async () => {
       const jar = new CookieJar();
       await signIn(s.url, jar, 'alice');
-      expectRedirectError(await jar.fetch((await url({ id_token_hint: bobIdToken, prompt: 'none' })).url), { issuer: s.url, error: 'login_required', state: 'st-1' });
+      expectRedirectError(await jar.fetch((await url({ id_token_hint: bobIdToken, prompt: 'none' })).url), {
+        issuer: s.url,
+        error: 'login_required',
+        state: 'st-1',
+      });
     });
 
     it('issued to another client -> invalid_request', async () => {

@@ -105,7 +105,11 @@ function app(issuer: string, authErrors: unknown[]): express.Express {
   a.get(['/spa/', '/spa/callback'], (_req, res) => void res.type('html').send(spaPage(issuer)));
   a.use('/auth', ExpressAuth(authConfig));
   // A plain form_post receiver (OAuth 2.0 Form Post Response Mode) at a registered redirect URI.
-  a.post('/callback', express.urlencoded({ extended: false }), (req, res) => void res.json({ contentType: req.headers['content-type'], params: req.body as Record<string, string> }));
+  a.post(
+    '/callback',
+    express.urlencoded({ extended: false }),
+    (req, res) => void res.json({ contentType: req.headers['content-type'], params: req.body as Record<string, string> }),
+  );
   // Server side of the Auth.js app: calls Gatehouse's userinfo with the access token Auth.js obtained.
   a.get('/me', async (req, res) => {
     const session = (await getSession(req, authConfig)) as RpSession | null;
@@ -127,7 +131,11 @@ describe.skipIf(!!skip)('browser clients against gatehouse start (Chromium)', ()
 
   beforeAll(async () => {
     gh = await startCliServer();
-    server = await listenOnFixedPort(app(gh.url, authErrors), 3000, 'the SPA and Auth.js app (redirect URIs of interactive.public and interactive.confidential)');
+    server = await listenOnFixedPort(
+      app(gh.url, authErrors),
+      3000,
+      'the SPA and Auth.js app (redirect URIs of interactive.public and interactive.confidential)',
+    );
     browser = await launchBrowser();
   }, 90_000);
   afterAll(async () => {
@@ -137,14 +145,21 @@ describe.skipIf(!!skip)('browser clients against gatehouse start (Chromium)', ()
   });
 
   const status = async (page: Page, expected: string) => {
-    await page.waitForFunction((s) => document.getElementById('status')?.textContent === s || document.getElementById('status')?.textContent === 'error', expected);
+    await page.waitForFunction(
+      (s) => document.getElementById('status')?.textContent === s || document.getElementById('status')?.textContent === 'error',
+      expected,
+    );
     const detail = await page.locator('#detail').innerText();
     expect(await page.locator('#status').innerText(), detail).toBe(expected);
     return detail ? (JSON.parse(detail) as Record<string, any>) : {};
   };
 
   const introspect = async (token: string) => {
-    const res = await fetch(`${gh.url}/connect/introspect`, { method: 'POST', headers: { authorization: basic('api', 'secret'), 'content-type': 'application/x-www-form-urlencoded' }, body: form({ token }) });
+    const res = await fetch(`${gh.url}/connect/introspect`, {
+      method: 'POST',
+      headers: { authorization: basic('api', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ token }),
+    });
     return (await res.json()) as { active: boolean; sub?: string };
   };
 
@@ -165,7 +180,14 @@ describe.skipIf(!!skip)('browser clients against gatehouse start (Chromium)', ()
 
     const signedIn = await status(page, 'signed-in');
     // Profile: ID token claims merged with userinfo (fetched by the page across origins).
-    expect(signedIn.profile).toMatchObject({ sub: '1', iss: gh.url, aud: 'interactive.public', name: 'Alice Smith', email: 'AliceSmith@example.com', website: 'http://alice.example.com' });
+    expect(signedIn.profile).toMatchObject({
+      sub: '1',
+      iss: gh.url,
+      aud: 'interactive.public',
+      name: 'Alice Smith',
+      email: 'AliceSmith@example.com',
+      website: 'http://alice.example.com',
+    });
     const jwks = createRemoteJWKSet(new URL(`${gh.url}/.well-known/openid-configuration/jwks`));
     const { payload } = await jwtVerify(signedIn.access_token, jwks, { issuer: gh.url, audience: 'api', typ: 'at+jwt' });
     expect(payload).toMatchObject({ sub: '1', client_id: 'interactive.public' });
@@ -202,7 +224,7 @@ describe.skipIf(!!skip)('browser clients against gatehouse start (Chromium)', ()
     await context.close();
   });
 
-  it('form_post: Gatehouse\'s response page submits itself to the client in a real browser (CSP nonce)', async () => {
+  it("form_post: Gatehouse's response page submits itself to the client in a real browser (CSP nonce)", async () => {
     const context = await newContext(browser!);
     const page = await context.newPage();
     const params = new URLSearchParams({

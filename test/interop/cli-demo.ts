@@ -23,7 +23,13 @@ export async function startInteropServer(): Promise<InteropServer> {
   const config = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as { clients: unknown[] };
   config.clients.push(
     { clientId: 'm2m.jwt', jwks: { keys: [jwk] }, allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] },
-    { clientId: 'm2m.hmac', clientSecrets: [{ value: HMAC_SECRET, type: 'SymmetricKey' }], tokenEndpointAuthMethods: ['client_secret_jwt'], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] },
+    {
+      clientId: 'm2m.hmac',
+      clientSecrets: [{ value: HMAC_SECRET, type: 'SymmetricKey' }],
+      tokenEndpointAuthMethods: ['client_secret_jwt'],
+      allowedGrantTypes: ['client_credentials'],
+      allowedScopes: ['api'],
+    },
   );
   const dir = mkdtempSync(join(tmpdir(), 'gh-interop-config-'));
   const file = join(dir, 'gatehouse.json');

@@ -45,7 +45,12 @@ describe('openid-client v6: RP-initiated logout', () => {
     const meta = config.serverMetadata();
     expect(meta.end_session_endpoint).toBe(`${s.url}/connect/endsession`);
     expect(meta.check_session_iframe).toBe(`${s.url}/connect/checksession`);
-    expect(meta).toMatchObject({ frontchannel_logout_supported: true, frontchannel_logout_session_supported: true, backchannel_logout_supported: true, backchannel_logout_session_supported: true });
+    expect(meta).toMatchObject({
+      frontchannel_logout_supported: true,
+      frontchannel_logout_session_supported: true,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
+    });
   });
 
   it('signs in, then signs out with buildEndSessionUrl; the session is gone', async () => {
@@ -71,7 +76,14 @@ describe('openid-client v6: RP-initiated logout', () => {
     expect(res.headers.get('location')).toBe(`http://localhost:3000/?state=${logoutState}`);
 
     // prompt=none now fails with login_required.
-    const silent = oidc.buildAuthorizationUrl(config, { redirect_uri: CONFIDENTIAL_REDIRECT, scope: 'openid', prompt: 'none', state: 's', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const silent = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: CONFIDENTIAL_REDIRECT,
+      scope: 'openid',
+      prompt: 'none',
+      state: 's',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
     const answer = await jar.fetch(silent.href);
     expect(new URL(answer.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });

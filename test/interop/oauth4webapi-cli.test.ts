@@ -57,7 +57,15 @@ async function codeFlow(scope: string) {
 describe('oauth4webapi v3 against gatehouse start', () => {
   it('discovery: issuer and every endpoint', () => {
     expect(as.issuer).toBe(gh.url);
-    for (const k of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint', 'jwks_uri'] as const) {
+    for (const k of [
+      'authorization_endpoint',
+      'token_endpoint',
+      'userinfo_endpoint',
+      'introspection_endpoint',
+      'revocation_endpoint',
+      'end_session_endpoint',
+      'jwks_uri',
+    ] as const) {
       expect(as[k], k).toMatch(new RegExp(`^${gh.url}/`));
     }
     expect(as.authorization_response_iss_parameter_supported).toBe(true);
@@ -105,7 +113,11 @@ describe('oauth4webapi v3 against gatehouse start', () => {
     expect((await validateAt(refreshed.access_token)).sub).toBe('1');
     // The client carries on with the rotated token: the old one is now reuse, not a retry within
     // the confidential client's refreshTokenRetryWindow (which needs its successor unused).
-    await oauth.processRefreshTokenResponse(as, confidential, await oauth.refreshTokenGrantRequest(as, confidential, confidentialAuth, refreshed.refresh_token!, insecure));
+    await oauth.processRefreshTokenResponse(
+      as,
+      confidential,
+      await oauth.refreshTokenGrantRequest(as, confidential, confidentialAuth, refreshed.refresh_token!, insecure),
+    );
     const reuse = await oauth.refreshTokenGrantRequest(as, confidential, confidentialAuth, result.refresh_token!, insecure);
     await expect(oauth.processRefreshTokenResponse(as, confidential, reuse)).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
   });
@@ -113,7 +125,16 @@ describe('oauth4webapi v3 against gatehouse start', () => {
   it('a wrong state in the callback is caught by the client; an error callback carries iss and state', async () => {
     const url = new URL(as.authorization_endpoint!);
     // prompt=none without a session: the OP answers login_required to the client.
-    url.search = new URLSearchParams({ client_id: confidential.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'abc', prompt: 'none', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString();
+    url.search = new URLSearchParams({
+      client_id: confidential.client_id,
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'abc',
+      prompt: 'none',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    }).toString();
     const { callback } = await signIn(url, REDIRECT);
     expect(() => oauth.validateAuthResponse(as, confidential, callback, 'other')).toThrow(/state/);
     const err = (() => {
@@ -136,7 +157,12 @@ describe('oauth4webapi v3 against gatehouse start', () => {
 
     await oauth.processRevocationResponse(await oauth.revocationRequest(as, confidential, confidentialAuth, result.access_token, insecure));
     expect((await introspect(result.access_token)).active).toBe(false);
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, confidential, confidentialAuth, result.refresh_token!, { ...insecure, additionalParameters: { token_type_hint: 'refresh_token' } }));
+    await oauth.processRevocationResponse(
+      await oauth.revocationRequest(as, confidential, confidentialAuth, result.refresh_token!, {
+        ...insecure,
+        additionalParameters: { token_type_hint: 'refresh_token' },
+      }),
+    );
     const after = await oauth.refreshTokenGrantRequest(as, confidential, confidentialAuth, result.refresh_token!, insecure);
     await expect(oauth.processRefreshTokenResponse(as, confidential, after)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
@@ -148,7 +174,9 @@ describe('oauth4webapi v3 against gatehouse start', () => {
     const res = await jar.fetch(url.href);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('http://localhost:3000/?state=s1');
-    const again = await jar.fetch(`${as.authorization_endpoint}?${new URLSearchParams({ client_id: confidential.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', prompt: 'none', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`);
+    const again = await jar.fetch(
+      `${as.authorization_endpoint}?${new URLSearchParams({ client_id: confidential.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', prompt: 'none', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`,
+    );
     expect(new URL(again.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 });

@@ -42,7 +42,12 @@ async function codeFlow(config: oidc.Configuration, redirectUri: string, scope: 
     nonce,
   });
   const { callback, pages, jar: browser } = await signIn(url, redirectUri, { jar });
-  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+    idTokenExpected: true,
+  });
   return { tokens, pages, jar: browser };
 }
 
@@ -60,7 +65,9 @@ describe('openid-client v6 against gatehouse start', () => {
       end_session_endpoint: `${gh.url}/connect/endsession`,
       jwks_uri: `${gh.url}/.well-known/openid-configuration/jwks`,
     });
-    expect(meta.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']));
+    expect(meta.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']),
+    );
   });
 
   const methods: Array<[string, () => Promise<oidc.Configuration>, string]> = [

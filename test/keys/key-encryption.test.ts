@@ -22,9 +22,7 @@ describe('private key encryption', () => {
   it('fails clearly with a wrong KEK', () => {
     const sealed = encryptPrivateKey(jwk, 'kid-1', newKek());
     expect(() => decryptPrivateKey(sealed, 'kid-1', newKek())).toThrow(KeyEncryptionError);
-    expect(() => decryptPrivateKey(sealed, 'kid-1', newKek())).toThrow(
-      'cannot decrypt signing key kid-1: wrong key-encryption key?',
-    );
+    expect(() => decryptPrivateKey(sealed, 'kid-1', newKek())).toThrow('cannot decrypt signing key kid-1: wrong key-encryption key?');
   });
 
   it('binds the ciphertext to its kid (AAD) and rejects tampering', () => {
@@ -78,9 +76,7 @@ describe('loadKeyEncryptionKey', () => {
   });
 
   it('rejects a malformed key with its source named', async () => {
-    await expect(loadKeyEncryptionKey(cfg({ keyEncryptionKey: 'c2hvcnQ=' }), {})).rejects.toThrow(
-      /keys.keyEncryptionKey: .* got 5 bytes/,
-    );
+    await expect(loadKeyEncryptionKey(cfg({ keyEncryptionKey: 'c2hvcnQ=' }), {})).rejects.toThrow(/keys.keyEncryptionKey: .* got 5 bytes/);
     await expect(loadKeyEncryptionKey(cfg(), { GATEHOUSE_KEK: 'not base64!' })).rejects.toThrow(/GATEHOUSE_KEK/);
   });
 });

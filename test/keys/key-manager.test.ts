@@ -23,7 +23,10 @@ function setup(algorithms: SigningAlgorithm[] = ['RS256'], store: KeyStore = cre
 }
 
 const jwks = (km: KeyManager) => JSON.parse(new TextDecoder().decode(km.jwksBytes())) as { keys: JWK[] };
-const kids = (km: KeyManager) => jwks(km).keys.map((k) => k.kid!).sort();
+const kids = (km: KeyManager) =>
+  jwks(km)
+    .keys.map((k) => k.kid!)
+    .sort();
 
 async function sign(km: KeyManager, alg?: SigningAlgorithm, iat = 0) {
   const key = km.signingKey(alg);
@@ -80,7 +83,11 @@ describe('key manager', () => {
       expect(protectedHeader).toMatchObject({ alg, kid: km.signingKey(alg).kid });
       expect(payload.sub).toBe('alice');
     }
-    expect(jwks(km).keys.map((k) => k.alg).sort()).toEqual([...algs].sort());
+    expect(
+      jwks(km)
+        .keys.map((k) => k.alg)
+        .sort(),
+    ).toEqual([...algs].sort());
   });
 
   it('follows the timeline: announce at day 76, switch at day 90, remove at day 104', async () => {

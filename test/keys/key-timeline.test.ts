@@ -55,9 +55,7 @@ describe('key timeline', () => {
     expect(plan).toContainEqual({ type: 'delete', kid: 'old' });
     expect(plan).toContainEqual({ type: 'create', alg: 'RS256', activatesAt: T0 + 200 * DAY, retiresAt: T0 + 290 * DAY, reason: 'initial' });
     const announced = key('next', T0 + 5 * DAY);
-    expect(planKeyWork([announced], T0, cfg)).toEqual([
-      { type: 'create', alg: 'RS256', activatesAt: T0, retiresAt: T0 + 5 * DAY, reason: 'initial' },
-    ]);
+    expect(planKeyWork([announced], T0, cfg)).toEqual([{ type: 'create', alg: 'RS256', activatesAt: T0, retiresAt: T0 + 5 * DAY, reason: 'initial' }]);
   });
 
   it('signs with the active key with the greatest activatesAt', () => {

@@ -40,7 +40,11 @@ describe.skipIf(!!skip)('outbound client: https with a development CA', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as OutboundError);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as OutboundError,
+    );
 
   it('fetches https://localhost under the loopback policy with the CA trusted', async () => {
     expect(await createOutboundFetch({ ...loopbackPolicy(), ca }).json(`https://localhost:${srv.port}/`)).toEqual({ tls: true });

@@ -38,7 +38,8 @@ beforeAll(async () => {
         else res.end();
       };
       res.on('close', () => (sent = 10_000));
-      push(); return;
+      push();
+      return;
     }
     if (path === '/no-length') {
       // No Content-Length and no chunking: the body ends when the connection closes.
@@ -54,7 +55,9 @@ beforeAll(async () => {
     if (path === '/echo') {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
-      return req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, type: req.headers['content-type'], body })));
+      return req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, type: req.headers['content-type'], body })),
+      );
     }
     res.writeHead(404).end();
   });

@@ -71,8 +71,16 @@ describe('log redaction over a full flow', () => {
     used.accessToken2 = ((await refreshed.json()) as { access_token: string }).access_token;
     await fetch(`${s.url}/connect/userinfo`, { headers: { authorization: `Bearer ${used.accessToken}` } });
     await fetch(`${s.url}/connect/userinfo?access_token=${encodeURIComponent(used.accessToken2)}`);
-    await fetch(`${s.url}/connect/introspect`, { method: 'POST', headers: { authorization: basic('api', apiSecret), ...FORM }, body: form({ token: used.accessToken }) });
-    await fetch(`${s.url}/connect/revocation`, { method: 'POST', headers: { authorization: basic('interactive.confidential', clientSecret), ...FORM }, body: form({ token: used.refreshToken }) });
+    await fetch(`${s.url}/connect/introspect`, {
+      method: 'POST',
+      headers: { authorization: basic('api', apiSecret), ...FORM },
+      body: form({ token: used.accessToken }),
+    });
+    await fetch(`${s.url}/connect/revocation`, {
+      method: 'POST',
+      headers: { authorization: basic('interactive.confidential', clientSecret), ...FORM },
+      body: form({ token: used.refreshToken }),
+    });
     // Sign out from the home page.
     const home = await (await flow.jar.fetch(`${s.url}/ui/`)).text();
     used.csrf = field(home, 'csrf')!;
@@ -82,9 +90,16 @@ describe('log redaction over a full flow', () => {
   afterAll(() => s.close());
 
   it('wrote access log lines and events at trace level', () => {
-    const lines = raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = raw
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => l.msg === 'request').length).toBeGreaterThan(15);
-    expect(lines.find((l) => l.msg === 'request' && l.path === '/connect/token' && l.status === 200)).toMatchObject({ clientId: 'interactive.confidential', endpoint: '/connect/token' });
+    expect(lines.find((l) => l.msg === 'request' && l.path === '/connect/token' && l.status === 200)).toMatchObject({
+      clientId: 'interactive.confidential',
+      endpoint: '/connect/token',
+    });
     expect(lines.some((l) => l.msg === 'user_login_failure')).toBe(true);
     expect(lines.some((l) => l.msg === 'token_issued')).toBe(true);
   });

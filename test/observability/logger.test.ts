@@ -26,7 +26,11 @@ describe('createLogger', () => {
     const log = await createLogger(config({ logLevel: 'warn' }), c.out);
     log.info('hidden');
     log.warn({ requestId: 'r1' }, 'shown');
-    const lines = c.text().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = c
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'shown', requestId: 'r1' })]);
   });
 
@@ -43,7 +47,10 @@ describe('createLogger', () => {
 
   it('redacts credential fields passed by mistake, top level and one level down', async () => {
     const c = capture(false);
-    (await createLogger(config(), c.out)).info({ password: 'pw-123', body: { client_secret: 'cs-456', refresh_token: 'rt-789' }, headers: { authorization: 'Basic abc' } }, 'oops');
+    (await createLogger(config(), c.out)).info(
+      { password: 'pw-123', body: { client_secret: 'cs-456', refresh_token: 'rt-789' }, headers: { authorization: 'Basic abc' } },
+      'oops',
+    );
     const text = c.text();
     for (const v of ['pw-123', 'cs-456', 'rt-789', 'Basic abc']) expect(text).not.toContain(v);
     expect(JSON.parse(text).body.client_secret).toBe('[redacted]');

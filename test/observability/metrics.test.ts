@@ -22,7 +22,11 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 const cc = (url: string, secret = 'secret') =>
-  fetch(`${url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', secret), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=api' });
+  fetch(`${url}/connect/token`, {
+    method: 'POST',
+    headers: { authorization: basic('m2m', secret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&scope=api',
+  });
 
 describe('metrics after a scripted flow', () => {
   let s: TestServer;

@@ -9,7 +9,20 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { context, trace, ROOT_CONTEXT, TraceFlags, type Context, type ContextManager, type Span, type SpanContext, type SpanOptions, type SpanStatus, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  trace,
+  ROOT_CONTEXT,
+  TraceFlags,
+  type Context,
+  type ContextManager,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type SpanStatus,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -73,7 +86,11 @@ class RecordingProvider implements TracerProvider {
   getTracer(): Tracer {
     const startSpan = (name: string, options: SpanOptions = {}, ctx: Context = context.active()): Span => {
       const parent = trace.getSpan(ctx)?.spanContext();
-      const sc: SpanContext = { traceId: parent?.traceId ?? randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED };
+      const sc: SpanContext = {
+        traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: TraceFlags.SAMPLED,
+      };
       const rec: Recorded = { name, traceId: sc.traceId, spanId: sc.spanId, parentSpanId: parent?.spanId, attributes: { ...options.attributes }, ended: false };
       this.spans.push(rec);
       return new RecordingSpan(sc, rec);
@@ -103,7 +120,11 @@ class AlsContextManager implements ContextManager {
 }
 
 const cc = (s: TestServer) =>
-  fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM }, body: 'grant_type=client_credentials&scope=api' });
+  fetch(`${s.url}/connect/token`, {
+    method: 'POST',
+    headers: { authorization: basic('m2m', 'secret'), ...FORM },
+    body: 'grant_type=client_credentials&scope=api',
+  });
 
 describe('tracing', () => {
   let s: TestServer;
@@ -136,11 +157,18 @@ describe('tracing', () => {
     context.setGlobalContextManager(new AlsContextManager());
     trace.setGlobalTracerProvider(provider);
     // Revoking an unknown refresh token: the endpoint looks it up in the store.
-    const res = await fetch(`${s.url}/connect/revocation`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM, 'x-request-id': 'traced-1' }, body: 'token=unknown-token-value' });
+    const res = await fetch(`${s.url}/connect/revocation`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), ...FORM, 'x-request-id': 'traced-1' },
+      body: 'token=unknown-token-value',
+    });
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 10));
     const server = provider.spans.find((x) => x.name === 'POST /connect/revocation');
-    expect(server).toMatchObject({ ended: true, attributes: { 'http.request.method': 'POST', 'http.route': '/connect/revocation', 'http.response.status_code': 200 } });
+    expect(server).toMatchObject({
+      ended: true,
+      attributes: { 'http.request.method': 'POST', 'http.route': '/connect/revocation', 'http.response.status_code': 200 },
+    });
     const children = provider.spans.filter((x) => x.parentSpanId === server!.spanId);
     expect(children.map((c) => c.name)).toContain('records.find');
     expect(children.every((c) => c.traceId === server!.traceId && c.ended)).toBe(true);
@@ -150,15 +178,24 @@ describe('tracing', () => {
 
   it("the provider's own logger adds trace_id and span_id to lines written inside a span", async () => {
     const chunks: string[] = [];
-    const out = Object.assign(new Writable({ write: (c, _e, cb) => {
+    const out = Object.assign(
+      new Writable({
+        write: (c, _e, cb) => {
           chunks.push(String(c));
           cb();
-        } }), { isTTY: false });
+        },
+      }),
+      { isTTY: false },
+    );
     const log = await createLogger(configSchema.parse({}), out);
     const span = provider.getTracer().startSpan('outer');
     context.with(trace.setSpan(context.active(), span), () => log.info('inside'));
     log.info('outside');
-    const [inside, outside] = chunks.join('').trim().split('\n').map((l) => JSON.parse(l));
+    const [inside, outside] = chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(inside).toMatchObject({ msg: 'inside', trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
     expect(outside.trace_id).toBeUndefined();
   });

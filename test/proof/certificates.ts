@@ -27,13 +27,34 @@ export function makePki(): TestPki {
   const openssl = findProgram('openssl') ?? 'openssl';
   const dir = mkdtempSync(join(tmpdir(), 'gh-pki-'));
   const run = (...args: string[]) => execFileSync(openssl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const read = (name: string): Pem => ({ key: readFileSync(join(dir, `${name}.key`), 'utf8'), cert: readFileSync(join(dir, `${name}.pem`), 'utf8'), certPath: join(dir, `${name}.pem`) });
+  const read = (name: string): Pem => ({
+    key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+    cert: readFileSync(join(dir, `${name}.pem`), 'utf8'),
+    certPath: join(dir, `${name}.pem`),
+  });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   run('req', '-x509', ...ec, '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'), '-subj', '/CN=Gatehouse Test CA', '-days', '2');
   const issue = (name: string, subject: string, ext: string) => {
     writeFileSync(join(dir, `${name}.ext`), ext);
     run('req', ...ec, '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.csr`), '-subj', subject);
-    run('x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, 'ca.pem'), '-CAkey', join(dir, 'ca.key'), '-set_serial', String(Date.now() % 1e9), '-out', join(dir, `${name}.pem`), '-days', '2', '-extfile', join(dir, `${name}.ext`));
+    run(
+      'x509',
+      '-req',
+      '-in',
+      join(dir, `${name}.csr`),
+      '-CA',
+      join(dir, 'ca.pem'),
+      '-CAkey',
+      join(dir, 'ca.key'),
+      '-set_serial',
+      String(Date.now() % 1e9),
+      '-out',
+      join(dir, `${name}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      join(dir, `${name}.ext`),
+    );
     return read(name);
   };
   const server = issue('server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');

@@ -22,14 +22,13 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 /** Signs `input` the way `alg` does (ES*: raw R||S). */
 async function sign(key: ProofKey, input: string): Promise<string> {
-  const params =
-    key.alg.startsWith('ES')
-      ? { name: 'ECDSA', hash: `SHA-${key.alg.slice(2)}` }
-      : key.alg.startsWith('PS')
-        ? { name: 'RSA-PSS', saltLength: Number(key.alg.slice(2)) / 8 }
-        : key.alg === 'EdDSA'
-          ? { name: 'Ed25519' }
-          : { name: 'RSASSA-PKCS1-v1_5' };
+  const params = key.alg.startsWith('ES')
+    ? { name: 'ECDSA', hash: `SHA-${key.alg.slice(2)}` }
+    : key.alg.startsWith('PS')
+      ? { name: 'RSA-PSS', saltLength: Number(key.alg.slice(2)) / 8 }
+      : key.alg === 'EdDSA'
+        ? { name: 'Ed25519' }
+        : { name: 'RSASSA-PKCS1-v1_5' };
   return Buffer.from(await crypto.subtle.sign(params, key.privateKey, new TextEncoder().encode(input))).toString('base64url');
 }
 

@@ -67,7 +67,8 @@ describe('DPoP proof validation', () => {
 
   it('refuses a request without a proof, or with more than one DPoP header (item 1)', async () => {
     const p = await proof();
-    for (const value of [undefined, '', []]) expect((await refusal(verifyDpopProof(request(value as DpopRequest['proof']), policy()))).code).toBe('invalid_dpop_proof');
+    for (const value of [undefined, '', []])
+      expect((await refusal(verifyDpopProof(request(value as DpopRequest['proof']), policy()))).code).toBe('invalid_dpop_proof');
     const two = await refusal(verifyDpopProof(request([p, await proof()]), policy()));
     expect(two.description).toMatch(/more than one/);
     expect((await refusal(verifyDpopProof(request(`${p}, ${await proof()}`), policy()))).description).toMatch(/more than one/);
@@ -81,7 +82,17 @@ describe('DPoP proof validation', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const respelled = `${h}.${c}.${s.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
     expect(Buffer.from(respelled.split('.')[2], 'base64url')).toEqual(Buffer.from(s, 'base64url'));
-    for (const bad of [`${p}=`, `${h}=.${c}.${s}`, ` ${p}`, `${h}.${c}`, `${p}.x.y`, `${h}.${c}.`, respelled, JSON.stringify({ protected: h, payload: c, signature: s }), `${h}.${Buffer.from('[1]').toString('base64url')}.${s}`]) {
+    for (const bad of [
+      `${p}=`,
+      `${h}=.${c}.${s}`,
+      ` ${p}`,
+      `${h}.${c}`,
+      `${p}.x.y`,
+      `${h}.${c}.`,
+      respelled,
+      JSON.stringify({ protected: h, payload: c, signature: s }),
+      `${h}.${Buffer.from('[1]').toString('base64url')}.${s}`,
+    ]) {
       const err = await refusal(verifyDpopProof(request(bad), policy()));
       expect(err.code).toBe('invalid_dpop_proof');
     }
@@ -128,7 +139,9 @@ describe('DPoP proof validation', () => {
   it('refuses a jwk holding a private key, a missing jwk, or a key that does not fit alg (item 7)', async () => {
     expect((await refusal(verifyDpopProof(request(await proof({ header: { jwk: es.privateJwk } })), policy()))).description).toMatch(/private/);
     expect((await refusal(verifyDpopProof(request(await proof({ header: { jwk: undefined } })), policy()))).description).toMatch(/jwk/);
-    expect((await refusal(verifyDpopProof(request(await proof({ header: { jwk: { kty: 'oct', k: 'c2VjcmV0' } } })), policy()))).description).toMatch(/private or symmetric/);
+    expect((await refusal(verifyDpopProof(request(await proof({ header: { jwk: { kty: 'oct', k: 'c2VjcmV0' } } })), policy()))).description).toMatch(
+      /private or symmetric/,
+    );
     const ed = await proofKey('EdDSA');
     expect((await refusal(verifyDpopProof(request(await proof({ header: { jwk: ed.publicJwk } })), policy()))).description).toMatch(/does not fit/);
   });
@@ -196,9 +209,13 @@ describe('DPoP proof validation', () => {
     const jkt = await calculateJwkThumbprint(es.publicJwk, 'sha256');
     await verifyDpopProof(request(await proof({ claims: { ath } }), { accessToken: token, boundJkt: jkt }), policy());
     expect((await refusal(verifyDpopProof(request(await proof(), { accessToken: token }), policy()))).description).toMatch(/no ath/);
-    expect((await refusal(verifyDpopProof(request(await proof({ claims: { ath: accessTokenHash('another') } }), { accessToken: token }), policy()))).description).toMatch(/ath/);
+    expect(
+      (await refusal(verifyDpopProof(request(await proof({ claims: { ath: accessTokenHash('another') } }), { accessToken: token }), policy()))).description,
+    ).toMatch(/ath/);
     const otherJkt = await calculateJwkThumbprint(other.publicJwk, 'sha256');
-    expect((await refusal(verifyDpopProof(request(await proof({ claims: { ath } }), { accessToken: token, boundJkt: otherJkt }), policy()))).description).toMatch(/bound/);
+    expect(
+      (await refusal(verifyDpopProof(request(await proof({ claims: { ath } }), { accessToken: token, boundJkt: otherJkt }), policy()))).description,
+    ).toMatch(/bound/);
   });
 
   it('refuses a proof used a second time (jti replay)', async () => {
@@ -207,7 +224,10 @@ describe('DPoP proof validation', () => {
     await verifyDpopProof(request(once), p);
     expect((await refusal(verifyDpopProof(request(once), p))).description).toMatch(/used before/);
     // The same jti under another key is another proof.
-    await verifyDpopProof(request(await makeProof(other, 'POST', URL_, NOW, { claims: { jti: JSON.parse(Buffer.from(once.split('.')[1], 'base64url').toString()).jti } })), p);
+    await verifyDpopProof(
+      request(await makeProof(other, 'POST', URL_, NOW, { claims: { jti: JSON.parse(Buffer.from(once.split('.')[1], 'base64url').toString()).jti } })),
+      p,
+    );
   });
 
   it('gives the token endpoint answer: 400 with the error and DPoP-Nonce', async () => {

@@ -30,7 +30,9 @@ function closure(entry: string): { files: Set<string>; packages: Set<string> } {
 describe('resource-server imports', () => {
   it('reach only src/resource-server, the pure proof and outbound-fetch (net/) modules and the compact-JWS check, node built-ins and jose', () => {
     const { files, packages } = closure(resolve(SRC, 'resource-server/index.ts'));
-    const outside = [...files].map((f) => relative(SRC, f)).filter((f) => !f.startsWith('resource-server/') && !f.startsWith('proof/') && !f.startsWith('net/') && f !== 'tokens/compact-jws.ts');
+    const outside = [...files]
+      .map((f) => relative(SRC, f))
+      .filter((f) => !f.startsWith('resource-server/') && !f.startsWith('proof/') && !f.startsWith('net/') && f !== 'tokens/compact-jws.ts');
     expect(outside).toEqual([]);
     expect([...files].map((f) => relative(SRC, f))).toEqual(expect.arrayContaining(['proof/dpop.ts', 'proof/mtls.ts', 'proof/nonce.ts']));
     expect([...files].map((f) => relative(SRC, f))).not.toContain('proof/store-replay.ts');

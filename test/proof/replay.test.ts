@@ -82,37 +82,40 @@ describe('DPoP jti replay across nodes', () => {
   });
 });
 
-describe.skipIf(requirePrograms(['redis-server'], 'replay over Redis'))('DPoP jti replay across nodes on Redis (the ephemeral records of postgres+redis)', () => {
-  let redis: RedisServer;
-  const clients: Redis[] = [];
-  const now = Math.floor(Date.now() / 1000);
-  beforeAll(async () => {
-    redis = await startRedis();
-    for (let i = 0; i < 2; i++) clients.push(new Redis(redis.url));
-  });
-  afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    await redis?.destroy();
-  });
+describe.skipIf(requirePrograms(['redis-server'], 'replay over Redis'))(
+  'DPoP jti replay across nodes on Redis (the ephemeral records of postgres+redis)',
+  () => {
+    let redis: RedisServer;
+    const clients: Redis[] = [];
+    const now = Math.floor(Date.now() / 1000);
+    beforeAll(async () => {
+      redis = await startRedis();
+      for (let i = 0; i < 2; i++) clients.push(new Redis(redis.url));
+    });
+    afterAll(async () => {
+      for (const c of clients) c.disconnect();
+      await redis?.destroy();
+    });
 
-  it('a proof accepted through one Redis connection is refused through the other, and only one of two simultaneous uses passes', async () => {
-    const key = await proofKey('ES256');
-    const stores = clients.map((c) => operationalReplayStore(new RedisRecords(c, { now: () => now }), () => now));
-    const policy = (replay: ReplayStore): DpopPolicy => ({ algorithms: checkDpopAlgorithms(['ES256']), maxAge: 60, leeway: 5, replay, now });
-    const attempt = (proof: string, replay: ReplayStore) =>
-      verifyDpopProof({ proof, method: 'POST', url: URL_ }, policy(replay)).then(
-        () => true,
-        (err: unknown) => (err instanceof DpopError ? false : Promise.reject(err as Error)),
-      );
-    const proof = await makeProof(key, 'POST', URL_, now);
-    expect(await attempt(proof, stores[0])).toBe(true);
-    expect(await attempt(proof, stores[1])).toBe(false);
-    for (let round = 0; round < 5; round++) {
-      const p = await makeProof(key, 'POST', URL_, now);
-      expect((await Promise.all(stores.map((s) => attempt(p, s)))).filter(Boolean)).toHaveLength(1);
-    }
-  });
-});
+    it('a proof accepted through one Redis connection is refused through the other, and only one of two simultaneous uses passes', async () => {
+      const key = await proofKey('ES256');
+      const stores = clients.map((c) => operationalReplayStore(new RedisRecords(c, { now: () => now }), () => now));
+      const policy = (replay: ReplayStore): DpopPolicy => ({ algorithms: checkDpopAlgorithms(['ES256']), maxAge: 60, leeway: 5, replay, now });
+      const attempt = (proof: string, replay: ReplayStore) =>
+        verifyDpopProof({ proof, method: 'POST', url: URL_ }, policy(replay)).then(
+          () => true,
+          (err: unknown) => (err instanceof DpopError ? false : Promise.reject(err as Error)),
+        );
+      const proof = await makeProof(key, 'POST', URL_, now);
+      expect(await attempt(proof, stores[0])).toBe(true);
+      expect(await attempt(proof, stores[1])).toBe(false);
+      for (let round = 0; round < 5; round++) {
+        const p = await makeProof(key, 'POST', URL_, now);
+        expect((await Promise.all(stores.map((s) => attempt(p, s)))).filter(Boolean)).toHaveLength(1);
+      }
+    });
+  },
+);
 
 describe('MemoryReplayStore', () => {
   it('answers false for a live key, true again after expiry, and holds at most maxEntries', async () => {

@@ -10,9 +10,13 @@ import { basic, CookieJar, form, startTestServer, type TestServer } from '../hel
 import { requestFrom as request } from '../helpers/from-address.js';
 import { authorizeUrl, authParams, FORM, field, loginAndResume, expectCode, startAt, actions } from '../interaction/interaction-helpers.js';
 
-
 const cc = (url: string, from = '127.0.0.1', client = 'm2m') =>
-  request(`${url}/connect/token`, { method: 'POST', from, headers: { authorization: basic(client, 'secret'), ...FORM }, body: 'grant_type=client_credentials&scope=api' });
+  request(`${url}/connect/token`, {
+    method: 'POST',
+    from,
+    headers: { authorization: basic(client, 'secret'), ...FORM },
+    body: 'grant_type=client_credentials&scope=api',
+  });
 
 describe('token and authorize limits (memory)', () => {
   let s: TestServer;
@@ -59,7 +63,11 @@ describe('per-client limit', () => {
       expect((await cc(s.url, '127.0.0.6')).status).toBe(200);
       expect((await cc(s.url, '127.0.0.7')).status).toBe(429);
       // Another client has its own budget.
-      const other = await request(`${s.url}/connect/token`, { method: 'POST', headers: FORM, body: form({ grant_type: 'client_credentials', client_id: 'interactive.public' }).toString() });
+      const other = await request(`${s.url}/connect/token`, {
+        method: 'POST',
+        headers: FORM,
+        body: form({ grant_type: 'client_credentials', client_id: 'interactive.public' }).toString(),
+      });
       expect(other.status).not.toBe(429);
     } finally {
       await s.close();
@@ -81,7 +89,10 @@ describe('login form: a flood of failed logins', () => {
     const first = await request(authorizeUrl(s.url, params), { from });
     const cookie = (first.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
     const page = await request(new URL(first.headers.location!, s.url).toString(), { from, headers: { cookie } });
-    const action = new URL(actions(page.body).find((a) => a.includes('/ui/login?'))!, s.url).toString();
+    const action = new URL(
+      actions(page.body).find((a) => a.includes('/ui/login?'))!,
+      s.url,
+    ).toString();
     return { jar, cookie, action, csrf: field(page.body, 'csrf')! };
   }
   const post = (f: Awaited<ReturnType<typeof loginForm>>, from: string, username: string, password: string) =>

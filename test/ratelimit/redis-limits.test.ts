@@ -44,7 +44,11 @@ describe.skipIf(!!skip)('rate limits shared through Redis', () => {
   });
 
   const cc = (s: TestServer) =>
-    fetch(`${s.url}/connect/token`, { method: 'POST', headers: { authorization: basic('m2m', 'secret'), ...FORM }, body: 'grant_type=client_credentials&scope=api' });
+    fetch(`${s.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), ...FORM },
+      body: 'grant_type=client_credentials&scope=api',
+    });
 
   it('the limit holds across both nodes', async () => {
     const statuses: number[] = [];

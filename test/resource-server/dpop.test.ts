@@ -39,14 +39,26 @@ describe('resource server: DPoP verifier', () => {
   const boundToken = (thumbprint = jkt, extra: Record<string, unknown> = {}) => {
     const now = s.clock.now();
     return signJwt(
-      { iss: s.url, sub: 'm2m.dpop', aud: 'api', client_id: 'm2m.dpop', jti: randomUUID(), iat: now, exp: now + 3600, scope: 'api', cnf: { jkt: thumbprint }, ...extra },
+      {
+        iss: s.url,
+        sub: 'm2m.dpop',
+        aud: 'api',
+        client_id: 'm2m.dpop',
+        jti: randomUUID(),
+        iat: now,
+        exp: now + 3600,
+        scope: 'api',
+        cnf: { jkt: thumbprint },
+        ...extra,
+      },
       s.gh.context.keys.signingKey(),
       'at+jwt',
     );
   };
   const proofFor = (a: Api, token: string, over: Parameters<typeof makeProof>[4] = {}, k = key, method = 'GET') =>
     makeProof(k, method, `${a.url}/api/test`, s.clock.now(), { ...over, claims: { ath: accessTokenHash(token), ...over.claims } });
-  const call = (a: Api, token: string, proof?: string, scheme = 'DPoP') => a.get(undefined, { authorization: `${scheme} ${token}`, ...(proof ? { dpop: proof } : {}) });
+  const call = (a: Api, token: string, proof?: string, scheme = 'DPoP') =>
+    a.get(undefined, { authorization: `${scheme} ${token}`, ...(proof ? { dpop: proof } : {}) });
   const refusedWith = (r: { status: number; headers: Headers }, error: string) => {
     expect(r.status).toBe(401);
     const header = r.headers.get('www-authenticate');
@@ -122,7 +134,9 @@ describe('resource server: DPoP verifier', () => {
   it('refuses wrong typ, alg none, and a private key in the jwk', async () => {
     const token = await boundToken();
     expect(refusedWith(await call(api, token, await proofFor(api, token, { header: { typ: 'JWT' } })), 'invalid_dpop_proof').error_description).toMatch(/typ/);
-    expect(refusedWith(await call(api, token, await proofFor(api, token, { header: { jwk: key.privateJwk } })), 'invalid_dpop_proof').error_description).toMatch(/private/);
+    expect(
+      refusedWith(await call(api, token, await proofFor(api, token, { header: { jwk: key.privateJwk } })), 'invalid_dpop_proof').error_description,
+    ).toMatch(/private/);
     const [h, c] = (await proofFor(api, token)).split('.');
     const none = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(h, 'base64url').toString()), alg: 'none' })).toString('base64url')}.${c}.`;
     // "x." is not a b64token (RFC 6750), so the unsigned proof is sent in the DPoP header only.
@@ -137,7 +151,11 @@ describe('resource server: DPoP verifier', () => {
   it('answers use_dpop_nonce with a DPoP-Nonce when nonces are on, accepts the nonce on another instance, and refuses a proof replayed there', async () => {
     // Two API instances ("nodes") with one nonce secret and one shared replay store (an operational store).
     const shared = createMemoryBackend();
-    const options = () => ({ clock: () => s.clock.now(), nonce: { secret: 'nonce secret shared by the API nodes!' }, replayStore: operationalReplayStore(shared.records, () => s.clock.now()) });
+    const options = () => ({
+      clock: () => s.clock.now(),
+      nonce: { secret: 'nonce secret shared by the API nodes!' },
+      replayStore: operationalReplayStore(shared.records, () => s.clock.now()),
+    });
     const a = await startApi(s, { proof: [dpopVerifier(options())], origin: 'https://api.example.com' });
     const b = await startApi(s, { proof: [dpopVerifier(options())], origin: 'https://api.example.com' });
     apis.push(a, b);

@@ -5,7 +5,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createResourceServer, type AccessTokenInfo, type Requirement, type ResourceServer, type ResourceServerOptions } from '../../src/resource-server/index.js';
+import {
+  createResourceServer,
+  type AccessTokenInfo,
+  type Requirement,
+  type ResourceServer,
+  type ResourceServerOptions,
+} from '../../src/resource-server/index.js';
 import type { TestServer } from '../helpers/server.js';
 
 export const SHA_SECRET = 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=';

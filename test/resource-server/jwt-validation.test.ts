@@ -75,9 +75,15 @@ describe('resource server: JWT access tokens', () => {
   it('copes with a malformed Host header and an absolute-form target', async () => {
     const token = await m2mToken(s.url);
     const { port } = new URL(api.url);
-    for (const [host, path] of [['a b', '/api/test'], ['x:99999', '/api/test'], ['127.0.0.1', '//evil.example/api']]) {
+    for (const [host, path] of [
+      ['a b', '/api/test'],
+      ['x:99999', '/api/test'],
+      ['127.0.0.1', '//evil.example/api'],
+    ]) {
       const status = await new Promise<number>((resolve, reject) =>
-        http.get({ host: '127.0.0.1', port, path, headers: { host, authorization: `Bearer ${token}` } }, (res) => resolve(res.resume().statusCode!)).on('error', reject),
+        http
+          .get({ host: '127.0.0.1', port, path, headers: { host, authorization: `Bearer ${token}` } }, (res) => resolve(res.resume().statusCode!))
+          .on('error', reject),
       );
       expect(status, host).toBe(200);
     }
@@ -139,7 +145,9 @@ describe('resource server: JWT access tokens', () => {
     const unsigned = (header: object) =>
       `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`;
     expectInvalid(await api.get(unsigned({ alg: 'none', typ: 'at+jwt' })), /base64url|algorithm/);
-    const hs = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: s.gh.context.keys.signingKey().kid }).sign(new TextEncoder().encode('x'.repeat(32)));
+    const hs = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: s.gh.context.keys.signingKey().kid })
+      .sign(new TextEncoder().encode('x'.repeat(32)));
     expectInvalid(await api.get(hs), /algorithm/);
     const esOnly = await startApi(s, { algorithms: ['ES256'] });
     try {

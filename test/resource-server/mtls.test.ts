@@ -35,7 +35,9 @@ describe.skipIf(skip)('resource server: mTLS verifier', () => {
     const rs = createResourceServer({ issuer: s.url, audience: 'api', clock: () => s.clock.now(), proof: [mtlsVerifier(options)] });
     const guard = rs.node();
     return (req: http.IncomingMessage, res: http.ServerResponse) =>
-      guard(req, res, () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify((req as typeof req & { auth: AccessTokenInfo }).auth)));
+      guard(req, res, () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify((req as typeof req & { auth: AccessTokenInfo }).auth)),
+      );
   };
   const listen = async (server: http.Server | https.Server) => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -63,7 +65,14 @@ describe.skipIf(skip)('resource server: mTLS verifier', () => {
     const now = s.clock.now();
     return signJwt(
       {
-        iss: s.url, sub: 'c', aud: 'api', client_id: 'c', jti: randomUUID(), iat: now, exp: now + 300, scope: 'api',
+        iss: s.url,
+        sub: 'c',
+        aud: 'api',
+        client_id: 'c',
+        jti: randomUUID(),
+        iat: now,
+        exp: now + 300,
+        scope: 'api',
         ...(cert ? { cnf: { 'x5t#S256': certificateThumbprint(cert.cert) } } : {}),
       },
       s.gh.context.keys.signingKey(),
@@ -80,7 +89,15 @@ describe.skipIf(skip)('resource server: mTLS verifier', () => {
   const overTls = (token: string, client?: Pem) =>
     new Promise<Answer>((resolve, reject) => {
       const req = https.request(
-        { host: '127.0.0.1', port: tlsPort, path: '/api/test', ca: pki.ca.cert, ...(client ? { key: client.key, cert: client.cert } : {}), headers: { authorization: `Bearer ${token}` }, agent: false },
+        {
+          host: '127.0.0.1',
+          port: tlsPort,
+          path: '/api/test',
+          ca: pki.ca.cert,
+          ...(client ? { key: client.key, cert: client.cert } : {}),
+          headers: { authorization: `Bearer ${token}` },
+          agent: false,
+        },
         (res) => resolve(read(res)),
       );
       req.on('error', reject);
@@ -88,7 +105,9 @@ describe.skipIf(skip)('resource server: mTLS verifier', () => {
     });
   const plain = (port: number, token: string, headers: Record<string, string>) =>
     new Promise<Answer>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/api/test', headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => resolve(read(res)));
+      const req = http.request({ host: '127.0.0.1', port, path: '/api/test', headers: { authorization: `Bearer ${token}`, ...headers } }, (res) =>
+        resolve(read(res)),
+      );
       req.on('error', reject);
       req.end();
     });

@@ -14,7 +14,8 @@ describe('resource server: outbound limits', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       const path = req.url!.split('/.well-known')[0];
-      if (path === '/big') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: `${base}/big`, pad: 'x'.repeat(5000) }));
+      if (path === '/big')
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: `${base}/big`, pad: 'x'.repeat(5000) }));
       if (path === '/slow') return; // never answers
       if (path === '/redirect') return res.writeHead(302, { location: `${base}/other/.well-known/openid-configuration` }).end();
       if (path === '/wrong-issuer') return res.writeHead(200).end(JSON.stringify({ issuer: 'https://evil.example', jwks_uri: `${base}/jwks` }));

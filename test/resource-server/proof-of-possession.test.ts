@@ -39,14 +39,21 @@ describe('resource server: proof of possession', () => {
   });
   const token = (extra: Record<string, unknown> = {}) => {
     const now = s.clock.now();
-    return signJwt({ iss: s.url, sub: 'c', aud: 'api', client_id: 'c', jti: 'j', iat: now, exp: now + 60, scope: 'api', ...extra }, s.gh.context.keys.signingKey(), 'at+jwt');
+    return signJwt(
+      { iss: s.url, sub: 'c', aud: 'api', client_id: 'c', jti: 'j', iat: now, exp: now + 60, scope: 'api', ...extra },
+      s.gh.context.keys.signingKey(),
+      'at+jwt',
+    );
   };
 
   it('refuses a bound token when no verifier is configured, instead of treating it as a bearer token', async () => {
     for (const cnf of [{ jkt: 'thumb' }, { 'x5t#S256': 'hash' }]) {
       const r = await bearerOnly.get(await token({ cnf }));
       expect(r.status).toBe(401);
-      expect(challengeParams(r.headers.get('www-authenticate')).params).toMatchObject({ error: 'invalid_token', error_description: expect.stringMatching(/cnf/) });
+      expect(challengeParams(r.headers.get('www-authenticate')).params).toMatchObject({
+        error: 'invalid_token',
+        error_description: expect.stringMatching(/cnf/),
+      });
     }
     expect((await bearerOnly.get(await token({ cnf: 'x' }))).status).toBe(401);
   });

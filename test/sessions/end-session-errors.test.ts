@@ -15,7 +15,9 @@ describe('end session endpoint: bad input', () => {
   let s: TestServer;
   beforeAll(async () => {
     rp = await startRelyingParty();
-    s = await startTestServer({ mutate: withClients([rpClient(rp.url, 'one', { frontChannelLogoutUri: undefined }), rpClient(rp.url, 'two', { frontChannelLogoutUri: undefined })]) });
+    s = await startTestServer({
+      mutate: withClients([rpClient(rp.url, 'one', { frontChannelLogoutUri: undefined }), rpClient(rp.url, 'two', { frontChannelLogoutUri: undefined })]),
+    });
   });
   afterAll(async () => {
     await s?.close();
@@ -42,7 +44,10 @@ describe('end session endpoint: bad input', () => {
   it('an id_token_hint from another issuer is refused, even signed with our key', async () => {
     const jar = new CookieJar();
     const t = await signInClient(s.url, rp.url, jar, 'one');
-    const html = await expectErrorPage(await endsession(jar, { id_token_hint: await resign(t.idToken, { iss: 'https://evil.example' }), post_logout_redirect_uri: `${rp.url}/bye/one` }), 'invalid_request');
+    const html = await expectErrorPage(
+      await endsession(jar, { id_token_hint: await resign(t.idToken, { iss: 'https://evil.example' }), post_logout_redirect_uri: `${rp.url}/bye/one` }),
+      'invalid_request',
+    );
     expect(html).not.toContain(`${rp.url}/bye/one`);
     await stillSignedIn(t.idToken);
   });
@@ -60,7 +65,10 @@ describe('end session endpoint: bad input', () => {
   it('an id_token_hint for another client than client_id is refused', async () => {
     const jar = new CookieJar();
     const t = await signInClient(s.url, rp.url, jar, 'one');
-    await expectErrorPage(await endsession(jar, { id_token_hint: t.idToken, client_id: 'app.two', post_logout_redirect_uri: `${rp.url}/bye/two` }), 'invalid_request');
+    await expectErrorPage(
+      await endsession(jar, { id_token_hint: t.idToken, client_id: 'app.two', post_logout_redirect_uri: `${rp.url}/bye/two` }),
+      'invalid_request',
+    );
     // Its own client's URI only: two's URI with one's hint is not registered for one.
     await expectErrorPage(await endsession(jar, { id_token_hint: t.idToken, post_logout_redirect_uri: `${rp.url}/bye/two` }), 'invalid_request');
     await stillSignedIn(t.idToken);

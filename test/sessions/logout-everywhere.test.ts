@@ -70,7 +70,12 @@ describe('sign-out everywhere: two clients in one session', () => {
       expect(post.contentType).toBe('application/x-www-form-urlencoded');
       const name = post.path.slice('/bc/'.length);
       const token = post.body.get('logout_token')!;
-      const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer: s.url, audience: `app.${name}`, typ: 'logout+jwt', currentDate: new Date(s.clock.now() * 1000) });
+      const { payload, protectedHeader } = await jwtVerify(token, jwks, {
+        issuer: s.url,
+        audience: `app.${name}`,
+        typ: 'logout+jwt',
+        currentDate: new Date(s.clock.now() * 1000),
+      });
       expect(protectedHeader.typ).toBe('logout+jwt');
       expect(payload.sub).toBe('1');
       expect(payload.events).toEqual({ [BACKCHANNEL_LOGOUT_EVENT]: {} });
@@ -81,10 +86,24 @@ describe('sign-out everywhere: two clients in one session', () => {
       if (name === 'one') expect(payload.sid).toBe(sid);
       else expect(payload).not.toHaveProperty('sid');
     }
-    expect(log.ofType('back_channel_logout_sent').map((e) => e.clientId).sort()).toEqual(['app.one', 'app.two']);
+    expect(
+      log
+        .ofType('back_channel_logout_sent')
+        .map((e) => e.clientId)
+        .sort(),
+    ).toEqual(['app.one', 'app.two']);
 
     // The session is gone: prompt=none answers login_required.
-    const none = new URLSearchParams({ client_id: 'app.two', redirect_uri: `${rp.url}/cb/two`, response_type: 'code', scope: 'openid', state: 's', prompt: 'none', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+    const none = new URLSearchParams({
+      client_id: 'app.two',
+      redirect_uri: `${rp.url}/cb/two`,
+      response_type: 'code',
+      scope: 'openid',
+      state: 's',
+      prompt: 'none',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    });
     expectRedirectError(await jar.fetch(authorizeUrl(s.url, none)), { issuer: s.url, error: 'login_required', redirectUri: `${rp.url}/cb/two`, state: 's' });
     expect(await s.gh.sessions.query({ sid })).toEqual([]);
 
@@ -126,7 +145,11 @@ describe('sign-out everywhere: two clients in one session', () => {
     const before = rp.received.length;
     const home = await (await jar.fetch(`${s.url}/ui/`)).text();
     const csrf = home.match(/name="csrf" value="([^"]*)"/)![1];
-    const res = await jar.fetch(`${s.url}/ui/logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf }) });
+    const res = await jar.fetch(`${s.url}/ui/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf }),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain(`src="${rp.url}/fc/two"`);
     await s.gh.sessions.idle();

@@ -41,7 +41,13 @@ export async function startRelyingParty(): Promise<RelyingParty> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://rp.invalid');
-      received.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, body: new URLSearchParams(Buffer.concat(chunks).toString()), contentType: req.headers['content-type'] });
+      received.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        query: url.searchParams,
+        body: new URLSearchParams(Buffer.concat(chunks).toString()),
+        contentType: req.headers['content-type'],
+      });
       const own = req.method === 'GET' ? pages.get(url.pathname) : undefined;
       if (own !== undefined) return void res.writeHead(200, { 'content-type': 'text/html' }).end(own);
       const next = script.get(url.pathname)?.shift() ?? 200;
@@ -82,10 +88,12 @@ export function rpClient(rp: string, name: string, over: Record<string, unknown>
 }
 
 /** Adds clients to a configuration (for startTestServer's mutate). */
-export const withClients = (clients: Record<string, unknown>[], auth: Record<string, unknown> = {}) => (c: ConfigInput) => {
-  c.clients = [...(c.clients ?? []), ...(clients as NonNullable<ConfigInput['clients']>)];
-  c.authentication = { ...c.authentication, ...auth };
-};
+export const withClients =
+  (clients: Record<string, unknown>[], auth: Record<string, unknown> = {}) =>
+  (c: ConfigInput) => {
+    c.clients = [...(c.clients ?? []), ...(clients as NonNullable<ConfigInput['clients']>)];
+    c.authentication = { ...c.authentication, ...auth };
+  };
 
 export interface ClientTokens {
   idToken: string;
@@ -102,13 +110,26 @@ export interface ClientTokens {
 export async function signInClient(base: string, rp: string, jar: CookieJar, name: string, username = 'alice'): Promise<ClientTokens> {
   const { verifier, challenge } = await pkce();
   const redirectUri = `${rp}/cb/${name}`;
-  const params = new URLSearchParams({ client_id: `app.${name}`, redirect_uri: redirectUri, response_type: 'code', scope: 'openid profile offline_access', state: `st-${name}`, nonce: `n-${name}`, code_challenge: challenge, code_challenge_method: 'S256' });
+  const params = new URLSearchParams({
+    client_id: `app.${name}`,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid profile offline_access',
+    state: `st-${name}`,
+    nonce: `n-${name}`,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
   let res = await jar.fetch(authorizeUrl(base, params));
   const location = res.headers.get('location') ?? '';
   if (location.includes('/ui/login')) res = await loginAndResume(jar, base, await openPage(jar, new URL(location, base).toString()), username);
   const code = expectCode(res, base, redirectUri, `st-${name}`);
   const response = new URL(res.headers.get('location')!).searchParams;
-  const tok = await fetch(`${base}/connect/token`, { method: 'POST', headers: FORM, body: form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: `app.${name}` }) });
+  const tok = await fetch(`${base}/connect/token`, {
+    method: 'POST',
+    headers: FORM,
+    body: form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: `app.${name}` }),
+  });
   const body = (await tok.json()) as Record<string, string>;
   expect(tok.status).toBe(200);
   return { idToken: body.id_token, refreshToken: body.refresh_token, accessToken: body.access_token, response };
@@ -116,7 +137,11 @@ export async function signInClient(base: string, rp: string, jar: CookieJar, nam
 
 /** A refresh token request; status and body. */
 export async function refresh(base: string, name: string, refreshToken: string): Promise<{ status: number; body: Record<string, string> }> {
-  const res = await fetch(`${base}/connect/token`, { method: 'POST', headers: FORM, body: form({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: `app.${name}` }) });
+  const res = await fetch(`${base}/connect/token`, {
+    method: 'POST',
+    headers: FORM,
+    body: form({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: `app.${name}` }),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
 

@@ -83,7 +83,8 @@ describe('back-channel logout outbox across nodes', () => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          if (req.url === '/bc/x' && req.method === 'POST') received.push({ token: new URLSearchParams(Buffer.concat(chunks).toString()).get('logout_token') ?? '', at: Date.now() });
+          if (req.url === '/bc/x' && req.method === 'POST')
+            received.push({ token: new URLSearchParams(Buffer.concat(chunks).toString()).get('logout_token') ?? '', at: Date.now() });
           res2.writeHead(200).end();
         });
       });

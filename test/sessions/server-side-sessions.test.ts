@@ -29,7 +29,19 @@ describe('server-side sessions: query and end', () => {
   });
 
   const promptNone = (name: string) =>
-    authorizeUrl(s.url, new URLSearchParams({ client_id: `app.${name}`, redirect_uri: `${rp.url}/cb/${name}`, response_type: 'code', scope: 'openid', state: 's', prompt: 'none', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }));
+    authorizeUrl(
+      s.url,
+      new URLSearchParams({
+        client_id: `app.${name}`,
+        redirect_uri: `${rp.url}/cb/${name}`,
+        response_type: 'code',
+        scope: 'openid',
+        state: 's',
+        prompt: 'none',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      }),
+    );
 
   it('queries by user, client and sid; ends one session remotely with back-channel logout', async () => {
     const alice = new CookieJar();
@@ -42,7 +54,13 @@ describe('server-side sessions: query and end', () => {
 
     const mine = await s.gh.sessions.query({ subjectId: '1' });
     expect(mine.map((x) => x.sid)).toEqual([aliceSid]);
-    expect(mine[0]).toMatchObject({ subjectId: '1', clients: [{ clientId: 'app.one', sid: aliceSid }, { clientId: 'app.two', sid: aliceSid }] });
+    expect(mine[0]).toMatchObject({
+      subjectId: '1',
+      clients: [
+        { clientId: 'app.one', sid: aliceSid },
+        { clientId: 'app.two', sid: aliceSid },
+      ],
+    });
     expect((await s.gh.sessions.query({ clientId: 'app.two' })).map((x) => x.sid).sort()).toEqual([aliceSid, bobSid].sort());
     expect((await s.gh.sessions.query({ clientId: 'app.one' })).map((x) => x.sid)).toEqual([aliceSid]);
     expect((await s.gh.sessions.query({ sid: bobSid, subjectId: '2' })).map((x) => x.subjectId)).toEqual(['2']);
@@ -54,7 +72,12 @@ describe('server-side sessions: query and end', () => {
     const ended = await s.gh.sessions.end({ sid: aliceSid });
     expect(ended.map((e) => e.sid)).toEqual([aliceSid]);
     await s.gh.sessions.idle();
-    expect(rp.received.slice(before).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /bc/one', 'POST /bc/two']);
+    expect(
+      rp.received
+        .slice(before)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(['POST /bc/one', 'POST /bc/two']);
     expectRedirectError(await alice.fetch(promptNone('one')), { issuer: s.url, error: 'login_required', redirectUri: `${rp.url}/cb/one`, state: 's' });
     expect((await refresh(s.url, 'one', a1.refreshToken)).body.error).toBe('invalid_grant');
     // Bob is untouched.
@@ -69,7 +92,11 @@ describe('server-side sessions: query and end', () => {
     expect(home).toContain('App two');
     const csrf = home.match(/name="csrf" value="([^"]*)"/)![1];
     const post = (body: Record<string, string>) =>
-      jar.fetch(`${s.url}/ui/grants/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+      jar.fetch(`${s.url}/ui/grants/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
     // A forged request (no or another csrf token) changes nothing.
     expect((await post({ client_id: 'app.two' })).status).toBe(303);
     expect((await post({ client_id: 'app.two', csrf: 'x'.repeat(43) })).status).toBe(303);
@@ -117,7 +144,21 @@ describe('server-side sessions: inactivity timeout and absolute lifetime', () =>
   });
 
   const silent = async (jar: CookieJar) => {
-    const res = await jar.fetch(authorizeUrl(s.url, new URLSearchParams({ client_id: 'app.two', redirect_uri: `${rp.url}/cb/two`, response_type: 'code', scope: 'openid', state: 's', prompt: 'none', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })));
+    const res = await jar.fetch(
+      authorizeUrl(
+        s.url,
+        new URLSearchParams({
+          client_id: 'app.two',
+          redirect_uri: `${rp.url}/cb/two`,
+          response_type: 'code',
+          scope: 'openid',
+          state: 's',
+          prompt: 'none',
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+        }),
+      ),
+    );
     return new URL(res.headers.get('location')!).searchParams;
   };
 
@@ -174,7 +215,19 @@ describe('server-side sessions: re-authentication and session-bound refresh', ()
   });
 
   const loginAgain = (name: string) =>
-    authorizeUrl(s.url, new URLSearchParams({ client_id: `app.${name}`, redirect_uri: `${rp.url}/cb/${name}`, response_type: 'code', scope: 'openid offline_access', state: `st-${name}`, prompt: 'login', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }));
+    authorizeUrl(
+      s.url,
+      new URLSearchParams({
+        client_id: `app.${name}`,
+        redirect_uri: `${rp.url}/cb/${name}`,
+        response_type: 'code',
+        scope: 'openid offline_access',
+        state: `st-${name}`,
+        prompt: 'login',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      }),
+    );
 
   it('the same user signing in again keeps the sid and the client list; no logout is sent', async () => {
     const jar = new CookieJar();

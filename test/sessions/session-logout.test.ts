@@ -190,7 +190,9 @@ describe('end session asks the user when the request does not name them (RP-Init
   it('a plain GET shows a confirmation; the session survives until the user confirms', async () => {
     const jar = new CookieJar();
     await signIn(s.url, jar, 'alice');
-    const res = await jar.fetch(`${s.url}/connect/endsession?post_logout_redirect_uri=${encodeURIComponent('http://localhost:3000/')}&client_id=interactive.confidential&state=s1`);
+    const res = await jar.fetch(
+      `${s.url}/connect/endsession?post_logout_redirect_uri=${encodeURIComponent('http://localhost:3000/')}&client_id=interactive.confidential&state=s1`,
+    );
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('name="confirm" value="1"');
@@ -199,7 +201,11 @@ describe('end session asks the user when the request does not name them (RP-Init
     expect(await (await jar.fetch(`${s.url}/ui/`)).text()).toContain('Alice Smith');
 
     // A forged confirmation without the session-bound csrf token only shows the page again.
-    const forged = await jar.fetch(`${s.url}/connect/endsession`, { method: 'POST', headers: FORM, body: form({ confirm: '1', client_id: 'interactive.confidential' }) });
+    const forged = await jar.fetch(`${s.url}/connect/endsession`, {
+      method: 'POST',
+      headers: FORM,
+      body: form({ confirm: '1', client_id: 'interactive.confidential' }),
+    });
     expect(forged.status).toBe(200);
     expect(jar.cookies.has('gh.session')).toBe(true);
 

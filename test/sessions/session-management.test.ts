@@ -62,7 +62,9 @@ describe('session management switched off', () => {
   let s: TestServer;
   beforeAll(async () => {
     rp = await startRelyingParty();
-    s = await startTestServer({ mutate: withClients([rpClient(rp.url, 'one', { frontChannelLogoutUri: undefined, backChannelLogoutUri: undefined })], { checkSession: false }) });
+    s = await startTestServer({
+      mutate: withClients([rpClient(rp.url, 'one', { frontChannelLogoutUri: undefined, backChannelLogoutUri: undefined })], { checkSession: false }),
+    });
   });
   afterAll(async () => {
     await s?.close();

@@ -58,7 +58,9 @@ describe.each(backends)('sessions of a client beyond 1,000 (%s)', (_name, open) 
     expect(many.length).toBeGreaterThan(1000);
     expect(new Set(many.map((x) => x.sid)).size).toBe(many.length);
     expect(many.every((x) => x.clients.some((c) => c.clientId === 'app.many'))).toBe(true);
-    expect((await s.gh.sessions.query({ clientId: 'app.other' })).length).toBe(Array.from({ length: SEEDED }, (_, i) => i).filter((i) => i % 10 === 9 || i % 3 === 0).length);
+    expect((await s.gh.sessions.query({ clientId: 'app.other' })).length).toBe(
+      Array.from({ length: SEEDED }, (_, i) => i).filter((i) => i % 10 === 9 || i % 3 === 0).length,
+    );
     expect(await s.gh.sessions.query({ clientId: 'app.many', subjectId: 'u4' })).toHaveLength(1);
     expect(await s.gh.sessions.query({ clientId: 'app.many', subjectId: '1' })).toHaveLength(2);
     expect(await s.gh.sessions.query({ clientId: 'app.many', subjectId: 'u9' })).toHaveLength(0);

@@ -5,7 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend, RecordKind, RecordWrite, StoredRecord } from '../../src/stores/types.js';
 
-const rec = (kind: RecordKind, id: string, over: Partial<StoredRecord> = {}): StoredRecord => ({ kind, id, createdAt: 1000, expiresAt: 2000, payload: { id }, ...over });
+const rec = (kind: RecordKind, id: string, over: Partial<StoredRecord> = {}): StoredRecord => ({
+  kind,
+  id,
+  createdAt: 1000,
+  expiresAt: 2000,
+  payload: { id },
+  ...over,
+});
 
 /**
  * A payload no backend can store: JSON cannot encode a BigInt (SQL, Redis)

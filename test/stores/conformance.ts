@@ -7,7 +7,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { batchCases } from './batch-conformance.js';
 import { typedStoreCases } from './typed-stores-conformance.js';
-import type { Backend, ConfigDocument, OperationalStore, OutboxEntry, RecordKind, RecordWrite, StoredKey, StoredRecord, StoredUser } from '../../src/stores/types.js';
+import type {
+  Backend,
+  ConfigDocument,
+  OperationalStore,
+  OutboxEntry,
+  RecordKind,
+  RecordWrite,
+  StoredKey,
+  StoredRecord,
+  StoredUser,
+} from '../../src/stores/types.js';
 
 /** Applies a batch (every backend's writeAll). */
 const writeRecords = (store: OperationalStore, writes: readonly RecordWrite[]) => store.writeAll(writes);
@@ -163,9 +173,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       });
       acrossInstances('50 parallel consumes of one record have exactly one winner', async (x, y) => {
         await x.records.put(rec());
-        const results = await Promise.all(
-          Array.from({ length: 50 }, (_, i) => (i % 2 ? y : x).records.consume('authorization_code', 'id-1', 1500 + i)),
-        );
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? y : x).records.consume('authorization_code', 'id-1', 1500 + i)));
         const winners = results.filter((r) => r !== undefined);
         expect(winners).toHaveLength(1);
         expect((await y.records.find('authorization_code', 'id-1'))?.consumedAt).toBe(winners[0].consumedAt);
@@ -217,9 +225,14 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const remaining = async () => {
         const ids: string[] = [];
         for (const [kind, id] of [
-          ['authorization_code', 'a'], ['refresh_token', 'b'], ['consent', 'c'],
-          ['session', 'd'], ['authorization_code', 'e'], ['refresh_token', 'f'],
-        ] as const) if (await b.records.find(kind, id)) ids.push(id);
+          ['authorization_code', 'a'],
+          ['refresh_token', 'b'],
+          ['consent', 'c'],
+          ['session', 'd'],
+          ['authorization_code', 'e'],
+          ['refresh_token', 'f'],
+        ] as const)
+          if (await b.records.find(kind, id)) ids.push(id);
         return ids.join('');
       };
       it('deleteByGrantId deletes the whole family across kinds', async () => {
@@ -294,8 +307,15 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describe('findMany paging', () => {
       it('after: continues exactly past the 1000-record page cap, in order, without gaps or repeats', async () => {
         const total = 1205;
-        const writes = Array.from({ length: total }, (_, i) =>
-          ({ put: rec({ kind: 'revoked_grant', id: `p${String(i).padStart(5, '0')}`, clientId: i % 5 === 4 ? 'other' : 'app', createdAt: 1000 + Math.floor(i / 3), expiresAt: 9000 }) }));
+        const writes = Array.from({ length: total }, (_, i) => ({
+          put: rec({
+            kind: 'revoked_grant',
+            id: `p${String(i).padStart(5, '0')}`,
+            clientId: i % 5 === 4 ? 'other' : 'app',
+            createdAt: 1000 + Math.floor(i / 3),
+            expiresAt: 9000,
+          }),
+        }));
         for (let i = 0; i < writes.length; i += 200) await writeRecords(b.records, writes.slice(i, i + 200));
         const seen: string[] = [];
         let after: { createdAt: number; id: string } | undefined;
@@ -305,15 +325,22 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
           if (page.length < 1000) break;
           after = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
         }
-        const expected = writes.map((w) => w.put).filter((r) => r.clientId === 'app').map((r) => r.id);
+        const expected = writes
+          .map((w) => w.put)
+          .filter((r) => r.clientId === 'app')
+          .map((r) => r.id);
         expect(expected.length).toBe(964);
         expect(seen).toEqual(expected);
-        expect((await b.records.findMany('revoked_grant', { limit: 2, after: { createdAt: 1000, id: 'p00001' } })).map((r) => r.id)).toEqual(['p00002', 'p00003']);
+        expect((await b.records.findMany('revoked_grant', { limit: 2, after: { createdAt: 1000, id: 'p00001' } })).map((r) => r.id)).toEqual([
+          'p00002',
+          'p00003',
+        ]);
       }, 60_000);
     });
 
     describe('records of a client (clientIds)', () => {
-      const session = (id: string, clientIds: string[], over: Partial<StoredRecord> = {}) => rec({ kind: 'session', id, clientIds, subjectId: `u-${id}`, sessionId: `sid-${id}`, expiresAt: 9000, ...over });
+      const session = (id: string, clientIds: string[], over: Partial<StoredRecord> = {}) =>
+        rec({ kind: 'session', id, clientIds, subjectId: `u-${id}`, sessionId: `sid-${id}`, expiresAt: 9000, ...over });
       const ids = async (f: Parameters<Backend['records']['findMany']>[1]) => (await b.records.findMany('session', f)).map((r) => r.id).join(',');
       it('round-trips clientIds and finds records by any of them; a rewrite that drops a client drops it from the answers', async () => {
         await b.records.put(session('s1', ['a', 'b']));
@@ -337,8 +364,14 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await ids({ clientIdsInclude: 'b', limit: 1 })).toBe('s2');
       });
       it('pages exactly through more than 1000 records of one client, skipping records that dropped it', async () => {
-        const all = Array.from({ length: 1650 }, (_, i) => session(`r${String(i).padStart(5, '0')}`, i % 7 === 0 ? ['x'] : ['x', 'y'], { createdAt: 1000 + Math.floor(i / 4) }));
-        for (let i = 0; i < all.length; i += 200) await writeRecords(b.records, all.slice(i, i + 200).map((r) => ({ put: r })));
+        const all = Array.from({ length: 1650 }, (_, i) =>
+          session(`r${String(i).padStart(5, '0')}`, i % 7 === 0 ? ['x'] : ['x', 'y'], { createdAt: 1000 + Math.floor(i / 4) }),
+        );
+        for (let i = 0; i < all.length; i += 200)
+          await writeRecords(
+            b.records,
+            all.slice(i, i + 200).map((r) => ({ put: r })),
+          );
         // Every 5th record no longer lists y (the index row stays until the purge; readers skip it).
         for (let i = 0; i < all.length; i += 5) await b.records.put({ ...all[i], clientIds: ['x'] });
         const expected = all.filter((r, i) => i % 7 !== 0 && i % 5 !== 0).map((r) => r.id);
@@ -356,7 +389,15 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     });
 
     describe('outbox', () => {
-      const entry = (id: string, over: Partial<OutboxEntry> = {}): OutboxEntry => ({ id, kind: 'back_channel_logout', payload: { clientId: 'c', n: [1] }, attempts: 0, dueAt: 1000, createdAt: 900, ...over });
+      const entry = (id: string, over: Partial<OutboxEntry> = {}): OutboxEntry => ({
+        id,
+        kind: 'back_channel_logout',
+        payload: { clientId: 'c', n: [1] },
+        attempts: 0,
+        dueAt: 1000,
+        createdAt: 900,
+        ...over,
+      });
       it('add, claim due entries oldest first, complete with the lease', async (ctx) => {
         const o = b.outbox;
         if (!o) return ctx.skip();
@@ -364,7 +405,14 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await o.size()).toBe(3);
         const got = await o.claim({ now: 2000, leaseUntil: 3000, limit: 10 });
         expect(got.map((e) => e.id)).toEqual(['b', 'a']);
-        expect(got[0]).toMatchObject({ kind: 'back_channel_logout', payload: { clientId: 'c', n: [1] }, attempts: 0, dueAt: 1100, createdAt: 900, leaseUntil: 3000 });
+        expect(got[0]).toMatchObject({
+          kind: 'back_channel_logout',
+          payload: { clientId: 'c', n: [1] },
+          attempts: 0,
+          dueAt: 1100,
+          createdAt: 900,
+          leaseUntil: 3000,
+        });
         expect(got[0].lease).not.toBe(got[1].lease);
         // Leased: nobody else gets them until the lease lapses.
         expect(await o.claim({ now: 2999, leaseUntil: 4000, limit: 10 })).toEqual([]);
@@ -400,7 +448,10 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         if (!x.outbox || !y.outbox) return;
         await x.outbox.add(Array.from({ length: 10 }, (_, i) => entry(`e${i}`)));
         const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? y : x).outbox!.claim({ now: 1000, leaseUntil: 5000, limit: 10 })));
-        const ids = results.flat().map((e) => e.id).sort();
+        const ids = results
+          .flat()
+          .map((e) => e.id)
+          .sort();
         expect(ids).toEqual(Array.from({ length: 10 }, (_, i) => `e${i}`).sort());
       });
     });

@@ -26,7 +26,8 @@ interface Committed {
 }
 
 /** A request failure a client sees when the server dies: the connection broke, nothing else. */
-const isConnectionFailure = (e: unknown) => e instanceof TypeError && /fetch failed|terminated|other side closed|socket/i.test(`${e.message} ${String((e as { cause?: Error }).cause ?? '')}`);
+const isConnectionFailure = (e: unknown) =>
+  e instanceof TypeError && /fetch failed|terminated|other side closed|socket/i.test(`${e.message} ${String((e as { cause?: Error }).cause ?? '')}`);
 
 async function publicExchange(url: string, code: string, verifier: string) {
   const res = await fetch(`${url}/connect/token`, {
@@ -62,8 +63,14 @@ function refresh(url: string, c: Committed) {
 /** prompt=none for the public client: answers a code only if the SSO session and the remembered consent survived. */
 async function silentAuthorize(url: string, jar: CookieJar): Promise<URL> {
   const q = new URLSearchParams({
-    client_id: 'interactive.public', redirect_uri: PUBLIC_REDIRECT, response_type: 'code', scope: 'openid profile offline_access', state: 's',
-    prompt: 'none', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    client_id: 'interactive.public',
+    redirect_uri: PUBLIC_REDIRECT,
+    response_type: 'code',
+    scope: 'openid profile offline_access',
+    state: 's',
+    prompt: 'none',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
   });
   const res = await jar.fetch(`${url}/connect/authorize?${q}`);
   return new URL(res.headers.get('location')!);

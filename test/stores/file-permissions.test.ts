@@ -111,7 +111,9 @@ describe('the key-encryption key file', () => {
       const warnings = gh.kekWarnings();
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ path, mode: '0644' });
-      expect(warnings[0].msg).toBe(`the key-encryption key file ${path} is open to group or others (mode 0644); whoever reads it can decrypt the signing keys: chmod 600 it`);
+      expect(warnings[0].msg).toBe(
+        `the key-encryption key file ${path} is open to group or others (mode 0644); whoever reads it can decrypt the signing keys: chmod 600 it`,
+      );
       expect((await fetch(`${gh.url}/.well-known/openid-configuration`)).status).toBe(200);
     } finally {
       await gh.close();

@@ -53,8 +53,7 @@ async function startProxy(targets: () => string[]) {
 const post = (url: string, path: string, body: Record<string, string>, auth = basic('interactive.confidential', 'secret')) =>
   fetch(`${url}${path}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' }, body: form(body) });
 /** Introspection by the client that holds the token (a refresh token is only active for its own client). */
-const introspect = async (url: string, token: string) =>
-  (await (await post(url, '/connect/introspect', { token })).json()) as { active: boolean };
+const introspect = async (url: string, token: string) => (await (await post(url, '/connect/introspect', { token })).json()) as { active: boolean };
 const kids = async (url: string) =>
   ((await (await fetch(`${url}/.well-known/openid-configuration/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).sort();
 
@@ -173,7 +172,7 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     expect(new Set(proxy.hops.map((h) => h.node))).toEqual(new Set([0, 1, 2]));
   });
 
-  it('a key rotation reaches every node\'s JWKS promptly (Redis pub/sub; keys.refreshInterval is 300 s)', async () => {
+  it("a key rotation reaches every node's JWKS promptly (Redis pub/sub; keys.refreshInterval is 300 s)", async () => {
     const before = await kids(nodes[0].url);
     const rotate = runGatehouse(['keys', 'rotate', '--config', configFile]);
     expect(rotate.status, rotate.stderr).toBe(0);
@@ -195,7 +194,12 @@ describe.skipIf(!!reason)('three nodes on PostgreSQL + Redis behind a round-robi
     const withClient = demoConfig();
     withClient.clients = [
       ...(withClient.clients ?? []),
-      { clientId: 'imported.m2m', clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }], allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] },
+      {
+        clientId: 'imported.m2m',
+        clientSecrets: [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }],
+        allowedGrantTypes: ['client_credentials'],
+        allowedScopes: ['api'],
+      },
     ];
     const file = join(dir, 'import.json');
     writeFileSync(file, JSON.stringify(withClient));

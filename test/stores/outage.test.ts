@@ -101,7 +101,10 @@ describe.skipIf(!!noPg)('PostgreSQL lost while running', () => {
       expect(userinfo.status).toBe(503);
       expect(userinfo.headers.get('www-authenticate')).toMatch(/error="temporarily_unavailable"/);
       // The browser side: the authorization request cannot be stored; a readable 503 page, not a redirect or a 500.
-      const authz = await fetch(`${node.url}/connect/authorize?${new URLSearchParams({ client_id: 'interactive.confidential', redirect_uri: CONFIDENTIAL_REDIRECT, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`, { redirect: 'manual' });
+      const authz = await fetch(
+        `${node.url}/connect/authorize?${new URLSearchParams({ client_id: 'interactive.confidential', redirect_uri: CONFIDENTIAL_REDIRECT, response_type: 'code', scope: 'openid', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`,
+        { redirect: 'manual' },
+      );
       expect(authz.status).toBe(503);
       const authzPage = await authz.text();
       expect(authzPage).toMatch(/<html[\s\S]*temporarily_unavailable[\s\S]*temporarily unavailable; try again shortly/);

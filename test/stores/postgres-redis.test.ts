@@ -58,7 +58,11 @@ describe.skipIf(!!reason)('postgres + redis backend', () => {
     const b = await open(pgServer.createDatabase('purge_batches'), 'purge:');
     try {
       for (let i = 0; i < 1200; i += 100) {
-        await Promise.all(Array.from({ length: 100 }, (_, j) => b.records.put({ kind: 'replay', id: `r${i + j}`, subjectId: 's', createdAt: 1, expiresAt: 10 + ((i + j) % 2), payload: null })));
+        await Promise.all(
+          Array.from({ length: 100 }, (_, j) =>
+            b.records.put({ kind: 'replay', id: `r${i + j}`, subjectId: 's', createdAt: 1, expiresAt: 10 + ((i + j) % 2), payload: null }),
+          ),
+        );
       }
       await b.records.put({ kind: 'replay', id: 'later', subjectId: 's', createdAt: 1, expiresAt: 50, payload: null });
       expect(await b.records.purgeExpired(11)).toBe(1200);

@@ -31,9 +31,20 @@ describe.skipIf(!!reason)('postgres backend', () => {
     await c.connect();
     try {
       const applied = await c.query('SELECT name FROM kysely_migration ORDER BY name');
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_partial_record_indexes', '0003_subject_client_index_and_config', '0004_outbox_and_record_clients']);
+      expect(applied.rows.map((r) => r.name)).toEqual([
+        '0001_initial',
+        '0002_partial_record_indexes',
+        '0003_subject_client_index_and_config',
+        '0004_outbox_and_record_clients',
+      ]);
       const idx = await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records' ORDER BY indexname");
-      expect(idx.rows.map((r) => r.indexname)).toEqual(['records_expires_at_idx', 'records_grant_id_idx', 'records_pk', 'records_session_id_idx', 'records_subject_client_idx']);
+      expect(idx.rows.map((r) => r.indexname)).toEqual([
+        'records_expires_at_idx',
+        'records_grant_id_idx',
+        'records_pk',
+        'records_session_id_idx',
+        'records_subject_client_idx',
+      ]);
       expect(idx.rows.find((r) => r.indexname === 'records_subject_client_idx').indexdef).toMatch(/\(subject_id, client_id\) WHERE \(subject_id IS NOT NULL\)/);
       // Each lookup the stores make is answered from an index (sequential scans off to force the choice).
       await c.query('SET enable_seqscan = off');
@@ -44,7 +55,9 @@ describe.skipIf(!!reason)('postgres backend', () => {
       expect(await plan('expires_at <= 5')).toMatch(/records_expires_at_idx/);
       expect(await plan("kind = 'k' AND id = 'i'")).toMatch(/records_pk/);
       const select = async (q: string) => (await c.query(`EXPLAIN ${q}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      expect(await select("SELECT * FROM record_clients WHERE client_id = 'c' AND kind = 'session' AND created_at > 5 ORDER BY created_at, id")).toMatch(/record_clients_order_idx/);
+      expect(await select("SELECT * FROM record_clients WHERE client_id = 'c' AND kind = 'session' AND created_at > 5 ORDER BY created_at, id")).toMatch(
+        /record_clients_order_idx/,
+      );
     } finally {
       await c.end();
     }

@@ -58,13 +58,28 @@ describe('sqlite backend', () => {
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
       const applied = raw.prepare('SELECT name FROM kysely_migration').all();
-      expect(applied).toEqual([{ name: '0001_initial' }, { name: '0002_partial_record_indexes' }, { name: '0003_subject_client_index_and_config' }, { name: '0004_outbox_and_record_clients' }]);
-      const indexes = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all() as Array<{ name: string; sql: string }>;
+      expect(applied).toEqual([
+        { name: '0001_initial' },
+        { name: '0002_partial_record_indexes' },
+        { name: '0003_subject_client_index_and_config' },
+        { name: '0004_outbox_and_record_clients' },
+      ]);
+      const indexes = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all() as Array<{
+        name: string;
+        sql: string;
+      }>;
       expect(indexes.map((r) => r.name).sort()).toEqual([
-        'records_expires_at_idx', 'records_grant_id_idx', 'records_session_id_idx', 'records_subject_client_idx',
+        'records_expires_at_idx',
+        'records_grant_id_idx',
+        'records_session_id_idx',
+        'records_subject_client_idx',
       ]);
       // Only records that carry the column are in its index; expiry covers every record.
-      for (const [name, col] of [['grant_id', 'grant_id'], ['subject_client', 'subject_id'], ['session_id', 'session_id']]) {
+      for (const [name, col] of [
+        ['grant_id', 'grant_id'],
+        ['subject_client', 'subject_id'],
+        ['session_id', 'session_id'],
+      ]) {
         expect(indexes.find((r) => r.name === `records_${name}_idx`)!.sql).toMatch(new RegExp(`where "${col}" is not null$`, 'i'));
       }
       expect(indexes.find((r) => r.name === 'records_expires_at_idx')!.sql).not.toMatch(/where/i);
@@ -80,7 +95,17 @@ describe('sqlite backend', () => {
     await b.records.put({ kind: 'interaction', id: 'i', createdAt: 1, expiresAt: 9, payload: {} });
     const raw = new Database(path, { readonly: true });
     try {
-      const plan = (where: string) => (raw.prepare(`EXPLAIN QUERY PLAN DELETE FROM records WHERE ${where}`).all(...where.split('?').slice(1).map(() => 'x')) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
+      const plan = (where: string) =>
+        (
+          raw.prepare(`EXPLAIN QUERY PLAN DELETE FROM records WHERE ${where}`).all(
+            ...where
+              .split('?')
+              .slice(1)
+              .map(() => 'x'),
+          ) as Array<{ detail: string }>
+        )
+          .map((r) => r.detail)
+          .join('; ');
       expect(plan('grant_id = ?')).toMatch(/USING INDEX records_grant_id_idx/);
       expect(plan('subject_id = ? AND client_id = ?')).toMatch(/USING INDEX records_subject_client_idx/);
       expect(plan('subject_id = ?')).toMatch(/USING INDEX records_subject_client_idx/);

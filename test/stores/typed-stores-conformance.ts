@@ -9,16 +9,42 @@ import type { RefreshTokenPayload } from '../../src/tokens/refresh-token-record.
 import type { AuthorizationCodePayload } from '../../src/tokens/authorization-code-record.js';
 import type { SessionPayload } from '../../src/sessions/session-record.js';
 
-const refresh = (id: string, over: Partial<StoredRecord<RefreshTokenPayload>> = {}, payload: Partial<RefreshTokenPayload> = {}): StoredRecord<RefreshTokenPayload> => ({
-  kind: 'refresh_token', id, subjectId: 'alice', clientId: 'web', grantId: 'g1', sessionId: 'sid-1', createdAt: 1000, expiresAt: 5000,
-  payload: { scopes: ['openid'], audiences: [], absoluteExpiresAt: 9000, ...payload }, ...over,
+const refresh = (
+  id: string,
+  over: Partial<StoredRecord<RefreshTokenPayload>> = {},
+  payload: Partial<RefreshTokenPayload> = {},
+): StoredRecord<RefreshTokenPayload> => ({
+  kind: 'refresh_token',
+  id,
+  subjectId: 'alice',
+  clientId: 'web',
+  grantId: 'g1',
+  sessionId: 'sid-1',
+  createdAt: 1000,
+  expiresAt: 5000,
+  payload: { scopes: ['openid'], audiences: [], absoluteExpiresAt: 9000, ...payload },
+  ...over,
 });
 const code = (id: string, over: Partial<StoredRecord<AuthorizationCodePayload>> = {}): StoredRecord<AuthorizationCodePayload> => ({
-  kind: 'authorization_code', id, subjectId: 'alice', clientId: 'web', grantId: 'g1', sessionId: 'sid-1', createdAt: 1000, expiresAt: 1300,
-  payload: { redirectUri: 'https://app/cb', scopes: ['openid'], resourceIndicators: [], authTime: 990, amr: ['pwd'] }, ...over,
+  kind: 'authorization_code',
+  id,
+  subjectId: 'alice',
+  clientId: 'web',
+  grantId: 'g1',
+  sessionId: 'sid-1',
+  createdAt: 1000,
+  expiresAt: 1300,
+  payload: { redirectUri: 'https://app/cb', scopes: ['openid'], resourceIndicators: [], authTime: 990, amr: ['pwd'] },
+  ...over,
 });
 const session = (id: string, sid: string, clients: string[] = []): StoredRecord<SessionPayload> => ({
-  kind: 'session', id, subjectId: 'alice', sessionId: sid, clientIds: clients, createdAt: 1000, expiresAt: 5000,
+  kind: 'session',
+  id,
+  subjectId: 'alice',
+  sessionId: sid,
+  clientIds: clients,
+  createdAt: 1000,
+  expiresAt: 5000,
   payload: { sid, authTime: 1000, amr: ['pwd'], clients, remember: false },
 });
 
@@ -58,7 +84,16 @@ export function typedStoreCases(backend: () => Backend): void {
       const s = stores();
       await s.refreshTokens.put(refresh('rt1'));
       await s.codes.issue(code('c1'));
-      await s.referenceTokens.issue({ kind: 'reference_token', id: 'at1', subjectId: 'alice', clientId: 'web', grantId: 'g1', createdAt: 1000, expiresAt: 2000, payload: { claims: { sub: 'alice' } } });
+      await s.referenceTokens.issue({
+        kind: 'reference_token',
+        id: 'at1',
+        subjectId: 'alice',
+        clientId: 'web',
+        grantId: 'g1',
+        createdAt: 1000,
+        expiresAt: 2000,
+        payload: { claims: { sub: 'alice' } },
+      });
       await s.refreshTokens.put(refresh('other', { grantId: 'g2' }));
       expect(await s.grants.deleteFamily('g1')).toBe(3);
       expect(await s.referenceTokens.find('at1')).toBeUndefined();
@@ -67,8 +102,24 @@ export function typedStoreCases(backend: () => Backend): void {
     it('grants: what a client holds for a user, listed and deleted per client', async () => {
       const s = stores();
       await s.refreshTokens.put(refresh('rt1'));
-      await s.consents.put({ kind: 'consent', id: 'k1', subjectId: 'alice', clientId: 'spa', createdAt: 1000, expiresAt: 5000, payload: { scopes: ['openid'] } });
-      await s.consents.put({ kind: 'consent', id: 'k2', subjectId: 'alice', clientId: 'old', createdAt: 1000, expiresAt: 1200, payload: { scopes: ['openid'] } });
+      await s.consents.put({
+        kind: 'consent',
+        id: 'k1',
+        subjectId: 'alice',
+        clientId: 'spa',
+        createdAt: 1000,
+        expiresAt: 5000,
+        payload: { scopes: ['openid'] },
+      });
+      await s.consents.put({
+        kind: 'consent',
+        id: 'k2',
+        subjectId: 'alice',
+        clientId: 'old',
+        createdAt: 1000,
+        expiresAt: 1200,
+        payload: { scopes: ['openid'] },
+      });
       expect((await s.grants.clientsHolding('alice', 1500)).sort()).toEqual(['spa', 'web']);
       const removed = await s.grants.deleteHeld('alice', 'web');
       expect(removed.get('refresh_token')).toBe(1);

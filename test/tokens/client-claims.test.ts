@@ -43,7 +43,15 @@ describe('client claims with reserved names', () => {
   });
 
   it('with the default prefix, ordinary names are fine', () => {
-    expect(issuesOf((c) => void (clientOf(c, 'm2m').claims = [{ type: 'sub', value: 'x' }, { type: 'tier', value: 'gold' }]))).toEqual([]);
+    expect(
+      issuesOf(
+        (c) =>
+          void (clientOf(c, 'm2m').claims = [
+            { type: 'sub', value: 'x' },
+            { type: 'tier', value: 'gold' },
+          ]),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -57,7 +65,13 @@ describe('issuance guard', () => {
     const config = demoConfig();
     Object.assign(clientOf(config, 'm2m'), {
       clientClaimsPrefix: '',
-      claims: [{ type: 'sub', value: 'admin' }, { type: 'aud', value: 'other-api' }, { type: 'iss', value: 'https://evil.example' }, { type: 'exp', value: '9999999999' }, { type: 'tier', value: 'gold' }],
+      claims: [
+        { type: 'sub', value: 'admin' },
+        { type: 'aud', value: 'other-api' },
+        { type: 'iss', value: 'https://evil.example' },
+        { type: 'exp', value: '9999999999' },
+        { type: 'tier', value: 'gold' },
+      ],
     });
     const original = s.gh.context.clients;
     s.gh.context.clients = compileClients(configSchema.parse(config));

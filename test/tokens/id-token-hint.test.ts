@@ -9,9 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueAccessToken } from '../../src/tokens/access-token.js';
 import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
 import { clientOf } from '../endpoints/helpers.js';
-import {
-  authorizeUrl, authParams, CONF, expectCode, expectErrorPage, expectRedirectError, redeem, signIn,
-} from '../interaction/interaction-helpers.js';
+import { authorizeUrl, authParams, CONF, expectCode, expectErrorPage, expectRedirectError, redeem, signIn } from '../interaction/interaction-helpers.js';
 import { startRelyingParty, type RelyingParty } from '../sessions/logout-helpers.js';
 
 const BYE = 'http://localhost:3000/';
@@ -58,7 +56,9 @@ describe('id_token_hint: ID tokens only', () => {
     // An access token as the server issues it, whose audience is the client id.
     const claims = decodeJwt(idToken);
     const client = s.gh.context.clients.find(CONF)!;
-    accessToken = (await issueAccessToken(s.gh.context, { client, subjectId: claims.sub, scopes: ['openid', 'profile'], audiences: [CONF], sessionId: claims.sid as string })).accessToken;
+    accessToken = (
+      await issueAccessToken(s.gh.context, { client, subjectId: claims.sub, scopes: ['openid', 'profile'], audiences: [CONF], sessionId: claims.sid as string })
+    ).accessToken;
     expect(decodeJwt(accessToken).aud).toBe(CONF);
   });
   afterAll(async () => {
@@ -91,7 +91,8 @@ describe('id_token_hint: ID tokens only', () => {
   });
 
   describe('at the end-session endpoint', () => {
-    const endSession = (hint: string) => jar.fetch(`${s.url}/connect/endsession?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: BYE })}`);
+    const endSession = (hint: string) =>
+      jar.fetch(`${s.url}/connect/endsession?${new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: BYE })}`);
 
     it('a back-channel logout token is refused with the error page, no redirect', async () => {
       const html = await expectErrorPage(await endSession(logoutToken), 'invalid_request');

@@ -37,22 +37,44 @@ describe('issueIdToken', () => {
     h = await createHarness();
     const client = h.ctx.clients.find('web')!;
     const jwt = await issueIdToken(h.ctx, {
-      client, user: alice, nonce: 'n-1', authTime: NOW - 5, sessionId: 'sid-9', amr: ['pwd', 'mfa'], acr: 'urn:acr:2',
-      accessToken: 'at-value', code: 'code-value', scopes: ['openid', 'profile'], includeUserClaims: false,
+      client,
+      user: alice,
+      nonce: 'n-1',
+      authTime: NOW - 5,
+      sessionId: 'sid-9',
+      amr: ['pwd', 'mfa'],
+      acr: 'urn:acr:2',
+      accessToken: 'at-value',
+      code: 'code-value',
+      scopes: ['openid', 'profile'],
+      includeUserClaims: false,
     });
     const { payload, protectedHeader } = await verify(h, jwt);
     expect(protectedHeader).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     expect(payload).toEqual({
-      iss: 'https://id.example.com', sub: 'alice', aud: 'web', exp: NOW + 300, iat: NOW, auth_time: NOW - 5,
-      nonce: 'n-1', sid: 'sid-9', amr: ['pwd', 'mfa'], acr: 'urn:acr:2',
-      at_hash: tokenHash('RS256', 'at-value'), c_hash: tokenHash('RS256', 'code-value'),
+      iss: 'https://id.example.com',
+      sub: 'alice',
+      aud: 'web',
+      exp: NOW + 300,
+      iat: NOW,
+      auth_time: NOW - 5,
+      nonce: 'n-1',
+      sid: 'sid-9',
+      amr: ['pwd', 'mfa'],
+      acr: 'urn:acr:2',
+      at_hash: tokenHash('RS256', 'at-value'),
+      c_hash: tokenHash('RS256', 'code-value'),
     });
   });
 
   it("adds the granted identity scopes' user claims when asked, never overriding protocol claims", async () => {
     h = await createHarness();
     const jwt = await issueIdToken(h.ctx, {
-      client: h.ctx.clients.find('web')!, user: alice, authTime: NOW, scopes: ['openid', 'email'], includeUserClaims: true,
+      client: h.ctx.clients.find('web')!,
+      user: alice,
+      authTime: NOW,
+      scopes: ['openid', 'email'],
+      includeUserClaims: true,
     });
     const { payload } = await verify(h, jwt);
     expect(payload).toMatchObject({ iss: 'https://id.example.com', aud: 'web', email: 'alice@example.com', email_verified: true });
@@ -64,7 +86,12 @@ describe('issueIdToken', () => {
   it('signs with EdDSA and hashes with SHA-512', async () => {
     h = await createHarness({ algorithms: ['EdDSA'] });
     const jwt = await issueIdToken(h.ctx, {
-      client: h.ctx.clients.find('web')!, user: alice, authTime: NOW, accessToken: 'at-value', scopes: ['openid'], includeUserClaims: false,
+      client: h.ctx.clients.find('web')!,
+      user: alice,
+      authTime: NOW,
+      accessToken: 'at-value',
+      scopes: ['openid'],
+      includeUserClaims: false,
     });
     const { payload, protectedHeader } = await verify(h, jwt);
     expect(protectedHeader.alg).toBe('EdDSA');

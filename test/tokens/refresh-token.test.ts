@@ -38,12 +38,23 @@ describe('issueRefreshToken', () => {
     h = await createHarness();
     const client = h.ctx.clients.find('web')!;
     const handle = await issueRefreshToken(h.ctx, {
-      client, subjectId: 'alice', sessionId: 'sid-1', grantId: 'family-1',
+      client,
+      subjectId: 'alice',
+      sessionId: 'sid-1',
+      grantId: 'family-1',
       payload: { scopes: ['openid', 'offline_access'], audiences: [], absoluteExpiresAt: NOW + 50, authTime: NOW },
     });
     expect(handle).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const rec = await h.ctx.backend.records.find('refresh_token', handleId(handle));
-    expect(rec).toMatchObject({ kind: 'refresh_token', subjectId: 'alice', clientId: 'web', sessionId: 'sid-1', grantId: 'family-1', createdAt: NOW, expiresAt: NOW + 50 });
+    expect(rec).toMatchObject({
+      kind: 'refresh_token',
+      subjectId: 'alice',
+      clientId: 'web',
+      sessionId: 'sid-1',
+      grantId: 'family-1',
+      createdAt: NOW,
+      expiresAt: NOW + 50,
+    });
     expect(JSON.stringify(rec)).not.toContain(handle);
     expect(await h.ctx.backend.records.deleteByGrantId('family-1')).toBe(1);
   });

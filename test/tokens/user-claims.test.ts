@@ -15,17 +15,31 @@ const resources = compileResources(
 );
 
 const user = {
-  sub: 'someone-else', iss: 'https://evil.example.com', nonce: 'x',
-  name: 'Alice Smith', given_name: 'Alice', family_name: 'Smith', locale: 'en',
-  email: 'alice@example.com', email_verified: false,
-  address: { locality: 'Berlin' }, phone_number: '+49 30 1234',
-  role: 'admin', department: 'sales', cost_center: 'cc-7', badge_id: 'b-1', unrelated: 'nope',
+  sub: 'someone-else',
+  iss: 'https://evil.example.com',
+  nonce: 'x',
+  name: 'Alice Smith',
+  given_name: 'Alice',
+  family_name: 'Smith',
+  locale: 'en',
+  email: 'alice@example.com',
+  email_verified: false,
+  address: { locality: 'Berlin' },
+  phone_number: '+49 30 1234',
+  role: 'admin',
+  department: 'sales',
+  cost_center: 'cc-7',
+  badge_id: 'b-1',
+  unrelated: 'nope',
 };
 
 describe('claimsForScopes', () => {
   it('releases the standard identity claims per scope (OIDC Core §5.4)', () => {
     expect(claimsForScopes(resources, user, ['openid', 'profile'], 'identity')).toEqual({
-      name: 'Alice Smith', given_name: 'Alice', family_name: 'Smith', locale: 'en',
+      name: 'Alice Smith',
+      given_name: 'Alice',
+      family_name: 'Smith',
+      locale: 'en',
     });
     expect(claimsForScopes(resources, user, ['openid', 'email'], 'identity')).toEqual({ email: 'alice@example.com', email_verified: false });
     expect(claimsForScopes(resources, user, ['address', 'phone'], 'identity')).toEqual({ address: { locality: 'Berlin' }, phone_number: '+49 30 1234' });
@@ -39,7 +53,9 @@ describe('claimsForScopes', () => {
 
   it("releases API scopes' and audience resources' claims for access tokens", () => {
     expect(claimsForScopes(resources, user, ['openid', 'profile', 'api.read'], 'access')).toEqual({
-      department: 'sales', role: 'admin', cost_center: 'cc-7',
+      department: 'sales',
+      role: 'admin',
+      cost_center: 'cc-7',
     });
     expect(claimsForScopes(resources, user, ['api.write'], 'access')).toEqual({ role: 'admin' });
     expect(claimsForScopes(resources, user, ['misc'], 'access')).toEqual({});

@@ -26,7 +26,12 @@ describe('consent page', () => {
   it('shows optional scopes as checkboxes named scope, keeping their checked state', () => {
     const html = renderConsentPage(consentProps());
     const inputs = tags(html, 'input');
-    expect(inputs.find((i) => i.value === 'email')).toMatchObject({ type: 'checkbox', name: 'scope', checked: true, 'aria-describedby': 'scope-identity-1-desc' });
+    expect(inputs.find((i) => i.value === 'email')).toMatchObject({
+      type: 'checkbox',
+      name: 'scope',
+      checked: true,
+      'aria-describedby': 'scope-identity-1-desc',
+    });
     const offline = inputs.find((i) => i.value === 'offline_access')!;
     expect(offline).toMatchObject({ type: 'checkbox', name: 'scope' });
     expect(offline.checked).toBeUndefined();
@@ -63,11 +68,13 @@ describe('consent page', () => {
   });
 
   it('escapes client, user and scope text', () => {
-    const html = renderConsentPage(consentProps({
-      client: { name: '<script>alert(1)</script>' },
-      user: { name: '<b>x</b>' },
-      apiScopes: [scope('api', { displayName: '<i>api</i>', description: '"><script>alert(2)</script>' })],
-    }));
+    const html = renderConsentPage(
+      consentProps({
+        client: { name: '<script>alert(1)</script>' },
+        user: { name: '<b>x</b>' },
+        apiScopes: [scope('api', { displayName: '<i>api</i>', description: '"><script>alert(2)</script>' })],
+      }),
+    );
     expect(html).not.toMatch(/<script|<b>|<i>/);
     expect(html).toContain('&lt;script>alert(1)&lt;/script>');
     expect(structuralProblems(html)).toEqual([]);
@@ -81,7 +88,15 @@ describe('consent page', () => {
 
   it('renders in German', () => {
     const body = text(renderConsentPage(consentProps({ locale: 'de' })));
-    for (const s of ['Example Shop möchte auf Ihr Konto zugreifen', 'Persönliche Informationen', 'Anwendungszugriff', 'erforderlich', 'Entscheidung merken', 'Erlauben', 'Ablehnen']) {
+    for (const s of [
+      'Example Shop möchte auf Ihr Konto zugreifen',
+      'Persönliche Informationen',
+      'Anwendungszugriff',
+      'erforderlich',
+      'Entscheidung merken',
+      'Erlauben',
+      'Ablehnen',
+    ]) {
       expect(body).toContain(s);
     }
   });

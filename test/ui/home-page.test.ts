@@ -7,7 +7,10 @@ const user = {
   name: 'Alice Smith',
   username: 'alice',
   subjectId: '818727',
-  claims: [['email', 'alice@example.com'], ['website', '<script>alert(1)</script>']] as [string, string][],
+  claims: [
+    ['email', 'alice@example.com'],
+    ['website', '<script>alert(1)</script>'],
+  ] as [string, string][],
 };
 
 describe('home page', () => {

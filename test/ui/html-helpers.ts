@@ -5,7 +5,11 @@ export type Attrs = Record<string, string | true>;
 const ATTR = /([^\s=>/]+)(?:="([^"]*)")?/g;
 
 function unescape(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Attributes of every `<name ...>` start tag, in document order. */

@@ -25,10 +25,14 @@ describe('logged-out page', () => {
       frontChannelLogoutUris: ['https://a.example/fc?iss=x&sid=1', 'javascript:alert(2)'],
     });
     expect(html).not.toContain('javascript:');
-    expect(tags(html, 'iframe')).toEqual([{ class: 'gh-hidden-frame', src: 'https://a.example/fc?iss=x&sid=1', title: true, 'aria-hidden': 'true', tabindex: '-1' }]);
+    expect(tags(html, 'iframe')).toEqual([
+      { class: 'gh-hidden-frame', src: 'https://a.example/fc?iss=x&sid=1', title: true, 'aria-hidden': 'true', tabindex: '-1' },
+    ]);
   });
 
   it('renders in German', () => {
-    expect(text(renderLoggedOutPage({ ...base, locale: 'de', postLogoutRedirectUri: 'https://s.example/', clientName: 'Shop' }))).toContain('Sie sind jetzt abgemeldet Zurück zu Shop');
+    expect(text(renderLoggedOutPage({ ...base, locale: 'de', postLogoutRedirectUri: 'https://s.example/', clientName: 'Shop' }))).toContain(
+      'Sie sind jetzt abgemeldet Zurück zu Shop',
+    );
   });
 });

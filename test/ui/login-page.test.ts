@@ -81,7 +81,15 @@ describe('login page', () => {
     const html = renderLoginPage(loginProps({ locale: 'de', error: 'invalid_credentials' }));
     expect(html).toContain('<html lang="de">');
     const body = text(html);
-    for (const s of ['Benutzername', 'Passwort', 'Angemeldet bleiben', 'Anmelden', 'Abbrechen', 'um zu Example Shop fortzufahren', 'Benutzername oder Passwort ist ungültig.']) {
+    for (const s of [
+      'Benutzername',
+      'Passwort',
+      'Angemeldet bleiben',
+      'Anmelden',
+      'Abbrechen',
+      'um zu Example Shop fortzufahren',
+      'Benutzername oder Passwort ist ungültig.',
+    ]) {
       expect(body).toContain(s);
     }
     expect(body).not.toContain('Password');

@@ -30,9 +30,15 @@ describe('STYLESHEET', () => {
   it.each(['light', 'dark'] as const)('meets WCAG AA (4.5:1) for text in the %s palette', (scheme) => {
     const p: Record<string, string> = PALETTES[scheme];
     const pairs: [string, string][] = [
-      ['--gh-fg', '--gh-bg'], ['--gh-fg', '--gh-card'], ['--gh-muted', '--gh-card'], ['--gh-muted', '--gh-bg'],
-      ['--gh-primary-fg', '--gh-primary'], ['--gh-primary', '--gh-card'], ['--gh-primary', '--gh-bg'],
-      ['--gh-danger', '--gh-danger-bg'], ['--gh-fg', '--gh-input-bg'],
+      ['--gh-fg', '--gh-bg'],
+      ['--gh-fg', '--gh-card'],
+      ['--gh-muted', '--gh-card'],
+      ['--gh-muted', '--gh-bg'],
+      ['--gh-primary-fg', '--gh-primary'],
+      ['--gh-primary', '--gh-card'],
+      ['--gh-primary', '--gh-bg'],
+      ['--gh-danger', '--gh-danger-bg'],
+      ['--gh-fg', '--gh-input-bg'],
     ];
     for (const [fg, bg] of pairs) expect(contrast(p[fg], p[bg]), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
   });
@@ -60,7 +66,7 @@ describe('themeStylesheet', () => {
     const css = themeStylesheet({
       '--gh-primary': 'red;}body{display:none',
       '--gh-fg': 'url(javascript:x)',
-      'color': 'red',
+      color: 'red',
       '--gh-X': 'red',
       '--gh-card': '</style><script>',
       '--gh-muted': '#555',

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  renderConsentPage, renderErrorPage, renderFormPostPage, renderHomePage, renderLoggedOutPage, renderLoginPage,
-  renderPage, type PageTemplates,
+  renderConsentPage,
+  renderErrorPage,
+  renderFormPostPage,
+  renderHomePage,
+  renderLoggedOutPage,
+  renderLoginPage,
+  renderPage,
+  type PageTemplates,
 } from '../../src/ui/index.js';
 import { base, consentProps, CSRF, loginProps } from './fixtures.js';
 import { forms, structuralProblems, tags } from './html-helpers.js';
@@ -13,9 +19,33 @@ function everyPage(locale: 'en' | 'de'): [string, string][] {
     ['login', renderLoginPage(loginProps({ ...b, error: 'invalid_credentials', username: 'a' }))],
     ['consent', renderConsentPage(consentProps(b))],
     ['error', renderErrorPage({ ...b, error: 'invalid_scope', description: 'nope', requestId: 'r1' })],
-    ['home', renderHomePage({ ...b, user: { name: 'A', username: 'a', subjectId: '1', claims: [['x', 'y']] }, signOutAction: '/ui/logout', csrfToken: CSRF, grants: [{ clientId: 'c1', name: 'App 1' }, { clientId: 'c2', name: 'App 2' }], revokeAction: '/ui/grants/revoke' })],
-    ['loggedOut', renderLoggedOutPage({ ...b, postLogoutRedirectUri: 'https://x.example/', frontChannelLogoutUris: ['https://x.example/fc'], scriptNonce: 'AAAAAAAAAAAAAAAAAAAAAA' })],
-    ['formPost', renderFormPostPage({ action: 'https://x.example/cb', fields: { code: 'c' }, locale, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', basePath: '/ui', theme: b.theme })],
+    [
+      'home',
+      renderHomePage({
+        ...b,
+        user: { name: 'A', username: 'a', subjectId: '1', claims: [['x', 'y']] },
+        signOutAction: '/ui/logout',
+        csrfToken: CSRF,
+        grants: [
+          { clientId: 'c1', name: 'App 1' },
+          { clientId: 'c2', name: 'App 2' },
+        ],
+        revokeAction: '/ui/grants/revoke',
+      }),
+    ],
+    [
+      'loggedOut',
+      renderLoggedOutPage({
+        ...b,
+        postLogoutRedirectUri: 'https://x.example/',
+        frontChannelLogoutUris: ['https://x.example/fc'],
+        scriptNonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+      }),
+    ],
+    [
+      'formPost',
+      renderFormPostPage({ action: 'https://x.example/cb', fields: { code: 'c' }, locale, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', basePath: '/ui', theme: b.theme }),
+    ],
   ];
 }
 
@@ -33,7 +63,10 @@ describe('all pages', () => {
 
   it('link the built-in, theme and custom stylesheets in order, and show the logo', () => {
     for (const [name, html] of everyPage('en')) {
-      expect(tags(html, 'link').map((l) => l.href), name).toEqual(['/ui/assets/gatehouse.css', '/ui/assets/theme.css', '/custom.css']);
+      expect(
+        tags(html, 'link').map((l) => l.href),
+        name,
+      ).toEqual(['/ui/assets/gatehouse.css', '/ui/assets/theme.css', '/custom.css']);
       if (name !== 'formPost') expect(tags(html, 'img'), name).toContainEqual({ src: 'https://cdn.example/logo.svg', alt: 'Acme ID logo' });
     }
   });

@@ -54,7 +54,7 @@ describe('soft lockout per username and address', () => {
 });
 
 describe('the per-username ceiling (rateLimits.loginPerUsername)', () => {
-  it('counts only attempts the lockout lets through: one address hammering a held-back username cannot use up the owner\'s ceiling', async () => {
+  it("counts only attempts the lockout lets through: one address hammering a held-back username cannot use up the owner's ceiling", async () => {
     const s = await startTestServer({ mutate: (c) => (c.rateLimits = { loginPerUsername: 8, loginPerIp: 0 }) });
     try {
       const X = '127.0.5.1';

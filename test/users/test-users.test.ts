@@ -24,7 +24,12 @@ describe('configured test users', () => {
   });
 
   it('hashes plain passwords with argon2id once, when compiled (every check costs one argon2 verification)', async () => {
-    const config = configSchema.parse({ users: [{ subjectId: '1', username: 'alice', password: 'alice-pw' }, { subjectId: '2', username: 'bob', password: 'bob-pw' }] });
+    const config = configSchema.parse({
+      users: [
+        { subjectId: '1', username: 'alice', password: 'alice-pw' },
+        { subjectId: '2', username: 'bob', password: 'bob-pw' },
+      ],
+    });
     const users = compileTestUsers(config.users);
     await users.ready;
     const alice = users.findByUsername('alice')!;

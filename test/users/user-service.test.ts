@@ -63,7 +63,13 @@ describe('user service', () => {
 
   it('answers one generic failure for an unknown user and a wrong password', async () => {
     const users = service();
-    for (const [u, p] of [['nobody', 'x'], ['sam', 'wrong'], ['tina', 'wrong'], ['', 'x'], ['x'.repeat(300), 'x']]) {
+    for (const [u, p] of [
+      ['nobody', 'x'],
+      ['sam', 'wrong'],
+      ['tina', 'wrong'],
+      ['', 'x'],
+      ['x'.repeat(300), 'x'],
+    ]) {
       expect(await users.login(u, p)).toEqual(INVALID);
     }
   });

@@ -13,7 +13,16 @@ describe('gatehouse users (end to end on a sqlite file)', () => {
   let out: string[];
   let err: string[];
   const run = (args: string[], stdin?: string[]) =>
-    runUsersCommand(args, { config, out: (s) => out.push(s), err: (s) => err.push(s), stdin: stdin && (async function* () { yield* stdin; })() });
+    runUsersCommand(args, {
+      config,
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      stdin:
+        stdin &&
+        (async function* () {
+          yield* stdin;
+        })(),
+    });
   const login = async (username: string, password: string) => {
     const backend = await createSqliteBackend({ path: join(dir, 'data', 'gatehouse.db') });
     try {
@@ -35,7 +44,22 @@ describe('gatehouse users (end to end on a sqlite file)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds a user with claims, lists it, changes the password', async () => {
-    const code = await run(['add', 'alice', '--password', 'pw-1', '--sub', 'sub-a', '--claim', 'email=a@example.com', '--claim', 'email_verified=true', '--claim', 'zip=01234', '--claim', 'roles=["admin"]']);
+    const code = await run([
+      'add',
+      'alice',
+      '--password',
+      'pw-1',
+      '--sub',
+      'sub-a',
+      '--claim',
+      'email=a@example.com',
+      '--claim',
+      'email_verified=true',
+      '--claim',
+      'zip=01234',
+      '--claim',
+      'roles=["admin"]',
+    ]);
     expect({ code, err }).toEqual({ code: 0, err: [] });
     expect(out).toEqual(['added user "alice" with subject sub-a']);
     expect(await login('alice', 'pw-1')).toEqual({

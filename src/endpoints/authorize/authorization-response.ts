@@ -17,12 +17,7 @@ function withParams(redirectUri: string, params: Record<string, string>, separat
   return redirectUri + (redirectUri.includes('?') ? '&' : '?') + qs;
 }
 
-export function authorizationResponse(
-  ctx: ProviderContext,
-  target: VerifiedRedirect,
-  params: Record<string, string>,
-  cookies?: SetCookie[],
-): InternalResponse {
+export function authorizationResponse(ctx: ProviderContext, target: VerifiedRedirect, params: Record<string, string>, cookies?: SetCookie[]): InternalResponse {
   const all: Record<string, string> = { ...params };
   if (target.state !== undefined) all.state = target.state;
   all.iss = ctx.issuer; // RFC 9207 §2

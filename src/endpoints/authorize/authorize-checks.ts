@@ -156,7 +156,11 @@ async function checkIdTokenHint(ctx: ProviderContext, client: Client, p: Params)
  * Validates a request; throws an OAuthError (show on the error page) or a
  * RedirectableError (send to the client).
  */
-export async function validateAuthorizationRequest(ctx: ProviderContext, p: Params, parameterProblem?: OAuthError): Promise<{ client: Client; request: AuthorizationRequest }> {
+export async function validateAuthorizationRequest(
+  ctx: ProviderContext,
+  p: Params,
+  parameterProblem?: OAuthError,
+): Promise<{ client: Client; request: AuthorizationRequest }> {
   const client = await checkClient(ctx, p);
   const redirectUri = await checkRedirectUri(ctx, client, p);
   const { mode, invalid } = readResponseMode(p);

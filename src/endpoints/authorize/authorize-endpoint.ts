@@ -43,7 +43,13 @@ async function boundInteraction(ctx: ProviderContext, req: InternalRequest): Pro
   return interaction;
 }
 
-async function proceedWith(flow: AuthorizeFlow, ctx: ProviderContext, req: InternalRequest, interaction: Interaction, known?: KnownSession): Promise<InternalResponse> {
+async function proceedWith(
+  flow: AuthorizeFlow,
+  ctx: ProviderContext,
+  req: InternalRequest,
+  interaction: Interaction,
+  known?: KnownSession,
+): Promise<InternalResponse> {
   const request = interaction.payload.request;
   const client = ctx.clients.load ? await ctx.clients.load(request.clientId) : ctx.clients.find(request.clientId);
   if (!client || !client.enabled) throw new InvalidRequest('unknown client or client not enabled');
@@ -64,7 +70,11 @@ export function resumeEndpoint(flow: AuthorizeFlow) {
  * again only if the flow needs another page.
  */
 export function continueFlow(flow: AuthorizeFlow, ctx: ProviderContext) {
-  return async (req: InternalRequest, outcome: InteractionOutcome, loaded?: { interaction: Interaction; session: Session | undefined }): Promise<InternalResponse> => {
+  return async (
+    req: InternalRequest,
+    outcome: InteractionOutcome,
+    loaded?: { interaction: Interaction; session: Session | undefined },
+  ): Promise<InternalResponse> => {
     const interaction = loaded?.interaction ?? (await boundInteraction(ctx, req));
     recordOutcome(ctx, interaction, outcome);
     return proceedWith(flow, ctx, req, interaction, loaded && { session: loaded.session });

@@ -16,13 +16,27 @@ import type { RecordWrite } from '../../stores/types.js';
 import { activeProfile } from '../../tokens/user-claims.js';
 import type { AuthorizationRequest } from '../../model/authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
-import { finishInteraction, interactionWrite, loginOf, newInteraction, type Interaction, type InteractionKind, type InteractionUrl } from '../../interaction/interaction-store.js';
+import {
+  finishInteraction,
+  interactionWrite,
+  loginOf,
+  newInteraction,
+  type Interaction,
+  type InteractionKind,
+  type InteractionUrl,
+} from '../../interaction/interaction-store.js';
 import type { EventOf } from '../../events/types.js';
 
 export type { InteractionUrl } from '../../interaction/interaction-store.js';
 
 /** Why the user must (re-)authenticate, or undefined when the session suffices. */
-function loginReason(ctx: ProviderContext, client: Client, request: AuthorizationRequest, session: Session | undefined, loginDone: boolean): string | undefined {
+function loginReason(
+  ctx: ProviderContext,
+  client: Client,
+  request: AuthorizationRequest,
+  session: Session | undefined,
+  loginDone: boolean,
+): string | undefined {
   if (!session) return 'no session';
   if (loginDone) return undefined;
   const now = ctx.clock.now();
@@ -78,7 +92,13 @@ export class AuthorizeFlow {
     return authorizationErrorResponse(this.ctx, this.redirectTo(request), err, cookies);
   }
 
-  private toInteraction(kind: InteractionKind, request: AuthorizationRequest, interaction: Interaction | undefined, cookies: SetCookie[], w: PendingWrites): InternalResponse {
+  private toInteraction(
+    kind: InteractionKind,
+    request: AuthorizationRequest,
+    interaction: Interaction | undefined,
+    cookies: SetCookie[],
+    w: PendingWrites,
+  ): InternalResponse {
     if (interaction) {
       interaction.payload.kind = kind;
       w.interactionDirty = true;
@@ -110,7 +130,13 @@ export class AuthorizeFlow {
    * announced: the browser gets no session cookie, and a retry of the resume
    * starts the session again.
    */
-  async proceed(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction?: Interaction, known?: KnownSession): Promise<InternalResponse> {
+  async proceed(
+    req: InternalRequest,
+    client: Client,
+    request: AuthorizationRequest,
+    interaction?: Interaction,
+    known?: KnownSession,
+  ): Promise<InternalResponse> {
     return this.apply(await this.decide(req, client, request, interaction, known));
   }
 
@@ -130,7 +156,14 @@ export class AuthorizeFlow {
     return { response, writes: w.writes, events: w.events };
   }
 
-  private async answer(req: InternalRequest, client: Client, request: AuthorizationRequest, interaction: Interaction | undefined, w: PendingWrites, known?: KnownSession): Promise<InternalResponse> {
+  private async answer(
+    req: InternalRequest,
+    client: Client,
+    request: AuthorizationRequest,
+    interaction: Interaction | undefined,
+    w: PendingWrites,
+    known?: KnownSession,
+  ): Promise<InternalResponse> {
     const ctx = this.ctx;
     const cookies: SetCookie[] = [];
     const state = interaction?.payload.state ?? { step: 'awaiting' as const };
@@ -166,14 +199,19 @@ export class AuthorizeFlow {
     const reason = active ? loginReason(ctx, client, request, session, login?.sessionStarted ?? false) : 'no active user';
     // Without a session there is no active user, so `reason` is set; `!session` tells the compiler.
     if (reason || !session) {
-      if (request.prompt.includes('none')) return this.error(request, new LoginRequired(`end-user authentication is required (${reason ?? 'no active user'})`), cookies);
+      if (request.prompt.includes('none'))
+        return this.error(request, new LoginRequired(`end-user authentication is required (${reason ?? 'no active user'})`), cookies);
       return this.toInteraction('login', request, interaction, cookies, w);
     }
     const subjectId = session.subjectId;
     // OIDC Core §3.1.2.1 id_token_hint: when the user who signed in during this
     // request is not the one the hint names, the answer is an error (login_required).
     if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectId) {
-      return this.error(request, new LoginRequired('the signed-in user is not the one named by id_token_hint'), interaction ? [...cookies, this.finish(interaction, w)] : cookies);
+      return this.error(
+        request,
+        new LoginRequired('the signed-in user is not the one named by id_token_hint'),
+        interaction ? [...cookies, this.finish(interaction, w)] : cookies,
+      );
     }
 
     let scopes = request.scopes;
@@ -220,7 +258,8 @@ export class AuthorizeFlow {
     const params: Record<string, string> = { code };
     // Session Management 1.0 §3: session_state for the client's check_session_iframe.
     const browserState = session.payload.browserState;
-    if (browserState && ctx.config.authentication.checkSession) params.session_state = sessionState(client.clientId, new URL(request.redirectUri).origin, browserState);
+    if (browserState && ctx.config.authentication.checkSession)
+      params.session_state = sessionState(client.clientId, new URL(request.redirectUri).origin, browserState);
     return authorizationResponse(ctx, this.redirectTo(request), params, cookies);
   }
 }

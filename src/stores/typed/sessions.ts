@@ -17,7 +17,6 @@ export interface SessionStore {
 
 const KIND = 'session';
 
-
 export function sessionStore(records: OperationalStore): SessionStore {
   return {
     find: (id) => records.find<SessionPayload>(KIND, id),

@@ -24,17 +24,21 @@ export function consentRoute(kit: PageKit): [string, Route] {
       const user = await ctx.users.findBySubject(d.subjectId);
       const view = (s: (typeof d.identityScopes)[number]) => ({ ...s, checked: true });
       const allowRemember = ctx.clients.find(d.client.clientId)?.allowRememberConsent ?? false;
-      const html = renderPage('consent', {
-        ...kit.common(d.uiLocales),
-        action: `${base}/consent?id=${d.id}`,
-        csrfToken: d.csrfToken,
-        client: kit.client(d),
-        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the name claim is host data of any type; shown as text
-        user: { name: String(user?.claims.name ?? user?.username ?? d.subjectId) },
-        identityScopes: d.identityScopes.map(view),
-        apiScopes: d.apiScopes.map(view),
-        allowRemember,
-      }, templates);
+      const html = renderPage(
+        'consent',
+        {
+          ...kit.common(d.uiLocales),
+          action: `${base}/consent?id=${d.id}`,
+          csrfToken: d.csrfToken,
+          client: kit.client(d),
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the name claim is host data of any type; shown as text
+          user: { name: String(user?.claims.name ?? user?.username ?? d.subjectId) },
+          identityScopes: d.identityScopes.map(view),
+          apiScopes: d.apiScopes.map(view),
+          allowRemember,
+        },
+        templates,
+      );
       return page(html, 200, [d.redirectOrigin]);
     },
   };

@@ -25,7 +25,20 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
         claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       };
       const grants = session ? await grantsOf(session.subjectId) : undefined;
-      return page(renderPage('home', { ...kit.common(queryLocales(req)), user: view, signOutAction: `${base}/logout`, csrfToken: sessionCsrf(req), grants, revokeAction: `${base}/grants/revoke` }, templates));
+      return page(
+        renderPage(
+          'home',
+          {
+            ...kit.common(queryLocales(req)),
+            user: view,
+            signOutAction: `${base}/logout`,
+            csrfToken: sessionCsrf(req),
+            grants,
+            revokeAction: `${base}/grants/revoke`,
+          },
+          templates,
+        ),
+      );
     },
   };
   const out: [string, Route][] = [

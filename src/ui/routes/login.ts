@@ -10,7 +10,20 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
   const { ctx, base, templates, continueFlow } = kit;
   const loginPage = (d: InteractionDetails, error?: LoginError, username?: string, retryAfter?: number, status = 200) =>
     page(
-      renderPage('login', { ...kit.common(d.uiLocales), action: `${base}/login?id=${d.id}`, cancelAction: `${base}/login/cancel?id=${d.id}`, csrfToken: d.csrfToken, username: username ?? d.loginHint, error, retryAfter, client: kit.client(d) }, templates),
+      renderPage(
+        'login',
+        {
+          ...kit.common(d.uiLocales),
+          action: `${base}/login?id=${d.id}`,
+          cancelAction: `${base}/login/cancel?id=${d.id}`,
+          csrfToken: d.csrfToken,
+          username: username ?? d.loginHint,
+          error,
+          retryAfter,
+          client: kit.client(d),
+        },
+        templates,
+      ),
       status,
       [d.redirectOrigin],
     );

@@ -31,7 +31,17 @@ export function logoutPages(kit: PageKit): LogoutPages {
     loggedOut(req, cookies, view = {}) {
       const frames = view.frontChannelUrls ?? [];
       const scriptNonce = randomBytes(16).toString('base64');
-      const html = renderPage('loggedOut', { ...kit.common(view.uiLocales ?? queryLocales(req)), postLogoutRedirectUri: view.postLogoutRedirectUri, clientName: view.clientName, frontChannelLogoutUris: frames, scriptNonce }, templates);
+      const html = renderPage(
+        'loggedOut',
+        {
+          ...kit.common(view.uiLocales ?? queryLocales(req)),
+          postLogoutRedirectUri: view.postLogoutRedirectUri,
+          clientName: view.clientName,
+          frontChannelLogoutUris: frames,
+          scriptNonce,
+        },
+        templates,
+      );
       const res = page(html, 200, [], cookies);
       res.headers['content-security-policy'] = signedOutCsp(frames, scriptNonce);
       return res;
@@ -39,7 +49,11 @@ export function logoutPages(kit: PageKit): LogoutPages {
     // CSP form-action also covers the redirect after the POST: allow the (already validated) post-logout origin.
     confirmLogout: (req, action, fields, clientName) =>
       page(
-        renderPage('logoutConfirm', { ...kit.common(fields.ui_locales), action, csrfToken: sessionCsrf(req), fields, clientName, cancelUrl: `${base}/` }, templates),
+        renderPage(
+          'logoutConfirm',
+          { ...kit.common(fields.ui_locales), action, csrfToken: sessionCsrf(req), fields, clientName, cancelUrl: `${base}/` },
+          templates,
+        ),
         200,
         fields.post_logout_redirect_uri ? [new URL(fields.post_logout_redirect_uri).origin] : [],
       ),

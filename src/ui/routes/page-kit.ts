@@ -32,7 +32,11 @@ export function queryLocales(req: InternalRequest): string | undefined {
   return list?.length === 1 && list[0].length <= 128 ? list[0] : undefined;
 }
 
-export const see = (location: string, cookies?: SetCookie[]): InternalResponse => ({ status: 303, headers: { location, 'cache-control': 'no-store' }, cookies });
+export const see = (location: string, cookies?: SetCookie[]): InternalResponse => ({
+  status: 303,
+  headers: { location, 'cache-control': 'no-store' },
+  cookies,
+});
 
 export function asset(body: string, type = 'text/css; charset=utf-8'): Route {
   const bytes = new TextEncoder().encode(body);
@@ -43,13 +47,20 @@ export function asset(body: string, type = 'text/css; charset=utf-8'): Route {
 /** Anti-CSRF token of the home page's sign-out form: derived from the HttpOnly session cookie. */
 const digest = (s: string) => createHash('sha256').update(s).digest();
 export const safeEqual = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
-export const sessionCsrf = (req: InternalRequest) => createHash('sha256').update(`csrf:${req.cookies[SESSION_COOKIE] ?? ''}`).digest('base64url');
+export const sessionCsrf = (req: InternalRequest) =>
+  createHash('sha256')
+    .update(`csrf:${req.cookies[SESSION_COOKIE] ?? ''}`)
+    .digest('base64url');
 
 /**
  * Records the user's decision on the interaction named by the request's `id`
  * query parameter and continues the authorization flow at once (endpoints/authorize/authorize-endpoint.ts).
  */
-export type ContinueFlow = (req: InternalRequest, outcome: InteractionOutcome, loaded?: Pick<LoadedPage, 'interaction' | 'session'>) => Promise<InternalResponse>;
+export type ContinueFlow = (
+  req: InternalRequest,
+  outcome: InteractionOutcome,
+  loaded?: Pick<LoadedPage, 'interaction' | 'session'>,
+) => Promise<InternalResponse>;
 
 export interface PageKit {
   ctx: ProviderContext;
@@ -86,9 +97,24 @@ export function createPageKit(ctx: ProviderContext, api: InteractionApi, continu
     common,
     client: (d) => ({ name: d.client.clientName, logoUri: d.client.logoUri, clientUri: d.client.clientUri }),
     renderError: (err, req, status = 400) =>
-      page(renderPage('error', { ...common(queryLocales(req)), error: err.error, description: err.description, requestId: req.requestId }, templates), err.status >= 500 ? err.status : status),
+      page(
+        renderPage('error', { ...common(queryLocales(req)), error: err.error, description: err.description, requestId: req.requestId }, templates),
+        err.status >= 500 ? err.status : status,
+      ),
     expired: (req) =>
-      page(renderPage('error', { ...common(), error: 'invalid_request', description: 'This sign-in request has expired or was started in another browser. Go back to the application and start again.', requestId: req.requestId }, templates), 400),
+      page(
+        renderPage(
+          'error',
+          {
+            ...common(),
+            error: 'invalid_request',
+            description: 'This sign-in request has expired or was started in another browser. Go back to the application and start again.',
+            requestId: req.requestId,
+          },
+          templates,
+        ),
+        400,
+      ),
     csrfOk: (req, id) => api.verifyCsrf(id, req.cookies, single(req.body, 'csrf', 128)),
     formCsrfMatches: (req, d) => {
       const token = single(req.body, 'csrf', 128);
