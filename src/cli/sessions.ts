@@ -9,6 +9,7 @@
  * deliveries (each bounded by authentication.backChannelLogoutTimeout and its retries).
  */
 import { parseArgs } from 'node:util';
+import { joinOptionValues } from './option-values.js';
 import type { GatehouseEvent } from '../model/types.js';
 import type { SessionFilter, SessionInfo, SessionManagement } from '../sessions/session-management.js';
 
@@ -36,11 +37,8 @@ export async function runSessionsCommand(args: string[], ctx: SessionsCommandCon
   const [sub, ...rest] = args[0] === 'sessions' ? args.slice(1) : args;
   let values: { sub?: string; client?: string; sid?: string; json?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: { sub: { type: 'string' }, client: { type: 'string' }, sid: { type: 'string' }, json: { type: 'boolean' } },
-      strict: true,
-    }));
+    const options = { sub: { type: 'string' }, client: { type: 'string' }, sid: { type: 'string' }, json: { type: 'boolean' } } as const;
+    ({ values } = parseArgs({ args: joinOptionValues(rest, options), options, strict: true }));
   } catch (e) {
     ctx.err(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;

@@ -6,6 +6,7 @@
  *   users list
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { joinOptionValues } from './option-values.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../model/types.js';
 import { openBackend } from '../stores/open-backend.js';
@@ -88,7 +89,8 @@ export async function runUsersCommand(args: string[], ctx: UsersCommandContext):
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: OPTIONS[command as keyof typeof OPTIONS], allowPositionals: true, strict: true });
+    const options = OPTIONS[command as keyof typeof OPTIONS];
+    parsed = parseArgs({ args: joinOptionValues(rest, options), options, allowPositionals: true, strict: true });
   } catch (e) {
     ctx.err(`${(e as Error).message}\n${USAGE}`);
     return 1;

@@ -77,6 +77,11 @@ describe('gatehouse sessions', () => {
     expect(await runSessionsCommand(['end'], ctx)).toBe(2);
     expect(err[0]).toMatch(/needs --sid, --sub or --client/);
     expect(await runSessionsCommand(['list', '--bogus'], ctx)).toBe(2);
+    // Session ids are base64url and may start with '-': `--sid -…` is a value, not an option.
+    const before = err.length;
+    expect(await runSessionsCommand(['list', '--sid', '-Ab3', '--json'], ctx)).toBe(0);
+    expect(out.at(-1)).toBe('[]');
+    expect(err.length).toBe(before);
     expect(await s.gh.sessions.query({ sid })).toHaveLength(1);
 
     const end = await cli(['sessions', 'end', '--config', configFile, '--sid', sid]);
