@@ -2,7 +2,8 @@
  * Claim names that belong to the protocol: a token's own claims, set by the
  * server from the grant, never from configuration (client `claims`) or a
  * profile. Checked when the configuration loads (config/cross-checks.ts) and
- * again when an access token is built (tokens/access-token.ts).
+ * again when an access token is built (tokens/access-token.ts); profiles and
+ * user stores cannot set them either (tokens/user-claims.ts PROTECTED_CLAIMS).
  */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
   // RFC 7519 §4.1 registered claims, and the JOSE header name typ (§5.1).

@@ -7,36 +7,13 @@ import type { ProviderContext } from '../context.js';
 import { InvalidGrant } from '../errors.js';
 import { defaultProfileService, withoutProtocolClaims, type IsActiveCaller, type ProfileCaller } from '../extensions/profile-service.js';
 import type { Client, Resources, User } from '../model/types.js';
+import { RESERVED_CLAIMS } from '../config/reserved-claims.js';
 
 /**
- * Claims a user store must never set: they are the token's own (RFC 7519 §4.1,
- * OIDC Core §2, RFC 9068 §2.2) and come from the protocol, not the profile.
+ * Claims a user store or profile must never set: the protocol's own
+ * (config/reserved-claims.ts, the one list, also refused in client claims).
  */
-export const PROTECTED_CLAIMS: ReadonlySet<string> = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'nbf',
-  'iat',
-  'jti',
-  'auth_time',
-  'nonce',
-  'acr',
-  'amr',
-  'azp',
-  'at_hash',
-  'c_hash',
-  's_hash',
-  'sid',
-  'client_id',
-  'scope',
-  'cnf',
-  'typ',
-  'events',
-  'act',
-  'may_act',
-]);
+export const PROTECTED_CLAIMS: ReadonlySet<string> = RESERVED_CLAIMS;
 
 /**
  * The user claims that the granted scopes release.
