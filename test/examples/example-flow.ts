@@ -7,33 +7,9 @@
  */
 import { expect } from 'vitest';
 import * as oidc from 'openid-client';
-import { CookieJar, form } from '../helpers/server.js';
+import { signInThroughLoginPage } from '../helpers/login-page-flow.js';
 
 const REDIRECT = 'http://127.0.0.1/callback';
-const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
-const loginAction = (html: string) => html.match(/action="([^"]*\/ui\/login\?[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
-
-/** Plays the browser from the authorization URL to the client's callback. */
-async function signIn(authorizationUrl: URL): Promise<URL> {
-  const jar = new CookieJar();
-  let res = await jar.fetch(authorizationUrl.href);
-  expect(res.status).toBe(303);
-  const loginUrl = new URL(res.headers.get('location')!, authorizationUrl);
-  expect(loginUrl.pathname).toBe('/ui/login');
-  const page = await (await jar.fetch(loginUrl.href)).text();
-  res = await jar.fetch(new URL(loginAction(page)!, loginUrl).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form({ csrf: field(page, 'csrf')!, username: 'alice', password: 'alice' }),
-  });
-  let next = new URL(res.headers.get('location')!, loginUrl);
-  while (!next.href.startsWith(REDIRECT)) {
-    expect(res.status).toBe(303);
-    res = await jar.fetch(next.href);
-    next = new URL(res.headers.get('location')!, next);
-  }
-  return next;
-}
 
 export async function signInAndCallApi(issuer: string): Promise<void> {
   const config = await oidc.discovery(new URL(issuer), 'example.app', 'secret', undefined, { execute: [oidc.allowInsecureRequests] });
@@ -47,7 +23,7 @@ export async function signInAndCallApi(issuer: string): Promise<void> {
     code_challenge_method: 'S256',
     state,
   });
-  const callback = await signIn(url);
+  const callback = await signInThroughLoginPage(url, 'alice', 'alice', REDIRECT);
   const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
   expect(tokens.claims()!.sub).toBe('1');
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { CookieJar, form } from '../helpers/server.js';
+import { field, loginAction, signInThroughLoginPage } from '../helpers/login-page-flow.js';
 import { freePort } from '../helpers/ports.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -59,31 +60,6 @@ async function startExample(port: number): Promise<ChildProcess> {
   return child;
 }
 
-const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
-const loginAction = (html: string) => html.match(/action="([^"]*\/ui\/login\?[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
-
-/** Plays the browser: the authorization URL, the login form, the redirects back to the client. */
-async function signIn(authorizationUrl: URL, username: string, password: string): Promise<URL> {
-  const jar = new CookieJar();
-  let res = await jar.fetch(authorizationUrl.href);
-  expect(res.status).toBe(303);
-  const loginUrl = new URL(res.headers.get('location')!, authorizationUrl);
-  const page = await (await jar.fetch(loginUrl.href)).text();
-  res = await jar.fetch(new URL(loginAction(page)!, loginUrl).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form({ csrf: field(page, 'csrf')!, username, password }),
-  });
-  expect(res.status).toBe(303);
-  let next = new URL(res.headers.get('location')!, loginUrl);
-  while (!next.href.startsWith(REDIRECT)) {
-    res = await jar.fetch(next.href);
-    expect(res.status).toBe(303);
-    next = new URL(res.headers.get('location')!, next);
-  }
-  return next;
-}
-
 describe('examples/express: own SQLite users and a custom profile service', () => {
   let child: ChildProcess | undefined;
   let base: string;
@@ -125,7 +101,7 @@ describe('examples/express: own SQLite users and a custom profile service', () =
       state,
       nonce,
     });
-    const callback = await signIn(url, 'ada@example.com', 'ada-password');
+    const callback = await signInThroughLoginPage(url, 'ada@example.com', 'ada-password', REDIRECT);
     const tokens = await oidc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedState: state,
@@ -149,7 +125,7 @@ describe('examples/express: own SQLite users and a custom profile service', () =
       code_challenge_method: 'S256',
       state,
     });
-    const callback = await signIn(url, 'ada@example.com', 'ada-password');
+    const callback = await signInThroughLoginPage(url, 'ada@example.com', 'ada-password', REDIRECT);
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 

@@ -6,35 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
-import { CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { CONFIDENTIAL_REDIRECT } from '../helpers/flow.js';
-
-const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
-const loginAction = (html: string) => html.match(/action="([^"]*\/ui\/login\?[^"]*)"/)?.[1]?.replace(/&amp;/g, '&');
-
-/** Plays the browser: follows the authorization URL, submits the login form, returns the callback URL. */
-async function signIn(authorizationUrl: URL, username: string, password: string): Promise<URL> {
-  const jar = new CookieJar();
-  let res = await jar.fetch(authorizationUrl.href);
-  expect(res.status).toBe(303);
-  const loginUrl = new URL(res.headers.get('location')!, authorizationUrl);
-  expect(loginUrl.pathname).toBe('/ui/login');
-  const page = await (await jar.fetch(loginUrl.href)).text();
-  res = await jar.fetch(new URL(loginAction(page)!, loginUrl).href, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form({ csrf: field(page, 'csrf')!, username, password }),
-  });
-  expect(res.status).toBe(303);
-  // Back to the authorization endpoint, which now redirects to the client (no consent for this client).
-  let next = new URL(res.headers.get('location')!, loginUrl);
-  while (!next.href.startsWith(CONFIDENTIAL_REDIRECT)) {
-    res = await jar.fetch(next.href);
-    expect(res.status).toBe(303);
-    next = new URL(res.headers.get('location')!, next);
-  }
-  return next;
-}
+import { signInThroughLoginPage } from '../helpers/login-page-flow.js';
 
 describe('openid-client v6 against Gatehouse (code + PKCE)', () => {
   let s: TestServer;
@@ -69,7 +43,7 @@ describe('openid-client v6 against Gatehouse (code + PKCE)', () => {
     });
     expect(url.origin + url.pathname).toBe(`${s.url}/connect/authorize`);
 
-    const callback = await signIn(url, 'alice', 'alice');
+    const callback = await signInThroughLoginPage(url, 'alice', 'alice', CONFIDENTIAL_REDIRECT);
     expect(callback.searchParams.get('iss')).toBe(s.url);
 
     // Validates state, iss, the code exchange and the ID token (signature, iss, aud, nonce, exp, at_hash).
@@ -128,7 +102,7 @@ describe('openid-client v6 against Gatehouse (code + PKCE)', () => {
       code_challenge_method: 'S256',
       nonce: 'sent-nonce',
     });
-    const callback = await signIn(url, 'bob', 'bob');
+    const callback = await signInThroughLoginPage(url, 'bob', 'bob', CONFIDENTIAL_REDIRECT);
     const err = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: 'other-nonce' }).then(
       () => undefined,
       (e: unknown) => e as oidc.ClientError,
