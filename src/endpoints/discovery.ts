@@ -20,6 +20,17 @@ function pkceMethods(ctx: ProviderContext): string[] {
   return plain ? ['S256', 'plain'] : ['S256'];
 }
 
+/**
+ * Grants advertised only when an enabled client may use them: the password
+ * grant is legacy and insecure (RFC 9700 §2.4), so a server none of whose
+ * clients has it does not name it in grant_types_supported.
+ */
+const OPT_IN_GRANTS: ReadonlySet<string> = new Set(['password']);
+
+function advertised(ctx: ProviderContext, grant: GrantHandler): boolean {
+  return !OPT_IN_GRANTS.has(grant.grantType) || ctx.clients.all().some((c) => c.enabled && c.grantTypeSet.has(grant.grantType));
+}
+
 export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatures): Record<string, unknown> {
   const e = ctx.endpoints;
   const scopes = [
@@ -30,7 +41,7 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
   for (const r of ctx.resources.identity.values()) if (r.enabled && r.showInDiscoveryDocument) r.userClaims.forEach((c) => claims.add(c));
   const authMethods = [...ctx.clientAuthMethods.keys()];
   const algs = ctx.config.keys.algorithms;
-  const grants = [...ctx.grants.values()].map((g: GrantHandler) => g.grantType);
+  const grants = [...ctx.grants.values()].filter((g) => advertised(ctx, g)).map((g: GrantHandler) => g.grantType);
   const doc: Record<string, unknown> = {
     issuer: ctx.issuer,
     jwks_uri: e.jwks,

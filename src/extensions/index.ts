@@ -21,7 +21,7 @@ export interface ExtensionOptions {
   profileService?: ProfileService;
   /** Custom grant types: validated by the host, issued by Gatehouse's token service. */
   extensionGrants?: ExtensionGrantValidator[];
-  /** The password grant's validator (the grant itself is not built yet); default the user store's login. */
+  /** The password grant's validator (grants/password-grant.ts); default the user store's login. */
   resourceOwnerPasswordValidator?: ResourceOwnerPasswordValidator;
   /** Runs after the built-in validation of every token request. */
   tokenRequestValidator?: CustomTokenRequestValidator;
@@ -75,6 +75,7 @@ export {
   type ResourceOwnerPasswordValidator,
   type PasswordValidationContext,
   type PasswordValidationResult,
+  type PasswordFailureReason,
 } from './password-validator.js';
 export { defaultRedirectUriValidator, type RedirectUriValidator } from './redirect-uri-validator.js';
 export { storeClientRegistry, loadClient, type ClientStore, type ClientDefinition, type CacheOptions } from './client-store.js';

@@ -19,8 +19,10 @@ const client = (id: string) => {
 };
 
 describe('demo configuration (public contract)', () => {
-  it('parses without errors; only the test-user password warnings', () => {
-    expect(warnings.map((w) => w.path)).toEqual(['users[0].password', 'users[1].password']);
+  it('parses without errors; only the test-user password warnings and the password grant warning', () => {
+    const roIndex = config.clients.findIndex((c) => c.clientId === 'ro.client');
+    expect(warnings.map((w) => w.path)).toEqual([`clients[${roIndex}].allowedGrantTypes[0]`, 'users[0].password', 'users[1].password']);
+    expect(warnings[0].message).toMatch(/password grant/);
     expect(config.server.issuer).toBeUndefined();
     expect(config.server.port).toBe(5000);
   });
@@ -96,14 +98,43 @@ describe('demo configuration (public contract)', () => {
     expect(c.refreshTokenUsage).toBe('oneTimeOnly');
   });
 
-  it('exactly the four contract clients, compiled with the expected auth methods', () => {
+  // "as X" in the contract: every value of X except the access token lifetime (75 s) and the id.
+  it.each(['m2m', 'interactive.confidential', 'interactive.public'])('%s.short is %s with access tokens of 75 s', (id) => {
+    const { clientId, clientName: _n, accessTokenLifetime, ...rest } = client(`${id}.short`);
+    const { clientName: _m, accessTokenLifetime: original, ...base } = client(id);
+    expect(clientId).toBe(`${id}.short`);
+    expect([accessTokenLifetime, original]).toEqual([75, 3600]);
+    expect({ ...rest, clientId: id }).toEqual(base);
+  });
+
+  it('ro.client: password and refresh_token, secret, all scopes', () => {
+    const c = client('ro.client');
+    expect(c.clientSecrets.map((s) => s.value)).toEqual([sha256('secret')]);
+    expect(c.allowedGrantTypes).toEqual(['password', 'refresh_token']);
+    expect(c.allowedScopes).toEqual(ALL_SCOPES);
+    expect([c.allowOfflineAccess, c.refreshTokenUsage, c.accessTokenType]).toEqual([true, 'oneTimeOnly', 'jwt']);
+    expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
+  });
+
+  it('exactly the contract clients, compiled with the expected auth methods', () => {
     const registry = compileClients(config);
     const methods = (id: string) => [...registry.find(id)!.authMethods].sort();
-    expect(registry.all().map((c) => c.clientId)).toEqual(['interactive.confidential', 'interactive.public', 'm2m', 'device']);
+    expect(registry.all().map((c) => c.clientId)).toEqual([
+      'interactive.confidential',
+      'interactive.public',
+      'm2m',
+      'device',
+      'm2m.short',
+      'interactive.confidential.short',
+      'interactive.public.short',
+      'ro.client',
+    ]);
     expect(methods('interactive.confidential')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.public')).toEqual(['none']);
     expect(methods('m2m')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('device')).toEqual(['none']);
+    expect(methods('ro.client')).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(methods('interactive.public.short')).toEqual(['none']);
     expect(registry.find('interactive.public')!.corsOriginSet.has('http://localhost:3000')).toBe(true);
   });
 });
