@@ -11,6 +11,7 @@ import { checkSessionRoutes } from './endpoints/check-session-endpoint.js';
 import { discoveryDocument } from './endpoints/discovery.js';
 import { endSessionEndpoint, type LogoutPages } from './endpoints/end-session-endpoint.js';
 import { healthRoute } from './endpoints/health-endpoint.js';
+import { INITIATE_LOGIN_PARAMETERS, INITIATE_LOGIN_PATH, initiateLoginEndpoint } from './endpoints/initiate-login-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { jwksRoute } from './endpoints/jwks-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
@@ -33,6 +34,7 @@ export const PATHS = {
   revocation: '/connect/revocation',
   endSession: '/connect/endsession',
   checkSession: '/connect/checksession',
+  initiateLogin: INITIATE_LOGIN_PATH,
   health: '/health',
 } as const;
 
@@ -117,6 +119,7 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     ],
     [`${PATHS.authorization}/resume`, { methods: ['GET'], channel: 'html', handle: resumeEndpoint(flow) }],
     [PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint }],
+    [PATHS.initiateLogin, { methods: ['GET'], channel: 'html', handle: initiateLoginEndpoint, parameters: INITIATE_LOGIN_PARAMETERS }],
     [PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(logoutPages) }],
     ...(ctx.config.authentication.checkSession ? checkSessionRoutes(PATHS.checkSession, ctx.issuer.startsWith('https:')) : []),
     ...groups.testApi,

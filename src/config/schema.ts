@@ -27,6 +27,9 @@ const absoluteUri = z.string().refine(
   { error: 'must be an absolute URI without fragment' },
 );
 
+/** OpenID Connect Registration 1.0 §2 initiate_login_uri: "URI using the https scheme". */
+const httpsUri = absoluteUri.refine((s) => s.startsWith('https://'), { error: 'must use the https scheme' });
+
 const origin = z.string().refine(
   (s) => {
     try {
@@ -60,6 +63,11 @@ export const clientSchema = z.object({
   clientName: z.string().optional(),
   clientUri: absoluteUri.optional(),
   logoUri: absoluteUri.optional(),
+  /**
+   * Login initiation endpoint of the client (OpenID Connect Core 1.0 §4, Registration 1.0 §2 `initiate_login_uri`):
+   * `/connect/initiate-login?client_id=...` and the home page's application links send the browser there with `iss`.
+   */
+  initiateLoginUri: httpsUri.optional(),
   description: z.string().optional(),
   enabled: z.boolean().default(true),
   clientSecrets: z.array(secretSchema).default([]),

@@ -1,4 +1,5 @@
 import { Fragment, type VNode } from 'preact';
+import { AppLinks, type HomeAppLink } from './app-links.js';
 import { CsrfField } from './components.js';
 import { t } from './i18n.js';
 import { Layout, renderDocument, type PageBaseProps } from './layout.js';
@@ -28,6 +29,8 @@ export interface HomePageProps extends PageBaseProps {
   grants?: HomeGrantView[];
   /** Form POST URL that revokes one application's access (field client_id). */
   revokeAction?: string;
+  /** Applications with a login initiation endpoint (OIDC Core §4), linked for the signed-in user. */
+  apps?: HomeAppLink[];
 }
 
 function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToken: string } & Pick<HomePageProps, 'locale'>): VNode {
@@ -59,7 +62,9 @@ function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToke
   );
 }
 
-function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<HomePageProps, 'locale' | 'grants' | 'revokeAction'>): VNode {
+function SignedIn(
+  props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<HomePageProps, 'locale' | 'grants' | 'revokeAction' | 'apps'>,
+): VNode {
   const m = t(props.locale);
   const { user } = props;
   return (
@@ -89,6 +94,7 @@ function SignedIn(props: { user: HomeUserView; signOutAction: string; csrfToken:
           </dl>
         )}
       </section>
+      {props.apps && props.apps.length > 0 && <AppLinks apps={props.apps} locale={props.locale} />}
       {props.grants && props.revokeAction && (
         <Grants grants={props.grants} revokeAction={props.revokeAction} csrfToken={props.csrfToken} locale={props.locale} />
       )}
@@ -116,6 +122,7 @@ export function HomePage(props: HomePageProps): VNode {
           locale={props.locale}
           grants={props.grants}
           revokeAction={props.revokeAction}
+          apps={props.apps}
         />
       ) : (
         <div class="gh-header">

@@ -57,6 +57,7 @@ export const de: Messages = {
   homeNoClaims: 'Keine weiteren Claims.',
   homeApps: 'Anwendungen mit Zugriff',
   homeNoApps: 'Keine Anwendung hat Zugriff auf Ihr Konto.',
+  homeLaunchApps: 'Anwendung öffnen',
   revokeAccess: 'Zugriff entziehen',
   revokeAccessFor: (client) => `Zugriff für ${client} entziehen`,
   signOut: 'Abmelden',

@@ -66,6 +66,7 @@ export const en = {
   homeNoClaims: 'No further claims.',
   homeApps: 'Applications with access',
   homeNoApps: 'No application holds access to your account.',
+  homeLaunchApps: 'Open an application',
   revokeAccess: 'Revoke access',
   revokeAccessFor: (client: string) => `Revoke access for ${client}`,
   signOut: 'Sign out',

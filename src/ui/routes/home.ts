@@ -2,6 +2,7 @@
 import type { Route } from '../../core/router.js';
 import { currentSession } from '../../sessions/session-service.js';
 import { clientsWithGrants } from '../../sessions/session-admin.js';
+import { INITIATE_LOGIN_PATH } from '../../endpoints/initiate-login-endpoint.js';
 import { renderPage } from '../index.js';
 import { page, queryLocales, sessionCsrf, type PageKit } from './page-kit.js';
 
@@ -10,6 +11,17 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
   const { ctx, base, templates } = kit;
   const grantsOf = async (subjectId: string) =>
     (await clientsWithGrants(ctx, subjectId)).map((clientId) => ({ clientId, name: ctx.clients.find(clientId)?.clientName ?? clientId }));
+
+  // OIDC Core §4: clients with a login initiation endpoint, started through Gatehouse's initiate-login endpoint.
+  const appsOf = () =>
+    ctx.clients
+      .all()
+      .filter((c) => c.enabled && c.initiateLoginUri)
+      .map((c) => ({
+        clientId: c.clientId,
+        name: c.clientName ?? c.clientId,
+        href: `${ctx.issuer}${INITIATE_LOGIN_PATH}?client_id=${encodeURIComponent(c.clientId)}`,
+      }));
 
   const home: Route = {
     methods: ['GET'],
@@ -35,6 +47,7 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
             csrfToken: sessionCsrf(req),
             grants,
             revokeAction: `${base}/grants/revoke`,
+            apps: session ? appsOf() : undefined,
           },
           templates,
         ),
