@@ -9,6 +9,7 @@ import { ConfigError, parseConfig } from '../../src/config/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { demoConfig, startTestServer, CookieJar, type TestServer } from '../helpers/server.js';
 import { expectErrorPage, signIn } from '../interaction/interaction-helpers.js';
+import { structuralProblems } from '../ui/html-helpers.js';
 
 type ClientInput = NonNullable<ConfigInput['clients']>[number];
 
@@ -73,6 +74,7 @@ describe('third-party initiated login (OIDC Core §4)', () => {
     const jar = new CookieJar();
     await signIn(s.url, jar);
     const home = await (await jar.fetch(`${s.url}/ui/`)).text();
+    expect(structuralProblems(home)).toEqual([]);
     expect(home).toContain('Open an application');
     expect(home).toContain(`href="${s.url}/connect/initiate-login?client_id=portal.app"`);
     expect(home).toContain('Portal portal.app');

@@ -267,6 +267,15 @@ describe("password grant: a host's validator and profile service", () => {
   });
 });
 
+describe('demo .short clients', () => {
+  it('m2m.short: access tokens of 75 s (the rest as m2m)', async () => {
+    const r = await token(s.url, { grant_type: 'client_credentials', scope: 'api' }, { authorization: basic('m2m.short', 'secret') });
+    expect([r.status, r.body.expires_in]).toEqual([200, 75]);
+    const at = decodeJwt(r.body.access_token as string);
+    expect(at.exp! - at.iat!).toBe(75);
+  });
+});
+
 describe('password grant: startup warning', () => {
   it('logs the insecure-grant warning naming the client setting at startup', async () => {
     const lines: string[] = [];
