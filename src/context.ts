@@ -12,6 +12,7 @@ import type { BackgroundTasks } from './tasks/background-tasks.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { AuthenticatedClient } from './client-auth/authenticate-client.js';
 import type { ProviderExtensions } from './extensions/index.js';
+import type { ClientJwksCache } from './client-auth/client-jwks-cache.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -87,6 +88,8 @@ export interface ProviderContext {
   background: BackgroundTasks;
   /** The host's services: profile, validators, redirect URIs (extensions/index.ts). */
   extensions: ProviderExtensions;
+  /** Clients' JWK Sets (inline or jwksUri, cached): private_key_jwt and encrypted responses share it. */
+  clientJwks?: ClientJwksCache;
 }
 
 export interface EndpointUrls {

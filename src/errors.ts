@@ -32,7 +32,8 @@ export type OAuthErrorCode =
   | 'invalid_request_object'
   | 'request_not_supported'
   | 'request_uri_not_supported'
-  | 'registration_not_supported';
+  | 'registration_not_supported'
+  | 'invalid_client_metadata';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -145,6 +146,14 @@ export class RequestUriNotSupported extends OAuthError {
 }
 export class RegistrationNotSupported extends OAuthError {
   readonly error = 'registration_not_supported' as const;
+}
+/**
+ * RFC 7591 §3.2.2: a client's registered metadata cannot be used, e.g. it asks
+ * for encrypted responses and its JWK Set has no key for the algorithm.
+ */
+export class InvalidClientMetadata extends OAuthError {
+  readonly error = 'invalid_client_metadata' as const;
+  override readonly redirectable = false;
 }
 
 /**

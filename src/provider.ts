@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { createClientAuthMethods } from './client-auth/client-auth-methods.js';
+import { createClientJwksCache } from './client-auth/client-jwks-cache.js';
 import { compileClients, compileResources } from './config/compile.js';
 import { configWithDatabase, watchDatabaseConfig } from './config/database-config.js';
 import { parseConfig } from './config/load.js';
@@ -183,6 +184,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const users = createUserService({ config, backend, clock, limiter, store: options.userStore });
   const extensions = resolveExtensions(options);
   extensions.passwordValidator ??= userServicePasswordValidator(users);
+  const clientJwks = createClientJwksCache({ outbound: config.outbound });
   ctx = {
     config,
     issuer,
@@ -196,7 +198,8 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     users,
     extensions,
     grants: new Map(),
-    clientAuthMethods: createClientAuthMethods(config.outbound),
+    clientAuthMethods: createClientAuthMethods(config.outbound, clientJwks),
+    clientJwks,
     events: bus.emit,
     rateLimits: limiter,
     endpoints: endpointUrls(issuer),

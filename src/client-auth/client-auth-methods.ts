@@ -1,7 +1,7 @@
 /** The built-in token_endpoint_auth_methods, registered by name (OIDC Core §9). */
 import type { ClientAuthMethod } from '../context.js';
 import type { OutboundSettings } from '../net/index.js';
-import { createClientJwksCache } from './client-jwks-cache.js';
+import { createClientJwksCache, type ClientJwksCache } from './client-jwks-cache.js';
 import { clientSecretBasic } from './client-secret-basic.js';
 import { clientSecretJwt } from './client-secret-jwt.js';
 import { clientSecretPost } from './client-secret-post.js';
@@ -18,12 +18,14 @@ export const CLIENT_AUTH_PARAMETERS = ['client_id', 'client_secret', 'client_ass
  * A fresh map of the built-in methods for one provider instance; the
  * private_key_jwt JWKS cache belongs to the map built here and fetches
  * within the `outbound` limits. Extra methods are added with
- * `methods.set(name, method)`.
+ * `methods.set(name, method)`. Pass `jwks` to share the provider's cache
+ * (ctx.clientJwks) with the other users of client keys.
  *
  * @example
  * const ctx: ProviderContext = { ...rest, clientAuthMethods: createClientAuthMethods() };
  */
-export function createClientAuthMethods(outbound?: OutboundSettings): Map<string, ClientAuthMethod> {
-  const methods: ClientAuthMethod[] = [clientSecretBasic, clientSecretPost, clientSecretJwt, createPrivateKeyJwt(createClientJwksCache({ outbound })), none];
+export function createClientAuthMethods(outbound?: OutboundSettings, jwks?: ClientJwksCache): Map<string, ClientAuthMethod> {
+  const keys = jwks ?? createClientJwksCache({ outbound });
+  const methods: ClientAuthMethod[] = [clientSecretBasic, clientSecretPost, clientSecretJwt, createPrivateKeyJwt(keys), none];
   return new Map(methods.map((m) => [m.name, m]));
 }

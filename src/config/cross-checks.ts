@@ -7,6 +7,7 @@ import type { ConfigIssue } from './config-error.js';
 import { formatPath } from './config-error.js';
 import { flag, isRecord, records, strings, text } from './loose-input.js';
 import { clientClaimName, RESERVED_CLAIMS } from './reserved-claims.js';
+import { checkResponseCrypto } from './response-crypto-checks.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
@@ -97,6 +98,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
       add(['users', i, 'username'], `duplicate username "${String(u.username)}" (also users[${usernames.get(name)}]; compared ignoring case)`);
     else if (name !== undefined) usernames.set(name, i);
   });
+  checkResponseCrypto(input, add);
   return issues;
 }
 

@@ -7,6 +7,7 @@ import type { input as ZodInput, output as ZodOutput } from 'zod';
 import { z } from './zod-runtime.js';
 import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './operations-schema.js';
 import { parseCidr } from './cidr.js';
+import { responseCryptoClientFields, responseCryptoResourceFields } from './response-crypto-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -126,6 +127,8 @@ export const clientSchema = z.object({
   claims: z.array(z.object({ type: z.string(), value: z.string() })).default([]),
   alwaysSendClientClaims: z.boolean().default(false),
   clientClaimsPrefix: z.string().default('client_'),
+  /** Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md). */
+  ...responseCryptoClientFields,
 });
 
 const resourceBase = {
@@ -164,6 +167,8 @@ export const apiResourceSchema = z.object({
   userClaims: z.array(z.string()).default([]),
   /** Only issue this audience when the client names it with the RFC 8707 resource parameter. */
   requireResourceIndicator: z.boolean().default(false),
+  /** RFC 9701 JWT introspection responses to this API: alg, encryption and keys (docs/signed-encrypted-responses.md). */
+  ...responseCryptoResourceFields,
 });
 
 const claimValue = z.union([z.string(), z.number(), z.boolean(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);

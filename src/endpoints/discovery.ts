@@ -4,6 +4,7 @@
  */
 import type { ProviderContext } from '../context.js';
 import type { GrantHandler } from '../context.js';
+import { responseCryptoMetadata } from './response-crypto-metadata.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */
@@ -72,7 +73,6 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       request_uri_parameter_supported: false,
       authorization_response_iss_parameter_supported: true,
       ui_locales_supported: ['en', 'de'],
-      userinfo_signing_alg_values_supported: [],
       // Front-Channel Logout 1.0 §3, Back-Channel Logout 1.0 §2.1 (docs/logout.md).
       frontchannel_logout_supported: true,
       frontchannel_logout_session_supported: true,
@@ -82,5 +82,7 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
     // Session Management 1.0 §3.3.
     if (ctx.config.authentication.checkSession) doc.check_session_iframe = e.checkSession;
   }
+  // Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md).
+  Object.assign(doc, responseCryptoMetadata(ctx, features.interactive));
   return doc;
 }

@@ -5,9 +5,10 @@
 import { authenticateResourceOrClient } from '../client-auth/authenticate-resource.js';
 import type { ProviderContext } from '../context.js';
 import { required, single } from '../core/params.js';
-import { noStoreJson, type InternalRequest, type InternalResponse } from '../core/types.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { raiseParameterProblem } from '../core/parameters.js';
+import { introspectionResponder } from './introspection-jwt.js';
 
 const INACTIVE = { active: false };
 const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'acr', 'sid'];
@@ -15,21 +16,23 @@ const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 
 export async function introspectionEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
   raiseParameterProblem(req);
   const caller = await authenticateResourceOrClient(req, ctx, 'introspection');
+  // JSON, or the RFC 9701 JWT when the caller's Accept asks for it.
+  const respond = introspectionResponder(req, ctx, caller);
   const token = required(req.body, 'token', 8192);
   const hint = single(req.body, 'token_type_hint', 64);
   const found = await lookupToken(ctx, token, hint);
-  if (!found || !found.active) return noStoreJson(INACTIVE);
+  if (!found || !found.active) return respond(INACTIVE);
   const c = found.claims;
   if (caller.kind === 'resource') {
     const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
     // Only tokens meant for this API, and only access tokens.
-    if (found.type !== 'access_token' || !aud.includes(caller.resource.name)) return noStoreJson(INACTIVE);
+    if (found.type !== 'access_token' || !aud.includes(caller.resource.name)) return respond(INACTIVE);
   } else if (c.client_id !== caller.client.clientId) {
-    return noStoreJson(INACTIVE);
+    return respond(INACTIVE);
   }
   const out: Record<string, unknown> = { active: true, token_type: found.type === 'access_token' ? 'Bearer' : 'refresh_token' };
   for (const name of CLAIMS) if (c[name] !== undefined) out[name] = c[name];
   // RFC 7662 §2.2: other claims of the token (user claims of the API resource) may be included.
   if (found.type === 'access_token') for (const [k, v] of Object.entries(c)) if (!(k in out) && k !== 'typ') out[k] = v;
-  return noStoreJson(out);
+  return respond(out);
 }

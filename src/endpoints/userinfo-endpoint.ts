@@ -6,9 +6,10 @@
 import type { ProviderContext } from '../context.js';
 import { InsufficientScope, InvalidRequest, InvalidToken } from '../errors.js';
 import { single, spaceList } from '../core/params.js';
-import { noStoreJson, type InternalRequest, type InternalResponse } from '../core/types.js';
+import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { activeProfile, profileClaims } from '../tokens/user-claims.js';
+import { userinfoResponse } from './userinfo-response.js';
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_SCHEME = /^bearer(?: +|$)/i;
@@ -72,5 +73,6 @@ export async function userinfoEndpoint(req: InternalRequest, ctx: ProviderContex
   if (!active) throw new InvalidToken('the user of the access token is no longer active');
   // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4).
   const claims = await profileClaims(ctx, { subjectId: active.subjectId, user: active.user, client, caller: 'userinfo', scopes, target: 'identity' });
-  return noStoreJson({ ...claims, sub: active.subjectId });
+  // §5.3.2: JSON, or a signed and/or encrypted JWT per the client's registration (userinfo-response.ts).
+  return userinfoResponse(ctx, client, { ...claims, sub: active.subjectId });
 }

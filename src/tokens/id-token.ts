@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { SigningAlgorithm } from '../config/schema.js';
 import type { ProviderContext } from '../context.js';
 import type { Client, User } from '../model/types.js';
-import { signJwt } from './sign-jwt.js';
+import { finishIdToken, idTokenSigningKey } from './id-token-finish.js';
 import { claimsForScopes } from './user-claims.js';
 
 export interface IdTokenRequest {
@@ -43,7 +43,8 @@ export function tokenHash(alg: SigningAlgorithm, value: string): string {
 }
 
 /**
- * Signs an ID token for a user with the active signing key.
+ * Signs an ID token for a user with the client's signing key, encrypted when
+ * the client asks for it (tokens/id-token-finish.ts).
  *
  * @example
  * const idToken = await issueIdToken(ctx, {
@@ -52,7 +53,7 @@ export function tokenHash(alg: SigningAlgorithm, value: string): string {
  * });
  */
 export async function issueIdToken(ctx: ProviderContext, req: IdTokenRequest): Promise<string> {
-  const key = ctx.keys.signingKey();
+  const key = idTokenSigningKey(ctx, req.client);
   const now = ctx.clock.now();
   const claims: Record<string, unknown> = {};
   if (req.includeUserClaims) Object.assign(claims, req.userClaims ?? claimsForScopes(ctx.resources, req.user.claims, req.scopes, 'identity'));
@@ -72,5 +73,5 @@ export async function issueIdToken(ctx: ProviderContext, req: IdTokenRequest): P
   if (req.sessionId) claims.sid = req.sessionId;
   if (req.accessToken !== undefined) claims.at_hash = tokenHash(key.alg, req.accessToken);
   if (req.code !== undefined) claims.c_hash = tokenHash(key.alg, req.code);
-  return signJwt(claims, key, 'JWT');
+  return finishIdToken(ctx, req.client, claims, key);
 }
