@@ -47,6 +47,8 @@ export async function verifyIdTokenHint(ctx: ProviderContext, hint: string): Pro
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) return undefined;
     const c = claims as JWTPayload;
     if (c.iss !== ctx.issuer || typeof c.sub !== 'string') return undefined;
+    // OIDC Core §2: an ID token always has exp and iat; a signed userinfo response (§5.3.2: iss, sub, aud) has neither.
+    if (typeof c.exp !== 'number' || typeof c.iat !== 'number') return undefined;
     if (FOREIGN_CLAIMS.some((name) => name in c)) return undefined;
     const aud = Array.isArray(c.aud) ? c.aud : c.aud === undefined ? [] : [c.aud];
     if (aud.some((a) => typeof a !== 'string')) return undefined;

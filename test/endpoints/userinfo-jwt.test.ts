@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactDecrypt, createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from 'jose';
 import type { ClientConfig } from '../../src/config/schema.js';
-import { authorizeWithLogin, exchangeCode } from '../helpers/flow.js';
+import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
 import { demoConfig, startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('signed and encrypted userinfo', () => {
@@ -43,12 +43,13 @@ describe('signed and encrypted userinfo', () => {
 
   const providerKeys = () => createRemoteJWKSet(new URL(`${s.url}/.well-known/openid-configuration/jwks`));
 
-  async function accessToken(clientId: string): Promise<string> {
+  async function signIn(clientId: string) {
     const flow = await authorizeWithLogin(s.url, { clientId, scope: 'openid profile email' });
     const { status, body } = await exchangeCode(s.url, flow.code, flow.verifier, clientId);
     expect(status).toBe(200);
-    return body.access_token as string;
+    return { jar: flow.jar, accessToken: body.access_token as string, idToken: body.id_token as string };
   }
+  const accessToken = async (clientId: string) => (await signIn(clientId)).accessToken;
   const userinfo = (token: string) => fetch(`${s.url}/connect/userinfo`, { headers: { authorization: `Bearer ${token}` } });
 
   it('signs the claims with the client alg and adds iss and aud (application/jwt)', async () => {
@@ -99,6 +100,28 @@ describe('signed and encrypted userinfo', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('www-authenticate')).toMatch(/error="invalid_client_metadata"/);
     expect(await res.json()).toEqual({ error: 'invalid_client_metadata', error_description: 'the client jwks_uri could not be fetched' });
+  });
+
+  it('does not take a signed userinfo response (iss, sub, aud, but no exp or iat) for an ID token as id_token_hint', async () => {
+    const { jar, accessToken: at, idToken } = await signIn('ui.signed');
+    const signedUserinfo = await (await userinfo(at)).text();
+    const authorize = async (hint: string) => {
+      const params = new URLSearchParams({
+        client_id: 'ui.signed',
+        redirect_uri: CONFIDENTIAL_REDIRECT,
+        response_type: 'code',
+        scope: 'openid',
+        prompt: 'none',
+        id_token_hint: hint,
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      });
+      return new URL((await jar.fetch(`${s.url}/connect/authorize?${params}`)).headers.get('location')!);
+    };
+    expect((await authorize(idToken)).searchParams.get('code')).toBeTruthy();
+    const refused = await authorize(signedUserinfo);
+    expect(refused.searchParams.get('code')).toBeNull();
+    expect(refused.searchParams.get('error')).toBe('invalid_request');
   });
 
   it('keeps JSON for a client that registered nothing', async () => {
