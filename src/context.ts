@@ -40,7 +40,7 @@ export interface GrantHandler {
 }
 
 /** Endpoints at which a client authenticates; used for assertion audiences. */
-export type AuthEndpoint = 'token' | 'introspection' | 'revocation';
+export type AuthEndpoint = 'token' | 'introspection' | 'revocation' | 'backchannelAuthentication';
 
 /** A token_endpoint_auth_method, registered by name. */
 export interface ClientAuthMethod {
@@ -101,4 +101,6 @@ export interface EndpointUrls {
   revocation: string;
   endSession: string;
   checkSession: string;
+  /** CIBA Core §4 backchannel_authentication_endpoint. */
+  backchannelAuthentication: string;
 }

@@ -33,7 +33,16 @@ export type OAuthErrorCode =
   | 'request_not_supported'
   | 'request_uri_not_supported'
   | 'registration_not_supported'
-  | 'invalid_client_metadata';
+  | 'invalid_client_metadata'
+  // OpenID Connect CIBA Core 1.0 §11 (token endpoint) and §13 (backchannel authentication endpoint).
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'unknown_user_id'
+  | 'expired_login_hint_token'
+  | 'missing_user_code'
+  | 'invalid_user_code'
+  | 'invalid_binding_message';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -154,6 +163,39 @@ export class RegistrationNotSupported extends OAuthError {
 export class InvalidClientMetadata extends OAuthError {
   readonly error = 'invalid_client_metadata' as const;
   override readonly redirectable = false;
+}
+
+/** CIBA §11: the user has not yet approved or denied the request; poll again after the interval. */
+export class AuthorizationPending extends OAuthError {
+  readonly error = 'authorization_pending' as const;
+}
+/** CIBA §11: polled faster than the interval; the interval grows by 5 seconds. */
+export class SlowDown extends OAuthError {
+  readonly error = 'slow_down' as const;
+}
+/** CIBA §11: the auth_req_id has expired. */
+export class ExpiredToken extends OAuthError {
+  readonly error = 'expired_token' as const;
+}
+/** CIBA §13: the hint does not name a user the OP knows. */
+export class UnknownUserId extends OAuthError {
+  readonly error = 'unknown_user_id' as const;
+}
+/** CIBA §13: the login_hint_token has expired. */
+export class ExpiredLoginHintToken extends OAuthError {
+  readonly error = 'expired_login_hint_token' as const;
+}
+/** CIBA §13: the client and OP use user codes, and none was sent. */
+export class MissingUserCode extends OAuthError {
+  readonly error = 'missing_user_code' as const;
+}
+/** CIBA §13: the user code is wrong. */
+export class InvalidUserCode extends OAuthError {
+  readonly error = 'invalid_user_code' as const;
+}
+/** CIBA §13: the binding message is invalid or unacceptable. */
+export class InvalidBindingMessage extends OAuthError {
+  readonly error = 'invalid_binding_message' as const;
 }
 
 /**

@@ -28,6 +28,7 @@ import { createBackgroundTasks } from './tasks/background-tasks.js';
 import { createSessionManagement, type SessionManagement } from './sessions/session-management.js';
 import { endExpiredSessions } from './sessions/session-admin.js';
 import { drainLogoutOutbox } from './sessions/logout-outbox.js';
+import { drainPingOutbox } from './ciba/ping-notification.js';
 import { MemoryOutbox } from './stores/memory-outbox.js';
 import { createEventBus, type EventBus } from './events/event-bus.js';
 import { createLogger } from './observability/logger.js';
@@ -114,6 +115,7 @@ export function endpointUrls(issuer: string): EndpointUrls {
     revocation: issuer + PATHS.revocation,
     endSession: issuer + PATHS.endSession,
     checkSession: issuer + PATHS.checkSession,
+    backchannelAuthentication: issuer + PATHS.backchannelAuthentication,
   };
 }
 
@@ -280,7 +282,10 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     }, config.store.purgeInterval * 1000);
     purge.unref();
     timers.push(purge);
-    const drain = () => void drainLogoutOutbox(ctx).catch((err: unknown) => logger.error({ err }, 'back-channel logout outbox drain failed'));
+    const drain = () => {
+      void drainLogoutOutbox(ctx).catch((err: unknown) => logger.error({ err }, 'back-channel logout outbox drain failed'));
+      void drainPingOutbox(ctx).catch((err: unknown) => logger.error({ err }, 'CIBA ping outbox drain failed'));
+    };
     const outbox = setInterval(drain, config.authentication.backChannelLogoutOutboxInterval * 1000);
     // A node (re)starting takes over what is waiting at once, not one interval later.
     const first = setTimeout(drain, 0);

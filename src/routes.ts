@@ -20,6 +20,7 @@ import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { createInteractionApi, type InteractionApi } from './interaction/interaction-api.js';
 import type { InteractionOptions } from './interaction/index.js';
 import { authorizeLimit, tokenLimit } from './ratelimit/route-limits.js';
+import { backchannelAuthenticationEndpoint, backchannelAuthenticationParameters } from './endpoints/backchannel-authentication-endpoint.js';
 import { createUiRoutes, type UiRoutes } from './ui/routes/index.js';
 
 /** Paths relative to the issuer. */
@@ -35,6 +36,7 @@ export const PATHS = {
   endSession: '/connect/endsession',
   checkSession: '/connect/checksession',
   initiateLogin: INITIATE_LOGIN_PATH,
+  backchannelAuthentication: '/connect/ciba',
   health: '/health',
 } as const;
 
@@ -103,6 +105,16 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     [PATHS.token, { methods: ['POST'], form: true, cors: true, handle: tokenEndpoint, parameters: tokenParameters, rateLimit: tokenLimit(ctx, PATHS.token) }],
     [PATHS.introspection, { methods: ['POST'], form: true, handle: introspectionEndpoint, parameters: tokenStyleParameters('introspection') }],
     [PATHS.revocation, { methods: ['POST'], form: true, cors: true, handle: revocationEndpoint, parameters: tokenStyleParameters('revocation') }],
+    [
+      PATHS.backchannelAuthentication,
+      {
+        methods: ['POST'],
+        form: true,
+        handle: backchannelAuthenticationEndpoint,
+        parameters: backchannelAuthenticationParameters,
+        rateLimit: tokenLimit(ctx, PATHS.backchannelAuthentication),
+      },
+    ],
     [PATHS.health, healthRoute()],
     ...groups.operational,
     ...pages,

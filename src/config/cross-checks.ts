@@ -9,6 +9,7 @@ import { flag, isRecord, records, strings, text } from './loose-input.js';
 import { clientClaimName, RESERVED_CLAIMS } from './reserved-claims.js';
 import { checkResponseCrypto } from './response-crypto-checks.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
+import { checkCibaClient } from './ciba-checks.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
 export const KNOWN_GRANT_TYPES: readonly string[] = [
@@ -18,6 +19,7 @@ export const KNOWN_GRANT_TYPES: readonly string[] = [
   'urn:ietf:params:oauth:grant-type:device_code',
   'implicit',
   'password',
+  'urn:openid:params:grant-type:ciba',
 ];
 
 /** Every cross-field problem in `input` (a raw configuration in the native model). */
@@ -83,6 +85,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
         add(['clients', i, 'allowedScopes', j], `scope "${scope}" is not defined in identityResources or apiScopes`);
       }
     });
+    checkCibaClient(c, confidential, ['clients', i], add);
     checkAuthMethods(c, ['clients', i], add);
     checkClientClaims(c, ['clients', i], add);
   });

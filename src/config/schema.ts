@@ -8,6 +8,7 @@ import { z } from './zod-runtime.js';
 import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './operations-schema.js';
 import { parseCidr } from './cidr.js';
 import { responseCryptoClientFields, responseCryptoResourceFields } from './response-crypto-schema.js';
+import { cibaClientFields, cibaSchema } from './ciba-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -129,6 +130,7 @@ export const clientSchema = z.object({
   clientClaimsPrefix: z.string().default('client_'),
   /** Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md). */
   ...responseCryptoClientFields,
+  ...cibaClientFields,
 });
 
 const resourceBase = {
@@ -398,6 +400,8 @@ export const configSchema = z.object({
   rateLimits: rateLimitsSchema.default(rateLimitsSchema.parse({})),
   testApi: testApiSchema.default(testApiSchema.parse({})),
   outbound: outboundSchema.default(outboundSchema.parse({})),
+  /** OpenID Connect CIBA (docs/ciba.md). */
+  ciba: cibaSchema.default(cibaSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

@@ -5,6 +5,7 @@
 import type { ProviderContext } from '../context.js';
 import type { GrantHandler } from '../context.js';
 import { responseCryptoMetadata } from './response-crypto-metadata.js';
+import { cibaMetadata } from './ciba-metadata.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */
@@ -58,6 +59,7 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
     revocation_endpoint_auth_methods_supported: authMethods,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: algs,
+    ...cibaMetadata(ctx),
   };
   if (features.interactive) {
     Object.assign(doc, {

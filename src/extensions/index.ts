@@ -3,6 +3,7 @@
  * to `createGatehouse(config, { ... })` to bring its own users, claims,
  * grants, validators, clients and resources (docs/extending.md).
  */
+import type { CibaNotifier, CibaUserResolver } from './ciba.js';
 import type { ClientStore, CacheOptions } from './client-store.js';
 import type { CustomAuthorizeRequestValidator } from './authorize-request-validator.js';
 import type { ExtensionGrantValidator } from './extension-grant.js';
@@ -35,6 +36,10 @@ export interface ExtensionOptions {
   storeCache?: CacheOptions;
   /** Redirect URI rules; default exact matching plus loopback ports. */
   redirectUriValidator?: RedirectUriValidator;
+  /** CIBA: tells the user of a new backchannel authentication request; default a log line (docs/ciba.md). */
+  cibaNotifier?: CibaNotifier;
+  /** CIBA: login_hint / login_hint_token to a user, user_code checks; default usernames as login_hint. */
+  cibaUserResolver?: CibaUserResolver;
 }
 
 /** The services request handlers call, on the provider context. */
@@ -44,6 +49,8 @@ export interface ProviderExtensions {
   passwordValidator?: ResourceOwnerPasswordValidator;
   tokenRequestValidator?: CustomTokenRequestValidator;
   authorizeRequestValidator?: CustomAuthorizeRequestValidator;
+  cibaNotifier?: CibaNotifier;
+  cibaUserResolver?: CibaUserResolver;
 }
 
 /** The extensions of one provider, with defaults filled in. */
@@ -54,6 +61,8 @@ export function resolveExtensions(options: ExtensionOptions): ProviderExtensions
     passwordValidator: options.resourceOwnerPasswordValidator,
     tokenRequestValidator: options.tokenRequestValidator,
     authorizeRequestValidator: options.authorizeRequestValidator,
+    cibaNotifier: options.cibaNotifier,
+    cibaUserResolver: options.cibaUserResolver,
   };
 }
 
@@ -78,5 +87,6 @@ export {
   type PasswordFailureReason,
 } from './password-validator.js';
 export { defaultRedirectUriValidator, type RedirectUriValidator } from './redirect-uri-validator.js';
+export type { CibaNotifier, CibaNotification, CibaUserResolver, LoginHintTokenResult } from './ciba.js';
 export { storeClientRegistry, loadClient, type ClientStore, type ClientDefinition, type CacheOptions } from './client-store.js';
 export { cachingResourceStore, mergedResources, type ResourceStore, type ResourceDefinitions } from './resource-store.js';

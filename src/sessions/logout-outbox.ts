@@ -67,9 +67,9 @@ export async function claimDelivery(ctx: ProviderContext, outbox: OutboxStore, i
 export async function drainLogoutOutbox(ctx: ProviderContext): Promise<number> {
   const outbox = outboxOf(ctx);
   const now = Date.now();
-  const claimed = await outbox.claim<DeliveryPayload>({ now, leaseUntil: leaseUntil(ctx, now), limit: DRAIN_BATCH });
+  // Only this kind: other outbox work (CIBA pings) is claimed by its own drain.
+  const claimed = await outbox.claim<DeliveryPayload>({ now, leaseUntil: leaseUntil(ctx, now), limit: DRAIN_BATCH, kind: LOGOUT_KIND });
   for (const entry of claimed) {
-    if (entry.kind !== LOGOUT_KIND) continue;
     const lease = leaseOf(ctx, outbox, entry);
     ctx.background.run((stop) => deliver(ctx, entry, lease, stop));
   }

@@ -13,8 +13,9 @@ export class MemoryOutbox implements OutboxStore {
   async add(entries: readonly OutboxEntry[]): Promise<void> {
     for (const e of entries) this.rows.set(e.id, structuredClone({ ...e }));
   }
-  async claim<P>(opts: { now: number; leaseUntil: number; limit: number; id?: string }): Promise<ClaimedOutboxEntry<P>[]> {
-    const free = (r: Row) => r.dueAt <= opts.now && (r.leaseUntil === undefined || r.leaseUntil <= opts.now);
+  async claim<P>(opts: { now: number; leaseUntil: number; limit: number; id?: string; kind?: string }): Promise<ClaimedOutboxEntry<P>[]> {
+    const free = (r: Row) =>
+      r.dueAt <= opts.now && (r.leaseUntil === undefined || r.leaseUntil <= opts.now) && (opts.kind === undefined || r.kind === opts.kind);
     const candidates = opts.id !== undefined ? [this.rows.get(opts.id)].filter((r) => r !== undefined) : [...this.rows.values()];
     // No await between the check and the mark: the event loop makes it a compare-and-set.
     const due = candidates

@@ -47,9 +47,10 @@ export class SqlOutbox implements OutboxStore {
       .execute();
   }
 
-  async claim<P>(opts: { now: number; leaseUntil: number; limit: number; id?: string }): Promise<ClaimedOutboxEntry<P>[]> {
+  async claim<P>(opts: { now: number; leaseUntil: number; limit: number; id?: string; kind?: string }): Promise<ClaimedOutboxEntry<P>[]> {
     let q = this.qb.selectFrom('outbox').selectAll().where(free(opts.now));
     if (opts.id !== undefined) q = q.where('id', '=', opts.id);
+    if (opts.kind !== undefined) q = q.where('kind', '=', opts.kind);
     const candidates = await q.orderBy('due_at').orderBy('id').limit(Math.max(0, opts.limit)).execute();
     const claimed: ClaimedOutboxEntry<P>[] = [];
     for (const row of candidates) {

@@ -21,7 +21,9 @@ export type RecordKind =
   /** A revoked JWT access token id (introspection answers inactive). */
   | 'revoked_jti'
   /** A revoked grant family (a redemption racing the revocation revokes what it issued). */
-  | 'revoked_grant';
+  | 'revoked_grant'
+  /** A CIBA backchannel authentication request (id = hash of the auth_req_id). */
+  | 'ciba_request';
 
 /**
  * One operational record. `id` is the storage key: for handles given to
@@ -146,10 +148,10 @@ export interface OutboxStore {
   add(entries: readonly OutboxEntry[]): Promise<void>;
   /**
    * Leases up to `limit` entries due at `now` whose lease is absent or has
-   * lapsed (only entry `id` when given), oldest due first, until `leaseUntil`.
-   * Concurrent claims never return the same entry.
+   * lapsed (only entry `id` when given, only entries of `kind` when given),
+   * oldest due first, until `leaseUntil`. Concurrent claims never return the same entry.
    */
-  claim<P = unknown>(opts: { now: number; leaseUntil: number; limit: number; id?: string }): Promise<ClaimedOutboxEntry<P>[]>;
+  claim<P = unknown>(opts: { now: number; leaseUntil: number; limit: number; id?: string; kind?: string }): Promise<ClaimedOutboxEntry<P>[]>;
   /** Removes an entry (delivered or given up) if `lease` still holds it; true when removed. */
   complete(id: string, lease: string): Promise<boolean>;
   /** Records a failed attempt and releases the lease: the entry is due again at `dueAt`. False when the lease was lost. */

@@ -1,5 +1,6 @@
 import { Fragment, type VNode } from 'preact';
 import { AppLinks, type HomeAppLink } from './app-links.js';
+import { CibaRequests, type HomeCibaRequestView } from './ciba-requests-section.js';
 import { CsrfField } from './components.js';
 import { t } from './i18n.js';
 import { Layout, renderDocument, type PageBaseProps } from './layout.js';
@@ -31,6 +32,9 @@ export interface HomePageProps extends PageBaseProps {
   revokeAction?: string;
   /** Applications with a login initiation endpoint (OIDC Core §4), linked for the signed-in user. */
   apps?: HomeAppLink[];
+  /** CIBA requests waiting for the user's decision, and the form POST URL of a decision. */
+  cibaRequests?: HomeCibaRequestView[];
+  cibaDecisionAction?: string;
 }
 
 function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToken: string } & Pick<HomePageProps, 'locale'>): VNode {
@@ -63,7 +67,10 @@ function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToke
 }
 
 function SignedIn(
-  props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<HomePageProps, 'locale' | 'grants' | 'revokeAction' | 'apps'>,
+  props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<
+    HomePageProps,
+    'locale' | 'grants' | 'revokeAction' | 'apps' | 'cibaRequests' | 'cibaDecisionAction'
+  >,
 ): VNode {
   const m = t(props.locale);
   const { user } = props;
@@ -73,6 +80,9 @@ function SignedIn(
         <h1>{m.homeTitle}</h1>
         <p class="gh-muted">{m.homeSignedInAs(user.name)}</p>
       </div>
+      {props.cibaRequests && props.cibaDecisionAction && (
+        <CibaRequests requests={props.cibaRequests} action={props.cibaDecisionAction} csrfToken={props.csrfToken} locale={props.locale} />
+      )}
       <dl class="gh-claims">
         <dt>{m.homeUsername}</dt>
         <dd>{user.username}</dd>
@@ -123,6 +133,8 @@ export function HomePage(props: HomePageProps): VNode {
           grants={props.grants}
           revokeAction={props.revokeAction}
           apps={props.apps}
+          cibaRequests={props.cibaRequests}
+          cibaDecisionAction={props.cibaDecisionAction}
         />
       ) : (
         <div class="gh-header">

@@ -98,6 +98,16 @@ describe('demo configuration (public contract)', () => {
     expect(c.refreshTokenUsage).toBe('oneTimeOnly');
   });
 
+  it('ciba (second milestone): secret, the CIBA grant in poll mode, openid profile email api', () => {
+    const c = client('ciba');
+    expect(c.clientSecrets.map((s) => s.value)).toEqual([sha256('secret')]);
+    expect(c.requireClientSecret).toBe(true);
+    expect(c.allowedGrantTypes).toEqual(['urn:openid:params:grant-type:ciba']);
+    expect(c.backchannelTokenDeliveryMode).toBe('poll');
+    expect(c.allowedScopes).toEqual(['openid', 'profile', 'email', 'api']);
+    expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
+  });
+
   // "as X" in the contract: every value of X except the access token lifetime (75 s) and the id.
   it.each(['m2m', 'interactive.confidential', 'interactive.public'])('%s.short is %s with access tokens of 75 s', (id) => {
     const { clientId, clientName: _n, accessTokenLifetime, ...rest } = client(`${id}.short`);
@@ -128,6 +138,7 @@ describe('demo configuration (public contract)', () => {
       'interactive.confidential.short',
       'interactive.public.short',
       'ro.client',
+      'ciba',
     ]);
     expect(methods('interactive.confidential')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.public')).toEqual(['none']);
@@ -135,6 +146,7 @@ describe('demo configuration (public contract)', () => {
     expect(methods('device')).toEqual(['none']);
     expect(methods('ro.client')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.public.short')).toEqual(['none']);
+    expect(methods('ciba')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(registry.find('interactive.public')!.corsOriginSet.has('http://localhost:3000')).toBe(true);
   });
 });

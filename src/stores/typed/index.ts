@@ -5,6 +5,7 @@
  * Protocol code goes through these, never through `backend.records`.
  */
 import type { OperationalStore, RecordWrite } from '../types.js';
+import { cibaRequestStore, type CibaRequestStore } from './ciba-requests.js';
 import { codeStore, type CodeStore } from './codes.js';
 import { consentStore, type ConsentStore } from './consents.js';
 import { grantStore, type GrantStore } from './grants.js';
@@ -25,6 +26,7 @@ export interface TypedStores {
   consents: ConsentStore;
   replay: ReplayMarkerStore;
   lockouts: LockoutStore;
+  cibaRequests: CibaRequestStore;
   /** The writes one request owes, all or none (every backend's atomic batch). */
   writeAll(writes: readonly RecordWrite[]): Promise<void>;
 }
@@ -41,6 +43,7 @@ export function createTypedStores(records: OperationalStore): TypedStores {
     consents: consentStore(records),
     replay: replayMarkerStore(records),
     lockouts: lockoutStore(records),
+    cibaRequests: cibaRequestStore(records),
     writeAll: (writes) => applyWrites(records, writes),
   };
 }
@@ -54,6 +57,7 @@ async function applyWrites(records: OperationalStore, writes: readonly RecordWri
   else await records.delete(w.delete.kind, w.delete.id);
 }
 
+export type { CibaRequestRecord, CibaRequestStore, CibaRequestPayload } from './ciba-requests.js';
 export type { CodeRecord, CodeStore } from './codes.js';
 export type { ConsentStore } from './consents.js';
 export type { GrantStore } from './grants.js';

@@ -3,6 +3,7 @@ import type { Route } from '../../core/router.js';
 import { currentSession } from '../../sessions/session-service.js';
 import { clientsWithGrants } from '../../sessions/session-admin.js';
 import { INITIATE_LOGIN_PATH } from '../../endpoints/initiate-login-endpoint.js';
+import { pendingCibaRequests } from '../../ciba/ciba-approval.js';
 import { renderPage } from '../index.js';
 import { page, queryLocales, sessionCsrf, type PageKit } from './page-kit.js';
 
@@ -37,6 +38,7 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
         claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       };
       const grants = session ? await grantsOf(session.subjectId) : undefined;
+      const cibaRequests = session ? await pendingCibaRequests(ctx, session.subjectId) : undefined;
       return page(
         renderPage(
           'home',
@@ -48,6 +50,8 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
             grants,
             revokeAction: `${base}/grants/revoke`,
             apps: session ? appsOf() : undefined,
+            cibaRequests,
+            cibaDecisionAction: `${base}/ciba/decide`,
           },
           templates,
         ),

@@ -14,6 +14,7 @@ import type { InteractionApi } from '../../interaction/interaction-api.js';
 import type { PageTemplates } from '../index.js';
 import { assetRoutes } from './assets.js';
 import { consentRoute } from './consent.js';
+import { cibaDecisionRoute } from './ciba-decision.js';
 import { grantsRevokeRoute } from './grants-revoke.js';
 import { homeRoutes } from './home.js';
 import { loginRoutes } from './login.js';
@@ -37,6 +38,7 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, contin
     consentRoute(kit),
     ...homeRoutes(kit),
     grantsRevokeRoute(kit),
+    cibaDecisionRoute(kit),
     logoutRoute(kit, pages),
   ]);
   return { routes, renderError: (err, req) => kit.renderError(err, req), ...pages };
