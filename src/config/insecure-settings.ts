@@ -57,6 +57,10 @@ function clientWarnings(c: ClientConfig, at: PropertyKey[], warn: (path: Propert
     if (g === 'implicit') warn([...at, 'allowedGrantTypes', j], 'implicit grant is insecure (RFC 9700 §2.1.2); use authorization_code with PKCE');
     if (g === 'password') warn([...at, 'allowedGrantTypes', j], 'password grant exposes user credentials to the client (RFC 9700 §2.4)');
   });
+  // CIBA §10.2: the ping carries the client_notification_token as a bearer credential.
+  if (c.backchannelClientNotificationEndpoint && isHttpOffLoopback(c.backchannelClientNotificationEndpoint)) {
+    warn([...at, 'backchannelClientNotificationEndpoint'], 'CIBA notification endpoint uses http off loopback: the bearer token travels in clear');
+  }
   if (c.allowPlainTextPkce) warn([...at, 'allowPlainTextPkce'], 'allowPlainTextPkce permits the plain PKCE method; use S256 (RFC 7636 §4.2)');
   if (!c.requirePkce && c.allowedGrantTypes.includes('authorization_code')) {
     warn([...at, 'requirePkce'], 'requirePkce is false on an authorization_code client; PKCE prevents code injection (RFC 9700 §2.1.1)');

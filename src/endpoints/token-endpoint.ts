@@ -43,7 +43,8 @@ export async function tokenEndpoint(req: InternalRequest, ctx: ProviderContext):
   try {
     return await handleTokenRequest(req, ctx);
   } catch (err) {
-    if (err instanceof OAuthError) {
+    // A poll that finds the user still deciding (CIBA §11, RFC 8628 §3.5) is the normal state, not a failure to report.
+    if (err instanceof OAuthError && err.error !== 'authorization_pending') {
       const grantType = req.body.get('grant_type')?.[0]?.slice(0, 100);
       ctx.events({ type: 'token_failed', clientId: req.clientId, grantType, error: err.error, description: err.description, requestId: req.requestId });
     }

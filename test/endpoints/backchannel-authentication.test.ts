@@ -3,6 +3,8 @@
  * §7) over real HTTP: the acknowledgement, every error of §13, the hooks
  * (login_hint_token, user_code, notifier) and the discovery metadata (§4).
  */
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CibaNotification } from '../../src/extensions/index.js';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
@@ -22,13 +24,18 @@ describe('backchannel authentication endpoint (CIBA §7, §13)', () => {
   let s: TestServer;
   const notified: CibaNotification[] = [];
   const ok = { scope: 'openid profile', login_hint: 'alice' };
+  let clientKey: CryptoKey;
 
   beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    clientKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
     s = await startTestServer({
       mutate: (c) => {
         c.clients!.push(
           cibaClient('ciba.ping', { backchannelTokenDeliveryMode: 'ping', backchannelClientNotificationEndpoint: 'http://127.0.0.1:9/ciba' }),
           cibaClient('ciba.usercode', { backchannelUserCodeParameter: true }),
+          cibaClient('ciba.jwt', { clientSecrets: [], tokenEndpointAuthMethods: ['private_key_jwt'], jwks: { keys: [jwk] } }),
         );
       },
       options: {
@@ -156,6 +163,27 @@ describe('backchannel authentication endpoint (CIBA §7, §13)', () => {
       expect([r.status, r.body.error]).toEqual([401, 'invalid_client']);
       expect(r.headers.get('www-authenticate')).toMatch(/^Basic/);
     }
+  });
+
+  it('authenticates private_key_jwt clients; the assertion audience is the issuer (§7.1)', async () => {
+    const assertion = (aud: string) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer('ciba.jwt')
+        .setSubject('ciba.jwt')
+        .setAudience(aud)
+        .setJti(randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(clientKey);
+    const jwtAuth = async (aud: string) => ({
+      ...ok,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await assertion(aud),
+    });
+    expect((await cibaRequest(s.url, await jwtAuth(s.url), null)).status).toBe(200);
+    // Endpoint URLs as audience only with clientAuthentication.acceptEndpointAudience (audience injection, rfc7523bis).
+    expect((await cibaRequest(s.url, await jwtAuth(`${s.url}/connect/ciba`), null)).status).toBe(401);
   });
 
   it('answers unauthorized_client to a client without the CIBA grant (§13)', async () => {

@@ -124,8 +124,13 @@ describe('CIBA grant (poll and ping)', () => {
   it('answers slow_down when polled within the interval, growing it by 5 seconds each time (§11)', async () => {
     const start = await cibaRequest(s.url, { scope: 'openid', login_hint: 'alice', binding_message: 'SLOW 1' });
     const id = start.body.auth_req_id as string;
+    const failed: string[] = [];
+    const stop = s.gh.events.on('token_failed', (e) => void failed.push(e.error));
     expect((await cibaPoll(s.url, id)).body.error).toBe('authorization_pending');
     expect((await cibaPoll(s.url, id)).body.error).toBe('slow_down'); // at once: interval is now 10
+    // Waiting for the user is the normal state (no failure event, so no warning per poll); polling too fast is reported.
+    stop();
+    expect(failed).toEqual(['slow_down']);
     s.clock.advance(5);
     expect((await cibaPoll(s.url, id)).body.error).toBe('slow_down'); // 5 < 10: interval is now 15
     s.clock.advance(15);
