@@ -35,7 +35,6 @@ export const IGNORED_CLIENT_SETTINGS: IgnoredSettings = {
   InitiateLoginUri: undefined,
   RequirePushedAuthorization: false,
   PushedAuthorizationLifetime: undefined,
-  CibaLifetime: undefined,
 };
 
 export const IGNORED_SCOPE_SETTINGS: IgnoredSettings = { Properties: undefined };

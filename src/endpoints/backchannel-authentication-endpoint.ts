@@ -7,6 +7,7 @@
  * (grants/ciba-grant.ts) once the user approved. docs/ciba.md.
  */
 import type { ProviderContext } from '../context.js';
+import { OAuthError } from '../errors.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import { ASSERTION_LIMIT } from '../client-auth/client-assertion.js';
 import { clientAuthFailed } from '../client-auth/client-auth-failure.js';
@@ -95,6 +96,18 @@ async function notifyUser(ctx: ProviderContext, client: Client, rec: CibaRequest
 }
 
 export async function backchannelAuthenticationEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
+  try {
+    return await handleRequest(req, ctx);
+  } catch (err) {
+    if (err instanceof OAuthError) {
+      const detail = { error: err.error, description: err.description };
+      ctx.events({ type: 'backchannel_authentication_failed', clientId: req.clientId, requestId: req.requestId, detail });
+    }
+    throw err;
+  }
+}
+
+async function handleRequest(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
   raiseParameterProblem(req);
   const client = await confidentialClient(req, ctx);
   const r = await validRequest(req, ctx, client);

@@ -177,6 +177,8 @@ const FAILURES = new Set([
   'refresh_token_reused',
   'rate_limited',
   'consent_denied',
+  'backchannel_authentication_failed',
+  'ciba_ping_failed',
 ]);
 const SUCCESSES = new Set([
   'token_issued',

@@ -1,6 +1,6 @@
 /** CIBA configuration (docs/ciba.md): defaults, the client fields' cross checks (CIBA Core §4) and the insecure-setting warning. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/index.js';
+import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { validateConfig } from '../../src/config/validate.js';
 
 const SECRET = [{ value: 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=' }];
@@ -41,5 +41,24 @@ describe('CIBA configuration', () => {
     expect(ping('http://rp.example/ciba')).toContain('clients[0].backchannelClientNotificationEndpoint');
     expect(ping('https://rp.example/ciba')).not.toContain('clients[0].backchannelClientNotificationEndpoint');
     expect(ping('http://127.0.0.1:8080/ciba')).not.toContain('clients[0].backchannelClientNotificationEndpoint');
+  });
+
+  it("reads IdentityServer's Client.CibaLifetime from an appsettings.json", () => {
+    const { config, warnings } = parseConfig({
+      IdentityServer: {
+        IdentityResources: [{ Name: 'openid', UserClaims: ['sub'] }],
+        Clients: [
+          {
+            ClientId: 'c',
+            ClientSecrets: SECRET.map((x) => ({ Value: x.value })),
+            AllowedGrantTypes: ['urn:openid:params:grant-type:ciba'],
+            AllowedScopes: ['openid'],
+            CibaLifetime: 120,
+          },
+        ],
+      },
+    });
+    expect(config.clients[0].cibaLifetime).toBe(120);
+    expect(warnings).toEqual([]);
   });
 });

@@ -90,6 +90,22 @@ describe('backchannel authentication endpoint (CIBA §7, §13)', () => {
     expect([r.status, r.body.error]).toEqual([400, 'invalid_scope']);
   });
 
+  it('reports refused requests as backchannel_authentication_failed events (failure outcome)', async () => {
+    const seen: { type: string; outcome?: string; clientId?: string; detail?: Record<string, unknown> }[] = [];
+    const stop = s.gh.events.subscribe((e) => {
+      if (e.type === 'backchannel_authentication_failed') seen.push(e);
+    });
+    await cibaRequest(s.url, { scope: 'openid', login_hint: 'nobody-at-all' });
+    stop();
+    expect(seen).toEqual([
+      expect.objectContaining({
+        outcome: 'failure',
+        clientId: 'ciba',
+        detail: { error: 'unknown_user_id', description: 'the hint does not identify a known user' },
+      }),
+    ]);
+  });
+
   it('answers unknown_user_id for a hint that names nobody (§13)', async () => {
     const cases: Record<string, string>[] = [
       { scope: 'openid', login_hint: 'mallory' },

@@ -30,7 +30,7 @@ const backends: [string, () => Promise<Backend>][] = [
 ];
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.each(backends)('CIBA request store (%s)', (_name, open) => {
+describe.each(backends)('CIBA request store (%s)', (name, open) => {
   it('keeps the request, its poll state and one decision apart; of concurrent decisions exactly one wins', async () => {
     const backend = await open();
     const store = cibaRequestStore(backend.records);
@@ -74,6 +74,19 @@ describe.each(backends)('CIBA request store (%s)', (_name, open) => {
     await store.decide(decided, { type: 'decision', approved: false, decidedAt: 1050 }, 1050);
     await store.consume('p3', 1050);
     expect((await store.pendingOf('carol', 1200)).map((r) => r.id)).toEqual(['p1']);
+    await backend.close();
+  });
+
+  it('outbox: a claim by kind leases only entries of that kind (the ping drain leaves logout deliveries alone)', async () => {
+    const backend = await open();
+    const outbox = backend.outbox!;
+    const now = Date.now();
+    const entry = (id: string, kind: string) => ({ id, kind, payload: {}, attempts: 0, dueAt: now, createdAt: now });
+    await outbox.add([entry(`l-${name}`, 'back_channel_logout'), entry(`p-${name}`, 'ciba_ping')]);
+    const pings = await outbox.claim({ now, leaseUntil: now + 10_000, limit: 10, kind: 'ciba_ping' });
+    expect(pings.map((e) => e.id)).toEqual([`p-${name}`]);
+    const logouts = await outbox.claim({ now, leaseUntil: now + 10_000, limit: 10, kind: 'back_channel_logout' });
+    expect(logouts.map((e) => e.id)).toEqual([`l-${name}`]);
     await backend.close();
   });
 });
