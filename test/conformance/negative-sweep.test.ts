@@ -70,6 +70,7 @@ const TARGETS: Target[] = [
       'refresh_token',
       'username',
       'password',
+      'auth_req_id',
       'scope',
       'resource',
       'client_id',
@@ -94,6 +95,29 @@ const TARGETS: Target[] = [
     channel: 'html',
     params: ['id_token_hint', 'post_logout_redirect_uri', 'state', 'client_id', 'ui_locales', 'confirm', 'csrf', 'logout_hint'],
   },
+  {
+    path: '/connect/ciba',
+    methods: ['POST'],
+    channel: 'json',
+    params: [
+      'scope',
+      'login_hint',
+      'id_token_hint',
+      'login_hint_token',
+      'binding_message',
+      'user_code',
+      'requested_expiry',
+      'acr_values',
+      'client_notification_token',
+      'request',
+      'resource',
+      'client_id',
+      'client_secret',
+      'client_assertion',
+      'client_assertion_type',
+    ],
+  },
+  { path: '/ui/ciba/decide', methods: ['POST'], channel: 'html', params: ['id', 'csrf', 'decision'] },
   { path: '/connect/initiate-login', methods: ['GET'], channel: 'html', params: ['client_id', 'login_hint', 'target_link_uri'] },
   { path: '/ui/login', methods: ['GET', 'POST'], channel: 'html', params: ['id', 'csrf', 'username', 'password', 'remember', 'ui_locales'] },
   { path: '/ui/login/cancel', methods: ['POST'], channel: 'html', params: ['id', 'csrf'] },
@@ -193,6 +217,10 @@ function valuePool(live: Live): string[] {
     'bob',
     'secret',
     'ro.client',
+    'ciba',
+    'urn:openid:params:grant-type:ciba',
+    'approve',
+    '300',
     live.accessToken,
     live.refreshToken,
     live.idToken,
@@ -297,7 +325,7 @@ function generate(r: Rand, base: string, live: Live, pool: string[]): Generated 
   const auth = r();
   if (auth < 0.2)
     headers.authorization = basic(
-      pick(r, ['m2m', 'api', 'interactive.confidential', 'interactive.public', 'nobody', '', ':']),
+      pick(r, ['m2m', 'api', 'interactive.confidential', 'interactive.public', 'ciba', 'nobody', '', ':']),
       pick(r, ['secret', 'wrong', '']),
     );
   else if (auth < 0.3) headers.authorization = `Bearer ${pick(r, [live.accessToken, live.refreshToken, live.idToken, ...badJwts(live.accessToken)])}`;
