@@ -18,6 +18,8 @@ export const KNOWN_GRANT_TYPES: readonly string[] = [
   'refresh_token',
   'urn:ietf:params:oauth:grant-type:device_code',
   'implicit',
+  /** Not an RFC grant type: IdentityServer's name for the OIDC Core §3.3 response types (code id_token, ...). */
+  'hybrid',
   'password',
   'urn:openid:params:grant-type:ciba',
 ];
@@ -77,8 +79,8 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
         add(['clients', i, 'allowedGrantTypes', j], 'client_credentials needs a confidential client (requireClientSecret is false)');
       }
     });
-    if ((grants.includes('authorization_code') || grants.includes('implicit')) && strings(c.redirectUris).length === 0) {
-      add(['clients', i, 'redirectUris'], 'at least one redirect URI is required for the authorization_code and implicit grants');
+    if (['authorization_code', 'implicit', 'hybrid'].some((g) => grants.includes(g)) && strings(c.redirectUris).length === 0) {
+      add(['clients', i, 'redirectUris'], 'at least one redirect URI is required for the authorization_code, implicit and hybrid grants');
     }
     strings(c.allowedScopes).forEach((scope, j) => {
       if (scope !== undefined && !identityNames.has(scope) && !apiScopeNames.has(scope)) {

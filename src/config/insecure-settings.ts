@@ -61,6 +61,13 @@ function clientWarnings(c: ClientConfig, at: PropertyKey[], warn: (path: Propert
   if (c.backchannelClientNotificationEndpoint && isHttpOffLoopback(c.backchannelClientNotificationEndpoint)) {
     warn([...at, 'backchannelClientNotificationEndpoint'], 'CIBA notification endpoint uses http off loopback: the bearer token travels in clear');
   }
+  // Hybrid with tokens in the front channel: an access token in a URL fragment or an auto-posted form (RFC 9700 §2.1.2).
+  if (c.allowAccessTokensViaBrowser && c.allowedGrantTypes.includes('hybrid')) {
+    warn(
+      [...at, 'allowAccessTokensViaBrowser'],
+      'hybrid response types with access tokens through the browser (code token, code id_token token) expose them in the front channel (RFC 9700 §2.1.2); prefer code id_token or code',
+    );
+  }
   if (c.allowPlainTextPkce) warn([...at, 'allowPlainTextPkce'], 'allowPlainTextPkce permits the plain PKCE method; use S256 (RFC 7636 §4.2)');
   if (!c.requirePkce && c.allowedGrantTypes.includes('authorization_code')) {
     warn([...at, 'requirePkce'], 'requirePkce is false on an authorization_code client; PKCE prevents code injection (RFC 9700 §2.1.1)');

@@ -83,7 +83,13 @@ export const clientSchema = z.object({
   jwksUri: absoluteUri.optional(),
   /** Overrides `clientAuthentication.acceptEndpointAudience` for this client's JWT assertions. */
   acceptEndpointAudience: z.boolean().optional(),
+  /**
+   * Grant types; they also select the authorization endpoint's response types (docs/response-types.md):
+   * `authorization_code` → `code`, `implicit` → `id_token`, `id_token token`, `hybrid` → `code id_token`, `code token`, `code id_token token`.
+   */
   allowedGrantTypes: z.array(z.string().min(1)).default([]),
+  /** Response types that return an access token from the authorization endpoint (`... token`) need this (IdentityServer's AllowAccessTokensViaBrowser). */
+  allowAccessTokensViaBrowser: z.boolean().default(false),
   redirectUris: z.array(absoluteUri).default([]),
   postLogoutRedirectUris: z.array(absoluteUri).default([]),
   allowedScopes: z.array(z.string().min(1)).default([]),

@@ -6,6 +6,7 @@ import type { ProviderContext } from '../context.js';
 import type { GrantHandler } from '../context.js';
 import { responseCryptoMetadata } from './response-crypto-metadata.js';
 import { cibaMetadata } from './ciba-metadata.js';
+import { clientResponseTypes, RESPONSE_TYPES } from './authorize/response-types.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */
@@ -33,6 +34,13 @@ function advertised(ctx: ProviderContext, grant: GrantHandler): boolean {
   return !OPT_IN_GRANTS.has(grant.grantType) || ctx.clients.all().some((c) => c.enabled && c.grantTypeSet.has(grant.grantType));
 }
 
+/** response_types_supported: `code`, and the implicit and hybrid types an enabled client may use (endpoints/authorize/response-types.ts). */
+function enabledResponseTypes(ctx: ProviderContext): string[] {
+  const enabled = new Set<string>(['code']);
+  for (const c of ctx.clients.all()) if (c.enabled) clientResponseTypes(c).forEach((t) => enabled.add(t));
+  return RESPONSE_TYPES.filter((t) => enabled.has(t));
+}
+
 export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatures): Record<string, unknown> {
   const e = ctx.endpoints;
   const scopes = [
@@ -44,6 +52,9 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
   const authMethods = [...ctx.clientAuthMethods.keys()];
   const algs = ctx.config.keys.algorithms;
   const grants = [...ctx.grants.values()].filter((g) => advertised(ctx, g)).map((g: GrantHandler) => g.grantType);
+  const responseTypes = enabledResponseTypes(ctx);
+  // RFC 7591 §2.1: a response type returning a token from the authorization endpoint is the implicit grant's.
+  if (features.interactive && responseTypes.some((t) => t !== 'code') && !grants.includes('implicit')) grants.push('implicit');
   const doc: Record<string, unknown> = {
     issuer: ctx.issuer,
     jwks_uri: e.jwks,
@@ -66,7 +77,7 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       authorization_endpoint: e.authorization,
       userinfo_endpoint: e.userinfo,
       end_session_endpoint: e.endSession,
-      response_types_supported: ['code'],
+      response_types_supported: responseTypes,
       response_modes_supported: ['query', 'fragment', 'form_post'],
       code_challenge_methods_supported: pkceMethods(ctx),
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],

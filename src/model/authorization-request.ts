@@ -4,6 +4,8 @@ export type ResponseMode = 'query' | 'fragment' | 'form_post';
 export interface AuthorizationRequest {
   clientId: string;
   redirectUri: string;
+  /** The canonical response type (endpoints/authorize/response-types.ts); absent in interactions stored before it existed: `code`. */
+  responseType?: 'code' | 'id_token' | 'id_token token' | 'code id_token' | 'code token' | 'code id_token token';
   responseMode: ResponseMode;
   state?: string;
   /** Requested scopes, validated against the client and the resources. */

@@ -20,6 +20,12 @@ export interface IdTokenRequest {
   accessToken?: string;
   /** The code issued with this ID token (hybrid flow): adds c_hash (§3.3.2.11). */
   code?: string;
+  /**
+   * The authorization request's state, for an ID token returned from the
+   * authorization endpoint: adds s_hash (FAPI 1.0 Advanced §5.1, §5.2.2.1
+   * item 5; not a Core claim: it protects state the way c_hash protects code).
+   */
+  state?: string;
   /** Granted scopes; the identity scopes among them select the user claims. */
   scopes: readonly string[];
   /** Put the identity scopes' user claims in the token (no access token, or alwaysIncludeUserClaimsInIdToken). */
@@ -32,7 +38,7 @@ export interface IdTokenRequest {
 const HASH_OF: Record<SigningAlgorithm, string> = { RS256: 'sha256', PS256: 'sha256', ES256: 'sha256', EdDSA: 'sha512' };
 
 /**
- * at_hash / c_hash: base64url of the left-most half of the hash of the ASCII
+ * at_hash / c_hash / s_hash: base64url of the left-most half of the hash of the ASCII
  * value, the hash being the one of the ID token's alg (OIDC Core §3.1.3.6).
  *
  * @example tokenHash('RS256', accessToken) // 22 characters
@@ -73,5 +79,6 @@ export async function issueIdToken(ctx: ProviderContext, req: IdTokenRequest): P
   if (req.sessionId) claims.sid = req.sessionId;
   if (req.accessToken !== undefined) claims.at_hash = tokenHash(key.alg, req.accessToken);
   if (req.code !== undefined) claims.c_hash = tokenHash(key.alg, req.code);
+  if (req.state !== undefined) claims.s_hash = tokenHash(key.alg, req.state);
   return finishIdToken(ctx, req.client, claims, key);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileClients, compileResources, loadConfig, type Config, type ConfigWarning } from '../../src/config/index.js';
+import { clientResponseTypes } from '../../src/endpoints/authorize/response-types.js';
 
 const demoPath = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
@@ -19,10 +20,18 @@ const client = (id: string) => {
 };
 
 describe('demo configuration (public contract)', () => {
-  it('parses without errors; only the test-user password warnings and the password grant warning', () => {
-    const roIndex = config.clients.findIndex((c) => c.clientId === 'ro.client');
-    expect(warnings.map((w) => w.path)).toEqual([`clients[${roIndex}].allowedGrantTypes[0]`, 'users[0].password', 'users[1].password']);
+  it('parses without errors; only the test-user password warnings, the password grant warning and the front-channel token warnings', () => {
+    const at = (id: string) => config.clients.findIndex((c) => c.clientId === id);
+    expect(warnings.map((w) => w.path)).toEqual([
+      `clients[${at('ro.client')}].allowedGrantTypes[0]`,
+      `clients[${at('interactive.confidential.hybrid')}].allowAccessTokensViaBrowser`,
+      `clients[${at('interactive.implicit')}].allowedGrantTypes[0]`,
+      'users[0].password',
+      'users[1].password',
+    ]);
     expect(warnings[0].message).toMatch(/password grant/);
+    expect(warnings[1].message).toMatch(/front channel/);
+    expect(warnings[2].message).toMatch(/implicit grant is insecure/);
     expect(config.server.issuer).toBeUndefined();
     expect(config.server.port).toBe(5000);
   });
@@ -126,6 +135,30 @@ describe('demo configuration (public contract)', () => {
     expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
   });
 
+  it('interactive.confidential.hybrid: as interactive.confidential, with the hybrid response types', () => {
+    const c = client('interactive.confidential.hybrid');
+    const base = client('interactive.confidential');
+    const { clientId, clientName, allowedGrantTypes, allowAccessTokensViaBrowser, ...rest } = c;
+    const { clientId: _i, clientName: _n, allowedGrantTypes: _g, allowAccessTokensViaBrowser: _a, ...baseRest } = base;
+    expect(rest).toEqual(baseRest);
+    expect([clientId, clientName]).toEqual(['interactive.confidential.hybrid', 'Interactive client (confidential, hybrid)']);
+    expect(allowedGrantTypes).toEqual(['authorization_code', 'hybrid', 'refresh_token']);
+    expect(allowAccessTokensViaBrowser).toBe(true);
+    expect(clientResponseTypes(compileClients(config).find(clientId)!)).toEqual(['code', 'code id_token', 'code token', 'code id_token token']);
+  });
+
+  it('interactive.implicit', () => {
+    const c = client('interactive.implicit');
+    expect(c.requireClientSecret).toBe(false);
+    expect(c.clientSecrets).toEqual([]);
+    expect(c.allowedGrantTypes).toEqual(['implicit']);
+    expect([c.allowAccessTokensViaBrowser, c.requireConsent, c.allowOfflineAccess]).toEqual([true, false, false]);
+    expect(c.allowedScopes).toEqual(['openid', 'profile', 'email', 'api']);
+    expect(c.redirectUris).toEqual(['http://localhost:3000/implicit/callback', 'http://localhost:3000/callback']);
+    expect(c.postLogoutRedirectUris).toEqual(['http://localhost:3000/']);
+    expect(clientResponseTypes(compileClients(config).find('interactive.implicit')!)).toEqual(['id_token', 'id_token token']);
+  });
+
   it('exactly the contract clients, compiled with the expected auth methods', () => {
     const registry = compileClients(config);
     const methods = (id: string) => [...registry.find(id)!.authMethods].sort();
@@ -139,7 +172,11 @@ describe('demo configuration (public contract)', () => {
       'interactive.public.short',
       'ro.client',
       'ciba',
+      'interactive.confidential.hybrid',
+      'interactive.implicit',
     ]);
+    expect(methods('interactive.confidential.hybrid')).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(methods('interactive.implicit')).toEqual(['none']);
     expect(methods('interactive.confidential')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.public')).toEqual(['none']);
     expect(methods('m2m')).toEqual(['client_secret_basic', 'client_secret_post']);

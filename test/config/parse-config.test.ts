@@ -51,7 +51,7 @@ describe('parseConfig', () => {
         redirectUris: ['https://spa.example.com/cb#frag'],
         allowedScopes: ['openid', 'photos'],
       },
-      { clientId: 'web', clientSecrets: secret, allowedGrantTypes: ['hybrid'], redirectUri: 'https://x.example.com/cb' },
+      { clientId: 'web', clientSecrets: secret, allowedGrantTypes: ['saml2-bearer'], redirectUri: 'https://x.example.com/cb' },
       { clientId: 'api-only', clientSecrets: secret, allowedGrantTypes: ['authorization_code'] },
     );
     input.users.push({ subjectId: '1', username: 'ALICE', password: 'x' });
@@ -63,12 +63,12 @@ describe('parseConfig', () => {
         { path: 'clients[1].allowedGrantTypes[1]', message: 'client_credentials needs a confidential client (requireClientSecret is false)' },
         { path: 'clients[2].clientId', message: 'duplicate clientId "web" (also clients[0])' },
         { path: 'clients[2].redirectUri', message: 'unknown key (did you mean "redirectUris"?)' },
-        { path: 'clients[3].redirectUris', message: 'at least one redirect URI is required for the authorization_code and implicit grants' },
+        { path: 'clients[3].redirectUris', message: 'at least one redirect URI is required for the authorization_code, implicit and hybrid grants' },
         { path: 'apiResources[0].scopes[1]', message: 'API scope "orders" is not defined in apiScopes' },
         { path: 'users[1].subjectId', message: 'duplicate subjectId "1" (also users[0])' },
       ]),
     );
-    expect(err.issues.find((i) => i.path === 'clients[2].allowedGrantTypes[0]')?.message).toMatch(/^unknown grant type "hybrid"/);
+    expect(err.issues.find((i) => i.path === 'clients[2].allowedGrantTypes[0]')?.message).toMatch(/^unknown grant type "saml2-bearer"/);
     expect(err.issues.find((i) => i.path === 'users[1].username')?.message).toMatch(/^duplicate username "ALICE"/);
     expect(err.message).toContain(`Invalid configuration (${err.issues.length} problems):`);
     expect(err.message).toContain('\n  clients[1].redirectUris[0]: must be an absolute URI without fragment');

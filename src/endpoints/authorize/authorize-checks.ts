@@ -8,6 +8,7 @@ import type { ProviderContext } from '../../context.js';
 import {
   InvalidClient,
   InvalidRequest,
+  InvalidScope,
   InvalidTarget,
   RequestNotSupported,
   RequestUriNotSupported,
@@ -22,6 +23,16 @@ import { validateScopes } from '../../model/validate-scopes.js';
 import { verifyIdTokenHint } from '../../tokens/id-token-hint.js';
 import type { AuthorizationRequest, ResponseMode, VerifiedRedirect } from '../../model/authorization-request.js';
 import { storedRequestSize } from '../../interaction/interaction-store.js';
+import {
+  canonicalResponseType,
+  defaultResponseMode,
+  grantedResponseTypes,
+  modeAllowed,
+  returnsAccessToken,
+  returnsCode,
+  returnsIdToken,
+  type ResponseType,
+} from './response-types.js';
 
 /** Thrown by phase two: the error may be sent to the verified redirect URI. */
 export class RedirectableError extends Error {
@@ -65,13 +76,30 @@ async function checkRedirectUri(ctx: ProviderContext, client: Client, p: Params)
   return redirectUri;
 }
 
-/** The response mode to use for errors too; an invalid value falls back to the default. */
-function readResponseMode(p: Params): { mode: ResponseMode; invalid?: string } {
+/**
+ * The response type as sent, when it is one Gatehouse implements (checked
+ * in phase two); it decides the default response mode, for errors too.
+ */
+function readResponseType(p: Params): ResponseType | undefined {
+  const list = p.get('response_type');
+  return list?.length === 1 && list[0].length <= 64 ? canonicalResponseType(list[0]) : undefined;
+}
+
+/**
+ * The response mode to use for errors too; an invalid value falls back to
+ * the response type's default (Multiple Response Type Encoding Practices §5).
+ * Where the response type returns a token, an error never goes in the query
+ * either (§2.1), even when `response_mode=query` was asked for.
+ */
+function readResponseMode(p: Params, type: ResponseType | undefined): { mode: ResponseMode; invalid?: string } {
+  const fallback = defaultResponseMode(type);
   const list = p.get('response_mode');
-  if (!list) return { mode: 'query' };
-  if (list.length > 1) return { mode: 'query', invalid: 'parameter response_mode must not be repeated' };
+  if (!list) return { mode: fallback };
+  if (list.length > 1) return { mode: fallback, invalid: 'parameter response_mode must not be repeated' };
   const v = list[0] as ResponseMode;
-  return MODES.has(v) ? { mode: v } : { mode: 'query', invalid: 'unsupported response_mode' };
+  if (!MODES.has(v)) return { mode: fallback, invalid: 'unsupported response_mode' };
+  if (type && !modeAllowed(type, v)) return { mode: fallback, invalid: `response_mode ${v} is not allowed for response_type ${type}: it returns a token` };
+  return { mode: v };
 }
 
 // ---- Phase two: errors are redirected ----
@@ -105,11 +133,40 @@ function checkRequestObject(p: Params): void {
   if (p.has('request_uri')) throw new RequestUriNotSupported('request_uri is not supported');
 }
 
-function checkResponseType(client: Client, p: Params): void {
+/**
+ * RFC 6749 §4.1.2.1 / §4.2.2.1: unsupported_response_type for a type the
+ * server does not implement, unauthorized_client for one this client may not
+ * use (its grant types, and allowAccessTokensViaBrowser for the types that
+ * return an access token: response-types.ts).
+ */
+function checkResponseType(client: Client, p: Params): ResponseType {
   const rt = single(p, 'response_type', 64);
   if (!rt) throw new InvalidRequest('missing required parameter: response_type');
-  if (rt !== 'code') throw new UnsupportedResponseType(`response_type ${rt} is not supported`);
-  if (!client.grantTypeSet.has('authorization_code')) throw new UnauthorizedClient('client is not allowed the authorization code flow');
+  const type = canonicalResponseType(rt);
+  if (!type) throw new UnsupportedResponseType(`response_type ${rt.slice(0, 32)} is not supported`);
+  if (!grantedResponseTypes(client.grantTypeSet).includes(type)) throw new UnauthorizedClient(`client is not allowed response_type ${type}`);
+  if (returnsAccessToken(type) && !client.allowAccessTokensViaBrowser)
+    throw new UnauthorizedClient('client is not allowed to receive access tokens through the browser (allowAccessTokensViaBrowser)');
+  return type;
+}
+
+/**
+ * OIDC Core §3.2.2.1 and §3.3.2.11: nonce is REQUIRED when an ID token comes
+ * from the authorization endpoint (§3.3.2.11: OPTIONAL for `code token`);
+ * such a type also needs the openid scope (an ID token is an OpenID answer).
+ */
+function checkIdTokenRequest(type: ResponseType, scopes: readonly string[], nonce: string | undefined): void {
+  if (!returnsIdToken(type)) return;
+  if (!scopes.includes('openid')) throw new InvalidScope(`response_type ${type} requires the openid scope`);
+  if (nonce === undefined || nonce === '') throw new InvalidRequest(`nonce is required for response_type ${type} (OpenID Connect Core 3.2.2.1, 3.3.2.11)`);
+}
+
+/**
+ * OIDC Core §11: offline_access is ignored unless the response type returns
+ * a code; refresh tokens only ever come from the token endpoint.
+ */
+function scopesFor(type: ResponseType, scopes: string[]): string[] {
+  return returnsCode(type) ? scopes : scopes.filter((s) => s !== 'offline_access');
 }
 
 function checkPkce(client: Client, p: Params): Pick<AuthorizationRequest, 'codeChallenge' | 'codeChallengeMethod'> {
@@ -163,7 +220,7 @@ export async function validateAuthorizationRequest(
 ): Promise<{ client: Client; request: AuthorizationRequest }> {
   const client = await checkClient(ctx, p);
   const redirectUri = await checkRedirectUri(ctx, client, p);
-  const { mode, invalid } = readResponseMode(p);
+  const { mode, invalid } = readResponseMode(p, readResponseType(p));
   // OIDC Core §3.1.2.6: state is returned exactly as received; a repeated or
   // oversized state (rejected below) is not echoed at all, never truncated.
   const stateList = p.get('state');
@@ -174,23 +231,27 @@ export async function validateAuthorizationRequest(
     // The declaration's check (AUTHORIZE_PARAMETERS: no repeats but `resource`), redirected once the redirect URI is known.
     if (parameterProblem) throw parameterProblem;
     checkRequestObject(p);
-    checkResponseType(client, p);
+    const responseType = checkResponseType(client, p);
     const state = single(p, 'state', LIMIT);
-    const scopes = spaceList(single(p, 'scope', LIMIT));
+    const scopes = scopesFor(responseType, spaceList(single(p, 'scope', LIMIT)));
     const resourceIndicators = checkResources(p);
     validateScopes(ctx.resources, client, { requested: scopes, resourceIndicators });
-    const pkce = checkPkce(client, p);
+    const nonce = single(p, 'nonce', 512);
+    checkIdTokenRequest(responseType, scopes, nonce);
+    // RFC 7636 protects the code; a response type without one has nothing for PKCE to bind.
+    const pkce = returnsCode(responseType) ? checkPkce(client, p) : {};
     const prompt = checkPrompt(p);
     const maxAge = checkMaxAge(p);
     const idTokenHintSub = await checkIdTokenHint(ctx, client, p);
     const request: AuthorizationRequest = {
       clientId: client.clientId,
       redirectUri,
+      responseType,
       responseMode: mode,
       state,
       scopes,
       resourceIndicators,
-      nonce: single(p, 'nonce', 512),
+      nonce,
       ...pkce,
       prompt,
       maxAge,

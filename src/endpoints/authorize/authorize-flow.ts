@@ -16,6 +16,8 @@ import type { RecordWrite } from '../../stores/types.js';
 import { activeProfile } from '../../tokens/user-claims.js';
 import type { AuthorizationRequest } from '../../model/authorization-request.js';
 import { authorizationErrorResponse, authorizationResponse } from './authorization-response.js';
+import { frontChannelTokens } from './front-channel-tokens.js';
+import { returnsCode } from './response-types.js';
 import {
   finishInteraction,
   interactionWrite,
@@ -50,7 +52,7 @@ function loginReason(
 }
 
 /** The events a decision announces: emitted only once its writes are stored. */
-export type DecisionEvent = EventOf<'consent_denied'> | EventOf<'consent_granted'> | EventOf<'authorization_code_issued'>;
+export type DecisionEvent = EventOf<'consent_denied'> | EventOf<'consent_granted'> | EventOf<'authorization_code_issued'> | EventOf<'token_issued'>;
 
 /**
  * The authorization decision as a value: the answer, the writes it owes (one
@@ -229,23 +231,52 @@ export class AuthorizeFlow {
       }
     }
 
-    const { code, record } = authorizationCodeRecord(ctx, {
-      client,
-      subjectId,
-      sessionId: session.payload.sid,
-      payload: {
-        redirectUri: request.redirectUri,
-        scopes,
-        resourceIndicators: request.resourceIndicators,
-        codeChallenge: request.codeChallenge,
-        codeChallengeMethod: request.codeChallengeMethod,
-        nonce: request.nonce,
-        authTime: session.payload.authTime,
-        acr: session.payload.acr,
-        amr: session.payload.amr,
-      },
-    });
-    w.writes.push({ put: record });
+    const responseType = request.responseType ?? 'code';
+    const params: Record<string, string> = {};
+    let code: { value: string; grantId?: string } | undefined;
+    if (returnsCode(responseType)) {
+      const issued = authorizationCodeRecord(ctx, {
+        client,
+        subjectId,
+        sessionId: session.payload.sid,
+        payload: {
+          redirectUri: request.redirectUri,
+          scopes,
+          resourceIndicators: request.resourceIndicators,
+          codeChallenge: request.codeChallenge,
+          codeChallengeMethod: request.codeChallengeMethod,
+          nonce: request.nonce,
+          authTime: session.payload.authTime,
+          acr: session.payload.acr,
+          amr: session.payload.amr,
+        },
+      });
+      w.writes.push({ put: issued.record });
+      code = { value: issued.code, grantId: issued.record.grantId };
+      params.code = issued.code;
+      w.events.push({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
+    }
+    if (responseType !== 'code') {
+      // Implicit and hybrid (OIDC Core §3.2, §3.3): the tokens of the front channel, through the token service.
+      Object.assign(
+        params,
+        await frontChannelTokens(ctx, {
+          client,
+          request,
+          responseType,
+          subjectId,
+          user: active?.user,
+          scopes,
+          sessionId: session.payload.sid,
+          authTime: session.payload.authTime,
+          acr: session.payload.acr,
+          amr: session.payload.amr,
+          code,
+        }),
+      );
+      const grantType = returnsCode(responseType) ? 'hybrid' : 'implicit';
+      w.events.push({ type: 'token_issued', clientId: client.clientId, subjectId, grantType, scopes: scopes.filter((s) => s !== 'offline_access') });
+    }
     // A session started in this request is stored by decide(), with this client in it.
     if (w.session && session === w.session) {
       if (!w.session.payload.clients.includes(client.clientId)) w.session.payload.clients.push(client.clientId);
@@ -254,8 +285,6 @@ export class AuthorizeFlow {
       if (touched) w.writes.push({ put: touched });
     }
     if (interaction) cookies.push(this.finish(interaction, w));
-    w.events.push({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
-    const params: Record<string, string> = { code };
     // Session Management 1.0 §3: session_state for the client's check_session_iframe.
     const browserState = session.payload.browserState;
     if (browserState && ctx.config.authentication.checkSession)
