@@ -69,7 +69,7 @@ function clientWarnings(c: ClientConfig, at: PropertyKey[], warn: (path: Propert
     );
   }
   if (c.allowPlainTextPkce) warn([...at, 'allowPlainTextPkce'], 'allowPlainTextPkce permits the plain PKCE method; use S256 (RFC 7636 §4.2)');
-  if (!c.requirePkce && c.allowedGrantTypes.includes('authorization_code')) {
+  if (!c.requirePkce && (c.allowedGrantTypes.includes('authorization_code') || c.allowedGrantTypes.includes('hybrid'))) {
     warn([...at, 'requirePkce'], 'requirePkce is false on an authorization_code client; PKCE prevents code injection (RFC 9700 §2.1.1)');
   }
   for (const key of ['redirectUris', 'postLogoutRedirectUris'] as const) {

@@ -59,7 +59,9 @@ async function handleTokenRequest(req: InternalRequest, ctx: ProviderContext): P
   const { client } = auth;
   const grant = ctx.grants.get(grantType);
   if (!grant) throw new UnsupportedGrantType(`grant type ${grantType.slice(0, 100)} is not supported`);
-  if (!client.grantTypeSet.has(grantType)) throw new UnauthorizedClient(`client is not allowed the grant type ${grantType}`);
+  // A hybrid client redeems its codes here too (IdentityServer's GrantTypes.Hybrid; docs/response-types.md).
+  const allowed = client.grantTypeSet.has(grantType) || (grantType === 'authorization_code' && client.grantTypeSet.has('hybrid'));
+  if (!allowed) throw new UnauthorizedClient(`client is not allowed the grant type ${grantType}`);
   // RFC 6749 §4.4 and §5.2: such a grant needs an authenticated confidential client; `none` authenticates nothing.
   if (grant.requiresConfidentialClient && (auth.method === 'none' || client.isPublic)) {
     throw clientAuthFailed(`${grantType.slice(0, 100)} needs a confidential client; ${client.clientId} used ${auth.method}`);

@@ -6,8 +6,8 @@
  * s_hash are right (OIDC Core §3.2.2.9-10, §3.3.2.11; FAPI 1.0 Advanced §5.1).
  */
 import { createHash } from 'node:crypto';
-import { expect } from 'vitest';
-import type { AuthorizationOutcome, CookieJar, Rp } from './rp.js';
+import { expect, it } from 'vitest';
+import { REDIRECT, checkStandardClaims, type AuthorizationOutcome, type CookieJar, type Mode, type Rp } from './rp.js';
 
 /**
  * The left-most half of the hash of the ASCII value, base64url; the hash of
@@ -117,4 +117,246 @@ export async function frontChannelFlow(rp: Rp, clientId: string, overrides: Reco
   const accessToken = tokenBody?.access_token ?? front.accessToken;
   const userinfo = accessToken ? await rp.expectUserinfo(accessToken, claims.sub) : undefined;
   return { sent, outcome, front, tokenBody, claims, accessToken, userinfo, jar: outcome.jar };
+}
+
+/** One plan variant: the plan's name, its response type and mode, the suite's static clients. */
+export interface PlanVariant {
+  type: string;
+  mode: Mode;
+  clientId: string;
+  /** The second client of the modules that need one (oidcc-refresh-token). */
+  clientId2?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ANY_NONE_ERROR = ['login_required', 'interaction_required', 'session_selection_required', 'consent_required'];
+
+/**
+ * The modules the Implicit and Hybrid plans share (OIDCCImplicitTestPlan,
+ * OIDCCHybridTestPlan: the rows of the OpenID Connect Conformance Profiles
+ * table), each as one test named after the module, checking what it checks.
+ * `ctx()` gives the RP of the variant once the plan's beforeAll has run.
+ */
+export function sharedModules(ctx: () => { rp: Rp; issuer: string }, v: PlanVariant): void {
+  const flow = (overrides: Record<string, string | undefined> = {}, opts: FlowOptions = {}) =>
+    frontChannelFlow(ctx().rp, v.clientId, { response_type: v.type, ...overrides }, opts);
+  const request = (overrides: Record<string, string | undefined> = {}) => ctx().rp.request({ response_type: v.type, ...overrides }, v.clientId);
+  const hasToken = v.type === 'id_token token' || v.type.includes(' token');
+  const errorVia = v.mode === 'form_post' ? 'form_post' : 'fragment';
+
+  it('oidcc-server', async () => {
+    const { claims, outcome, front } = await flow();
+    expect(outcome.pages).toEqual(['login']);
+    expect(claims.sub).toBe('1');
+    expect(claims.aud).toBe(v.clientId);
+    expect(typeof claims.auth_time).toBe('number');
+    // EnsureIdTokenDoesNotContainName (scope openid only), EnsureIdTokenDoesNotContainNonRequestedClaims.
+    if (front.idClaims) expect(front.idClaims).not.toHaveProperty('name');
+  });
+
+  it('oidcc-idtoken-signature', async () => {
+    const { front, tokenBody } = await flow();
+    const idToken = front.idToken ?? (tokenBody!.id_token as string);
+    const header = JSON.parse(Buffer.from(idToken.split('.')[0], 'base64url').toString()) as Record<string, string>;
+    expect(ctx().rp.discovery.id_token_signing_alg_values_supported).toContain(header.alg);
+    const jwks = (await (await fetch(ctx().rp.discovery.jwks_uri)).json()) as { keys: Array<Record<string, string>> };
+    expect(jwks.keys.filter((k) => k.kid === header.kid)).toHaveLength(1);
+  });
+
+  if (v.type.includes('id_token')) {
+    it('oidcc-ensure-request-without-nonce-fails', async () => {
+      // OIDC Core §3.2.2.1, §3.3.2.11: nonce REQUIRED; invalid_request to the client (never query: a token type).
+      const sent = request({ nonce: undefined });
+      const outcome = await ctx().rp.authorize(sent);
+      expect(ctx().rp.expectRedirectedError(outcome, sent, ['invalid_request'])).toBe('invalid_request');
+      expect(outcome.via).toBe(errorVia);
+      expect(outcome.params!.get('id_token')).toBeNull();
+      expect(outcome.params!.get('access_token')).toBeNull();
+      expect(outcome.pages).toEqual([]);
+    });
+  } else {
+    it('oidcc-ensure-request-without-nonce-succeeds-for-code-flow', async () => {
+      // OIDC Core §3.3.2.11: nonce is OPTIONAL for code token.
+      const { tokenBody, claims } = await flow({ nonce: undefined });
+      expect(tokenBody!.access_token).toBeTruthy();
+      expect(claims.nonce).toBeUndefined();
+    });
+  }
+
+  /** AbstractOIDCCReturnedClaimsServerTest: userinfo when there is an access token, else the ID token (OIDC Core §5.4). */
+  const scopeCases: Array<[string, string, Record<string, unknown>]> = [
+    ['oidcc-scope-profile', 'openid profile', { name: 'Alice Smith', given_name: 'Alice', family_name: 'Smith', website: 'http://alice.example.com' }],
+    ['oidcc-scope-email', 'openid email', { email: 'AliceSmith@example.com', email_verified: true }],
+    ['oidcc-scope-address', 'openid address', { address: expect.objectContaining({ country: 'US', locality: 'Springfield' }) }],
+    ['oidcc-scope-phone', 'openid phone', { phone_number: '+1 555 0100', phone_number_verified: true }],
+    [
+      'oidcc-scope-all',
+      'openid profile email address phone',
+      { name: 'Alice Smith', email: 'AliceSmith@example.com', address: expect.any(Object), phone_number: '+1 555 0100' },
+    ],
+  ];
+  it.each(scopeCases)('%s', async (_name, scope, expected) => {
+    for (const s of scope.split(' ')) expect(ctx().rp.discovery.scopes_supported).toContain(s);
+    const { front, userinfo } = await flow({ scope });
+    const returned = userinfo ?? front.idClaims!;
+    expect(returned).toMatchObject({ sub: '1', ...expected });
+    if (!scope.includes('email')) expect(returned).not.toHaveProperty('email');
+    if (!scope.includes('profile')) expect(returned).not.toHaveProperty('name');
+    checkStandardClaims(returned);
+  });
+
+  it.each(['page', 'popup'])('oidcc-display-%s', async (display) => {
+    const { outcome } = await flow({ display });
+    expect(outcome.pages).toEqual(['login']);
+  });
+
+  it('oidcc-prompt-login', async () => {
+    const first = await flow();
+    await sleep(1100);
+    const second = await flow({ prompt: 'login' }, { jar: first.jar });
+    expect(second.outcome.pages).toEqual(['login']);
+    expect(second.claims.sub).toBe(first.claims.sub);
+    expect(second.claims.auth_time!).toBeGreaterThan(first.claims.auth_time!);
+  });
+
+  it('oidcc-prompt-none-not-logged-in', async () => {
+    const sent = request({ prompt: 'none' });
+    const outcome = await ctx().rp.authorize(sent, { login: false });
+    expect(outcome.pages).toEqual([]);
+    expect(ctx().rp.expectRedirectedError(outcome, sent, ANY_NONE_ERROR)).toBe('login_required');
+    expect(outcome.via).toBe(errorVia);
+  });
+
+  it('oidcc-prompt-none-logged-in', async () => {
+    const first = await flow();
+    const second = await flow({ prompt: 'none' }, { jar: first.jar });
+    expect(second.outcome.pages).toEqual([]);
+    expect(second.claims.sub).toBe(first.claims.sub);
+    expect(second.claims.auth_time).toBe(first.claims.auth_time);
+  });
+
+  it('oidcc-max-age-1', async () => {
+    const first = await flow();
+    await sleep(2100);
+    const second = await flow({ max_age: '1' }, { jar: first.jar });
+    expect(second.outcome.pages).toEqual(['login']);
+    expect(second.claims.auth_time!).toBeGreaterThan(first.claims.auth_time!);
+  });
+
+  it('oidcc-max-age-10000', async () => {
+    const first = await flow();
+    const second = await flow({ max_age: '10000' }, { jar: first.jar });
+    expect(second.outcome.pages).toEqual([]);
+    expect(second.claims.auth_time).toBe(first.claims.auth_time);
+  });
+
+  it('oidcc-ensure-request-with-unknown-parameter-succeeds', async () => {
+    const { claims } = await flow({ extra_unknown_param: 'ignored-by-the-op' });
+    expect(claims.sub).toBe('1');
+  });
+
+  it('oidcc-id-token-hint', async () => {
+    const first = await flow();
+    const idToken = first.front.idToken ?? (first.tokenBody!.id_token as string);
+    const second = await flow({ prompt: 'none', id_token_hint: idToken }, { jar: first.jar });
+    expect(second.outcome.pages).toEqual([]);
+    expect(second.claims.sub).toBe(first.claims.sub);
+    expect(second.claims.auth_time).toBe(first.claims.auth_time);
+  });
+
+  it('oidcc-login-hint', async () => {
+    const { outcome } = await flow({ login_hint: 'alice' });
+    expect(outcome.loginHtml).toMatch(/name="username"[^>]*value="alice"|value="alice"[^>]*name="username"/);
+  });
+
+  it('oidcc-ui-locales', async () => {
+    const { outcome } = await flow({ ui_locales: 'de' });
+    expect(outcome.loginHtml).toContain('<html lang="de"');
+  });
+
+  it('oidcc-claims-locales', async () => {
+    const { front, userinfo } = await flow({ claims_locales: 'de', scope: 'openid profile' });
+    expect(userinfo ?? front.idClaims).toMatchObject({ sub: '1', name: 'Alice Smith' });
+  });
+
+  it('oidcc-ensure-request-with-acr-values-succeeds', async () => {
+    const { claims } = await flow({ acr_values: '1 2' });
+    if (claims.acr !== undefined) expect(claims.acr).toBeTypeOf('string');
+  });
+
+  it('oidcc-ensure-registered-redirect-uri', async () => {
+    const sent = request({ redirect_uri: `${REDIRECT}/not-registered` });
+    const outcome = await ctx().rp.authorize(sent);
+    expect(ctx().rp.expectErrorPage(outcome)).toMatch(/redirect_uri/);
+    expect(outcome.pages).toEqual([]);
+  });
+
+  it('oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported (not applicable to static clients)', async () => {
+    const sent = request({ request_uri: 'https://rp.example/request.jwt' });
+    const outcome = await ctx().rp.authorize(sent);
+    expect(ctx().rp.expectRedirectedError(outcome, sent, ['request_uri_not_supported'])).toBe('request_uri_not_supported');
+    expect(outcome.via).toBe(errorVia);
+  });
+
+  /** An unsigned request object as the suite builds it: all parameters inside, the OAuth-required ones also outside. */
+  function requestObjectRequest(outer: Record<string, string> = {}) {
+    const inner = request();
+    const claims = { ...inner, iss: inner.client_id, aud: ctx().issuer };
+    const object = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    const { response_type, client_id, scope, redirect_uri, nonce } = inner;
+    return {
+      request: object,
+      response_type,
+      client_id,
+      scope,
+      redirect_uri,
+      nonce,
+      ...(v.mode === 'form_post' ? { response_mode: 'form_post' } : {}),
+      ...outer,
+    };
+  }
+
+  it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported', async () => {
+    expect(ctx().rp.discovery.request_parameter_supported).toBe(false);
+    const sent = requestObjectRequest();
+    expect(ctx().rp.expectRedirectedError(await ctx().rp.authorize(sent), sent, ['request_not_supported'])).toBe('request_not_supported');
+  });
+
+  it('oidcc-ensure-request-object-with-redirect-uri (not applicable: request objects are not supported)', async () => {
+    expect(ctx().rp.discovery.request_parameter_supported).toBe(false);
+    const outcome = await ctx().rp.authorize(requestObjectRequest({ redirect_uri: `${REDIRECT}/invalid` }));
+    expect(ctx().rp.expectErrorPage(outcome)).toMatch(/redirect_uri/);
+  });
+
+  it('oidcc-claims-essential', async () => {
+    const claimsParam = JSON.stringify({ userinfo: { name: { essential: true } } });
+    const { front, userinfo } = await flow({ claims: claimsParam, scope: 'openid' });
+    // Requested for userinfo only: not in the ID token (EnsureIdTokenDoesNotContainName).
+    if (front.idClaims) expect(front.idClaims).not.toHaveProperty('name');
+    if (userinfo) expect(userinfo.sub).toBe('1');
+    expect(ctx().rp.discovery.claims_parameter_supported).toBe(false);
+  });
+
+  if (hasToken || v.type.startsWith('code')) {
+    for (const how of ['get', 'post-header', 'post-body'] as const) {
+      it(`oidcc-userinfo-${how}`, async () => {
+        const { accessToken } = await flow({ scope: 'openid profile' });
+        const res = await ctx().rp.userinfo(accessToken, how);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(res.body).toMatchObject({ sub: '1', name: 'Alice Smith' });
+      });
+    }
+  }
+}
+
+/** oidcc-response-type-missing: run once per plan (the suite's note), for the plan's first variant with a token. */
+export function responseTypeMissingModule(ctx: () => { rp: Rp }, v: PlanVariant): void {
+  it('oidcc-response-type-missing', async () => {
+    const sent = ctx().rp.request({ response_type: undefined }, v.clientId);
+    const outcome = await ctx().rp.authorize(sent);
+    if (outcome.errorPage) ctx().rp.expectErrorPage(outcome);
+    else ctx().rp.expectRedirectedError(outcome, sent, ['invalid_request', 'unsupported_response_type']);
+    expect(outcome.pages).toEqual([]);
+  });
 }
