@@ -18,7 +18,6 @@ export type IgnoredSettings = Record<string, unknown>;
 
 export const IGNORED_CLIENT_SETTINGS: IgnoredSettings = {
   ProtocolType: 'oidc',
-  AllowAccessTokensViaBrowser: false,
   RequireRequestObject: false,
   RequireDPoP: false,
   DPoPValidationMode: undefined,

@@ -52,6 +52,9 @@ export function authorizationCodeRecord(ctx: ProviderContext, input: CodeInput):
 /** The jti of the JWT access token a code's redemption issues: derived, so a replay can revoke it without a stored link. */
 export const codeAccessTokenJti = (codeRecordId: string) => derivedJti('authorization_code', codeRecordId);
 
+/** The jti of the JWT access token issued beside a code at the authorization endpoint (hybrid `code token`): derived the same way. */
+export const frontChannelAccessTokenJti = (codeRecordId: string) => derivedJti('authorization_endpoint', codeRecordId);
+
 /**
  * RFC 6749 §4.1.2, §10.5: a code used twice revokes what its first use issued:
  * the grant family (refresh and reference tokens) and the JWT access token.
@@ -63,6 +66,8 @@ async function revokeReplayedCode(ctx: ProviderContext, rec: CodeRecord): Promis
   const lifetime = ctx.clients.find(rec.clientId ?? '')?.accessTokenLifetime ?? 86400;
   const exp = (rec.consumedAt ?? ctx.clock.now()) + lifetime;
   await revokeJwtAccessToken(ctx, codeAccessTokenJti(rec.id), exp, rec.clientId);
+  // Hybrid: the access token issued with the code at the authorization endpoint (OIDC Core §3.3; RFC 6749 §4.1.2).
+  await revokeJwtAccessToken(ctx, frontChannelAccessTokenJti(rec.id), exp, rec.clientId);
   // A code redeemed by a node of an earlier version stored its random jti instead.
   const { issuedJti } = rec.payload;
   if (issuedJti) await revokeJwtAccessToken(ctx, issuedJti, exp, rec.clientId);

@@ -69,10 +69,17 @@ describe('IdentityServer appsettings.json', () => {
   it('warns about IdentityServer settings it drops with a non-default value, silently drops defaults', async () => {
     const { warnings } = await loadConfig(fixture);
     const paths = warnings.map((w) => w.path);
-    expect(paths).toContain('IdentityServer.Clients[1].AllowAccessTokensViaBrowser');
+    expect(paths).toContain('IdentityServer.Clients[1].EnableLocalLogin');
+    // AllowAccessTokensViaBrowser is implemented (docs/response-types.md): mapped, not dropped.
+    expect(paths).not.toContain('IdentityServer.Clients[1].AllowAccessTokensViaBrowser');
     expect(paths).not.toContain('IdentityServer.Clients[0].AllowAccessTokensViaBrowser');
     expect(paths).not.toContain('IdentityServer.EmitStaticAudienceClaim');
     expect(paths).toContain('users[0].password');
+  });
+
+  it('AllowAccessTokensViaBrowser maps onto allowAccessTokensViaBrowser', async () => {
+    const { config } = await loadConfig(fixture);
+    expect(config.clients.map((c) => c.allowAccessTokensViaBrowser)).toEqual([false, true]);
   });
 
   it('loadConfigFile returns the mapped input model', async () => {

@@ -91,6 +91,8 @@ describe.skipIf(!!skip).concurrent.each<[string, string, Mode]>([
     expect(second.body.access_token).toBeUndefined();
     const after = await rp.userinfo(first.body.access_token);
     expect(after.status).toBe(401);
+    // The access token of the authorization response too (beyond the suite: RFC 6749 §4.1.2 "all tokens").
+    if (front.accessToken) expect((await rp.userinfo(front.accessToken)).status).toBe(401);
     if (first.body.refresh_token)
       expect((await rp.token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token }, 'basic', CLIENT)).body.error).toBe('invalid_grant');
   }

@@ -115,6 +115,7 @@ describe('implicit and hybrid flows and their errors (demo clients)', () => {
         // A hybrid client without allowAccessTokensViaBrowser (IdentityServer's default).
         const hybrid = c.clients!.find((x) => x.clientId === HYBRID)!;
         c.clients!.push({ ...hybrid, clientId: 'hybrid.no-browser', allowAccessTokensViaBrowser: false });
+        c.clients!.push({ ...hybrid, clientId: 'hybrid.reference', accessTokenType: 'reference' });
       },
     });
     rp = await new Rp(s.url).init();
@@ -202,6 +203,25 @@ describe('implicit and hybrid flows and their errors (demo clients)', () => {
       body: form({ grant_type: 'authorization_code', code: hp.get('code')!, redirect_uri: HYBRID_REDIRECT, code_verifier: verifier }),
     });
     expect(((await res.json()) as Record<string, string>).refresh_token).toBeTruthy();
+  });
+
+  it.each(['jwt', 'reference'])('a replayed hybrid code revokes the access token issued with it (%s)', async (format) => {
+    const client = format === 'jwt' ? HYBRID : 'hybrid.reference';
+    const { verifier, challenge } = await pkce();
+    const sent = request(client, { response_type: 'code id_token token', code_challenge: challenge, code_challenge_method: 'S256' });
+    const p = (await rp.authorize(sent)).params!;
+    const front = p.get('access_token')!;
+    const redeem = () =>
+      fetch(`${s.url}/connect/token`, {
+        method: 'POST',
+        headers: { authorization: basic(client, 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ grant_type: 'authorization_code', code: p.get('code')!, redirect_uri: HYBRID_REDIRECT, code_verifier: verifier }),
+      });
+    expect((await redeem()).status).toBe(200);
+    expect((await rp.userinfo(front)).status).toBe(200);
+    // RFC 6749 §4.1.2: a second use revokes the tokens issued from the code, the front channel's included.
+    expect((await redeem()).status).toBe(400);
+    expect((await rp.userinfo(front)).status).toBe(401);
   });
 
   it('code token without nonce succeeds (OIDC Core §3.3.2.11: OPTIONAL there)', async () => {

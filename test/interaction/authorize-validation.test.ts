@@ -98,7 +98,11 @@ describe('authorization request validation', () => {
 
     it('missing response_type -> invalid_request', () => redirected({ response_type: undefined }, 'invalid_request'));
     it('response_type=token -> unsupported_response_type', () => redirected({ response_type: 'token' }, 'unsupported_response_type'));
-    it('response_type=code id_token -> unsupported_response_type', () => redirected({ response_type: 'code id_token' }, 'unsupported_response_type'));
+    it('response_type=code id_token for a client without the hybrid grant -> unauthorized_client, in the fragment', async () => {
+      // Multiple Response Type Encoding Practices §5: the default mode of code id_token is the fragment (docs/response-types.md).
+      expectRedirectError(await get({ response_type: 'code id_token' }), { issuer: s.url, error: 'unauthorized_client', state: 'st-1', fragment: true });
+    });
+    it('response_type=code foo -> unsupported_response_type', () => redirected({ response_type: 'code foo' }, 'unsupported_response_type'));
     it('client without the authorization_code grant -> unauthorized_client', () => redirected({ client_id: 'no-code' }, 'unauthorized_client'));
     it('unknown scope -> invalid_scope', () => redirected({ scope: 'openid nonsense' }, 'invalid_scope'));
     it('scope not allowed for the client -> invalid_scope', () => redirected({ client_id: 'narrow', scope: 'openid email' }, 'invalid_scope'));

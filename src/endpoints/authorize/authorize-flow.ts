@@ -233,7 +233,7 @@ export class AuthorizeFlow {
 
     const responseType = request.responseType ?? 'code';
     const params: Record<string, string> = {};
-    let code: { value: string; grantId?: string } | undefined;
+    let code: { value: string; grantId?: string; recordId: string } | undefined;
     if (returnsCode(responseType)) {
       const issued = authorizationCodeRecord(ctx, {
         client,
@@ -252,7 +252,7 @@ export class AuthorizeFlow {
         },
       });
       w.writes.push({ put: issued.record });
-      code = { value: issued.code, grantId: issued.record.grantId };
+      code = { value: issued.code, grantId: issued.record.grantId, recordId: issued.record.id };
       params.code = issued.code;
       w.events.push({ type: 'authorization_code_issued', clientId: client.clientId, subjectId });
     }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProviderContext } from '../../context.js';
+import { frontChannelAccessTokenJti } from '../../grants/authorization-code-grant.js';
 import type { Client, User } from '../../model/types.js';
 import { validateScopes } from '../../model/validate-scopes.js';
 import type { AuthorizationRequest } from '../../model/authorization-request.js';
@@ -27,8 +28,12 @@ export interface FrontChannelInput {
   authTime: number;
   acr?: string;
   amr?: readonly string[];
-  /** The code of a hybrid response: adds c_hash; its grant id becomes the access token's. */
-  code?: { value: string; grantId?: string };
+  /**
+   * The code of a hybrid response: adds c_hash; its grant id becomes the
+   * access token's, and the token's jti is derived from the code's record, so
+   * a replayed code revokes this token too (authorization-code-grant.ts).
+   */
+  code?: { value: string; grantId?: string; recordId: string };
 }
 
 /**
@@ -57,6 +62,7 @@ export async function frontChannelTokens(ctx: ProviderContext, input: FrontChann
       acr: input.acr,
       amr: input.amr ? [...input.amr] : undefined,
       grantId: input.code?.grantId ?? randomUUID(),
+      jti: input.code && frontChannelAccessTokenJti(input.code.recordId),
     });
     accessToken = issued.accessToken;
     // OIDC Core §3.2.2.5 / RFC 6749 §4.2.2.
