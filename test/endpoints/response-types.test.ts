@@ -106,6 +106,39 @@ describe.each(['RS256', 'ES256', 'EdDSA'] as const)('hash claims signed with %s 
   });
 });
 
+describe('hash claims follow the per-client ID token alg (idTokenSignedResponseAlg)', () => {
+  let s: TestServer;
+  let rp: Rp;
+  beforeAll(async () => {
+    s = await startTestServer({
+      mutate: (c) => {
+        c.keys = { ...c.keys, algorithms: ['RS256', 'EdDSA'] };
+        const hybrid = c.clients!.find((x) => x.clientId === HYBRID)!;
+        Object.assign(hybrid, { idTokenSignedResponseAlg: 'EdDSA' });
+      },
+    });
+    rp = await new Rp(s.url).init();
+  });
+  afterAll(() => s?.close());
+
+  it('code id_token token for a client on EdDSA: SHA-512 halves, while another client gets RS256 (SHA-256)', async () => {
+    const { challenge } = await pkce();
+    const sent = request(HYBRID, { response_type: 'code id_token token', code_challenge: challenge, code_challenge_method: 'S256' });
+    const p = (await rp.authorize(sent)).params!;
+    const idToken = p.get('id_token')!;
+    expect(decodeProtectedHeader(idToken).alg).toBe('EdDSA');
+    const claims = await rp.verifyIdToken(idToken, HYBRID);
+    expect(claims.c_hash).toBe(expectedHash('EdDSA', p.get('code')!));
+    expect(claims.at_hash).toBe(expectedHash('EdDSA', p.get('access_token')!));
+    expect(claims.s_hash).toBe(expectedHash('EdDSA', sent.state));
+    expect(claims.c_hash).toHaveLength(43); // half of 64 bytes, base64url
+    const other = request(IMPLICIT, { response_type: 'id_token token' });
+    const op = (await rp.authorize(other, { jar: new CookieJar() })).params!;
+    expect(decodeProtectedHeader(op.get('id_token')!).alg).toBe('RS256');
+    expect((await rp.verifyIdToken(op.get('id_token')!, IMPLICIT)).at_hash).toBe(expectedHash('RS256', op.get('access_token')!));
+  });
+});
+
 describe('implicit and hybrid flows and their errors (demo clients)', () => {
   let s: TestServer;
   let rp: Rp;
