@@ -103,4 +103,6 @@ export interface EndpointUrls {
   checkSession: string;
   /** CIBA Core §4 backchannel_authentication_endpoint. */
   backchannelAuthentication: string;
+  /** RFC 8628 §3.1 device authorization endpoint. */
+  deviceAuthorization: string;
 }

@@ -34,7 +34,8 @@ export type OAuthErrorCode =
   | 'request_uri_not_supported'
   | 'registration_not_supported'
   | 'invalid_client_metadata'
-  // OpenID Connect CIBA Core 1.0 §11 (token endpoint) and §13 (backchannel authentication endpoint).
+  // OpenID Connect CIBA Core 1.0 §11 (token endpoint) and §13 (backchannel authentication endpoint);
+  // the first three are RFC 8628 §3.5's (device authorization grant polling).
   | 'authorization_pending'
   | 'slow_down'
   | 'expired_token'
@@ -165,15 +166,15 @@ export class InvalidClientMetadata extends OAuthError {
   override readonly redirectable = false;
 }
 
-/** CIBA §11: the user has not yet approved or denied the request; poll again after the interval. */
+/** CIBA §11, RFC 8628 §3.5: the user has not yet approved or denied the request; poll again after the interval. */
 export class AuthorizationPending extends OAuthError {
   readonly error = 'authorization_pending' as const;
 }
-/** CIBA §11: polled faster than the interval; the interval grows by 5 seconds. */
+/** CIBA §11, RFC 8628 §3.5: polled faster than the interval; the interval grows by 5 seconds. */
 export class SlowDown extends OAuthError {
   readonly error = 'slow_down' as const;
 }
-/** CIBA §11: the auth_req_id has expired. */
+/** CIBA §11: the auth_req_id has expired; RFC 8628 §3.5: the device code has expired. */
 export class ExpiredToken extends OAuthError {
   readonly error = 'expired_token' as const;
 }

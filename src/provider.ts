@@ -116,6 +116,7 @@ export function endpointUrls(issuer: string): EndpointUrls {
     endSession: issuer + PATHS.endSession,
     checkSession: issuer + PATHS.checkSession,
     backchannelAuthentication: issuer + PATHS.backchannelAuthentication,
+    deviceAuthorization: issuer + PATHS.deviceAuthorization,
   };
 }
 

@@ -8,6 +8,7 @@ import type { InternalResponse } from './core/types.js';
 import { AUTHORIZE_PARAMETERS, authorizeEndpoint, continueFlow, resumeEndpoint } from './endpoints/authorize/authorize-endpoint.js';
 import { AuthorizeFlow, type InteractionUrl } from './endpoints/authorize/authorize-flow.js';
 import { checkSessionRoutes } from './endpoints/check-session-endpoint.js';
+import { deviceAuthorizationEndpoint, deviceAuthorizationParameters } from './endpoints/device-authorization-endpoint.js';
 import { discoveryDocument } from './endpoints/discovery.js';
 import { endSessionEndpoint, type LogoutPages } from './endpoints/end-session-endpoint.js';
 import { healthRoute } from './endpoints/health-endpoint.js';
@@ -22,6 +23,8 @@ import type { InteractionOptions } from './interaction/index.js';
 import { authorizeLimit, tokenLimit } from './ratelimit/route-limits.js';
 import { backchannelAuthenticationEndpoint, backchannelAuthenticationParameters } from './endpoints/backchannel-authentication-endpoint.js';
 import { createUiRoutes, type UiRoutes } from './ui/routes/index.js';
+import { deviceRoutes } from './ui/routes/device.js';
+import { createPageKit } from './ui/routes/page-kit.js';
 
 /** Paths relative to the issuer. */
 export const PATHS = {
@@ -37,6 +40,7 @@ export const PATHS = {
   checkSession: '/connect/checksession',
   initiateLogin: INITIATE_LOGIN_PATH,
   backchannelAuthentication: '/connect/ciba',
+  deviceAuthorization: '/connect/deviceauthorization',
   health: '/health',
 } as const;
 
@@ -84,8 +88,11 @@ export function interactiveParts(
   const interactionUrl: InteractionUrl = options.interactionUrl ?? ((kind, id) => `${ctx.issuer}${base}/${kind}?id=${id}`);
   const flow = new AuthorizeFlow(ctx, interactionUrl);
   const api = createInteractionApi(ctx);
-  const ui = createUiRoutes(ctx, api, continueFlow(flow, ctx), options.templates);
-  return { flow, pages: ui.routes, logoutPages: ui, api, renderErrorPage: ui.renderError.bind(ui) };
+  const proceed = continueFlow(flow, ctx);
+  const ui = createUiRoutes(ctx, api, proceed, options.templates);
+  // RFC 8628 §3.3: the device verification page starts the authorization flow itself (ui/routes/device.ts).
+  const device = deviceRoutes(createPageKit(ctx, api, proceed, options.templates), (req, client, request) => flow.proceed(req, client, request));
+  return { flow, pages: new Map([...ui.routes, ...device]), logoutPages: ui, api, renderErrorPage: ui.renderError.bind(ui) };
 }
 
 /** Route groups declared elsewhere: operational (health, metrics), the demo's test API. */
@@ -103,6 +110,18 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     [PATHS.oauthMetadata, discovery.route],
     [PATHS.jwks, jwksRoute(ctx)],
     [PATHS.token, { methods: ['POST'], form: true, cors: true, handle: tokenEndpoint, parameters: tokenParameters, rateLimit: tokenLimit(ctx, PATHS.token) }],
+    // RFC 8628 §3.1: client authentication as at the token endpoint, and its rate limits.
+    [
+      PATHS.deviceAuthorization,
+      {
+        methods: ['POST'],
+        form: true,
+        cors: true,
+        handle: deviceAuthorizationEndpoint,
+        parameters: deviceAuthorizationParameters,
+        rateLimit: tokenLimit(ctx, PATHS.deviceAuthorization),
+      },
+    ],
     [PATHS.introspection, { methods: ['POST'], form: true, handle: introspectionEndpoint, parameters: tokenStyleParameters('introspection') }],
     [PATHS.revocation, { methods: ['POST'], form: true, cors: true, handle: revocationEndpoint, parameters: tokenStyleParameters('revocation') }],
     [

@@ -26,8 +26,6 @@ export const IGNORED_CLIENT_SETTINGS: IgnoredSettings = {
   IdentityProviderRestrictions: undefined,
   EnableLocalLogin: true,
   IncludeJwtId: true,
-  DeviceCodeLifetime: 300,
-  PollingInterval: undefined,
   UserCodeType: undefined,
   PairWiseSubjectSalt: undefined,
   Properties: undefined,

@@ -9,6 +9,7 @@ import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './o
 import { parseCidr } from './cidr.js';
 import { responseCryptoClientFields, responseCryptoResourceFields } from './response-crypto-schema.js';
 import { cibaClientFields, cibaSchema } from './ciba-schema.js';
+import { deviceFlowSchema } from './device-flow-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -105,6 +106,10 @@ export const clientSchema = z.object({
   identityTokenLifetime: duration.default(300),
   accessTokenLifetime: duration.default(3600),
   authorizationCodeLifetime: duration.default(300),
+  /** RFC 8628: seconds this client's device codes live; default `deviceFlow.deviceCodeLifetime`. */
+  deviceCodeLifetime: duration.optional(),
+  /** RFC 8628 §3.2: seconds this client's devices wait between polls; default `deviceFlow.interval`. */
+  pollingInterval: duration.optional(),
   absoluteRefreshTokenLifetime: duration.default(2592000),
   slidingRefreshTokenLifetime: duration.default(1296000),
   refreshTokenUsage: z.enum(['oneTimeOnly', 'reUse']).default('oneTimeOnly'),
@@ -408,6 +413,8 @@ export const configSchema = z.object({
   outbound: outboundSchema.default(outboundSchema.parse({})),
   /** OpenID Connect CIBA (docs/ciba.md). */
   ciba: cibaSchema.default(cibaSchema.parse({})),
+  /** The device authorization grant (RFC 8628): docs/device-flow.md. */
+  deviceFlow: deviceFlowSchema.default(deviceFlowSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

@@ -7,6 +7,7 @@ import type { GrantHandler } from '../context.js';
 import { responseCryptoMetadata } from './response-crypto-metadata.js';
 import { cibaMetadata } from './ciba-metadata.js';
 import { clientResponseTypes, RESPONSE_TYPES } from './authorize/response-types.js';
+import { DEVICE_CODE_GRANT } from '../grants/device-code-grant.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */
@@ -26,9 +27,10 @@ function pkceMethods(ctx: ProviderContext): string[] {
 /**
  * Grants advertised only when an enabled client may use them: the password
  * grant is legacy and insecure (RFC 9700 §2.4), so a server none of whose
- * clients has it does not name it in grant_types_supported.
+ * clients has it does not name it in grant_types_supported; the device grant
+ * comes with its endpoint (RFC 8628 §4), listed only when some client uses it.
  */
-const OPT_IN_GRANTS: ReadonlySet<string> = new Set(['password']);
+const OPT_IN_GRANTS: ReadonlySet<string> = new Set(['password', DEVICE_CODE_GRANT]);
 
 function advertised(ctx: ProviderContext, grant: GrantHandler): boolean {
   return !OPT_IN_GRANTS.has(grant.grantType) || ctx.clients.all().some((c) => c.enabled && c.grantTypeSet.has(grant.grantType));
@@ -55,6 +57,8 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
   const responseTypes = enabledResponseTypes(ctx);
   // RFC 7591 §2.1: a response type returning a token from the authorization endpoint is the implicit grant's.
   if (features.interactive && responseTypes.some((t) => t !== 'code') && !grants.includes('implicit')) grants.push('implicit');
+  // RFC 8628 §4: the device authorization endpoint is listed with the grant (only when an enabled client may use it).
+  const deviceFlow = grants.includes(DEVICE_CODE_GRANT);
   const doc: Record<string, unknown> = {
     issuer: ctx.issuer,
     jwks_uri: e.jwks,
@@ -92,6 +96,7 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       backchannel_logout_supported: true,
       backchannel_logout_session_supported: true,
     });
+    if (deviceFlow) doc.device_authorization_endpoint = e.deviceAuthorization;
     // Session Management 1.0 §3.3.
     if (ctx.config.authentication.checkSession) doc.check_session_iframe = e.checkSession;
   }

@@ -23,7 +23,13 @@ export type RecordKind =
   /** A revoked grant family (a redemption racing the revocation revokes what it issued). */
   | 'revoked_grant'
   /** A CIBA backchannel authentication request (id = hash of the auth_req_id). */
-  | 'ciba_request';
+  | 'ciba_request'
+  /** RFC 8628: a device authorization (id = hash of the device code); consumed once when the device redeems it. */
+  | 'device_code'
+  /** RFC 8628 §6.1: the user code of a device authorization (id = hash of the normalised code); consumed once by the user's decision. */
+  | 'user_code'
+  /** RFC 8628 §3.5: when a device last polled and its current interval (slow_down). */
+  | 'device_poll';
 
 /**
  * One operational record. `id` is the storage key: for handles given to

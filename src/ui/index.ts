@@ -17,5 +17,6 @@ export { ConsentPage, renderConsentPage, type ConsentPageProps, type ScopeView }
 export { ErrorPage, renderErrorPage, type ErrorPageProps } from './error-page.js';
 export { HomePage, renderHomePage, type HomePageProps, type HomeUserView } from './home-page.js';
 export { LoggedOutPage, renderLoggedOutPage, type LoggedOutPageProps } from './logged-out-page.js';
+export { DevicePage, renderDevicePage, type DevicePageProps, type DeviceCodeError } from './device-page.js';
 export { FormPostPage, renderFormPostPage, type FormPostPageProps } from './form-post-page.js';
 export { renderPage, type PageTemplates, type PageName, type PagePropsMap, type PageRenderer } from './templates.js';

@@ -92,6 +92,22 @@ export const en = {
     client ? `${client} asks to end your session. You will be signed out of every application.` : 'You will be signed out of every application.',
   logoutConfirmNo: 'Stay signed in',
 
+  // device verification (RFC 8628 §3.3)
+  deviceTitle: 'Connect a device',
+  deviceHeading: 'Connect a device',
+  deviceIntro: 'Enter the code shown on your device.',
+  deviceCodeLabel: 'Code',
+  deviceContinue: 'Continue',
+  deviceErrorInvalid: 'This code is not valid. Check the code on your device and try again.',
+  deviceErrorExpired: 'This code has expired. Start again on your device to get a new code.',
+  deviceErrorUsed: 'This code has already been used. Start again on your device to get a new code.',
+  deviceErrorRestart: 'This confirmation has expired or was started in another window. Enter the code again.',
+  deviceApprovedHeading: 'Your device is connected',
+  /** Follows the (linked) client name. */
+  deviceApprovedBody: ' can now access your account. Return to your device; you can close this window.',
+  deviceDeniedHeading: 'Access denied',
+  deviceDeniedBody: ' was not given access to your account. You can close this window.',
+
   // form post
   formPostTitle: 'Continue',
   formPostBody: 'Select Continue to return to the application.',

@@ -1,5 +1,6 @@
 import { renderLogoutConfirmPage, type LogoutConfirmPageProps } from './logout-confirm-page.js';
 import { renderConsentPage, type ConsentPageProps } from './consent-page.js';
+import { renderDevicePage, type DevicePageProps } from './device-page.js';
 import { renderErrorPage, type ErrorPageProps } from './error-page.js';
 import { renderFormPostPage, type FormPostPageProps } from './form-post-page.js';
 import { renderHomePage, type HomePageProps } from './home-page.js';
@@ -15,6 +16,7 @@ export interface PagePropsMap {
   loggedOut: LoggedOutPageProps;
   logoutConfirm: LogoutConfirmPageProps;
   formPost: FormPostPageProps;
+  device: DevicePageProps;
 }
 
 /** Names of the pages that can be rendered (and overridden). */
@@ -38,6 +40,7 @@ const BUILT_IN: { [K in PageName]: PageRenderer<K> } = {
   loggedOut: renderLoggedOutPage,
   logoutConfirm: renderLogoutConfirmPage,
   formPost: renderFormPostPage,
+  device: renderDevicePage,
 };
 
 /**

@@ -105,6 +105,8 @@ describe('demo configuration (public contract)', () => {
     expect(c.allowedScopes).toEqual(ALL_SCOPES);
     expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
     expect(c.refreshTokenUsage).toBe('oneTimeOnly');
+    // Second milestone: device codes live 90 s, the polling interval is 5 s.
+    expect([c.deviceCodeLifetime, c.pollingInterval]).toEqual([90, 5]);
   });
 
   it('ciba (second milestone): secret, the CIBA grant in poll mode, openid profile email api', () => {

@@ -8,6 +8,7 @@ import type { Backend, StoredRecord } from '../../src/stores/types.js';
 import type { RefreshTokenPayload } from '../../src/tokens/refresh-token-record.js';
 import type { AuthorizationCodePayload } from '../../src/tokens/authorization-code-record.js';
 import type { SessionPayload } from '../../src/sessions/session-record.js';
+import type { DeviceCodeRecord } from '../../src/stores/typed/device-codes.js';
 
 const refresh = (
   id: string,
@@ -79,6 +80,31 @@ export function typedStoreCases(backend: () => Backend): void {
       expect(await s.codes.deleteBySession('sid-2')).toBe(1);
       expect(await s.codes.find('c2')).toBeUndefined();
       expect(await s.codes.find('c1')).toBeDefined();
+    });
+    it('device codes: an approved code is redeemed by exactly one of many; its user code is used once', async () => {
+      const s = stores();
+      const device: DeviceCodeRecord = {
+        kind: 'device_code',
+        id: 'dc1',
+        clientId: 'tv',
+        createdAt: 1000,
+        expiresAt: 1300,
+        payload: { userCodeId: 'uc1', scopes: ['openid'], resourceIndicators: [], interval: 5 },
+      };
+      await s.deviceCodes.issue(device, { kind: 'user_code', id: 'uc1', clientId: 'tv', createdAt: 1000, expiresAt: 1300, payload: { deviceCodeId: 'dc1' } });
+      expect((await s.deviceCodes.findUserCode('uc1'))?.payload.deviceCodeId).toBe('dc1');
+      const uses = await Promise.all(Array.from({ length: 10 }, () => s.deviceCodes.consumeUserCode('uc1', 1010)));
+      expect(uses.filter(Boolean)).toHaveLength(1);
+      await s.deviceCodes.decide(device, { approved: true, scopes: ['openid'], authTime: 1005, amr: ['pwd'] }, 'alice', 'sid-1');
+      const decided = await s.deviceCodes.find('dc1');
+      expect([decided?.subjectId, decided?.payload.decision?.approved]).toEqual(['alice', true]);
+      const redemptions = await Promise.all(Array.from({ length: 20 }, () => s.deviceCodes.consume('dc1', 1020)));
+      expect(redemptions.filter(Boolean)).toHaveLength(1);
+      expect((await s.deviceCodes.find('dc1'))?.consumedAt).toBe(1020);
+      // The polling state is a record of its own: writing it leaves the redeemed code redeemed.
+      await s.deviceCodes.putPollState({ kind: 'device_poll', id: 'dc1', createdAt: 1000, expiresAt: 1300, payload: { lastPolledAt: 1021, interval: 10 } });
+      expect((await s.deviceCodes.pollState('dc1'))?.payload).toEqual({ lastPolledAt: 1021, interval: 10 });
+      expect(await s.deviceCodes.consume('dc1', 1030)).toBeUndefined();
     });
     it('grant families: deleteFamily removes every kind of one family', async () => {
       const s = stores();

@@ -8,6 +8,7 @@ import type { OperationalStore, RecordWrite } from '../types.js';
 import { cibaRequestStore, type CibaRequestStore } from './ciba-requests.js';
 import { codeStore, type CodeStore } from './codes.js';
 import { consentStore, type ConsentStore } from './consents.js';
+import { deviceCodeStore, type DeviceCodeStore } from './device-codes.js';
 import { grantStore, type GrantStore } from './grants.js';
 import { lockoutStore, type LockoutStore } from './lockouts.js';
 import { referenceTokenStore, type ReferenceTokenStore } from './reference-tokens.js';
@@ -27,6 +28,8 @@ export interface TypedStores {
   replay: ReplayMarkerStore;
   lockouts: LockoutStore;
   cibaRequests: CibaRequestStore;
+  /** RFC 8628 device authorizations: device codes, user codes, polling state. */
+  deviceCodes: DeviceCodeStore;
   /** The writes one request owes, all or none (every backend's atomic batch). */
   writeAll(writes: readonly RecordWrite[]): Promise<void>;
 }
@@ -44,6 +47,7 @@ export function createTypedStores(records: OperationalStore): TypedStores {
     replay: replayMarkerStore(records),
     lockouts: lockoutStore(records),
     cibaRequests: cibaRequestStore(records),
+    deviceCodes: deviceCodeStore(records),
     writeAll: (writes) => applyWrites(records, writes),
   };
 }
@@ -60,6 +64,7 @@ async function applyWrites(records: OperationalStore, writes: readonly RecordWri
 export type { CibaRequestRecord, CibaRequestStore, CibaRequestPayload } from './ciba-requests.js';
 export type { CodeRecord, CodeStore } from './codes.js';
 export type { ConsentStore } from './consents.js';
+export type { DeviceCodeStore, DeviceCodeRecord, UserCodeRecord, DeviceDecision } from './device-codes.js';
 export type { GrantStore } from './grants.js';
 export type { LockoutStore } from './lockouts.js';
 export type { ReferenceTokenStore, ReferenceTokenPayload } from './reference-tokens.js';
