@@ -9,6 +9,8 @@
  *   code_verifier), with a fresh cookie jar per flow. One sample = one complete flow.
  * - `refresh`: each virtual user first runs one flow (not timed), then loops
  *   refresh_token grants on its own one-time-use chain. One sample = one grant.
+ * - `device`: N virtual users, each looping complete device flows (RFC 8628:
+ *   device authorization -> verification page, login, consent -> token). One sample = one complete flow.
  * - `token`: runs one flow and prints its access token.
  * `users` (default ["alice"]) lists the demo users logged in, in turn.
  *
@@ -20,7 +22,7 @@ import { driverSetup, timed as runTimed } from './flow-loop.mjs';
 import { gatehouseSteps } from './gatehouse-steps.mjs';
 
 const { spec, base, loop, client } = driverSetup(process.argv[2], 'http://127.0.0.1:5000');
-const { flow, refresh: refreshGrant } = gatehouseSteps(client, base);
+const { flow, refresh: refreshGrant, deviceFlow } = gatehouseSteps(client, base);
 
 /** One refresh grant; resolves with the next refresh token of the chain. */
 const refresh = async (refreshToken) => (await refreshGrant(refreshToken)).refresh_token;
@@ -39,6 +41,12 @@ if (spec.mode === 'flows') {
     async () => void (await flow(user())),
   );
   result.requestsPerFlow = 4;
+} else if (spec.mode === 'device') {
+  result = await timed(
+    async () => undefined,
+    async () => void (await deviceFlow(user())),
+  );
+  result.requestsPerFlow = 9;
 } else if (spec.mode === 'refresh') {
   result = await timed(
     async () => (await flow(user())).refresh_token,

@@ -8,6 +8,7 @@
  * const steps = gatehouseSteps(createClient(base, 32), base);
  * const tokens = await steps.flow('alice');          // { id_token, access_token, refresh_token, ... }
  * const next = await steps.refresh(tokens.refresh_token); // the whole token response
+ * const device = await steps.deviceFlow('bob');     // RFC 8628, through the verification page
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { CookieJar } from './http-client.mjs';
@@ -67,5 +68,46 @@ export function gatehouseSteps(client, base) {
     return tokens;
   }
 
-  return { flow, refresh };
+  const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+  const csrfOf = (html, step) => {
+    const csrf = html.match(/name="csrf" value="([^"]*)"/)?.[1];
+    if (!csrf) throw new FlowError(`${step}: csrf field not found`);
+    return csrf;
+  };
+
+  /**
+   * One complete device flow (RFC 8628) as `username` with the demo's public
+   * `device` client: device authorization -> GET the verification page ->
+   * POST the code -> GET + POST the login page -> GET + POST the consent page
+   * -> GET the callback (done page) -> POST token with the device code.
+   * Resolves with the token response.
+   */
+  async function deviceFlow(username) {
+    const scope = 'openid profile api offline_access';
+    const authorization = new URLSearchParams({ client_id: 'device', scope }).toString();
+    let res = expect(await send(new CookieJar(), 'POST', '/connect/deviceauthorization', authorization), 200, 'device authorization');
+    const { device_code: deviceCode, user_code: userCode } = JSON.parse(res.body);
+    const jar = new CookieJar();
+    const page = expect(await send(jar, 'GET', `/ui/device?user_code=${encodeURIComponent(userCode)}`), 200, 'device page').body;
+    const code = new URLSearchParams({ csrf: csrfOf(page, 'device page'), user_code: userCode }).toString();
+    res = expect(await send(jar, 'POST', '/ui/device', code), 303, 'device code form');
+    const loginPath = pathOf(res.headers.location);
+    const login = expect(await send(jar, 'GET', loginPath), 200, 'login page').body;
+    const credentials = new URLSearchParams({ csrf: csrfOf(login, 'login page'), username, password: username }).toString();
+    res = expect(await send(jar, 'POST', loginPath, credentials), 303, 'login form');
+    const consentPath = pathOf(res.headers.location);
+    const consent = expect(await send(jar, 'GET', consentPath), 200, 'consent page').body;
+    const decision = new URLSearchParams({ csrf: csrfOf(consent, 'consent page'), decision: 'allow' });
+    for (const s of scope.split(' ')) decision.append('scope', s);
+    res = expect(await send(jar, 'POST', consentPath, decision.toString()), 303, 'consent form');
+    const done = expect(await send(jar, 'GET', pathOf(res.headers.location)), 200, 'device callback').body;
+    if (!done.includes('gh-header')) throw new FlowError('device callback: no done page');
+    const poll = new URLSearchParams({ grant_type: DEVICE_GRANT, client_id: 'device', device_code: deviceCode }).toString();
+    res = expect(await send(new CookieJar(), 'POST', '/connect/token', poll), 200, 'device token');
+    const tokens = JSON.parse(res.body);
+    if (!tokens.id_token || !tokens.access_token || !tokens.refresh_token) throw new FlowError('device token: a token is missing');
+    return tokens;
+  }
+
+  return { flow, refresh, deviceFlow };
 }

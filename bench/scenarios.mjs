@@ -55,6 +55,13 @@ export function scenarios(c) {
       load: { kind: 'flows', mode: 'refresh', connections: c.postConnections },
     },
     {
+      // One sample: a complete device flow (9 requests, two signatures); no target of its own yet.
+      name: 'device_flow',
+      ceiling: 'sign/2',
+      target: 0.25,
+      load: { kind: 'flows', mode: 'device', connections: c.postConnections },
+    },
+    {
       name: 'userinfo',
       ceiling: 'bare',
       target: 0.5,

@@ -45,10 +45,23 @@ export function insecureSettings(config: Config): ConfigWarning[] {
       if (s.type === 'SymmetricKey') warn(['apiResources', i, 'apiSecrets', k, 'type'], 'SymmetricKey secret is stored in plain text');
     }),
   );
+  deviceFlowWarnings(config, warn);
   config.users.forEach((u, i) => {
     if (u.password !== undefined) warn(['users', i, 'password'], 'test user with a plain-text password; use passwordHash outside development');
   });
   return warnings;
+}
+
+/** RFC 8628 §5.1: user codes are short, so guesses must be limited and the code space large, when a client has the device grant. */
+function deviceFlowWarnings(config: Config, warn: (path: PropertyKey[], message: string) => void): void {
+  if (!config.clients.some((c) => c.allowedGrantTypes.includes('urn:ietf:params:oauth:grant-type:device_code'))) return;
+  const d = config.deviceFlow;
+  if (d.verificationPerIp === 0 || !config.rateLimits.enabled) {
+    warn(['deviceFlow', 'verificationPerIp'], 'user code guesses on the device verification page are not rate limited (RFC 8628 §5.1)');
+  }
+  if (d.userCodeAlphabet.length ** d.userCodeLength < 1e9) {
+    warn(['deviceFlow', 'userCodeLength'], 'fewer than 10^9 possible user codes make guessing one practical (RFC 8628 §5.1); use more characters');
+  }
 }
 
 function clientWarnings(c: ClientConfig, at: PropertyKey[], warn: (path: PropertyKey[], message: string) => void): void {

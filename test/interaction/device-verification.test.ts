@@ -130,10 +130,34 @@ describe('device verification page', () => {
     expect((await poll(a.device_code)).body.error).toBe('authorization_pending');
   });
 
-  it('is translated (ui_locales=de)', async () => {
+  it('is translated (ui_locales=de), on every page of the flow', async () => {
     const html = await (await fetch(`${s.url}/ui/device?ui_locales=de`)).text();
     expect(html).toContain('Gerät verbinden');
     expect(html).toContain('lang="de"');
+    expect(html).toContain('action="/ui/device?ui_locales=de"');
+    const a = await start();
+    const jar = new CookieJar();
+    const page = await (await jar.fetch(`${s.url}/ui/device?ui_locales=de`)).text();
+    let res = await jar.fetch(`${s.url}/ui/device?ui_locales=de`, {
+      method: 'POST',
+      headers: FORM_TYPE,
+      body: form({ csrf: field(page, 'csrf')!, user_code: a.user_code }),
+    });
+    const loginUrl = new URL(res.headers.get('location')!);
+    const login = await (await jar.fetch(loginUrl.href)).text();
+    expect(login).toContain('lang="de"');
+    res = await jar.fetch(loginUrl.href, { method: 'POST', headers: FORM_TYPE, body: form({ csrf: field(login, 'csrf')!, username: 'bob', password: 'bob' }) });
+    const consentUrl = new URL(res.headers.get('location')!);
+    const consent = await (await jar.fetch(consentUrl.href)).text();
+    expect(consent).toContain('lang="de"');
+    res = await jar.fetch(consentUrl.href, {
+      method: 'POST',
+      headers: FORM_TYPE,
+      body: form({ csrf: field(consent, 'csrf')!, decision: 'allow', scope: ['openid', 'api'] }),
+    });
+    const done = await (await jar.fetch(res.headers.get('location')!)).text();
+    expect(done).toContain('Ihr Gerät ist verbunden');
+    expect((await poll(a.device_code)).status).toBe(200);
   });
 });
 

@@ -41,6 +41,8 @@ export function deviceRoutes(kit: PageKit, start: StartFlow): [string, Route][] 
   const { ctx, base, templates } = kit;
   const path = `${base}/device`;
   const callbackUrl = `${ctx.issuer}${path}/callback`;
+  // ui_locales travels in the URLs, so every page of the flow speaks the user's language.
+  const withLocales = (url: string, locales: string | undefined) => (locales ? `${url}?ui_locales=${encodeURIComponent(locales)}` : url);
   const shape = () => ({ alphabet: ctx.config.deviceFlow.userCodeAlphabet, length: ctx.config.deviceFlow.userCodeLength });
 
   const render = (req: InternalRequest, props: Partial<DevicePageProps> & Pick<DevicePageProps, 'step'>, status = 200, cookies?: SetCookie[]) => {
@@ -50,7 +52,8 @@ export function deviceRoutes(kit: PageKit, start: StartFlow): [string, Route][] 
       secret = randomBytes(32).toString('base64url');
       out.push({ name: CSRF_COOKIE, value: secret, path });
     }
-    const html = renderPage('device', { ...kit.common(queryLocales(req)), action: path, csrfToken: csrfOf(secret), ...props }, templates);
+    const locales = queryLocales(req);
+    const html = renderPage('device', { ...kit.common(locales), action: withLocales(path, locales), csrfToken: csrfOf(secret), ...props }, templates);
     return page(html, status, [], out);
   };
   const retry = (req: InternalRequest, error: DeviceCodeError, userCode?: string, status = 400, cookies?: SetCookie[]) =>
@@ -101,7 +104,7 @@ export function deviceRoutes(kit: PageKit, start: StartFlow): [string, Route][] 
       const state = randomBytes(24).toString('base64url');
       const request: AuthorizationRequest = {
         clientId: client.clientId,
-        redirectUri: callbackUrl,
+        redirectUri: withLocales(callbackUrl, queryLocales(req)),
         responseMode: 'query',
         state,
         scopes: device.payload.scopes,
@@ -131,7 +134,7 @@ export function deviceRoutes(kit: PageKit, start: StartFlow): [string, Route][] 
       const code = single(req.query, 'code', 512);
       // The code this flow issued: redeemed here, once; it never reaches the token endpoint.
       const issued = code ? await ctx.stores.codes.consume(handleId(code), now) : undefined;
-      if (code && (!issued || issued.expiresAt <= now || issued.payload.redirectUri !== callbackUrl || !issued.subjectId)) {
+      if (code && (!issued || issued.expiresAt <= now || issued.payload.redirectUri !== withLocales(callbackUrl, queryLocales(req)) || !issued.subjectId)) {
         return retry(req, 'restart', undefined, 400, clear);
       }
       if (!issued && single(req.query, 'error', 64) !== 'access_denied') return retry(req, 'restart', undefined, 400, clear);
