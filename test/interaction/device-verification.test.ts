@@ -181,3 +181,37 @@ describe('device verification page: rate limit', () => {
     expect((await submitUserCode(s.url, user_code, jar)).res.status).toBe(303);
   });
 });
+
+describe('device verification page with a host app’s own login and consent pages', () => {
+  const HOST = 'https://app.example.test';
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({
+      mutate: (c) => withDeviceClients(c),
+      options: { interaction: { interactionUrl: (kind, id) => `${HOST}/${kind}?id=${id}` } },
+    });
+  });
+  afterAll(() => s.close());
+
+  it('hands over to the host pages and comes back to the callback through the resume endpoint', async () => {
+    const a = (await post(s.url, '/connect/deviceauthorization', { client_id: 'device', scope: 'openid api' })).body as {
+      device_code: string;
+      user_code: string;
+    };
+    const { res, jar } = await submitUserCode(s.url, a.user_code);
+    const login = new URL(res.headers.get('location')!);
+    expect(`${login.origin}${login.pathname}`).toBe(`${HOST}/login`);
+    const afterLogin = await jar.fetch(await s.gh.interactions.login(login.searchParams.get('id')!, jar.header(), { subjectId: '2' }));
+    const consent = new URL(afterLogin.headers.get('location')!);
+    expect(`${consent.origin}${consent.pathname}`).toBe(`${HOST}/consent`);
+    const details = await s.gh.interactions.details(consent.searchParams.get('id')!, jar.header());
+    expect(details?.client.clientId).toBe('device');
+    const granted = await jar.fetch(await s.gh.interactions.consent(details!.id, jar.header(), { scopes: ['openid', 'api'] }));
+    const callback = new URL(granted.headers.get('location')!);
+    expect(callback.pathname).toBe('/ui/device/callback');
+    expect(await (await jar.fetch(callback.href)).text()).toContain('Your device is connected');
+    const tokens = await token(s.url, { grant_type: DEVICE_GRANT, device_code: a.device_code, client_id: 'device' });
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.scope).toBe('openid api');
+  });
+});
