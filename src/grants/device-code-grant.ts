@@ -3,7 +3,6 @@
  * the device polls with its device code until the user has approved or
  * denied on the verification page, the code expired, or it was redeemed.
  */
-import { randomUUID } from 'node:crypto';
 import type { GrantHandler, ProviderContext } from '../context.js';
 import { AuthorizationPending, ExpiredToken, InvalidGrant, OAuthError, SlowDown } from '../errors.js';
 import { required } from '../core/params.js';
@@ -12,6 +11,7 @@ import { validateScopes } from '../model/validate-scopes.js';
 import type { DeviceCodeRecord } from '../stores/typed/index.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { handleId } from '../tokens/handles.js';
+import { derivedJti, grantRevokedMeanwhile, markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { absoluteRefreshExpiry, activeUser, issuedJwt, issueRefreshToken, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 import { profileClaims } from '../tokens/user-claims.js';
 
@@ -25,6 +25,27 @@ class DeviceAccessDenied extends OAuthError {
 
 /** RFC 8628 §3.5 slow_down: "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
 export const SLOW_DOWN_STEP = 5;
+
+/**
+ * The grant family and access token jti of a redemption, derived from the
+ * device code's record: a replay knows what to revoke without a stored link.
+ */
+const grantIdOf = (rec: DeviceCodeRecord) => `device:${derivedJti('device_code_grant', rec.id)}`;
+const accessTokenJtiOf = (rec: DeviceCodeRecord) => derivedJti('device_code', rec.id);
+
+/**
+ * A redeemed device code presented again: like a replayed authorization code
+ * (RFC 6749 §4.1.2, §10.5), what its redemption issued is revoked: the grant
+ * family (refresh tokens) and the JWT access token.
+ */
+async function revokeReplayed(ctx: ProviderContext, rec: DeviceCodeRecord, client: Client): Promise<void> {
+  const grantId = grantIdOf(rec);
+  await markGrantRevoked(ctx, grantId);
+  await revokeJwtAccessToken(ctx, accessTokenJtiOf(rec), (rec.consumedAt ?? ctx.clock.now()) + client.accessTokenLifetime, rec.clientId);
+  await ctx.stores.grants.deleteFamily(grantId);
+  ctx.logger.warn({ clientId: rec.clientId }, 'device code replayed; grant revoked');
+  ctx.events({ type: 'grant_revoked', reason: 'device_code_replayed', clientId: rec.clientId, subjectId: rec.subjectId, grantId });
+}
 
 /**
  * A pending authorization: authorization_pending, or slow_down when the device
@@ -58,7 +79,10 @@ async function redeem(ctx: ProviderContext, deviceCode: string, client: Client):
   if (!rec) throw new InvalidGrant('device code is invalid');
   // RFC 8628 §3.4 / RFC 6749 §5.2: a code issued to another client is invalid_grant.
   if (rec.clientId !== client.clientId) throw new InvalidGrant('device code was issued to another client');
-  if (rec.consumedAt !== undefined) throw new InvalidGrant('device code has already been used');
+  if (rec.consumedAt !== undefined) {
+    await revokeReplayed(ctx, rec, client);
+    throw new InvalidGrant('device code has already been used');
+  }
   if (rec.expiresAt <= ctx.clock.now()) throw new ExpiredToken('the device code has expired; start a new device authorization request');
   const decision = rec.payload.decision;
   if (!decision) return pending(ctx, rec);
@@ -81,7 +105,7 @@ export const deviceCodeGrant: GrantHandler = {
     const withRefresh = grant.offlineAccess && client.allowOfflineAccess && client.grantTypeSet.has('refresh_token');
     const scopes = withRefresh ? grant.scopes : grant.scopes.filter((s) => s !== 'offline_access');
     const audiences = grant.resources.map((r) => r.name);
-    const grantId = randomUUID();
+    const grantId = grantIdOf(rec);
     const grantClaims = await profileClaims(ctx, { subjectId: user.subjectId, user, client, caller: 'access_token', scopes, target: 'access', audiences });
     let accessTokenClaims = grantClaims;
     let accessTokenLifetime: number | undefined;
@@ -107,7 +131,9 @@ export const deviceCodeGrant: GrantHandler = {
       authTime: decision.authTime,
       acr: decision.acr,
       amr: decision.amr,
+      jti: accessTokenJtiOf(rec),
     });
+    const jwt = issuedJwt(tokens, client);
     let refreshToken: string | undefined;
     if (withRefresh) {
       refreshToken = await issueRefreshToken(ctx, {
@@ -122,10 +148,12 @@ export const deviceCodeGrant: GrantHandler = {
           acr: decision.acr,
           amr: decision.amr,
           accessTokenClaims: grantClaims,
-          issuedJwt: issuedJwt(tokens, client),
+          issuedJwt: jwt,
         },
       });
     }
+    // A replay that revoked the grant while these tokens were issued revokes them too.
+    await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: user.subjectId, grantType: DEVICE_CODE_GRANT });
     return userTokenResponse(tokens, scopes, refreshToken);
   },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
 import { approveOnDevicePage, DEVICE_GRANT, withDeviceClients } from '../helpers/device-page-flow.js';
-import { post, token } from '../endpoints/helpers.js';
+import { introspectAsApi, post, token } from '../endpoints/helpers.js';
 
 describe('device code grant', () => {
   let s: TestServer;
@@ -64,13 +64,26 @@ describe('device code grant', () => {
     const at = decodeJwt(r.body.access_token as string);
     expect([at.sub, at.client_id, at.aud]).toEqual(['2', 'device', 'api']);
 
-    const again = await poll(a.device_code);
-    expect(again.status).toBe(400);
-    expect(again.body.error).toBe('invalid_grant');
-
     // The refresh token works like any other (one-time use, rotated).
     const refreshed = await token(s.url, { grant_type: 'refresh_token', refresh_token: r.body.refresh_token as string, client_id: 'device' });
     expect(refreshed.status).toBe(200);
+
+    const again = await poll(a.device_code);
+    expect(again.status).toBe(400);
+    expect(again.body.error).toBe('invalid_grant');
+  });
+
+  it('a redeemed device code presented again revokes what it issued (access and refresh token)', async () => {
+    const a = await start();
+    await approveOnDevicePage(s.url, a.user_code);
+    const r = await poll(a.device_code);
+    expect(r.status).toBe(200);
+    expect((await introspectAsApi(s.url, r.body.access_token as string)).body.active).toBe(true);
+    const replay = await poll(a.device_code);
+    expect(replay.body).toEqual({ error: 'invalid_grant', error_description: 'device code has already been used' });
+    expect((await introspectAsApi(s.url, r.body.access_token as string)).body.active).toBe(false);
+    const refreshed = await token(s.url, { grant_type: 'refresh_token', refresh_token: r.body.refresh_token as string, client_id: 'device' });
+    expect(refreshed.body.error).toBe('invalid_grant');
   });
 
   it('grants only the scopes the user consented to', async () => {

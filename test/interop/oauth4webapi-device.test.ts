@@ -68,8 +68,6 @@ describe('oauth4webapi v3 device flow against gatehouse start (demo)', () => {
       insecure,
     );
     expect(at.sub).toBe('2');
-    // Used up.
-    expect(await pollError(d.device_code)).toBe('invalid_grant');
     // The refresh token (one-time use) refreshes.
     const refreshed = await oauth.processRefreshTokenResponse(
       as,
@@ -77,6 +75,8 @@ describe('oauth4webapi v3 device flow against gatehouse start (demo)', () => {
       await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token!, insecure),
     );
     expect(refreshed.access_token).toBeDefined();
+    // Used up; presented again, it revokes what it issued.
+    expect(await pollError(d.device_code)).toBe('invalid_grant');
   });
 
   it('a denial reaches the device as access_denied', async () => {
