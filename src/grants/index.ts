@@ -7,4 +7,11 @@ import { passwordGrant } from './password-grant.js';
 import { refreshTokenGrant } from './refresh-token-grant.js';
 
 /** The grants built into Gatehouse; registered through the same `registerGrant` users call. */
-export const builtInGrants: readonly GrantHandler[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, passwordGrant, cibaGrant, deviceCodeGrant];
+export const builtInGrants: readonly GrantHandler[] = [
+  authorizationCodeGrant,
+  clientCredentialsGrant,
+  refreshTokenGrant,
+  passwordGrant,
+  cibaGrant,
+  deviceCodeGrant,
+];
