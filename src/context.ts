@@ -13,6 +13,7 @@ import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import type { AuthenticatedClient } from './client-auth/authenticate-client.js';
 import type { ProviderExtensions } from './extensions/index.js';
 import type { ClientJwksCache } from './client-auth/client-jwks-cache.js';
+import type { DpopContext } from './proof/dpop-context.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -90,6 +91,8 @@ export interface ProviderContext {
   extensions: ProviderExtensions;
   /** Clients' JWK Sets (inline or jwksUri, cached): private_key_jwt and encrypted responses share it. */
   clientJwks?: ClientJwksCache;
+  /** DPoP (RFC 9449): policy, replay store and nonces (proof/dpop-context.ts); absent in a hand-built context: proofs are not accepted. */
+  dpop?: DpopContext;
 }
 
 export interface EndpointUrls {

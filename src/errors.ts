@@ -43,7 +43,9 @@ export type OAuthErrorCode =
   | 'expired_login_hint_token'
   | 'missing_user_code'
   | 'invalid_user_code'
-  | 'invalid_binding_message';
+  | 'invalid_binding_message'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -197,6 +199,31 @@ export class InvalidUserCode extends OAuthError {
 /** CIBA §13: the binding message is invalid or unacceptable. */
 export class InvalidBindingMessage extends OAuthError {
   readonly error = 'invalid_binding_message' as const;
+}
+/**
+ * RFC 9449 §5 and §7.1: the DPoP proof is missing or invalid. 400 at the
+ * token endpoint; 401 with a `DPoP` challenge at a protected resource.
+ */
+export class InvalidDpopProof extends OAuthError {
+  readonly error = 'invalid_dpop_proof' as const;
+  override readonly redirectable = false;
+  constructor(
+    description: string,
+    override readonly status: number = 400,
+  ) {
+    super(description);
+  }
+}
+/** RFC 9449 §8 and §9: a (fresh) server nonce is required; the answer carries `DPoP-Nonce`. */
+export class UseDpopNonce extends OAuthError {
+  readonly error = 'use_dpop_nonce' as const;
+  override readonly redirectable = false;
+  constructor(
+    description: string,
+    override readonly status: number = 400,
+  ) {
+    super(description);
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { createClientAddressResolver } from './http/client-address.js';
 import { createNodeHandler, type NodeHandler } from './http/node-adapter.js';
 import type { InteractionApi, InteractionOptions } from './interaction/index.js';
 import { createKeyManager, loadKeyEncryptionKey } from './keys/index.js';
+import { createDpopContext } from './proof/dpop-context.js';
 import { systemClock, type Clock, type EventSink } from './model/types.js';
 import { buildRoutes, interactiveParts, PATHS } from './routes.js';
 import { openBackend } from './stores/open-backend.js';
@@ -208,6 +209,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     endpoints: endpointUrls(issuer),
     verifiedJwts: createVerifiedJwtCache(),
     background: createBackgroundTasks((err) => logger.error({ err }, 'background task failed')),
+    dpop: createDpopContext({ settings: config.dpop, kek, records: backend.records, clock: () => clock.now() }),
   };
   // The one way a grant is added: built-in ones, the `grants` option's, and a host's later (gh.registerGrant).
   let rebuildDiscovery: (() => void) | undefined;

@@ -10,6 +10,7 @@ import { parseCidr } from './cidr.js';
 import { responseCryptoClientFields, responseCryptoResourceFields } from './response-crypto-schema.js';
 import { cibaClientFields, cibaSchema } from './ciba-schema.js';
 import { deviceFlowSchema } from './device-flow-schema.js';
+import { dpopSchema } from './dpop-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -142,6 +143,10 @@ export const clientSchema = z.object({
   /** Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md). */
   ...responseCryptoClientFields,
   ...cibaClientFields,
+  /** RFC 9449 §5.2 (`dpop_bound_access_tokens`): token requests without a DPoP proof are refused; all tokens are DPoP-bound. */
+  requireDpop: z.boolean().default(false),
+  /** RFC 9449 §8: this client's DPoP proofs at the token endpoint must carry a server nonce (`use_dpop_nonce`). */
+  requireDpopNonce: z.boolean().default(false),
 });
 
 const resourceBase = {
@@ -415,6 +420,7 @@ export const configSchema = z.object({
   ciba: cibaSchema.default(cibaSchema.parse({})),
   /** The device authorization grant (RFC 8628): docs/device-flow.md. */
   deviceFlow: deviceFlowSchema.default(deviceFlowSchema.parse({})),
+  dpop: dpopSchema.default(dpopSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

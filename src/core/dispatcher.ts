@@ -276,7 +276,7 @@ export class Dispatcher {
           '600',
         );
       } else {
-        h.push('access-control-expose-headers', 'WWW-Authenticate');
+        h.push('access-control-expose-headers', 'WWW-Authenticate, DPoP-Nonce');
       }
     }
     if (res.cookies) for (const c of res.cookies) h.push('set-cookie', serializeCookie(c, this.secure));

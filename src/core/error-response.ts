@@ -19,6 +19,8 @@ const quote = (s: string) => s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[^\x2
  * token gets only the challenge, no error code (§3.1).
  */
 export function bearerErrorResponse(err: OAuthError, tokenPresented: boolean): InternalResponse {
+  // A challenge of another scheme set by the endpoint (RFC 9449 §7.1 `DPoP`) is kept as is.
+  if (err.headers?.['www-authenticate']) return jsonResponse(err.toJSON(), err.status, { ...err.headers, 'cache-control': 'no-store' });
   if (!tokenPresented && err.error === 'invalid_token') {
     return { status: 401, headers: { 'www-authenticate': 'Bearer realm="gatehouse"', 'cache-control': 'no-store' } };
   }

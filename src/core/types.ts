@@ -26,6 +26,8 @@ export interface InternalRequest {
   parameterProblem?: OAuthError;
   /** Set once the client is known (authenticated, or named by an authorization request): access log, rate limits. */
   clientId?: string;
+  /** RFC 9449: the thumbprint (`jkt`) of the request's verified DPoP proof key, set by the token endpoint (endpoints/token-dpop.ts). */
+  dpopJkt?: string;
 }
 
 export interface SetCookie {

@@ -76,6 +76,8 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
     id_token_signing_alg_values_supported: algs,
     ...cibaMetadata(ctx),
   };
+  // RFC 9449 §5.1: the DPoP proof algorithms the token endpoint (and userinfo) accept.
+  if (ctx.config.dpop.enabled) doc.dpop_signing_alg_values_supported = [...ctx.config.dpop.algorithms];
   if (features.interactive) {
     Object.assign(doc, {
       authorization_endpoint: e.authorization,

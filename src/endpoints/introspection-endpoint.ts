@@ -9,6 +9,7 @@ import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { raiseParameterProblem } from '../core/parameters.js';
 import { introspectionResponder } from './introspection-jwt.js';
+import { accessTokenType } from '../tokens/access-token.js';
 
 const INACTIVE = { active: false };
 const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'acr', 'sid'];
@@ -30,7 +31,8 @@ export async function introspectionEndpoint(req: InternalRequest, ctx: ProviderC
   } else if (c.client_id !== caller.client.clientId) {
     return respond(INACTIVE);
   }
-  const out: Record<string, unknown> = { active: true, token_type: found.type === 'access_token' ? 'Bearer' : 'refresh_token' };
+  // RFC 9449 §6.2: a DPoP-bound access token is `token_type` DPoP, with its `cnf` (copied below with the other claims).
+  const out: Record<string, unknown> = { active: true, token_type: found.type === 'access_token' ? accessTokenType(c) : 'refresh_token' };
   for (const name of CLAIMS) if (c[name] !== undefined) out[name] = c[name];
   // RFC 7662 §2.2: other claims of the token (user claims of the API resource) may be included.
   if (found.type === 'access_token') for (const [k, v] of Object.entries(c)) if (!(k in out) && k !== 'typ') out[k] = v;

@@ -7,6 +7,7 @@ import { OAuthError, UnauthorizedClient, UnsupportedGrantType } from '../errors.
 import { required } from '../core/params.js';
 import { raiseParameterProblem, rulesOf, type ParameterDeclaration, type ParameterRule } from '../core/parameters.js';
 import type { InternalRequest, InternalResponse } from '../core/types.js';
+import { tokenRequestDpop } from './token-dpop.js';
 
 /**
  * Every token-style body parameter is checked before any is used: no
@@ -66,5 +67,9 @@ async function handleTokenRequest(req: InternalRequest, ctx: ProviderContext): P
   if (grant.requiresConfidentialClient && (auth.method === 'none' || client.isPublic)) {
     throw clientAuthFailed(`${grantType.slice(0, 100)} needs a confidential client; ${client.clientId} used ${auth.method}`);
   }
-  return grant.handle(req, client, ctx, auth);
+  // RFC 9449 §5: the DPoP proof, for every grant (endpoints/token-dpop.ts); sets req.dpopJkt.
+  const dpop = await tokenRequestDpop(req, client, ctx);
+  const response = await grant.handle(req, client, ctx, auth);
+  if (dpop.headers) Object.assign(response.headers, dpop.headers);
+  return response;
 }

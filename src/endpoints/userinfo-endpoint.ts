@@ -10,6 +10,7 @@ import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { lookupToken } from '../tokens/lookup-token.js';
 import { activeProfile, profileClaims } from '../tokens/user-claims.js';
 import { userinfoResponse } from './userinfo-response.js';
+import { checkUserinfoProof, dpopSchemeToken, withDpopChallenge } from './userinfo-dpop.js';
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_SCHEME = /^bearer(?: +|$)/i;
@@ -54,13 +55,25 @@ export function presentedAccessToken(req: InternalRequest, known?: (token: strin
  * routes.set(PATHS.userinfo, { methods: ['GET', 'POST'], cors: true, channel: 'bearer', handle: userinfoEndpoint });
  */
 export async function userinfoEndpoint(req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> {
-  const token = presentedAccessToken(req, (t) => ctx.verifiedJwts.get(t, ctx.clock.now()) !== undefined);
+  // RFC 9449 §7.1: `Authorization: DPoP <token>`; its refusals carry a DPoP challenge (endpoints/userinfo-dpop.ts).
+  let dpopToken: string | undefined;
+  try {
+    dpopToken = dpopSchemeToken(req);
+    return await userinfo(req, ctx, dpopToken);
+  } catch (err) {
+    throw dpopToken !== undefined ? withDpopChallenge(err, ctx) : err;
+  }
+}
+
+async function userinfo(req: InternalRequest, ctx: ProviderContext, dpopToken: string | undefined): Promise<InternalResponse> {
+  const token = dpopToken ?? presentedAccessToken(req, (t) => ctx.verifiedJwts.get(t, ctx.clock.now()) !== undefined);
   // RFC 6750 §3.1: no token at all gets the bare challenge (the bearer channel drops the error code).
   if (token === undefined) throw new InvalidToken('an access token is required');
   const found = await lookupToken(ctx, token, 'access_token');
   // Refresh tokens, ID tokens and foreign JWTs are not access tokens for this endpoint.
   if (!found || found.type !== 'access_token') throw new InvalidToken('the access token is invalid');
   if (!found.active) throw new InvalidToken('the access token is expired or revoked');
+  await checkUserinfoProof(ctx, req, dpopToken !== undefined ? 'DPoP' : 'Bearer', token, found.claims);
   const scopes = spaceList(typeof found.claims.scope === 'string' ? found.claims.scope : undefined);
   // OIDC Core §5.3.3 / RFC 6750 §3.1: a token without openid lacks the scope this endpoint needs.
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token does not have the openid scope');

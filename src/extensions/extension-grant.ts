@@ -10,6 +10,7 @@ import { single, spaceList } from '../core/params.js';
 import { noStoreJson, type Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import { issueTokens } from './token-service.js';
+import { dpopConfirmation } from '../proof/token-binding.js';
 
 export interface ExtensionGrantContext {
   /** The token request's body parameters (repeats kept), already checked for length and repeats. */
@@ -93,6 +94,7 @@ export function extensionGrant(validator: ExtensionGrantValidator): GrantHandler
         body: req.body,
         authTime: result.authTime,
         amr: result.amr,
+        cnf: dpopConfirmation(req),
       });
       return noStoreJson(body);
     },

@@ -12,6 +12,7 @@ import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/token-servic
 import { profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { assertVerifierSyntax, verifyPkce } from './pkce.js';
+import { dpopConfirmation, refreshTokenJkt, requireBoundKey } from '../proof/token-binding.js';
 import { derivedJti, grantRevokedMeanwhile, markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { activeUser, issuedJwt, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 
@@ -130,6 +131,7 @@ export const authorizationCodeGrant: GrantHandler = {
     if (redirectUri === undefined) throw new InvalidGrant('redirect_uri is required: it was sent in the authorization request');
     if (redirectUri !== p.redirectUri) throw new InvalidGrant('redirect_uri does not match the authorization request');
     verifyPkce(p, verifier); // RFC 7636 §4.6
+    requireBoundKey(p.dpopJkt, req, 'authorization code'); // RFC 9449 §10: dpop_jkt
     const user = await activeUser(ctx, rec.subjectId, client, 'authorization_code');
 
     const grant = validateScopes(ctx.resources, client, { requested: p.scopes, resourceIndicators: p.resourceIndicators });
@@ -170,6 +172,7 @@ export const authorizationCodeGrant: GrantHandler = {
       nonce: p.nonce,
       // Derived from the code, so a replay knows which token to revoke without a second write here.
       jti: codeAccessTokenJti(rec.id),
+      cnf: dpopConfirmation(req),
     });
     const jwt = issuedJwt(tokens, client);
 
@@ -190,6 +193,7 @@ export const authorizationCodeGrant: GrantHandler = {
           amr: p.amr,
           accessTokenClaims: sameList(grantAudiences, audiences) && !ctx.extensions.tokenRequestValidator ? accessTokenClaims : await claimsFor(grantAudiences),
           issuedJwt: jwt,
+          dpopJkt: refreshTokenJkt(client, req),
         },
       });
     }

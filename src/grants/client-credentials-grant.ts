@@ -4,7 +4,8 @@ import { InvalidScope, UnauthorizedClient } from '../errors.js';
 import { single, spaceList } from '../core/params.js';
 import { noStoreJson } from '../core/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
-import { issueAccessToken } from '../tokens/token-service.js';
+import { accessTokenType, issueAccessToken } from '../tokens/token-service.js';
+import { dpopConfirmation } from '../proof/token-binding.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 
 export const clientCredentialsGrant: GrantHandler = {
@@ -35,11 +36,12 @@ export const clientCredentialsGrant: GrantHandler = {
       audiences: granted.resources.map((r) => r.name),
       claims: custom?.accessTokenClaims,
       lifetime: custom?.accessTokenLifetime,
+      cnf: dpopConfirmation(req),
     });
     ctx.events({ type: 'token_issued', clientId: client.clientId, grantType: 'client_credentials' });
     return noStoreJson({
       access_token: token.accessToken,
-      token_type: 'Bearer',
+      token_type: accessTokenType(token.claims),
       expires_in: token.expiresIn,
       scope: granted.apiScopes.join(' '),
     });

@@ -11,6 +11,7 @@ import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes, profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
+import { dpopConfirmation, refreshTokenJkt, requireBoundKey } from '../proof/token-binding.js';
 import { grantRevokedMeanwhile, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { activeUser, issuedJwt, issuedReferenceId, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 
@@ -115,6 +116,8 @@ export const refreshTokenGrant: GrantHandler = {
     const requested = spaceList(single(req.body, 'scope'));
     if (!client.allowOfflineAccess) throw new UnauthorizedClient('offline access is not allowed for this client');
     const { rec, spend, retry } = await findRefreshToken(ctx, token, client);
+    // RFC 9449 §5: a bound refresh token (public clients) is used only with a proof of its key; before any state changes.
+    requireBoundKey(rec.payload.dpopJkt, req, 'refresh token');
     await requireBoundSession(ctx, client, rec.sessionId);
     const p = rec.payload;
     const scopes = narrowScopes(requested, p.scopes);
@@ -179,6 +182,7 @@ export const refreshTokenGrant: GrantHandler = {
       authTime: p.authTime ?? rec.createdAt,
       acr: p.acr,
       amr: p.amr,
+      cnf: dpopConfirmation(req),
     });
     const { issuedJwt: _j, issuedReferenceId: _r, predecessorId: _p, ...carried } = p;
     let refreshToken = token;
@@ -192,7 +196,15 @@ export const refreshTokenGrant: GrantHandler = {
         sessionId: rec.sessionId,
         grantId,
         // The presented token's id, also on a retry: a further retry of it finds this token.
-        payload: { ...carried, accessTokenClaims: grantClaims, issuedJwt: jwt, issuedReferenceId: issuedReferenceId(tokens, client), predecessorId: rec.id },
+        payload: {
+          ...carried,
+          accessTokenClaims: grantClaims,
+          issuedJwt: jwt,
+          issuedReferenceId: issuedReferenceId(tokens, client),
+          predecessorId: rec.id,
+          // RFC 9449 §5: stays bound to its key; an unbound public client's token becomes bound by its first proof.
+          dpopJkt: p.dpopJkt ?? refreshTokenJkt(client, req),
+        },
       });
       await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);
     } else if (client.refreshTokenExpiration === 'sliding' || client.updateAccessTokenClaimsOnRefresh) {

@@ -14,6 +14,8 @@ export interface AuthorizationRequest {
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
+  /** RFC 9449 §10: the DPoP key thumbprint the code is bound to (`dpop_jkt`, or a PAR request's proof). */
+  dpopJkt?: string;
   prompt: string[];
   maxAge?: number;
   loginHint?: string;

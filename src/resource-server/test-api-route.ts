@@ -12,7 +12,9 @@ import type { RouteTable } from '../core/router.js';
 import { jsonResponse, type InternalResponse } from '../core/types.js';
 import { protectedResourceMetadata } from './protected-resource-metadata.js';
 import type { ResourceServer } from './resource-server.js';
-import type { FetchLike } from './types.js';
+import type { FetchLike, ProofVerifier } from './types.js';
+import type { DpopContext } from '../proof/dpop-context.js';
+import type { dpopVerifier as DpopVerifierFactory } from './dpop-verifier.js';
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
@@ -24,6 +26,18 @@ export function claimList(claims: Record<string, unknown>): { type: string; valu
     for (const v of values) out.push({ type, value: typeof v === 'string' ? v : JSON.stringify(v) });
   }
   return out;
+}
+
+/** The demo API's DPoP verifier, with the provider's algorithms, proof lifetime and replay store (shared by every node). */
+function testApiDpopVerifier(ctx: ProviderContext, dpop: DpopContext, make: typeof DpopVerifierFactory): ProofVerifier {
+  const s = dpop.settings;
+  return make({
+    algorithms: s.algorithms,
+    proofMaxAge: s.proofMaxAge,
+    clockTolerance: s.clockTolerance,
+    replayStore: dpop.replay,
+    clock: () => ctx.clock.now(),
+  });
 }
 
 /** The test API's routes when `testApi.enabled`; `ownFetch` is the provider's fetch handler. */
@@ -46,7 +60,7 @@ export function testApiRoutes(ctx: ProviderContext, ownFetch: FetchLike): RouteT
   // "Memory"); the instance is this provider's own.
   let rs: Promise<ResourceServer> | undefined;
   const resourceServer = () =>
-    (rs ??= import('./resource-server.js').then(({ createResourceServer }) =>
+    (rs ??= Promise.all([import('./resource-server.js'), import('./dpop-verifier.js')]).then(([{ createResourceServer }, { dpopVerifier }]) =>
       createResourceServer({
         issuer,
         audience,
@@ -55,6 +69,8 @@ export function testApiRoutes(ctx: ProviderContext, ownFetch: FetchLike): RouteT
         clock: () => ctx.clock.now(),
         resourceMetadataUrl: issuer + metadataPath,
         allowInsecureHttp: true,
+        // RFC 9449 §7: DPoP-bound tokens need a proof; its jti goes to the provider's shared replay store.
+        proof: ctx.dpop && ctx.config.dpop.enabled ? [testApiDpopVerifier(ctx, ctx.dpop, dpopVerifier)] : [],
       }),
     ));
   const metadataBody = new TextEncoder().encode(JSON.stringify(meta.document));

@@ -29,6 +29,8 @@ export interface AccessTokenRequest {
   jti?: string;
   /** Seconds; default the client's accessTokenLifetime (a custom token request validator may change it). */
   lifetime?: number;
+  /** RFC 9449 §6.1: the DPoP key the token is bound to (`cnf.jkt`); stored with reference tokens. */
+  cnf?: { jkt: string };
 }
 
 export interface IssuedAccessToken {
@@ -59,6 +61,7 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   if (req.acr) claims.acr = req.acr;
   if (req.amr?.length) claims.amr = req.amr;
   if (req.sessionId) claims.sid = req.sessionId;
+  if (req.cnf) claims.cnf = { jkt: req.cnf.jkt };
   if (client.claims.length && (req.subjectId === undefined || client.alwaysSendClientClaims)) {
     for (const c of client.claims) {
       const name = clientClaimName(client.clientClaimsPrefix, c.type);
@@ -68,6 +71,12 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   }
   if (req.claims) for (const [k, v] of Object.entries(req.claims)) if (!(k in claims)) claims[k] = v;
   return claims;
+}
+
+/** RFC 9449 §5 / RFC 6749 §7.1: `DPoP` for a token bound to a DPoP key (`cnf.jkt`), else `Bearer`. */
+export function accessTokenType(claims: Record<string, unknown>): 'DPoP' | 'Bearer' {
+  const cnf = claims.cnf;
+  return typeof cnf === 'object' && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === 'string' ? 'DPoP' : 'Bearer';
 }
 
 /** Issues an access token in the client's format (tokens/access-token-format.ts). */

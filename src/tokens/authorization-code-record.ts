@@ -13,5 +13,7 @@ export interface AuthorizationCodePayload {
   amr: string[];
   /** The JWT access token id issued when the code was redeemed (revoked if the code is replayed). */
   issuedJti?: string;
+  /** RFC 9449 §10: `dpop_jkt` of the authorization request; the token request must prove this key. */
+  dpopJkt?: string;
 }
 // StoredRecord fields used: subjectId (user), sessionId (sid), clientId, grantId (family), expiresAt.

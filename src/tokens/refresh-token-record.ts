@@ -22,4 +22,6 @@ export interface RefreshTokenPayload {
    * that token within the client's refreshTokenRetryWindow finds this one by it.
    */
   predecessorId?: string;
+  /** RFC 9449 §5: the DPoP key (thumbprint) a public client's refresh token is bound to; a refresh must prove it. */
+  dpopJkt?: string;
 }

@@ -13,13 +13,13 @@ import { validateScopes } from '../model/validate-scopes.js';
 import type { IsActiveCaller } from '../extensions/profile-service.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { accessTokenFormat } from './access-token-format.js';
-import { issueAccessToken, type IssuedAccessToken } from './access-token.js';
+import { accessTokenType, issueAccessToken, type IssuedAccessToken } from './access-token.js';
 import { issueIdToken } from './id-token.js';
 import { absoluteRefreshExpiry, issueRefreshToken } from './refresh-token.js';
 import { activeGrantSubject, profileClaims } from './user-claims.js';
 
 /** The builders every grant issues through (client_credentials: the access token alone). */
-export { issueAccessToken, issueRefreshToken, absoluteRefreshExpiry };
+export { issueAccessToken, issueRefreshToken, absoluteRefreshExpiry, accessTokenType };
 
 /**
  * The user a grant is for; invalid_grant when gone or no longer active. The
@@ -50,6 +50,8 @@ export interface UserTokenRequest {
   jti?: string;
   /** Seconds; default the client's (a custom token request validator may change it). */
   accessTokenLifetime?: number;
+  /** RFC 9449 §6.1: bind the access token to this DPoP key (proof/token-binding.ts `dpopConfirmation`). */
+  cnf?: { jkt: string };
 }
 
 export interface UserTokens {
@@ -73,6 +75,7 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     grantId: req.grantId,
     jti: req.jti,
     lifetime: req.accessTokenLifetime,
+    cnf: req.cnf,
   });
   if (!req.scopes.includes('openid')) return { access };
   // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.
@@ -117,7 +120,7 @@ export function issuedReferenceId(tokens: UserTokens, client: Client): string | 
 export function userTokenResponse(tokens: UserTokens, scopes: readonly string[], refreshToken?: string): InternalResponse {
   const body: Record<string, unknown> = {
     access_token: tokens.access.accessToken,
-    token_type: 'Bearer',
+    token_type: accessTokenType(tokens.access.claims),
     expires_in: tokens.access.expiresIn,
     scope: scopes.join(' '),
   };
@@ -145,12 +148,14 @@ export interface TokenIssueRequest {
   acr?: string;
   /** Who asks the profile service whether the user is active; default 'extension_grant'. */
   caller?: IsActiveCaller;
+  /** RFC 9449 §6.1: bind the access token (and a public client's refresh token, §5) to this DPoP key. */
+  cnf?: { jkt: string };
 }
 
 /** RFC 6749 §5.1: the successful token response body. */
 export interface TokenResponseBody {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
@@ -211,8 +216,14 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
     amr: req.amr,
     acr: req.acr,
     grantId,
+    cnf: req.cnf,
   });
-  const body: TokenResponseBody = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: scopes.join(' ') };
+  const body: TokenResponseBody = {
+    access_token: access.accessToken,
+    token_type: accessTokenType(access.claims),
+    expires_in: access.expiresIn,
+    scope: scopes.join(' '),
+  };
   if (withRefresh && req.subjectId !== undefined) {
     const issued = accessTokenFormat(client).revocationRef(access.accessToken, access.claims);
     body.refresh_token = await issueRefreshToken(ctx, {
@@ -229,6 +240,8 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
         accessTokenClaims: grantClaims,
         issuedJwt: issued.jwt,
         issuedReferenceId: issued.referenceId,
+        // RFC 9449 §5: a public client's refresh token is bound to its DPoP key.
+        dpopJkt: client.isPublic ? req.cnf?.jkt : undefined,
       },
     });
   }

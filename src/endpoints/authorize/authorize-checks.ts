@@ -33,6 +33,7 @@ import {
   returnsIdToken,
   type ResponseType,
 } from './response-types.js';
+import { checkDpopJkt } from './check-dpop-jkt.js';
 
 /** Thrown by phase two: the error may be sent to the verified redirect URI. */
 export class RedirectableError extends Error {
@@ -253,6 +254,7 @@ export async function validateAuthorizationRequest(
       resourceIndicators,
       nonce,
       ...pkce,
+      dpopJkt: checkDpopJkt(p),
       prompt,
       maxAge,
       loginHint: single(p, 'login_hint', 256),

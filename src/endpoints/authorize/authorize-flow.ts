@@ -245,6 +245,7 @@ export class AuthorizeFlow {
           resourceIndicators: request.resourceIndicators,
           codeChallenge: request.codeChallenge,
           codeChallengeMethod: request.codeChallengeMethod,
+          dpopJkt: request.dpopJkt,
           nonce: request.nonce,
           authTime: session.payload.authTime,
           acr: session.payload.acr,
