@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileClients, compileResources, loadConfig, type Config, type ConfigWarning } from '../../src/config/index.js';
@@ -7,6 +8,8 @@ import { clientResponseTypes } from '../../src/endpoints/authorize/response-type
 const demoPath = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
 const ALL_SCOPES = ['openid', 'profile', 'email', 'api', 'offline_access'];
+/** demo-keys/client.public.jwks.json of the contract, as the test fixture copies it (the project never reads ../shared). */
+const CLIENT_JWKS = JSON.parse(readFileSync(new URL('../fixtures/demo-client.public.jwks.json', import.meta.url), 'utf8')) as unknown;
 
 let config: Config;
 let warnings: ConfigWarning[];
@@ -97,6 +100,38 @@ describe('demo configuration (public contract)', () => {
     expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
   });
 
+  it('m2m.jwt: as m2m, private_key_jwt only with the demo client key', () => {
+    const c = client('m2m.jwt');
+    expect(c.clientSecrets).toEqual([]);
+    expect(c.tokenEndpointAuthMethods).toEqual(['private_key_jwt']);
+    expect(c.jwks).toEqual(CLIENT_JWKS);
+    expect([c.allowedGrantTypes, c.allowedScopes, c.accessTokenType]).toEqual([['client_credentials'], ['api'], 'jwt']);
+    expect([c.requireDpop, c.requireDpopNonce]).toEqual([false, false]);
+  });
+
+  it.each([
+    ['m2m.dpop', false],
+    ['m2m.dpop.nonce', true],
+  ])('%s: as m2m, DPoP required (nonce %s)', (id, nonce) => {
+    const c = client(id);
+    expect(c.clientSecrets.map((s) => s.value)).toEqual([sha256('secret')]);
+    expect([c.allowedGrantTypes, c.allowedScopes, c.accessTokenType]).toEqual([['client_credentials'], ['api'], 'jwt']);
+    expect([c.requireDpop, c.requireDpopNonce]).toEqual([true, nonce]);
+  });
+
+  it('interactive.confidential.jwt: as interactive.confidential, private_key_jwt only', () => {
+    const { clientId: _a, clientName: _b, clientSecrets: _c, tokenEndpointAuthMethods: _d, jwks, ...rest } = client('interactive.confidential.jwt');
+    const { clientId: _e, clientName: _f, clientSecrets: _g, tokenEndpointAuthMethods: _h, ...base } = client('interactive.confidential');
+    expect(rest).toEqual(base);
+    expect(jwks).toEqual(CLIENT_JWKS);
+    expect(client('interactive.confidential.jwt').tokenEndpointAuthMethods).toEqual(['private_key_jwt']);
+  });
+
+  it('DPoP accepted from any client (RFC 9449)', () => {
+    expect(config.dpop.enabled).toBe(true);
+    expect(config.dpop.requireNonce).toBe(false);
+  });
+
   it('device', () => {
     const c = client('device');
     expect(c.requireClientSecret).toBe(false);
@@ -166,8 +201,12 @@ describe('demo configuration (public contract)', () => {
     const methods = (id: string) => [...registry.find(id)!.authMethods].sort();
     expect(registry.all().map((c) => c.clientId)).toEqual([
       'interactive.confidential',
+      'interactive.confidential.jwt',
       'interactive.public',
       'm2m',
+      'm2m.jwt',
+      'm2m.dpop',
+      'm2m.dpop.nonce',
       'device',
       'm2m.short',
       'interactive.confidential.short',
@@ -179,6 +218,9 @@ describe('demo configuration (public contract)', () => {
     ]);
     expect(methods('interactive.confidential.hybrid')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.implicit')).toEqual(['none']);
+    expect(methods('m2m.jwt')).toEqual(['private_key_jwt']);
+    expect(methods('interactive.confidential.jwt')).toEqual(['private_key_jwt']);
+    expect(methods('m2m.dpop')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.confidential')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.public')).toEqual(['none']);
     expect(methods('m2m')).toEqual(['client_secret_basic', 'client_secret_post']);

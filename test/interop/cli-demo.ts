@@ -20,7 +20,9 @@ export interface InteropServer extends CliServer {
 export async function startInteropServer(): Promise<InteropServer> {
   const pair = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'interop-es256', alg: 'ES256', use: 'sig' };
-  const config = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as { clients: unknown[] };
+  const config = JSON.parse(readFileSync(join(ROOT, 'config/demo.json'), 'utf8')) as { clients: Array<{ clientId: string } & Record<string, unknown>> };
+  // The demo's own m2m.jwt (its key in demo-keys) gives way to one with a key made here.
+  config.clients = config.clients.filter((c) => c.clientId !== 'm2m.jwt');
   config.clients.push(
     { clientId: 'm2m.jwt', jwks: { keys: [jwk] }, allowedGrantTypes: ['client_credentials'], allowedScopes: ['api'] },
     {

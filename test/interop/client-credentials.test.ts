@@ -17,6 +17,8 @@ describe('openid-client: client credentials', () => {
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'interop-1', alg: 'ES256', use: 'sig' };
     s = await startTestServer({
       mutate: (c) => {
+        // The demo's m2m.jwt gives way to one with a key made here.
+        c.clients = c.clients!.filter((x) => x.clientId !== 'm2m.jwt');
         (c.clients as unknown[]).push({
           clientId: 'm2m.jwt',
           jwks: { keys: [jwk] },
