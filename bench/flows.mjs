@@ -12,14 +12,18 @@
  * - `device`: N virtual users, each looping complete device flows (RFC 8628:
  *   device authorization -> verification page, login, consent -> token). One sample = one complete flow.
  * - `token`: runs one flow and prints its access token.
+ * - `client_credentials_dpop`: client_credentials for `m2m.dpop` (DPoP required), each
+ *   virtual user with its own ES256 key and a fresh proof per request. One sample = one grant.
  * `users` (default ["alice"]) lists the demo users logged in, in turn.
  *
  * @example
  * taskset -c 1 node bench/flows.mjs '{"base":"http://127.0.0.1:5000","mode":"flows","connections":32,"duration":5}'
  */
 import { emitResult } from './stats.mjs';
-import { driverSetup, timed as runTimed } from './flow-loop.mjs';
+import { driverSetup, FlowError, timed as runTimed } from './flow-loop.mjs';
 import { gatehouseSteps } from './gatehouse-steps.mjs';
+import { dpopSigner } from './dpop-proof.mjs';
+import { basicAuth } from './http-client.mjs';
 
 const { spec, base, loop, client } = driverSetup(process.argv[2], 'http://127.0.0.1:5000');
 const { flow, refresh: refreshGrant, deviceFlow } = gatehouseSteps(client, base);
@@ -51,6 +55,22 @@ if (spec.mode === 'flows') {
   result = await timed(
     async () => (await flow(user())).refresh_token,
     (rt) => refresh(rt),
+  );
+} else if (spec.mode === 'client_credentials_dpop') {
+  const body = 'grant_type=client_credentials&scope=api';
+  const headers = {
+    authorization: basicAuth('m2m.dpop', 'secret'),
+    'content-type': 'application/x-www-form-urlencoded',
+    'content-length': String(body.length),
+  };
+  const htu = `${base}/connect/token`;
+  result = await timed(
+    async () => dpopSigner(),
+    async (signer) => {
+      const res = await client.request('POST', '/connect/token', { ...headers, dpop: signer.proof('POST', htu) }, body);
+      if (res.status !== 200 || !res.body.includes('"token_type":"DPoP"')) throw new FlowError(`token: HTTP ${res.status} ${String(res.body).slice(0, 200)}`);
+      return signer;
+    },
   );
 } else if (spec.mode === 'token') {
   result = { accessToken: (await flow(user())).access_token };

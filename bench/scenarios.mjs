@@ -43,6 +43,14 @@ export function scenarios(c) {
       },
     },
     {
+      // The same grant for m2m.dpop: a fresh DPoP proof per request (bench/dpop-proof.mjs), verified
+      // (ES256), its jti recorded in the store, the token bound (cnf.jkt). The cost of DPoP against Bearer.
+      name: 'client_credentials_dpop',
+      ceiling: 'sign',
+      target: 0.6,
+      load: { kind: 'flows', mode: 'client_credentials_dpop', connections: c.postConnections },
+    },
+    {
       name: 'authorization_code_flow',
       ceiling: 'sign/2',
       target: 0.75,
