@@ -61,6 +61,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
   });
 
   const grantTypes = new Set([...KNOWN_GRANT_TYPES, ...extraGrantTypes]);
+  const dpopOff = isRecord(input.dpop) && input.dpop.enabled === false;
   const clientIds = new Map<string, number>();
   records(input.clients).forEach((c, i) => {
     const id = text(c.clientId);
@@ -90,6 +91,10 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
     checkCibaClient(c, confidential, ['clients', i], add);
     checkAuthMethods(c, ['clients', i], add);
     checkClientClaims(c, ['clients', i], add);
+    // RFC 9449: a client that requires DPoP could get no token at all with DPoP switched off.
+    if (dpopOff && (flag(c.requireDpop, false) || flag(c.requireDpopNonce, false))) {
+      add(['clients', i, flag(c.requireDpop, false) ? 'requireDpop' : 'requireDpopNonce'], 'needs DPoP, which is switched off (dpop.enabled is false)');
+    }
   });
 
   const subjects = new Map<string, number>();

@@ -52,7 +52,10 @@ describe('demo: GET {issuer}/api/test', () => {
   it('answers 401 with a challenge naming the metadata for a missing token, invalid_token for a bad one', async () => {
     const missing = await call();
     expect(missing.status).toBe(401);
-    expect(missing.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${s.url}/.well-known/oauth-protected-resource/api/test"`);
+    // RFC 9449 §7.1: the API accepts DPoP too, so it offers that scheme with its algorithms beside Bearer.
+    expect(missing.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${s.url}/.well-known/oauth-protected-resource/api/test", DPoP algs="ES256 PS256 EdDSA RS256"`,
+    );
     const bad = await call('not-a-token');
     expect(bad.status).toBe(401);
     expect(challengeParams(bad.headers.get('www-authenticate')).params.error).toBe('invalid_token');
