@@ -15,12 +15,12 @@
  *     token is bound to (`cnf.jkt`).
  * Last, the `jti` is recorded once (replay store): a reused proof is refused.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { constants, createHash, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import { MalformedJwt, parseCompactJws } from '../tokens/compact-jws.js';
 import { DpopError, invalidProof, useNonce } from './errors.js';
 import { htuMatches } from './htu.js';
-import { jwkThumbprint, publicJwkProblem } from './jwk.js';
+import { jwkThumbprintSync, publicJwkProblem, publicKeyObject } from './jwk.js';
 import type { DpopNonces } from './nonce.js';
 import type { ReplayStore } from './replay.js';
 
@@ -91,6 +91,27 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** ES* signatures are R || S, each as long as the curve's coordinates (RFC 7518 §3.4). */
+const ES_SIGNATURE_LENGTH: Record<string, number> = { ES256: 64, ES384: 96, ES512: 132 };
+/** RFC 7518 §3.3, §3.5: RSA keys of at least 2048 bits (as jose requires). */
+const MIN_RSA_BITS = 2048;
+
+/**
+ * Item 6 with node:crypto (one synchronous verification, no key import through
+ * WebCrypto): the JWS signature of `input` under `key` for `alg` (RFC 7518
+ * §3.3-3.5, RFC 8037 §3.1).
+ */
+function signatureHolds(alg: DpopAlgorithm, key: KeyObject, input: Buffer, signature: Buffer): boolean {
+  if (alg === 'EdDSA') return verifySignature(null, input, key, signature);
+  const hash = `sha${alg.slice(2)}`;
+  if (alg.startsWith('ES')) return signature.length === ES_SIGNATURE_LENGTH[alg] && verifySignature(hash, input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return false;
+  if (alg.startsWith('PS')) {
+    return verifySignature(hash, input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 }, signature);
+  }
+  return verifySignature(hash, input, key, signature);
+}
+
 /** Item 1: the single DPoP header value. */
 function singleProof(proof: DpopRequest['proof']): string {
   const values = proof === undefined ? [] : typeof proof === 'string' ? [proof] : [...proof];
@@ -129,13 +150,17 @@ export async function verifyDpopProof(request: DpopRequest, policy: DpopPolicy):
   const problem = publicJwkProblem(header.jwk, alg);
   if (problem) throw invalidProof(problem);
   const jwk = header.jwk as JWK;
-  // Item 6.
+  // Item 6 (the serialization is canonical: parseCompactJws checked it).
+  const key = publicKeyObject(jwk);
+  const dot = proof.lastIndexOf('.');
+  let holds: boolean;
   try {
-    const key = await importJWK(jwk, alg);
-    await compactVerify(proof, key, { algorithms: [alg] });
+    holds =
+      key !== undefined && signatureHolds(alg as DpopAlgorithm, key, Buffer.from(proof.slice(0, dot), 'ascii'), Buffer.from(proof.slice(dot + 1), 'base64url'));
   } catch {
-    throw invalidProof('the DPoP proof signature does not verify with its jwk');
+    holds = false;
   }
+  if (!holds) throw invalidProof('the DPoP proof signature does not verify with its jwk');
   // Item 3.
   const { jti, htm, htu, iat, ath, nonce } = payload;
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw invalidProof('the DPoP proof has no valid jti');
@@ -152,7 +177,7 @@ export async function verifyDpopProof(request: DpopRequest, policy: DpopPolicy):
     if (typeof ath !== 'string') throw invalidProof('the DPoP proof has no ath for the access token');
     if (!sameText(ath, accessTokenHash(request.accessToken))) throw invalidProof('the DPoP proof ath does not match the access token');
   }
-  const jkt = await jwkThumbprint(jwk);
+  const jkt = jwkThumbprintSync(jwk);
   if (request.boundJkt !== undefined && !sameText(jkt, request.boundJkt)) throw invalidProof('the DPoP proof key is not the key the token is bound to');
   // Item 10.
   if (policy.nonces) {

@@ -3,7 +3,8 @@
  * asymmetric public JWK without private members, fitting the proof's `alg`;
  * and its RFC 7638 SHA-256 thumbprint (`jkt`, RFC 9449 §6.1).
  */
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 
 /** Members that only a private (or symmetric) key has (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -26,7 +27,49 @@ export function publicJwkProblem(jwk: unknown, alg: string): string | undefined 
   return fits ? undefined : `the jwk does not fit the proof alg ${alg}`;
 }
 
+/** RFC 7638 §3.2: the required members of each key type, in lexicographic order. */
+const REQUIRED: Record<string, readonly string[]> = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'] };
+
+/** The required members of an asymmetric public JWK (RFC 7638 §3.2), or undefined for another key type or a missing member. */
+function requiredMembers(jwk: JWK): Record<string, string> | undefined {
+  const names = REQUIRED[jwk.kty ?? ''];
+  if (!names) return undefined;
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = (jwk as Record<string, unknown>)[n];
+    if (typeof v !== 'string' || v === '') return undefined;
+    out[n] = v;
+  }
+  return out;
+}
+
+/**
+ * RFC 7638 JWK thumbprint with SHA-256, base64url: the value of `cnf.jkt`.
+ * Synchronous (one hash of a short string); see {@link jwkThumbprint}.
+ */
+export function jwkThumbprintSync(jwk: JWK): string {
+  const members = requiredMembers(jwk);
+  if (!members) throw new TypeError('the JWK is not an EC, RSA or OKP public key with its required members');
+  // §3.3: no whitespace, members in lexicographic order (the insertion order above), UTF-8.
+  return createHash('sha256').update(JSON.stringify(members), 'utf8').digest('base64url');
+}
+
 /** RFC 7638 JWK thumbprint with SHA-256, base64url: the value of `cnf.jkt`. */
 export function jwkThumbprint(jwk: JWK): Promise<string> {
-  return calculateJwkThumbprint(jwk, 'sha256');
+  try {
+    return Promise.resolve(jwkThumbprintSync(jwk));
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+/** The proof key as a node:crypto KeyObject, from its required members only (undefined when node refuses it). */
+export function publicKeyObject(jwk: JWK): KeyObject | undefined {
+  const members = requiredMembers(jwk);
+  if (!members) return undefined;
+  try {
+    return createPublicKey({ key: members, format: 'jwk' });
+  } catch {
+    return undefined;
+  }
 }
