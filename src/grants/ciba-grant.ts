@@ -6,6 +6,7 @@
  * after the notification). Token errors: §11.
  */
 import { randomUUID } from 'node:crypto';
+import { dpopConfirmation, refreshTokenJkt } from '../proof/token-binding.js';
 import type { GrantHandler, ProviderContext } from '../context.js';
 import { AuthorizationPending, ExpiredToken, InvalidGrant, OAuthError, SlowDown } from '../errors.js';
 import { required } from '../core/params.js';
@@ -101,6 +102,7 @@ export const cibaGrant: GrantHandler = {
       authTime,
       acr: decision.acr,
       amr: decision.amr,
+      cnf: dpopConfirmation(req), // RFC 9449 §5
     });
     const refreshToken = withRefresh
       ? await issueRefreshToken(ctx, {
@@ -116,6 +118,7 @@ export const cibaGrant: GrantHandler = {
             amr: decision.amr,
             accessTokenClaims,
             issuedJwt: issuedJwt(tokens, client),
+            dpopJkt: refreshTokenJkt(client, req),
           },
         })
       : undefined;

@@ -10,6 +10,7 @@
  * unless a host's validator says otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { dpopConfirmation, refreshTokenJkt } from '../proof/token-binding.js';
 import type { GrantHandler } from '../context.js';
 import { required, single, spaceList } from '../core/params.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
@@ -86,6 +87,7 @@ export const passwordGrant: GrantHandler = {
       grantId,
       authTime: now,
       amr,
+      cnf: dpopConfirmation(req), // RFC 9449 §5
     });
     // A new grant: no session id, so a refresh follows no browser session (refresh-token-grant.ts, requireBoundSession).
     const refreshToken = withRefresh
@@ -102,6 +104,7 @@ export const passwordGrant: GrantHandler = {
             accessTokenClaims: grantClaims,
             issuedJwt: issuedJwt(tokens, client),
             issuedReferenceId: issuedReferenceId(tokens, client),
+            dpopJkt: refreshTokenJkt(client, req),
           },
         })
       : undefined;

@@ -94,6 +94,26 @@ describe('client_credentials', () => {
   });
 });
 
+describe('password grant (ro.client)', () => {
+  it('binds the access token; the confidential client refresh token stays unbound', async () => {
+    const r = await token(
+      s.url,
+      { grant_type: 'password', username: 'alice', password: 'alice', scope: 'openid api offline_access' },
+      { authorization: basic('ro.client', 'secret'), dpop: await proof() },
+    );
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.token_type).toBe('DPoP');
+    expect(decodeJwt(r.body.access_token as string).cnf).toEqual({ jkt });
+    const refreshed = await token(
+      s.url,
+      { grant_type: 'refresh_token', refresh_token: r.body.refresh_token as string },
+      { authorization: basic('ro.client', 'secret') },
+    );
+    expect(refreshed.status, refreshed.text).toBe(200);
+    expect(refreshed.body.token_type).toBe('Bearer');
+  });
+});
+
 describe('invalid proofs: 400 invalid_dpop_proof (§4.3, §5)', () => {
   it('wrong htm', async () => refused(await m2m('m2m', await proof(key, {}, 'GET')), 'invalid_dpop_proof'));
   it('wrong htu', async () => refused(await m2m('m2m', await proof(key, {}, 'POST', `${s.url}/connect/userinfo`)), 'invalid_dpop_proof'));
