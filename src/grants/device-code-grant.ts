@@ -14,6 +14,7 @@ import { handleId } from '../tokens/handles.js';
 import { derivedJti, grantRevokedMeanwhile, markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { absoluteRefreshExpiry, activeUser, issuedJwt, issueRefreshToken, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 import { profileClaims } from '../tokens/user-claims.js';
+import { dpopConfirmation, refreshTokenJkt } from '../proof/token-binding.js';
 
 /** RFC 8628 §3.4: the grant type the device polls with. */
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -132,6 +133,7 @@ export const deviceCodeGrant: GrantHandler = {
       acr: decision.acr,
       amr: decision.amr,
       jti: accessTokenJtiOf(rec),
+      cnf: dpopConfirmation(req), // RFC 9449 §5
     });
     const jwt = issuedJwt(tokens, client);
     let refreshToken: string | undefined;
@@ -149,6 +151,8 @@ export const deviceCodeGrant: GrantHandler = {
           amr: decision.amr,
           accessTokenClaims: grantClaims,
           issuedJwt: jwt,
+          // RFC 9449 §5: the device client is public, so its refresh token is bound to the proof key.
+          dpopJkt: refreshTokenJkt(client, req),
         },
       });
     }

@@ -7,10 +7,11 @@
 import { calculateJwkThumbprint, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtensionGrantValidator } from '../../src/extensions/extension-grant.js';
+import { approveOnDevicePage, DEVICE_GRANT } from '../helpers/device-page-flow.js';
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT } from '../helpers/flow.js';
 import { basic, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeProof, proofKey, type ProofKey, type ProofParts } from '../proof/dpop-proofs.js';
-import { addM2mClient, introspectAsApi, token, type Answer } from './helpers.js';
+import { addM2mClient, introspectAsApi, post, token, type Answer } from './helpers.js';
 
 const PUBLIC_REDIRECT = 'http://127.0.0.1/callback';
 const OTP_GRANT = 'urn:example:dpop-test';
@@ -111,6 +112,22 @@ describe('password grant (ro.client)', () => {
     );
     expect(refreshed.status, refreshed.text).toBe(200);
     expect(refreshed.body.token_type).toBe('Bearer');
+  });
+});
+
+describe('device code grant (the demo device client, public)', () => {
+  it('binds the access token and the refresh token to the proof key', async () => {
+    const start = await post(s.url, '/connect/deviceauthorization', { client_id: 'device', scope: 'openid api offline_access' });
+    const { device_code, user_code } = start.body as { device_code: string; user_code: string };
+    expect((await approveOnDevicePage(s.url, user_code, { username: 'bob' })).status).toBe(200);
+    const r = await token(s.url, { grant_type: DEVICE_GRANT, device_code, client_id: 'device' }, { dpop: await proof() });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.token_type).toBe('DPoP');
+    expect(decodeJwt(r.body.access_token as string).cnf).toEqual({ jkt });
+    const rt = r.body.refresh_token as string;
+    refused(await token(s.url, { grant_type: 'refresh_token', refresh_token: rt, client_id: 'device' }, { dpop: await proof(other) }), 'invalid_dpop_proof');
+    const ok = await token(s.url, { grant_type: 'refresh_token', refresh_token: rt, client_id: 'device' }, { dpop: await proof() });
+    expect(ok.status, ok.text).toBe(200);
   });
 });
 
