@@ -45,7 +45,10 @@ export type OAuthErrorCode =
   | 'invalid_user_code'
   | 'invalid_binding_message'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+  | 'invalid_redirect_uri'
+  | 'invalid_software_statement'
+  | 'unapproved_software_statement';
 
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
@@ -165,6 +168,21 @@ export class RegistrationNotSupported extends OAuthError {
  */
 export class InvalidClientMetadata extends OAuthError {
   readonly error = 'invalid_client_metadata' as const;
+  override readonly redirectable = false;
+}
+/** RFC 7591 §3.2.2: a redirect URI of a registration is invalid or outside the server's policy. */
+export class InvalidRedirectUri extends OAuthError {
+  readonly error = 'invalid_redirect_uri' as const;
+  override readonly redirectable = false;
+}
+/** RFC 7591 §3.2.2: the software statement is invalid (not a signed JWT, bad signature, malformed). */
+export class InvalidSoftwareStatement extends OAuthError {
+  readonly error = 'invalid_software_statement' as const;
+  override readonly redirectable = false;
+}
+/** RFC 7591 §3.2.2: the software statement's issuer is not trusted here. */
+export class UnapprovedSoftwareStatement extends OAuthError {
+  readonly error = 'unapproved_software_statement' as const;
   override readonly redirectable = false;
 }
 

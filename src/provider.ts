@@ -44,6 +44,11 @@ import { testApiRoutes } from './resource-server/test-api-route.js';
 import { resolveExtensions, type ExtensionOptions } from './extensions/index.js';
 import { extensionGrant } from './extensions/extension-grant.js';
 import { storeClientRegistry } from './extensions/client-store.js';
+import { dynamicClientRegistry } from './registration/dynamic-client-registry.js';
+import { metadataDocumentResolver } from './registration/metadata-document.js';
+import { metadataDocumentRules } from './registration/registration-rules.js';
+import { registeredClientStore } from './stores/typed/registered-clients.js';
+import { strictPolicy, trustedPolicy } from './net/index.js';
 import { cachingResourceStore, mergedResources, type ResourceDefinitions } from './extensions/resource-store.js';
 import { userServicePasswordValidator } from './extensions/password-validator.js';
 import { issueTokens, type TokenIssueRequest, type TokenResponseBody } from './extensions/token-service.js';
@@ -175,12 +180,26 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   backend.changes?.subscribe('keys', () => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')));
   const limiter = await createRateLimiter({ config, clock, logger, events: bus.emit, issuer });
   // Host stores (extensions/): clients and resources beyond the configuration's, through TTL caches.
-  const withClientStore = (registry: ClientRegistry) =>
+  const withHostStore = (registry: ClientRegistry) =>
     options.clientStore
       ? storeClientRegistry(registry, options.clientStore, clock, options.storeCache, (clientId, problems) =>
           logger.warn({ clientId, problems }, 'client store returned an invalid client'),
         )
       : registry;
+  // Registered clients (RFC 7591) and Client ID Metadata Documents (docs/registration.md), after the configuration and a host's store.
+  const documents =
+    config.clientIdMetadataDocuments.enabled &&
+    metadataDocumentResolver(config.clientIdMetadataDocuments, config.outbound, () => metadataDocumentRules(ctx as ProviderContext), clock);
+  const withClientStore = (registry: ClientRegistry) =>
+    config.registration.enabled || documents
+      ? dynamicClientRegistry(withHostStore(registry), {
+          clock,
+          registered: config.registration.enabled ? registeredClientStore(backend.records) : undefined,
+          documents: documents || undefined,
+          ttl: config.registration.cacheTime,
+          onInvalid: (clientId, problems) => logger.warn({ clientId, problems }, 'a registered client does not validate'),
+        })
+      : withHostStore(registry);
   const resourceStore = options.resourceStore && cachingResourceStore(options.resourceStore, options.storeCache ?? {}, clock);
   let storeResources: ResourceDefinitions = resourceStore ? await resourceStore.getAllResources() : {};
   const resourcesOf = (c: Config): Resources => (resourceStore ? mergedResources(c, storeResources) : compileResources(c));
@@ -188,7 +207,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const users = createUserService({ config, backend, clock, limiter, store: options.userStore });
   const extensions = resolveExtensions(options);
   extensions.passwordValidator ??= userServicePasswordValidator(users);
-  const clientJwks = createClientJwksCache({ outbound: config.outbound });
+  // Keys of registered and metadata-document clients are the client's URLs: the strict policy (no private addresses).
+  const isDynamic = (clientId: string) => (ctx?.clients as { isDynamic?: (id: string) => boolean } | undefined)?.isDynamic?.(clientId) ?? false;
+  const clientJwks = createClientJwksCache({ outbound: config.outbound, policyFor: (c) => (isDynamic(c.clientId) ? strictPolicy(config.outbound) : trustedPolicy(config.outbound)) });
   ctx = {
     config,
     issuer,

@@ -15,12 +15,13 @@ import { healthRoute } from './endpoints/health-endpoint.js';
 import { INITIATE_LOGIN_PARAMETERS, INITIATE_LOGIN_PATH, initiateLoginEndpoint } from './endpoints/initiate-login-endpoint.js';
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { jwksRoute } from './endpoints/jwks-endpoint.js';
+import { REGISTRATION_PATH, registrationEndpoint } from './endpoints/registration-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { tokenEndpoint, tokenParameters, tokenStyleParameters } from './endpoints/token-endpoint.js';
 import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
 import { createInteractionApi, type InteractionApi } from './interaction/interaction-api.js';
 import type { InteractionOptions } from './interaction/index.js';
-import { authorizeLimit, tokenLimit } from './ratelimit/route-limits.js';
+import { authorizeLimit, registrationLimit, tokenLimit } from './ratelimit/route-limits.js';
 import { backchannelAuthenticationEndpoint, backchannelAuthenticationParameters } from './endpoints/backchannel-authentication-endpoint.js';
 import { createUiRoutes, type UiRoutes } from './ui/routes/index.js';
 import { deviceRoutes } from './ui/routes/device.js';
@@ -41,6 +42,7 @@ export const PATHS = {
   initiateLogin: INITIATE_LOGIN_PATH,
   backchannelAuthentication: '/connect/ciba',
   deviceAuthorization: '/connect/deviceauthorization',
+  registration: REGISTRATION_PATH,
   health: '/health',
 } as const;
 
@@ -155,5 +157,10 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     ...(ctx.config.authentication.checkSession ? checkSessionRoutes(PATHS.checkSession, ctx.issuer.startsWith('https:')) : []),
     ...groups.testApi,
   ]);
+  // RFC 7591 §3 registration and RFC 7592 client configuration (registration_client_uri: the same path with ?client_id=).
+  if (ctx.config.registration.enabled) {
+    const handle = registrationEndpoint(ctx);
+    routes.set(PATHS.registration, { methods: ['POST', 'GET', 'PUT', 'DELETE'], json: true, handle, rateLimit: registrationLimit(ctx, PATHS.registration) });
+  }
   return { routes, rebuildDiscovery: discovery.rebuild };
 }

@@ -23,6 +23,7 @@ Commands:
   keys list|rotate [--config FILE]      show or rotate signing keys
   users add|set-password|list ...       manage the SQL user store
   sessions list|end [--sub|--client|--sid]  list or end server-side sessions (end sends back-channel logout)
+  registration token create [--lifetime 1d] [--single-use]  mint an initial access token for client registration
   check [--config FILE]                 validate a configuration file
   schema                                print the configuration JSON Schema
 `;
@@ -156,6 +157,17 @@ async function main(argv: string[]): Promise<number> {
         return await runSessionsCommand(stripConfigArgs(args), { sessions: gh.sessions, out, err, events });
       } finally {
         await gh.close();
+      }
+    }
+    case 'registration': {
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      const { runRegistrationCommand } = await import('./registration.js');
+      const backend = await openBackend(config);
+      try {
+        return await runRegistrationCommand(stripConfigArgs(args), { config, backend, out, err });
+      } finally {
+        await backend.close();
       }
     }
     case undefined:

@@ -69,6 +69,8 @@ export const rateLimitsSchema = z.object({
   authorizePerIp: limit(300),
   /** Authorization requests per client_id. */
   authorizePerClient: limit(3000),
+  /** Dynamic client registration requests (RFC 7591/7592, every method) per client address. */
+  registrationPerIp: limit(60),
   /** Failed login attempts per client IP (successful ones are not counted). */
   loginPerIp: limit(100),
   /**

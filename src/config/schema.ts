@@ -11,6 +11,7 @@ import { responseCryptoClientFields, responseCryptoResourceFields } from './resp
 import { cibaClientFields, cibaSchema } from './ciba-schema.js';
 import { deviceFlowSchema } from './device-flow-schema.js';
 import { dpopSchema } from './dpop-schema.js';
+import { clientIdMetadataDocumentsSchema, registrationSchema } from './registration-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -421,6 +422,10 @@ export const configSchema = z.object({
   /** The device authorization grant (RFC 8628): docs/device-flow.md. */
   deviceFlow: deviceFlowSchema.default(deviceFlowSchema.parse({})),
   dpop: dpopSchema.default(dpopSchema.parse({})),
+  /** Dynamic client registration (RFC 7591/7592): docs/registration.md. */
+  registration: registrationSchema.default(registrationSchema.parse({})),
+  /** Client ID Metadata Documents: docs/registration.md. */
+  clientIdMetadataDocuments: clientIdMetadataDocumentsSchema.default(clientIdMetadataDocumentsSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

@@ -129,7 +129,7 @@ export class Dispatcher {
       return done(early ?? notFoundResponse());
     }
     let text = '';
-    if (method === 'POST') {
+    if (method === 'POST' || (route.json && method === 'PUT')) {
       try {
         text = await edge.readBody();
       } catch (e) {
@@ -142,7 +142,8 @@ export class Dispatcher {
     } else edge.discardBody();
     let req: InternalRequest;
     try {
-      req = build(text ? parseParams(text) : new Map<string, string[]>());
+      req = build(text && !route.json ? parseParams(text) : new Map<string, string[]>());
+      if (route.json) req.text = text;
     } catch {
       return done(bodyErrorResponse((err, r, q) => this.errorResponse(err, r, q), route, 400, bodyless()));
     }

@@ -8,6 +8,8 @@ export interface Route {
   methods: readonly string[];
   /** POST bodies must be application/x-www-form-urlencoded. */
   form?: boolean;
+  /** The body is JSON (POST and PUT read it into `InternalRequest.text`, not into form parameters). */
+  json?: boolean;
   /** Answer CORS for the configured client origins (endpoints browsers call). */
   cors?: boolean;
   /** Error channel for failures before the handler runs. */

@@ -19,6 +19,8 @@ export interface InternalRequest {
   query: Params;
   /** Form body parameters (application/x-www-form-urlencoded); empty when none. */
   body: Params;
+  /** The raw body of a JSON route (`Route.json`): POST and PUT. */
+  text?: string;
   cookies: Readonly<Record<string, string>>;
   requestId: string;
   ip?: string;

@@ -102,6 +102,9 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
     // Session Management 1.0 §3.3.
     if (ctx.config.authentication.checkSession) doc.check_session_iframe = e.checkSession;
   }
+  // RFC 8414 §2 / OIDC Discovery §3 registration_endpoint; draft-ietf-oauth-client-id-metadata-document-03 §5.
+  if (ctx.config.registration.enabled) doc.registration_endpoint = `${ctx.issuer}/connect/register`;
+  if (ctx.config.clientIdMetadataDocuments.enabled) doc.client_id_metadata_document_supported = true;
   // Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md).
   Object.assign(doc, responseCryptoMetadata(ctx, features.interactive));
   return doc;

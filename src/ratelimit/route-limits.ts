@@ -48,3 +48,11 @@ export function authorizeLimit(ctx: ProviderContext, path: string): RouteLimit |
     );
   };
 }
+
+/** Per address at the registration endpoint (RFC 7591 §3: unauthenticated when registration is open); undefined when off. */
+export function registrationLimit(ctx: ProviderContext, path: string): RouteLimit | undefined {
+  const limiter = ctx.rateLimits;
+  const perIp = ctx.config.rateLimits.registrationPerIp;
+  if (!limiter || perIp <= 0) return undefined;
+  return (req) => limiter.check('registration-ip', req.ip, perIp, path);
+}

@@ -29,7 +29,11 @@ export type RecordKind =
   /** RFC 8628 §6.1: the user code of a device authorization (id = hash of the normalised code); consumed once by the user's decision. */
   | 'user_code'
   /** RFC 8628 §3.5: when a device last polled and its current interval (slow_down). */
-  | 'device_poll';
+  | 'device_poll'
+  /** A dynamically registered client (RFC 7591); durable, id = client_id. */
+  | 'registered_client'
+  /** An initial access token for registration (RFC 7591 §3); id = its hash. */
+  | 'initial_access_token';
 
 /**
  * One operational record. `id` is the storage key: for handles given to
