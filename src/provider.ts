@@ -41,6 +41,7 @@ import { operationalRoutes } from './observability/operational-routes.js';
 import type { HealthState } from './observability/health.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
 import { testApiRoutes } from './resource-server/test-api-route.js';
+import { withTestApiResource } from './resource-server/test-api-resource.js';
 import { resolveExtensions, type ExtensionOptions } from './extensions/index.js';
 import { extensionGrant } from './extensions/extension-grant.js';
 import { storeClientRegistry } from './extensions/client-store.js';
@@ -202,14 +203,18 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
       : withHostStore(registry);
   const resourceStore = options.resourceStore && cachingResourceStore(options.resourceStore, options.storeCache ?? {}, clock);
   let storeResources: ResourceDefinitions = resourceStore ? await resourceStore.getAllResources() : {};
-  const resourcesOf = (c: Config): Resources => (resourceStore ? mergedResources(c, storeResources) : compileResources(c));
+  // The demo API's URL is a resource indicator too (RFC 8707, MCP): resource-server/test-api-resource.ts.
+  const resourcesOf = (c: Config): Resources => withTestApiResource(resourceStore ? mergedResources(c, storeResources) : compileResources(c), c, issuer);
   const clients = withClientStore(compileClients(config));
   const users = createUserService({ config, backend, clock, limiter, store: options.userStore });
   const extensions = resolveExtensions(options);
   extensions.passwordValidator ??= userServicePasswordValidator(users);
   // Keys of registered and metadata-document clients are the client's URLs: the strict policy (no private addresses).
   const isDynamic = (clientId: string) => (ctx?.clients as { isDynamic?: (id: string) => boolean } | undefined)?.isDynamic?.(clientId) ?? false;
-  const clientJwks = createClientJwksCache({ outbound: config.outbound, policyFor: (c) => (isDynamic(c.clientId) ? strictPolicy(config.outbound) : trustedPolicy(config.outbound)) });
+  const clientJwks = createClientJwksCache({
+    outbound: config.outbound,
+    policyFor: (c) => (isDynamic(c.clientId) ? strictPolicy(config.outbound) : trustedPolicy(config.outbound)),
+  });
   ctx = {
     config,
     issuer,

@@ -93,7 +93,8 @@ function checkScopes(m: ClientMetadata, rules: RegistrationRules): string[] {
 function checkCrypto(m: ClientMetadata, rules: RegistrationRules): void {
   for (const field of ['id_token_signed_response_alg', 'userinfo_signed_response_alg', 'introspection_signed_response_alg'] as const) {
     const alg = m[field];
-    if (alg && !rules.signingAlgorithms.has(alg)) fail(field, `${alg} is not one of the server's signing algorithms (${[...rules.signingAlgorithms].join(', ')})`);
+    if (alg && !rules.signingAlgorithms.has(alg))
+      fail(field, `${alg} is not one of the server's signing algorithms (${[...rules.signingAlgorithms].join(', ')})`);
   }
   for (const field of ['id_token_encrypted_response_alg', 'userinfo_encrypted_response_alg', 'introspection_encrypted_response_alg'] as const) {
     if (m[field] && !m.jwks && !m.jwks_uri) fail(field, 'encrypted responses need the client keys (jwks or jwks_uri)');

@@ -82,7 +82,15 @@ export const clientMetadataSchema = z.object({
 export type ClientMetadata = ZodOutput<typeof clientMetadataSchema>;
 
 /** Fields that are not client metadata but may appear in requests (RFC 7591 §3.1, RFC 7592 §2.2). */
-export const NON_METADATA_FIELDS = ['client_id', 'client_secret', 'software_statement', 'client_id_issued_at', 'client_secret_expires_at', 'registration_access_token', 'registration_client_uri'];
+export const NON_METADATA_FIELDS = [
+  'client_id',
+  'client_secret',
+  'software_statement',
+  'client_id_issued_at',
+  'client_secret_expires_at',
+  'registration_access_token',
+  'registration_client_uri',
+];
 
 /** `$.redirect_uris[1]` for a zod issue path. */
 export function jsonPath(path: readonly PropertyKey[]): string {

@@ -24,6 +24,11 @@ export interface InitialAccessTokenOptions {
 export async function createInitialAccessToken(ctx: { backend: Pick<Backend, 'records'>; clock: Clock }, o: InitialAccessTokenOptions): Promise<string> {
   const token = newHandle();
   const now = ctx.clock.now();
-  await initialAccessTokenStore(ctx.backend.records).add(handleId(token), { singleUse: o.singleUse ?? false, description: o.description }, now, now + o.lifetime);
+  await initialAccessTokenStore(ctx.backend.records).add(
+    handleId(token),
+    { singleUse: o.singleUse ?? false, description: o.description },
+    now,
+    now + o.lifetime,
+  );
   return token;
 }

@@ -50,7 +50,10 @@ export function clientIdUrlProblem(clientId: string): string | undefined {
 function cacheSeconds(header: string | null, settings: ClientIdMetadataDocumentsConfig): number {
   const clamp = (n: number) => Math.min(settings.maxCacheTime, Math.max(settings.minCacheTime, n));
   if (!header) return clamp(settings.defaultCacheTime);
-  const directives = header.toLowerCase().split(',').map((d) => d.trim());
+  const directives = header
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.includes('no-store') || directives.includes('no-cache')) return settings.minCacheTime;
   const maxAge = directives.map((d) => /^max-age=(\d{1,10})$/.exec(d)).find(Boolean);
   return clamp(maxAge ? Number(maxAge[1]) : settings.defaultCacheTime);
@@ -121,7 +124,8 @@ export function metadataDocumentResolver(
     if (fields.client_id !== clientId) throw refuse(clientId, 'its client_id does not equal its URL');
     for (const f of SECRET_FIELDS) if (f in fields) throw refuse(clientId, `must not contain ${f} (§4.1)`);
     const method = fields.token_endpoint_auth_method ?? 'none';
-    if (typeof method === 'string' && method.startsWith('client_secret_')) throw refuse(clientId, `token_endpoint_auth_method ${method} needs a shared secret (§4.1)`);
+    if (typeof method === 'string' && method.startsWith('client_secret_'))
+      throw refuse(clientId, `token_endpoint_auth_method ${method} needs a shared secret (§4.1)`);
     try {
       const metadata = parseClientMetadata({ ...fields, token_endpoint_auth_method: method });
       const { definition } = buildClient(clientId, metadata, rules(), false);

@@ -32,7 +32,7 @@ export function softwareStatementVerifier(settings: RegistrationConfig, outbound
   const keysOf = async (issuer: string): Promise<JSONWebKeySet> => {
     const entry = issuers.get(issuer);
     if (!entry) throw new UnapprovedSoftwareStatement(`$.software_statement: issuer ${JSON.stringify(issuer.slice(0, 100))} is not trusted`);
-    if (entry.jwks) return entry.jwks as JSONWebKeySet;
+    if (entry.jwks) return entry.jwks;
     const cached = fetched.get(issuer);
     if (cached && cached.until > clock.now()) return cached.keys;
     try {
@@ -57,7 +57,8 @@ export function softwareStatementVerifier(settings: RegistrationConfig, outbound
       } catch {
         throw new InvalidSoftwareStatement('$.software_statement: is not a readable JWT');
       }
-      if (typeof alg !== 'string' || !ALGORITHMS.includes(alg)) throw new InvalidSoftwareStatement(`$.software_statement: must be signed with one of ${ALGORITHMS.join(', ')}`);
+      if (typeof alg !== 'string' || !ALGORITHMS.includes(alg))
+        throw new InvalidSoftwareStatement(`$.software_statement: must be signed with one of ${ALGORITHMS.join(', ')}`);
       if (typeof iss !== 'string') throw new InvalidSoftwareStatement('$.software_statement: has no iss claim (RFC 7591 §2.3)');
       const jwks = await keysOf(iss);
       try {

@@ -55,7 +55,8 @@ export function testApiRoutes(ctx: ProviderContext, ownFetch: FetchLike): RouteT
   });
   // The API resources holding the scope are the audience; so is `{issuer}/resources`, the audience
   // of tokens that name no API resource, so that such a token is answered 403 insufficient_scope.
-  const audience = [...ctx.config.apiResources.filter((r) => r.scopes.includes(cfg.scope)).map((r) => r.name), `${issuer}/resources`];
+  // Its own URL too: a token requested with resource={issuer}{path} (RFC 8707) has that audience (test-api-resource.ts).
+  const audience = [...ctx.config.apiResources.filter((r) => r.scopes.includes(cfg.scope)).map((r) => r.name), `${issuer}/resources`, issuer + cfg.path];
   // The middleware's modules are loaded on the first API request, not at start (docs/benchmarks.md
   // "Memory"); the instance is this provider's own.
   let rs: Promise<ResourceServer> | undefined;

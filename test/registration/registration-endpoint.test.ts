@@ -71,16 +71,32 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
   });
 
   it('a registered public client signs a user in with the code flow (consent asked)', async () => {
-    const reg = await register(s.url, { redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none', scope: 'openid profile', client_name: 'Native' });
+    const reg = await register(s.url, {
+      redirect_uris: ['http://127.0.0.1/cb'],
+      token_endpoint_auth_method: 'none',
+      scope: 'openid profile',
+      client_name: 'Native',
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.client_secret).toBeUndefined();
-    expect(reg.body).toMatchObject({ grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', scope: 'openid profile' });
+    expect(reg.body).toMatchObject({
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      scope: 'openid profile',
+    });
     const flow = await authorizeWithLogin(s.url, { clientId: reg.body.client_id, redirectUri: 'http://127.0.0.1:8123/cb', scope: 'openid profile' });
     expect(flow.code).not.toBe('');
     const res = await fetch(`${s.url}/connect/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ grant_type: 'authorization_code', client_id: reg.body.client_id, code: flow.code, redirect_uri: 'http://127.0.0.1:8123/cb', code_verifier: flow.verifier }),
+      body: form({
+        grant_type: 'authorization_code',
+        client_id: reg.body.client_id,
+        code: flow.code,
+        redirect_uri: 'http://127.0.0.1:8123/cb',
+        code_verifier: flow.verifier,
+      }),
     });
     expect(res.status).toBe(200);
     expect(((await res.json()) as Record<string, unknown>).id_token).toEqual(expect.any(String));
@@ -102,7 +118,12 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
     const put = await fetch(uri, {
       method: 'PUT',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: reg.body.client_id, client_secret: reg.body.client_secret, redirect_uris: ['http://localhost:3000/other'], scope: 'openid' }),
+      body: JSON.stringify({
+        client_id: reg.body.client_id,
+        client_secret: reg.body.client_secret,
+        redirect_uris: ['http://localhost:3000/other'],
+        scope: 'openid',
+      }),
     });
     expect(put.status).toBe(200);
     const updated = (await put.json()) as Record<string, any>;
@@ -133,7 +154,11 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
     const a = await register(s.url, { grant_types: ['client_credentials'], scope: 'api' });
     const b = await register(s.url, { grant_types: ['client_credentials'], scope: 'api' });
     const uriA = a.body.registration_client_uri as string;
-    for (const headers of [{ authorization: `Bearer ${b.body.registration_access_token}` }, { authorization: 'Bearer wrong' }, { authorization: 'Basic eDp5' }]) {
+    for (const headers of [
+      { authorization: `Bearer ${b.body.registration_access_token}` },
+      { authorization: 'Bearer wrong' },
+      { authorization: 'Basic eDp5' },
+    ]) {
       const res = await fetch(uriA, { headers });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('invalid_token');
@@ -155,16 +180,51 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
     ['a grant outside the policy', { grant_types: ['password'] }, 'invalid_client_metadata', '$.grant_types[0]'],
     ['an unsupported response type', { response_types: ['token'], redirect_uris: ['http://localhost/cb'] }, 'invalid_client_metadata', '$.response_types[0]'],
     ['code without authorization_code', { grant_types: ['client_credentials'], response_types: ['code'] }, 'invalid_client_metadata', '$.response_types'],
-    ['an unsupported auth method', { token_endpoint_auth_method: 'tls_client_auth', grant_types: ['client_credentials'] }, 'invalid_client_metadata', '$.token_endpoint_auth_method'],
-    ['private_key_jwt without keys', { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'] }, 'invalid_client_metadata', '$.token_endpoint_auth_method'],
-    ['jwks and jwks_uri together', { grant_types: ['client_credentials'], jwks: { keys: [{ kty: 'EC' }] }, jwks_uri: 'https://a.example/jwks' }, 'invalid_client_metadata', '$.jwks'],
+    [
+      'an unsupported auth method',
+      { token_endpoint_auth_method: 'tls_client_auth', grant_types: ['client_credentials'] },
+      'invalid_client_metadata',
+      '$.token_endpoint_auth_method',
+    ],
+    [
+      'private_key_jwt without keys',
+      { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'] },
+      'invalid_client_metadata',
+      '$.token_endpoint_auth_method',
+    ],
+    [
+      'jwks and jwks_uri together',
+      { grant_types: ['client_credentials'], jwks: { keys: [{ kty: 'EC' }] }, jwks_uri: 'https://a.example/jwks' },
+      'invalid_client_metadata',
+      '$.jwks',
+    ],
     ['a scope outside the policy', { grant_types: ['client_credentials'], scope: 'api nope' }, 'invalid_client_metadata', '$.scope'],
     ['a malformed client_uri', { grant_types: ['client_credentials'], client_uri: 'not a url' }, 'invalid_client_metadata', '$.client_uri'],
     ['a wrong type', { grant_types: ['client_credentials'], contacts: 'me' }, 'invalid_client_metadata', '$.contacts'],
-    ['an ID token alg the server has no key for', { redirect_uris: ['http://localhost/cb'], id_token_signed_response_alg: 'ES256' }, 'invalid_client_metadata', '$.id_token_signed_response_alg'],
-    ['a public client with client_credentials', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' }, 'invalid_client_metadata', '$.grant_types'],
-    ['an unsigned software statement', { grant_types: ['client_credentials'], software_statement: 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' }, 'invalid_software_statement', '$.software_statement'],
-    ['a software statement that is no JWT', { grant_types: ['client_credentials'], software_statement: 'hello' }, 'invalid_software_statement', '$.software_statement'],
+    [
+      'an ID token alg the server has no key for',
+      { redirect_uris: ['http://localhost/cb'], id_token_signed_response_alg: 'ES256' },
+      'invalid_client_metadata',
+      '$.id_token_signed_response_alg',
+    ],
+    [
+      'a public client with client_credentials',
+      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' },
+      'invalid_client_metadata',
+      '$.grant_types',
+    ],
+    [
+      'an unsigned software statement',
+      { grant_types: ['client_credentials'], software_statement: 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.' },
+      'invalid_software_statement',
+      '$.software_statement',
+    ],
+    [
+      'a software statement that is no JWT',
+      { grant_types: ['client_credentials'], software_statement: 'hello' },
+      'invalid_software_statement',
+      '$.software_statement',
+    ],
   ])('refuses %s', async (_what, body, error, path) => {
     const res = await register(s.url, body);
     expect(res.status).toBe(400);
@@ -202,7 +262,7 @@ describe('registration with initial access tokens and software statements', () =
           initialAccessToken: 'required',
           redirectUriPatterns: ['https://*.app.example/cb'],
           allowedScopes: ['openid', 'api'],
-          softwareStatements: { issuers: [{ issuer: 'https://statements.example', jwks: { keys: [jwk as Record<string, unknown>] } }] },
+          softwareStatements: { issuers: [{ issuer: 'https://statements.example', jwks: { keys: [jwk] } }] },
         };
       },
     });
@@ -254,7 +314,11 @@ describe('registration with initial access tokens and software statements', () =
     expect(untrusted.body.error).toBe('unapproved_software_statement');
     const forged = await register(s.url, { ...base, software_statement: await statement({}, otherKey) }, token);
     expect(forged.body.error).toBe('invalid_software_statement');
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('https://statements.example').setExpirationTime(s.clock.now() - 3600).sign(trustedKey);
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer('https://statements.example')
+      .setExpirationTime(s.clock.now() - 3600)
+      .sign(trustedKey);
     expect((await register(s.url, { ...base, software_statement: expired }, token)).body.error).toBe('invalid_software_statement');
   });
 });
