@@ -245,6 +245,50 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
   });
 });
 
+describe('the demo API as an RFC 8707 resource indicator (MCP audience binding)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(() => s.close());
+
+  const token = async (extra: Record<string, string>) => {
+    const res = await fetch(`${s.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: basic('m2m', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'client_credentials', scope: 'api', ...extra }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const aud = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as { aud: unknown }).aud;
+
+  it('resource={issuer}/api/test gives a token with that audience only, which the API accepts', async () => {
+    const t = await token({ resource: `${s.url}/api/test` });
+    expect(t.status).toBe(200);
+    expect(aud(t.body.access_token)).toBe(`${s.url}/api/test`);
+    const api = await fetch(`${s.url}/api/test`, { headers: { authorization: `Bearer ${t.body.access_token}` } });
+    expect(api.status).toBe(200);
+  });
+
+  it('without resource the audience stays api; an unknown resource is invalid_target', async () => {
+    expect(aud((await token({})).body.access_token)).toBe('api');
+    const bad = await token({ resource: `${s.url}/api/other` });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('invalid_target');
+  });
+
+  it('with registration off there is no registration endpoint', async () => {
+    const off = await startTestServer({ mutate: (c) => void (c.registration = { enabled: false }) });
+    try {
+      const doc = (await (await fetch(`${off.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      expect(doc.registration_endpoint).toBeUndefined();
+      expect((await register(off.url, { redirect_uris: ['http://localhost/cb'] })).status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
 describe('registration with initial access tokens and software statements', () => {
   let s: TestServer;
   let trustedKey: CryptoKey;
