@@ -39,6 +39,14 @@ export function insecureSettings(config: Config): ConfigWarning[] {
   config.clients.forEach((c, i) => {
     if (c.acceptEndpointAudience) warn(['clients', i, 'acceptEndpointAudience'], endpointAudience);
   });
+  // RFC 7591 §5: open registration lets anyone create clients; without a host limit, with any redirect URI.
+  const r = config.registration;
+  if (r.enabled && r.initialAccessToken === 'optional' && r.anonymousRedirectUriHosts.length === 0) {
+    warn(
+      ['registration', 'anonymousRedirectUriHosts'],
+      'anonymous client registration is open to any redirect URI host; limit it or require initial access tokens',
+    );
+  }
   config.clients.forEach((c, i) => clientWarnings(c, ['clients', i], warn));
   config.apiResources.forEach((r, i) =>
     r.apiSecrets.forEach((s, k) => {

@@ -129,6 +129,10 @@ export function metadataDocumentResolver(
     try {
       const metadata = parseClientMetadata({ ...fields, token_endpoint_auth_method: method });
       const { definition } = buildClient(clientId, metadata, rules(), false);
+      // Security considerations of the draft: anyone can publish any client_name, so the pages show the
+      // host the document came from beside it ("Name (app.example)").
+      const host = new URL(clientId).host;
+      definition.clientName = metadata.client_name ? `${metadata.client_name} (${host})` : host;
       return { definition, ttl: cacheSeconds(res.headers.get('cache-control'), settings) };
     } catch (err) {
       if (err instanceof OAuthError) throw refuse(clientId, err.description);

@@ -82,6 +82,7 @@ describe('Client ID Metadata Documents', () => {
     expect(ok.ttl).toBe(120);
     expect(ok.definition).toMatchObject({
       clientId: `${docBase}/ok.json`,
+      clientName: `Doc client (${new URL(docBase).host})`,
       requireClientSecret: false,
       tokenEndpointAuthMethods: ['none'],
       redirectUris: [REDIRECT],

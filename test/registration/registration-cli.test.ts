@@ -74,3 +74,13 @@ describe('gatehouse registration token create', () => {
     }
   });
 });
+
+describe('security lint of registration settings', () => {
+  it('warns when anonymous registration has no redirect URI host limit, not in the demo', async () => {
+    const { parseConfig } = await import('../../src/config/load.js');
+    const open = parseConfig({ registration: { enabled: true, initialAccessToken: 'optional' } });
+    expect(open.warnings.map((w) => w.path)).toContain('registration.anonymousRedirectUriHosts');
+    const limited = parseConfig({ registration: { enabled: true, initialAccessToken: 'optional', anonymousRedirectUriHosts: ['localhost'] } });
+    expect(limited.warnings.map((w) => w.path)).not.toContain('registration.anonymousRedirectUriHosts');
+  });
+});
