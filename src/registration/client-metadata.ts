@@ -117,6 +117,12 @@ export function parseClientMetadata(body: Record<string, unknown>): ClientMetada
   const m = parsed.data;
   // RFC 7591 §2: jwks_uri and jwks MUST NOT both be present.
   if (m.jwks && m.jwks_uri) throw new InvalidClientMetadata('$.jwks: jwks and jwks_uri must not both be present (RFC 7591 §2)');
+  // RFC 7591 §2 jwks: the client's public keys. Private or symmetric key material is refused (it would be the client's secret).
+  m.jwks?.keys.forEach((key, i) => {
+    if (!['RSA', 'EC', 'OKP'].includes(String(key.kty))) throw new InvalidClientMetadata(`$.jwks.keys[${i}].kty: must be RSA, EC or OKP (public keys only)`);
+    const secret = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].find((f) => f in key);
+    if (secret) throw new InvalidClientMetadata(`$.jwks.keys[${i}].${secret}: private key material must not be registered`);
+  });
   // Registration 1.0 §2: an enc needs its alg.
   for (const kind of ['id_token', 'userinfo', 'introspection'] as const) {
     if (m[`${kind}_encrypted_response_enc`] && !m[`${kind}_encrypted_response_alg`]) {

@@ -198,6 +198,22 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
       'invalid_client_metadata',
       '$.jwks',
     ],
+    [
+      'a private key in jwks',
+      {
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' }] },
+      },
+      'invalid_client_metadata',
+      '$.jwks.keys[0].d',
+    ],
+    [
+      'a symmetric key in jwks',
+      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } },
+      'invalid_client_metadata',
+      '$.jwks.keys[0].kty',
+    ],
     ['a scope outside the policy', { grant_types: ['client_credentials'], scope: 'api nope' }, 'invalid_client_metadata', '$.scope'],
     ['a malformed client_uri', { grant_types: ['client_credentials'], client_uri: 'not a url' }, 'invalid_client_metadata', '$.client_uri'],
     ['a wrong type', { grant_types: ['client_credentials'], contacts: 'me' }, 'invalid_client_metadata', '$.contacts'],
@@ -230,6 +246,68 @@ describe('registration in the demo configuration (anonymous, loopback redirect U
     expect(res.status).toBe(400);
     expect(res.body.error).toBe(error);
     expect(res.body.error_description).toContain(path);
+  });
+
+  it('answers odd requests with 4xx, never a 5xx', async () => {
+    const reg = await register(s.url, { grant_types: ['client_credentials'], scope: 'api' });
+    const uri = reg.body.registration_client_uri as string;
+    const auth = { authorization: `Bearer ${reg.body.registration_access_token}` };
+    const requests: Array<[string, RequestInit]> = [
+      [`${s.url}/connect/register`, { method: 'GET' }],
+      [`${s.url}/connect/register?client_id=a&client_id=b`, { method: 'GET', headers: auth }],
+      [`${s.url}/connect/register?client_id=${'x'.repeat(300)}`, { method: 'GET', headers: auth }],
+      [`${s.url}/connect/register?client_id=x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+      [uri, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: 'hello' }],
+      [uri, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: '"str"' }],
+      [uri, { method: 'PATCH', headers: auth }],
+      [
+        `${s.url}/connect/register`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'x'.repeat(70000) }) },
+      ],
+      [
+        `${s.url}/connect/register`,
+        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [{}], grant_types: [1] }) },
+      ],
+      [
+        `${s.url}/connect/register`,
+        { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + 'a'.repeat(600) }, body: '{}' },
+      ],
+    ];
+    for (const [url, init] of requests) {
+      const res = await fetch(url, init);
+      expect(res.status, `${init.method} ${url.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+  });
+
+  it('a client registered with an unusable JWK Set is refused at the token endpoint, not a 5xx', async () => {
+    const reg = await register(s.url, {
+      grant_types: ['client_credentials'],
+      scope: 'api',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] },
+    });
+    expect(reg.status).toBe(201);
+    const { privateKey } = await generateKeyPair('ES256');
+    const assertion = await new SignJWT({ jti: 'j1' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(reg.body.client_id)
+      .setSubject(reg.body.client_id)
+      .setAudience(s.url)
+      .setIssuedAt(s.clock.now())
+      .setExpirationTime(s.clock.now() + 60)
+      .sign(privateKey);
+    const res = await fetch(`${s.url}/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({
+        grant_type: 'client_credentials',
+        client_id: reg.body.client_id,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
+    });
+    expect(res.status).toBe(401);
   });
 
   it('refuses a body that is not a JSON object and a form body', async () => {
