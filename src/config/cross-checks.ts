@@ -22,6 +22,7 @@ export const KNOWN_GRANT_TYPES: readonly string[] = [
   'hybrid',
   'password',
   'urn:openid:params:grant-type:ciba',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
 ];
 
 /** Every cross-field problem in `input` (a raw configuration in the native model). */
@@ -78,6 +79,10 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
       // RFC 6749 §4.4: the client credentials grant is for confidential clients only.
       if (g === 'client_credentials' && !confidential) {
         add(['clients', i, 'allowedGrantTypes', j], 'client_credentials needs a confidential client (requireClientSecret is false)');
+      }
+      // RFC 8693 §2.1 and §5: the exchanging client authenticates (token exchange is for confidential clients here).
+      if (g === 'urn:ietf:params:oauth:grant-type:token-exchange' && !confidential) {
+        add(['clients', i, 'allowedGrantTypes', j], 'token exchange needs a confidential client (requireClientSecret is false)');
       }
     });
     if (['authorization_code', 'implicit', 'hybrid'].some((g) => grants.includes(g)) && strings(c.redirectUris).length === 0) {

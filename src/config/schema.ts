@@ -12,6 +12,7 @@ import { cibaClientFields, cibaSchema } from './ciba-schema.js';
 import { deviceFlowSchema } from './device-flow-schema.js';
 import { dpopSchema } from './dpop-schema.js';
 import { clientIdMetadataDocumentsSchema, registrationSchema } from './registration-schema.js';
+import { tokenExchangePolicySchema } from './token-exchange-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -148,6 +149,8 @@ export const clientSchema = z.object({
   requireDpop: z.boolean().default(false),
   /** RFC 9449 §8: this client's DPoP proofs at the token endpoint must carry a server nonce (`use_dpop_nonce`). */
   requireDpopNonce: z.boolean().default(false),
+  /** RFC 8693 token exchange policy (docs/token-exchange.md); absent: the defaults. */
+  tokenExchange: tokenExchangePolicySchema.optional(),
 });
 
 const resourceBase = {

@@ -28,9 +28,10 @@ function pkceMethods(ctx: ProviderContext): string[] {
  * Grants advertised only when an enabled client may use them: the password
  * grant is legacy and insecure (RFC 9700 §2.4), so a server none of whose
  * clients has it does not name it in grant_types_supported; the device grant
- * comes with its endpoint (RFC 8628 §4), listed only when some client uses it.
+ * comes with its endpoint (RFC 8628 §4), listed only when some client uses it;
+ * token exchange (RFC 8693) is a per-client policy that no client has by default.
  */
-const OPT_IN_GRANTS: ReadonlySet<string> = new Set(['password', DEVICE_CODE_GRANT]);
+const OPT_IN_GRANTS: ReadonlySet<string> = new Set(['password', DEVICE_CODE_GRANT, 'urn:ietf:params:oauth:grant-type:token-exchange']);
 
 function advertised(ctx: ProviderContext, grant: GrantHandler): boolean {
   return !OPT_IN_GRANTS.has(grant.grantType) || ctx.clients.all().some((c) => c.enabled && c.grantTypeSet.has(grant.grantType));

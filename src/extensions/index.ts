@@ -13,6 +13,7 @@ import { defaultRedirectUriValidator, type RedirectUriValidator } from './redire
 import type { ResourceStore } from './resource-store.js';
 import type { CustomTokenRequestValidator } from './token-request-validator.js';
 import type { UserStore } from './user-store.js';
+import type { SubjectTokenValidator } from './subject-token-validator.js';
 
 /** The extension options of `createGatehouse` (all optional; the defaults are today's behaviour). */
 export interface ExtensionOptions {
@@ -40,6 +41,8 @@ export interface ExtensionOptions {
   cibaNotifier?: CibaNotifier;
   /** CIBA: login_hint / login_hint_token to a user, user_code checks; default usernames as login_hint. */
   cibaUserResolver?: CibaUserResolver;
+  /** Validates subject and actor tokens Gatehouse did not issue, for token exchange (RFC 8693). */
+  subjectTokenValidator?: SubjectTokenValidator;
 }
 
 /** The services request handlers call, on the provider context. */
@@ -51,6 +54,7 @@ export interface ProviderExtensions {
   authorizeRequestValidator?: CustomAuthorizeRequestValidator;
   cibaNotifier?: CibaNotifier;
   cibaUserResolver?: CibaUserResolver;
+  subjectTokenValidator?: SubjectTokenValidator;
 }
 
 /** The extensions of one provider, with defaults filled in. */
@@ -63,6 +67,7 @@ export function resolveExtensions(options: ExtensionOptions): ProviderExtensions
     authorizeRequestValidator: options.authorizeRequestValidator,
     cibaNotifier: options.cibaNotifier,
     cibaUserResolver: options.cibaUserResolver,
+    subjectTokenValidator: options.subjectTokenValidator,
   };
 }
 
@@ -90,3 +95,4 @@ export { defaultRedirectUriValidator, type RedirectUriValidator } from './redire
 export type { CibaNotifier, CibaNotification, CibaUserResolver, LoginHintTokenResult } from './ciba.js';
 export { storeClientRegistry, loadClient, type ClientStore, type ClientDefinition, type CacheOptions } from './client-store.js';
 export { cachingResourceStore, mergedResources, type ResourceStore, type ResourceDefinitions } from './resource-store.js';
+export type { SubjectTokenValidator, ForeignToken, ForeignTokenContext } from './subject-token-validator.js';

@@ -5,6 +5,7 @@ import { clientCredentialsGrant } from './client-credentials-grant.js';
 import { deviceCodeGrant } from './device-code-grant.js';
 import { passwordGrant } from './password-grant.js';
 import { refreshTokenGrant } from './refresh-token-grant.js';
+import { tokenExchangeGrant } from './token-exchange-grant.js';
 
 /** The grants built into Gatehouse; registered through the same `registerGrant` users call. */
 export const builtInGrants: readonly GrantHandler[] = [
@@ -14,4 +15,5 @@ export const builtInGrants: readonly GrantHandler[] = [
   passwordGrant,
   cibaGrant,
   deviceCodeGrant,
+  tokenExchangeGrant,
 ];

@@ -196,6 +196,23 @@ describe('demo configuration (public contract)', () => {
     expect(clientResponseTypes(compileClients(config).find('interactive.implicit')!)).toEqual(['id_token', 'id_token token']);
   });
 
+  it('exchange (second milestone): token exchange of access tokens of audience api, impersonation and delegation', () => {
+    const c = client('exchange');
+    expect(c.clientSecrets.map((s) => [s.value, s.type])).toEqual([[sha256('secret'), 'SharedSecret']]);
+    expect(c.requireClientSecret).toBe(true);
+    expect(c.allowedGrantTypes).toEqual(['urn:ietf:params:oauth:grant-type:token-exchange']);
+    expect(c.allowedScopes).toEqual(['api']);
+    expect(c.tokenExchange).toEqual({
+      subjectTokenTypes: ['urn:ietf:params:oauth:token-type:access_token'],
+      subjectTokenAudiences: ['api'],
+      subjectTokenClients: ['*'],
+      allowedAudiences: [],
+      impersonation: true,
+      delegation: true,
+    });
+    expect([c.redirectUris, c.postLogoutRedirectUris, c.allowedCorsOrigins]).toEqual([[], [], []]);
+  });
+
   it('exactly the contract clients, compiled with the expected auth methods', () => {
     const registry = compileClients(config);
     const methods = (id: string) => [...registry.find(id)!.authMethods].sort();
@@ -215,6 +232,7 @@ describe('demo configuration (public contract)', () => {
       'ciba',
       'interactive.confidential.hybrid',
       'interactive.implicit',
+      'exchange',
     ]);
     expect(methods('interactive.confidential.hybrid')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.implicit')).toEqual(['none']);
@@ -228,6 +246,7 @@ describe('demo configuration (public contract)', () => {
     expect(methods('ro.client')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(methods('interactive.public.short')).toEqual(['none']);
     expect(methods('ciba')).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(methods('exchange')).toEqual(['client_secret_basic', 'client_secret_post']);
     expect(registry.find('interactive.public')!.corsOriginSet.has('http://localhost:3000')).toBe(true);
   });
 });
