@@ -70,6 +70,8 @@ const NEEDS = {
   refresh_token: ['sign2'],
   authorization_code_flow: ['page', 'redirect', 'sign2'],
   userinfo: ['userinfo'],
+  // One signature (the subject token's verification is cached after its first use).
+  token_exchange: ['sign1'],
 };
 const NEEDS_DURABLE = {
   refresh_token: ['refreshDurable'],

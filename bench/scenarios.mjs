@@ -10,10 +10,17 @@
 
 const FORM = 'application/x-www-form-urlencoded';
 const M2M = 'Basic ' + Buffer.from('m2m:secret').toString('base64');
+const EXCHANGE = 'Basic ' + Buffer.from('exchange:secret').toString('base64');
+/** RFC 8693 §2.1: the demo `exchange` client impersonating the user of a code-flow access token (audience api). */
+const TOKEN_EXCHANGE_BODY =
+  'grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&scope=api' +
+  '&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token&subject_token=';
 
 /**
  * @param {{ getConnections: number, postConnections: number }} c
- * @returns {Array<{ name: string, ceiling: 'bare'|'sign'|'sign/2', target: number, load: object, needsToken?: boolean }>}
+ * `needsToken`: a user's access token from one code flow is sent as a Bearer header (`true`) or appended to the body (`'body'`);
+ * `gatehouseOnly`: skipped against another server (BENCH_SERVER), which has no such grant.
+ * @returns {Array<{ name: string, ceiling: 'bare'|'sign'|'sign/2', target: number, load: object, needsToken?: boolean|'body', gatehouseOnly?: boolean }>}
  */
 export function scenarios(c) {
   return [
@@ -68,6 +75,23 @@ export function scenarios(c) {
       ceiling: 'sign/2',
       target: 0.25,
       load: { kind: 'flows', mode: 'device', connections: c.postConnections },
+    },
+    {
+      // Exchanges per second: the same subject token each time (its signature check is cached, its
+      // revocation is read every time), one signature for the new token.
+      name: 'token_exchange',
+      ceiling: 'sign',
+      target: 0.8,
+      needsToken: 'body',
+      gatehouseOnly: true,
+      load: {
+        kind: 'http',
+        method: 'POST',
+        path: '/connect/token',
+        headers: { authorization: EXCHANGE, 'content-type': FORM },
+        body: TOKEN_EXCHANGE_BODY,
+        connections: c.postConnections,
+      },
     },
     {
       name: 'userinfo',
