@@ -89,6 +89,10 @@ function clientWarnings(c: ClientConfig, at: PropertyKey[], warn: (path: Propert
       'hybrid response types with access tokens through the browser (code token, code id_token token) expose them in the front channel (RFC 9700 §2.1.2); prefer code id_token or code',
     );
   }
+  // RFC 8693 §5: a client that may exchange tokens meant for any API can turn every token it sees into its own.
+  if (c.tokenExchange?.subjectTokenAudiences.includes('*')) {
+    warn([...at, 'tokenExchange', 'subjectTokenAudiences'], 'the client may exchange access tokens of any audience (RFC 8693 §5); list the APIs it serves');
+  }
   if (c.allowPlainTextPkce) warn([...at, 'allowPlainTextPkce'], 'allowPlainTextPkce permits the plain PKCE method; use S256 (RFC 7636 §4.2)');
   if (!c.requirePkce && (c.allowedGrantTypes.includes('authorization_code') || c.allowedGrantTypes.includes('hybrid'))) {
     warn([...at, 'requirePkce'], 'requirePkce is false on an authorization_code client; PKCE prevents code injection (RFC 9700 §2.1.1)');

@@ -222,6 +222,16 @@ describe('token exchange errors: the client', () => {
     }
   });
 
+  it('config: a policy that accepts subject tokens of any audience starts with a warning naming the setting', () => {
+    const config = demoConfig();
+    withExchangeClients(config);
+    const i = (config.clients ?? []).findIndex((c) => c.clientId === 'exchange.noact');
+    const { warnings } = parseConfig(config);
+    expect(warnings.filter((w) => w.path.includes('tokenExchange'))).toEqual([
+      { path: `clients[${i}].tokenExchange.subjectTokenAudiences`, message: expect.stringMatching(/any audience \(RFC 8693 §5\)/) },
+    ]);
+  });
+
   it('wrong client credentials (invalid_client, 401)', async () => {
     const r = await token(s.url, { grant_type: GRANT, subject_token: alice.access, subject_token_type: AT }, { authorization: basic('exchange', 'wrong') });
     refused(r, 'invalid_client', /./, 401);
