@@ -88,6 +88,8 @@ async function ourAccessToken(ctx: ProviderContext, token: string, what: string)
   if (found.type !== 'access_token') throw new InvalidRequest(`${what} is not an access token`);
   // Expired, not yet valid, revoked (JWT jti in the revocation store; a revoked reference token is gone).
   if (!found.active) throw new InvalidRequest(`${what} is expired or revoked`);
+  // RFC 9449 §7 / RFC 8705 §3: a sender-constrained token is usable only with proof of its key, which an exchange does not show.
+  if (found.claims.cnf !== undefined) throw new InvalidRequest(`${what} is sender-constrained (cnf) and cannot be exchanged`);
   return fromClaims('access_token', ctx.issuer, found.claims);
 }
 

@@ -9,15 +9,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/index.js';
 import { demoConfig, startTestServer, basic, type TestServer } from '../helpers/server.js';
 import { post, token } from '../endpoints/helpers.js';
-import { AT, GRANT, ID, JWT, RT, clientToken, exchange, partner, userTokens, withExchangeClients } from './token-exchange-fixture.js';
+import { defaultProfileService } from '../../src/extensions/profile-service.js';
+import { issueAccessToken } from '../../src/tokens/token-service.js';
+import { AT, GRANT, ID, JWT, RT, claimsOf, clientToken, exchange, partner, userTokens, withExchangeClients } from './token-exchange-fixture.js';
 
 let s: TestServer;
 let p: Awaited<ReturnType<typeof partner>>;
 let alice: Awaited<ReturnType<typeof userTokens>>;
+const suspended = new Set<string>();
 
 beforeAll(async () => {
   p = await partner();
-  s = await startTestServer({ mutate: withExchangeClients, options: { subjectTokenValidator: p.validator } });
+  s = await startTestServer({
+    mutate: withExchangeClients,
+    options: {
+      subjectTokenValidator: p.validator,
+      // The host suspends users: a suspended user's tokens are no longer exchanged.
+      profileService: { ...defaultProfileService, isActive: ({ user, subject }) => user?.isActive === true && !suspended.has(subject) },
+    },
+  });
   alice = await userTokens(s.url);
 });
 afterAll(() => s.close());
@@ -91,6 +101,17 @@ describe('token exchange errors: the subject token (invalid_request, RFC 8693 §
     refused(await exchange(s.url, { subject_token: 'throw-me', subject_token_type: JWT }), 'invalid_request', /could not be validated/);
   });
 
+  it('a token of a user who is no longer active (the profile service says so, caller token_exchange)', async () => {
+    const bob = await userTokens(s.url, 'bob');
+    suspended.add('2');
+    try {
+      refused(await exchange(s.url, { subject_token: bob.access, subject_token_type: AT }), 'invalid_request', /no longer active/);
+    } finally {
+      suspended.delete('2');
+    }
+    expect((await exchange(s.url, { subject_token: bob.access, subject_token_type: AT })).status).toBe(200);
+  });
+
   it('a refresh token presented as an access token', async () => {
     refused(await exchange(s.url, { subject_token: alice.refresh, subject_token_type: AT }), 'invalid_request', /not an access token/);
   });
@@ -111,6 +132,13 @@ describe('token exchange errors: the subject token (invalid_request, RFC 8693 §
       expect(rev.status).toBe(200);
       refused(await exchange(s.url, { subject_token: t, subject_token_type: AT }), 'invalid_request', /expired or revoked|is invalid/);
     }
+  });
+
+  it('a sender-constrained access token (cnf): no proof of its key is shown in an exchange', async () => {
+    const m2m = s.gh.context.clients.find('m2m')!;
+    const bound = await issueAccessToken(s.gh.context, { client: m2m, scopes: ['api'], audiences: ['api'], claims: { cnf: { jkt: 'x'.repeat(43) } } });
+    expect(claimsOf(bound.accessToken).cnf).toBeDefined();
+    refused(await exchange(s.url, { subject_token: bound.accessToken, subject_token_type: AT }), 'invalid_request', /sender-constrained/);
   });
 
   it('tokens of a client or an audience the policy does not accept', async () => {

@@ -16,7 +16,20 @@ let alice: Awaited<ReturnType<typeof userTokens>>;
 
 beforeAll(async () => {
   p = await partner();
-  s = await startTestServer({ mutate: withExchangeClients, options: { subjectTokenValidator: p.validator } });
+  s = await startTestServer({
+    mutate: withExchangeClients,
+    options: {
+      subjectTokenValidator: p.validator,
+      // A host's validator sees the grant and may add claims, but never sets act.
+      tokenRequestValidator: {
+        validate(context) {
+          if (context.grantType !== GRANT) return;
+          context.accessTokenClaims.exchanged_for = context.subjectId;
+          context.accessTokenClaims.act = { sub: 'forged' };
+        },
+      },
+    },
+  });
   // No client has the grant here.
   bare = await startTestServer({ mutate: (c) => void (c.clients = (c.clients ?? []).filter((x) => x.clientId !== 'exchange')) });
   alice = await userTokens(s.url);
@@ -35,7 +48,7 @@ describe('token exchange: impersonation (no actor_token)', () => {
     expect(r.body.refresh_token).toBeUndefined();
     const c = claimsOf(r.body.access_token as string);
     const original = claimsOf(alice.access);
-    expect(c).toMatchObject({ iss: s.url, sub: '1', client_id: 'exchange', aud: 'api', scope: 'api', auth_time: original.auth_time });
+    expect(c).toMatchObject({ iss: s.url, sub: '1', client_id: 'exchange', aud: 'api', scope: 'api', auth_time: original.auth_time, exchanged_for: '1' });
     expect(c.act).toBeUndefined();
     expect(c.jti).not.toBe(original.jti);
     // The exchanged token does not outlive the subject token.
