@@ -12,6 +12,8 @@ import type { PresentedToken } from '../tokens/subject-token.js';
 
 /** Nested `act` claims kept at most (a longer chain is refused rather than grown without bound). */
 export const MAX_ACT_DEPTH = 8;
+/** Distinct `audience` and `resource` values accepted in one request. */
+export const MAX_TARGETS = 10;
 
 export const policyOf = (client: Client): TokenExchangePolicy => client.tokenExchange ?? DEFAULT_TOKEN_EXCHANGE_POLICY;
 
@@ -101,6 +103,8 @@ export function actClaim(ctx: ProviderContext, subject: PresentedToken, actor: P
  */
 export function requestedTargets(policy: TokenExchangePolicy, audiences: readonly string[], resources: readonly string[]): string[] {
   const targets = [...new Set([...audiences, ...resources])];
+  // As at the authorization endpoint: a bounded number of distinct targets.
+  if (targets.length > MAX_TARGETS) throw new InvalidTarget(`at most ${MAX_TARGETS} distinct audience and resource values`);
   const allowed = policy.allowedAudiences;
   if (allowed.length) {
     const outside = targets.find((t) => !allowed.includes(t));

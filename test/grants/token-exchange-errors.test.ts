@@ -227,6 +227,8 @@ describe('token exchange errors: scope and target', () => {
       'invalid_target',
       /not reachable/,
     );
+    const many = Array.from({ length: 11 }, (_, i) => `https://api${i}.example/`);
+    refused(await exchange(s.url, { subject_token: alice.access, subject_token_type: AT, resource: many }), 'invalid_target', /at most 10/);
   });
 });
 
@@ -263,6 +265,25 @@ describe('token exchange errors: the client', () => {
   it('wrong client credentials (invalid_client, 401)', async () => {
     const r = await token(s.url, { grant_type: GRANT, subject_token: alice.access, subject_token_type: AT }, { authorization: basic('exchange', 'wrong') });
     refused(r, 'invalid_client', /./, 401);
+  });
+});
+
+describe('token exchange errors: odd input is a 4xx OAuth error, never a 5xx', () => {
+  it.each([
+    ['a huge subject_token', { subject_token: 'x'.repeat(20_000), subject_token_type: AT }],
+    ['control characters', { subject_token: '\u0000\u0001', subject_token_type: AT }],
+    ['dots only', { subject_token: '....', subject_token_type: AT }],
+    ['a JWS with a JSON array payload', { subject_token: `eyJhbGciOiJFUzI1NiJ9.${Buffer.from('[1]').toString('base64url')}.c2ln`, subject_token_type: ID }],
+    ['a JWE-shaped token', { subject_token: 'a.b.c.d.e', subject_token_type: JWT }],
+    ['a very long token type', { subject_token: 'abc', subject_token_type: 'urn:' + 'x'.repeat(300) }],
+    ['a non-ASCII token type', { subject_token: 'abc', subject_token_type: 'urn:ietf:params:oauth:token-type:äccess_token' }],
+    ['many audiences', { subject_token: 'abc', subject_token_type: AT, audience: Array.from({ length: 50 }, (_, i) => `a${i}`) }],
+    ['a repeated scope', { subject_token: 'abc', subject_token_type: AT, scope: ['api', 'api'] }],
+  ])('%s', async (_name, params) => {
+    const r = await exchange(s.url, params);
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    expect(typeof r.body.error).toBe('string');
   });
 });
 
