@@ -98,9 +98,8 @@ export const tokenExchangeGrant: GrantHandler = {
           accessTokenClaims: claims,
         })
       : undefined;
-    const accessTokenClaims = { ...(custom?.accessTokenClaims ?? claims) };
-    // RFC 8693 §4.1: act is the grant's to set, never a profile's or a validator's.
-    delete accessTokenClaims.act;
+    // Protocol claims (RFC 8693 §4.1 act, §4.4 may_act, cnf, ...) are the grant's to set, never a profile's or a validator's.
+    const accessTokenClaims = withoutProtocolClaims(custom?.accessTokenClaims ?? claims);
     if (act) accessTokenClaims.act = act;
     // The exchanged token does not outlive the subject token (an exchange must not extend access).
     const now = ctx.clock.now();

@@ -26,6 +26,7 @@ beforeAll(async () => {
           if (context.grantType !== GRANT) return;
           context.accessTokenClaims.exchanged_for = context.subjectId;
           context.accessTokenClaims.act = { sub: 'forged' };
+          context.accessTokenClaims.may_act = { sub: 'forged' };
         },
       },
     },
@@ -50,6 +51,7 @@ describe('token exchange: impersonation (no actor_token)', () => {
     const original = claimsOf(alice.access);
     expect(c).toMatchObject({ iss: s.url, sub: '1', client_id: 'exchange', aud: 'api', scope: 'api', auth_time: original.auth_time, exchanged_for: '1' });
     expect(c.act).toBeUndefined();
+    expect(c.may_act).toBeUndefined();
     expect(c.jti).not.toBe(original.jti);
     // The exchanged token does not outlive the subject token.
     expect(c.exp as number).toBeLessThanOrEqual(original.exp as number);
