@@ -77,6 +77,12 @@ const TARGETS: Target[] = [
       'client_secret',
       'client_assertion',
       'client_assertion_type',
+      'subject_token',
+      'subject_token_type',
+      'actor_token',
+      'actor_token_type',
+      'requested_token_type',
+      'audience',
     ],
   },
   {
@@ -199,6 +205,10 @@ function valuePool(live: Live): string[] {
     'client_credentials',
     'password',
     'urn:ietf:params:oauth:grant-type:device_code',
+    'urn:ietf:params:oauth:grant-type:token-exchange',
+    'urn:ietf:params:oauth:token-type:access_token',
+    'urn:ietf:params:oauth:token-type:id_token',
+    'urn:ietf:params:oauth:token-type:refresh_token',
     'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
     'access_token',
     'S256',
@@ -325,7 +335,7 @@ function generate(r: Rand, base: string, live: Live, pool: string[]): Generated 
   const auth = r();
   if (auth < 0.2)
     headers.authorization = basic(
-      pick(r, ['m2m', 'api', 'interactive.confidential', 'interactive.public', 'ciba', 'nobody', '', ':']),
+      pick(r, ['m2m', 'api', 'interactive.confidential', 'interactive.public', 'ciba', 'exchange', 'nobody', '', ':']),
       pick(r, ['secret', 'wrong', '']),
     );
   else if (auth < 0.3) headers.authorization = `Bearer ${pick(r, [live.accessToken, live.refreshToken, live.idToken, ...badJwts(live.accessToken)])}`;
