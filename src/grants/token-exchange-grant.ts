@@ -9,12 +9,14 @@ import type { GrantHandler, ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { single, spaceList } from '../core/params.js';
 import { noStoreJson, type InternalRequest } from '../core/types.js';
+import { dpopConfirmation } from '../proof/token-binding.js';
 import type { Client } from '../model/types.js';
 import { TOKEN_TYPE } from '../config/token-exchange-schema.js';
 import { withoutProtocolClaims } from '../extensions/profile-service.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { verifyPresentedToken, type PresentedToken } from '../tokens/subject-token.js';
 import { activeProfile, profileClaims } from '../tokens/user-claims.js';
+import { accessTokenType } from '../tokens/access-token.js';
 import { issueAccessToken } from '../tokens/token-service.js';
 import { actClaim, allowedAudiencesOf, checkActing, checkSubjectAllowed, policyOf, requestedTargets } from './token-exchange-policy.js';
 import { exchangeScopes } from './token-exchange-scopes.js';
@@ -115,13 +117,15 @@ export const tokenExchangeGrant: GrantHandler = {
       amr: subject.amr,
       grantId: randomUUID(),
       lifetime: Math.max(1, lifetime),
+      // RFC 9449 §5: a token request with a valid DPoP proof gets a token bound to its key.
+      cnf: dpopConfirmation(req),
     });
     ctx.events({ type: 'token_issued', clientId: client.clientId, subjectId: subject.subject, grantType: TOKEN_EXCHANGE_GRANT });
-    // RFC 8693 §2.2.1: issued_token_type is required; token_type Bearer for an access token.
+    // RFC 8693 §2.2.1: issued_token_type is required; token_type Bearer, or DPoP for a bound token (RFC 9449 §5).
     return noStoreJson({
       access_token: token.accessToken,
       issued_token_type: TOKEN_TYPE.accessToken,
-      token_type: 'Bearer',
+      token_type: accessTokenType(token.claims),
       expires_in: token.expiresIn,
       scope: granted.scopes.join(' '),
     });

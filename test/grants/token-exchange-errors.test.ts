@@ -136,7 +136,7 @@ describe('token exchange errors: the subject token (invalid_request, RFC 8693 §
 
   it('a sender-constrained access token (cnf): no proof of its key is shown in an exchange', async () => {
     const m2m = s.gh.context.clients.find('m2m')!;
-    const bound = await issueAccessToken(s.gh.context, { client: m2m, scopes: ['api'], audiences: ['api'], claims: { cnf: { jkt: 'x'.repeat(43) } } });
+    const bound = await issueAccessToken(s.gh.context, { client: m2m, scopes: ['api'], audiences: ['api'], cnf: { jkt: 'x'.repeat(43) } });
     expect(claimsOf(bound.accessToken).cnf).toBeDefined();
     refused(await exchange(s.url, { subject_token: bound.accessToken, subject_token_type: AT }), 'invalid_request', /sender-constrained/);
   });

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, basic, type TestServer } from '../helpers/server.js';
-import { introspectAsApi, post } from '../endpoints/helpers.js';
+import { calculateJwkThumbprint } from 'jose';
+import { introspectAsApi, post, token } from '../endpoints/helpers.js';
+import { makeProof, proofKey } from '../proof/dpop-proofs.js';
 import { AT, GRANT, ID, JWT, PARTNER, claimsOf, clientToken, exchange, partner, userTokens, withExchangeClients } from './token-exchange-fixture.js';
 
 let s: TestServer;
@@ -99,6 +101,24 @@ describe('token exchange: impersonation (no actor_token)', () => {
     );
     expect(r.status).toBe(200);
     expect(claimsOf(r.body.access_token as string)).toMatchObject({ sub: '1', client_id: 'exchange.narrow', aud: 'api', act: { sub: 'm2m' } });
+  });
+});
+
+describe('token exchange: DPoP (RFC 9449 §5)', () => {
+  it('with a DPoP proof the exchanged token is bound to its key (token_type DPoP, cnf.jkt), and a bound token is not exchanged again', async () => {
+    const key = await proofKey('ES256');
+    const dpop = await makeProof(key, 'POST', `${s.url}/connect/token`, s.clock.now());
+    const r = await token(
+      s.url,
+      { grant_type: GRANT, subject_token: alice.access, subject_token_type: AT },
+      { authorization: basic('exchange', 'secret'), dpop },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.token_type).toBe('DPoP');
+    expect(claimsOf(r.body.access_token as string).cnf).toEqual({ jkt: await calculateJwkThumbprint(key.publicJwk) });
+    // The bound token is usable only with proofs of that key, which an exchange does not show.
+    const again = await exchange(s.url, { subject_token: r.body.access_token as string, subject_token_type: AT });
+    expect(again.body).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/sender-constrained/) });
   });
 });
 
