@@ -10,6 +10,7 @@ import { clientClaimName, RESERVED_CLAIMS } from './reserved-claims.js';
 import { checkResponseCrypto } from './response-crypto-checks.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 import { checkCibaClient } from './ciba-checks.js';
+import { checkAccount } from './account-checks.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
 export const KNOWN_GRANT_TYPES: readonly string[] = [
@@ -114,6 +115,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
     else if (name !== undefined) usernames.set(name, i);
   });
   checkResponseCrypto(input, add);
+  checkAccount(input, add);
   return issues;
 }
 

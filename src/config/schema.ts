@@ -9,6 +9,7 @@ import { eventsSchema, healthSchema, metricsSchema, rateLimitsSchema } from './o
 import { parseCidr } from './cidr.js';
 import { responseCryptoClientFields, responseCryptoResourceFields } from './response-crypto-schema.js';
 import { cibaClientFields, cibaSchema } from './ciba-schema.js';
+import { accountSchema, emailSchema } from './account-schema.js';
 import { deviceFlowSchema } from './device-flow-schema.js';
 import { dpopSchema } from './dpop-schema.js';
 import { clientIdMetadataDocumentsSchema, registrationSchema } from './registration-schema.js';
@@ -429,6 +430,10 @@ export const configSchema = z.object({
   registration: registrationSchema.default(registrationSchema.parse({})),
   /** Client ID Metadata Documents: docs/registration.md. */
   clientIdMetadataDocuments: clientIdMetadataDocumentsSchema.default(clientIdMetadataDocumentsSchema.parse({})),
+  /** Account self-service pages, registration, password reset: docs/account.md. */
+  account: accountSchema.default(accountSchema.parse({})),
+  /** Outgoing mail (SMTP) of registration and password reset: docs/account.md#email. */
+  email: emailSchema.optional(),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

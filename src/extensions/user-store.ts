@@ -36,4 +36,22 @@ export interface UserStore {
   validateCredentials(username: string, password: string): Promise<User | undefined>;
   /** Whether the user may still sign in and get tokens; default `findBySubject(sub)?.isActive`. */
   isActive?(subjectId: string): Promise<boolean>;
+  /**
+   * Account self-service (docs/account.md): creates a user from a verified
+   * registration; `passwordHash` is an argon2id PHC string. Undefined when the
+   * username is taken. Without it, `account.registration` stays off.
+   */
+  createUser?(user: NewStoreUser): Promise<User | undefined>;
+  /** Sets a new password (argon2id PHC string); false when the user cannot change it here. Without it, no password change or reset. */
+  setPasswordHash?(subjectId: string, passwordHash: string): Promise<boolean>;
+  /** Removes the user; false when unknown. Without it, no account deletion. */
+  deleteUser?(subjectId: string): Promise<boolean>;
+}
+
+/** A user to create from a verified registration. */
+export interface NewStoreUser {
+  username: string;
+  /** argon2id PHC string (`$argon2id$v=19$...`); the plain password is never kept. */
+  passwordHash: string;
+  claims: Record<string, unknown>;
 }

@@ -151,6 +151,9 @@ class MemoryUsers implements UserTable {
     Object.assign(u, changes);
     return true;
   }
+  async delete(subjectId: string): Promise<boolean> {
+    return this.bySub.delete(subjectId);
+  }
 }
 
 class MemoryConfigDocuments implements ConfigDocumentStore {

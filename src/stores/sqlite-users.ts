@@ -44,6 +44,10 @@ export class SqliteUsers implements UserTable {
     const r = await this.qb.updateTable('users').set(set).where('subject_id', '=', subjectId).executeTakeFirst();
     return r.numUpdatedRows === 1n;
   }
+  async delete(subjectId: string): Promise<boolean> {
+    const r = await this.qb.deleteFrom('users').where('subject_id', '=', subjectId).executeTakeFirst();
+    return r.numDeletedRows === 1n;
+  }
   async list(): Promise<StoredUser[]> {
     const rows = await this.qb.selectFrom('users').selectAll().orderBy('username').execute();
     return rows.map(rowToUser);

@@ -33,7 +33,11 @@ export type RecordKind =
   /** A dynamically registered client (RFC 7591); durable, id = client_id. */
   | 'registered_client'
   /** An initial access token for registration (RFC 7591 §3); id = its hash. */
-  | 'initial_access_token';
+  | 'initial_access_token'
+  /** A self-registration waiting for its email link (id = hash of the link's token; docs/account.md). */
+  | 'account_registration'
+  /** A password reset link (id = hash of the link's token; subjectId = the user). */
+  | 'password_reset';
 
 /**
  * One operational record. `id` is the storage key: for handles given to
@@ -217,6 +221,8 @@ export interface UserTable {
   insert(user: StoredUser): Promise<boolean>;
   update(subjectId: string, changes: Partial<Omit<StoredUser, 'subjectId' | 'createdAt'>>): Promise<boolean>;
   list(): Promise<StoredUser[]>;
+  /** Deletes the user row; false when unknown. */
+  delete(subjectId: string): Promise<boolean>;
 }
 
 /** Kinds of configuration document that may live in the database (`gatehouse import`). */

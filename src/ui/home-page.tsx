@@ -35,6 +35,8 @@ export interface HomePageProps extends PageBaseProps {
   /** CIBA requests waiting for the user's decision, and the form POST URL of a decision. */
   cibaRequests?: HomeCibaRequestView[];
   cibaDecisionAction?: string;
+  /** The account page (password, sessions, applications), linked when it is on. */
+  accountUrl?: string;
 }
 
 function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToken: string } & Pick<HomePageProps, 'locale'>): VNode {
@@ -69,7 +71,7 @@ function Grants(props: { grants: HomeGrantView[]; revokeAction: string; csrfToke
 function SignedIn(
   props: { user: HomeUserView; signOutAction: string; csrfToken: string } & Pick<
     HomePageProps,
-    'locale' | 'grants' | 'revokeAction' | 'apps' | 'cibaRequests' | 'cibaDecisionAction'
+    'locale' | 'grants' | 'revokeAction' | 'apps' | 'cibaRequests' | 'cibaDecisionAction' | 'accountUrl'
   >,
 ): VNode {
   const m = t(props.locale);
@@ -108,6 +110,11 @@ function SignedIn(
       {props.grants && props.revokeAction && (
         <Grants grants={props.grants} revokeAction={props.revokeAction} csrfToken={props.csrfToken} locale={props.locale} />
       )}
+      {props.accountUrl && (
+        <p>
+          <a href={props.accountUrl}>{m.accountNav}</a>
+        </p>
+      )}
       <form method="post" action={props.signOutAction}>
         <CsrfField token={props.csrfToken} />
         <button class="gh-button gh-button-secondary" type="submit">
@@ -135,6 +142,7 @@ export function HomePage(props: HomePageProps): VNode {
           apps={props.apps}
           cibaRequests={props.cibaRequests}
           cibaDecisionAction={props.cibaDecisionAction}
+          accountUrl={props.accountUrl}
         />
       ) : (
         <div class="gh-header">

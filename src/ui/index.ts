@@ -19,4 +19,15 @@ export { HomePage, renderHomePage, type HomePageProps, type HomeUserView } from 
 export { LoggedOutPage, renderLoggedOutPage, type LoggedOutPageProps } from './logged-out-page.js';
 export { DevicePage, renderDevicePage, type DevicePageProps, type DeviceCodeError } from './device-page.js';
 export { FormPostPage, renderFormPostPage, type FormPostPageProps } from './form-post-page.js';
+export {
+  AccountPage,
+  renderAccountPage,
+  type AccountPageProps,
+  type AccountSessionView,
+  type AccountAppView,
+  type AccountLinkView,
+  type AccountNotice,
+} from './account-page.js';
+export { AccountFlowPage, renderAccountFlowPage, type AccountFlowPageProps, type AccountFlowStep } from './account-flow-page.js';
+export type { AccountError, PasswordLimits } from './account-messages.js';
 export { renderPage, type PageTemplates, type PageName, type PagePropsMap, type PageRenderer } from './templates.js';

@@ -1,4 +1,5 @@
 import type { Messages } from './messages-en.js';
+import { accountDe } from './messages-account-de.js';
 
 /** "N Sekunden" / "N Minuten" (aufgerundet). */
 function waitDe(seconds: number): string {
@@ -98,4 +99,6 @@ export const de: Messages = {
   formPostTitle: 'Weiter',
   formPostBody: 'Wählen Sie „Weiter“, um zur Anwendung zurückzukehren.',
   formPostContinue: 'Weiter',
+  // account self-service (docs/account.md)
+  ...accountDe,
 };

@@ -3,6 +3,8 @@
  * locale is typed as {@link Messages}, so a missing key is a compile error.
  */
 
+import { accountEn } from './messages-account-en.js';
+
 /** Format a wait in seconds as "N seconds" / "N minutes" (rounded up). */
 function waitEn(seconds: number): string {
   if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
@@ -112,6 +114,8 @@ export const en = {
   formPostTitle: 'Continue',
   formPostBody: 'Select Continue to return to the application.',
   formPostContinue: 'Continue',
+  // account self-service (docs/account.md)
+  ...accountEn,
 };
 
 /** The message table every locale provides. */

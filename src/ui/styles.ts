@@ -105,6 +105,12 @@ a:hover{text-decoration-thickness:2px}
 .gh-details dd{margin:0 0 .75rem}
 .gh-reference{border-top:1px solid var(--gh-border);padding-top:1rem;margin:0}
 .gh-hidden-frame{display:none}
+.gh-list{list-style:none;margin:0 0 1.25rem;padding:0;border:1px solid var(--gh-border);border-radius:var(--gh-control-radius)}
+.gh-list li{padding:.75rem 1rem}
+.gh-list li+li{border-top:1px solid var(--gh-border)}
+.gh-list p{margin:0 0 .5rem}
+.gh-notice{border:1px solid var(--gh-border);border-radius:var(--gh-control-radius);padding:.75rem 1rem;margin:0 0 1.25rem;font-size:.9375rem}
+.gh-button-danger{background:var(--gh-danger-bg);color:var(--gh-danger);border-color:var(--gh-danger-border)}
 .gh-sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 @media (prefers-reduced-motion:no-preference){.gh-button,.gh-input{transition:background-color .15s,border-color .15s,color .15s}}
 @media (max-width:480px){.gh-page{justify-content:flex-start;padding:1.5rem .75rem}.gh-card{padding:1.75rem 1.25rem}h1{font-size:1.375rem}}

@@ -1,3 +1,5 @@
+import { renderAccountPage, type AccountPageProps } from './account-page.js';
+import { renderAccountFlowPage, type AccountFlowPageProps } from './account-flow-page.js';
 import { renderLogoutConfirmPage, type LogoutConfirmPageProps } from './logout-confirm-page.js';
 import { renderConsentPage, type ConsentPageProps } from './consent-page.js';
 import { renderDevicePage, type DevicePageProps } from './device-page.js';
@@ -17,6 +19,8 @@ export interface PagePropsMap {
   logoutConfirm: LogoutConfirmPageProps;
   formPost: FormPostPageProps;
   device: DevicePageProps;
+  account: AccountPageProps;
+  accountFlow: AccountFlowPageProps;
 }
 
 /** Names of the pages that can be rendered (and overridden). */
@@ -41,6 +45,8 @@ const BUILT_IN: { [K in PageName]: PageRenderer<K> } = {
   logoutConfirm: renderLogoutConfirmPage,
   formPost: renderFormPostPage,
   device: renderDevicePage,
+  account: renderAccountPage,
+  accountFlow: renderAccountFlowPage,
 };
 
 /**

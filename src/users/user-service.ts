@@ -6,7 +6,7 @@
  * test users' plain passwords are hashed at startup, unknown usernames verify
  * against a dummy hash (no enumeration by timing).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Clock, LoginResult, User, UserService } from '../model/types.js';
 import type { Backend, StoredUser } from '../stores/types.js';
@@ -111,7 +111,29 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
   };
 
   /** Gatehouse's own users (configured test users, then the SQL table): the user store unless the host brings one. */
-  const builtIn: UserStore = { findBySubject, findByUsername, validateCredentials: authenticate };
+  const builtIn: UserStore = {
+    findBySubject,
+    findByUsername,
+    validateCredentials: authenticate,
+    // Account self-service writes the SQL user table; configured test users stay as configured.
+    async createUser(u) {
+      if (testUsers.findByUsername(u.username)) return undefined;
+      const now = clock.now();
+      const stored: StoredUser = {
+        subjectId: randomUUID(),
+        username: u.username,
+        passwordHash: u.passwordHash,
+        claims: { ...u.claims },
+        isActive: true,
+        createdAt: now,
+        updatedAt: now,
+      };
+      return (await backend.users.insert(stored)) ? storedToUser(stored) : undefined;
+    },
+    setPasswordHash: async (subjectId, passwordHash) =>
+      !testUsers.findBySubject(subjectId) && backend.users.update(subjectId, { passwordHash, updatedAt: clock.now() }),
+    deleteUser: async (subjectId) => !testUsers.findBySubject(subjectId) && backend.users.delete(subjectId),
+  };
   const store = deps.store ?? builtIn;
 
   return {

@@ -5,6 +5,7 @@
  * Protocol code goes through these, never through `backend.records`.
  */
 import type { OperationalStore, RecordWrite } from '../types.js';
+import { accountLinkStore, type AccountLinkStore } from './account-links.js';
 import { cibaRequestStore, type CibaRequestStore } from './ciba-requests.js';
 import { codeStore, type CodeStore } from './codes.js';
 import { consentStore, type ConsentStore } from './consents.js';
@@ -30,6 +31,8 @@ export interface TypedStores {
   cibaRequests: CibaRequestStore;
   /** RFC 8628 device authorizations: device codes, user codes, polling state. */
   deviceCodes: DeviceCodeStore;
+  /** Registration and password reset links of account self-service. */
+  accountLinks: AccountLinkStore;
   /** The writes one request owes, all or none (every backend's atomic batch). */
   writeAll(writes: readonly RecordWrite[]): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createTypedStores(records: OperationalStore): TypedStores {
     lockouts: lockoutStore(records),
     cibaRequests: cibaRequestStore(records),
     deviceCodes: deviceCodeStore(records),
+    accountLinks: accountLinkStore(records),
     writeAll: (writes) => applyWrites(records, writes),
   };
 }
@@ -72,3 +76,4 @@ export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-tokens.js'
 export type { ReplayMarkerStore } from './replay.js';
 export type { RevocationStore } from './revocations.js';
 export type { SessionStore, SessionRecord } from './sessions.js';
+export type { AccountLinkStore, RegistrationPayload, RegistrationRecord, PasswordResetRecord } from './account-links.js';

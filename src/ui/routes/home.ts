@@ -37,7 +37,9 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
         subjectId: user.subjectId,
         claims: Object.entries(user.claims).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       };
-      const grants = session ? await grantsOf(session.subjectId) : undefined;
+      // The applications list lives on the account page when it is on (ui/routes/account.ts).
+      const accountOn = ctx.config.account.enabled;
+      const grants = session && !accountOn ? await grantsOf(session.subjectId) : undefined;
       const cibaRequests = session ? await pendingCibaRequests(ctx, session.subjectId) : undefined;
       return page(
         renderPage(
@@ -52,6 +54,7 @@ export function homeRoutes(kit: PageKit): [string, Route][] {
             apps: session ? appsOf() : undefined,
             cibaRequests,
             cibaDecisionAction: `${base}/ciba/decide`,
+            accountUrl: accountOn ? `${base}/account` : undefined,
           },
           templates,
         ),

@@ -12,6 +12,11 @@ import type { RouteTable } from '../../core/router.js';
 import type { InternalRequest, InternalResponse } from '../../core/types.js';
 import type { InteractionApi } from '../../interaction/interaction-api.js';
 import type { PageTemplates } from '../index.js';
+import { createAccountDeps } from '../../account/account-service.js';
+import type { AccountLinkView } from '../index.js';
+import { accountRoutes } from './account.js';
+import { accountFlowRoutes } from './account-flows.js';
+import { createAccountKit } from './account-kit.js';
 import { assetRoutes } from './assets.js';
 import { consentRoute } from './consent.js';
 import { cibaDecisionRoute } from './ciba-decision.js';
@@ -40,6 +45,21 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, contin
     grantsRevokeRoute(kit),
     cibaDecisionRoute(kit),
     logoutRoute(kit, pages),
+    ...accountPages(ctx, kit),
   ]);
   return { routes, renderError: (err, req) => kit.renderError(err, req), ...pages };
+}
+
+/**
+ * The account pages (docs/account.md). Further account pages announce
+ * themselves on the account page here: the multi-factor page
+ * (`{ kind: 'security', href: `${base}/account/security` }`) and the linked
+ * external accounts (`{ kind: 'linked', ... }`) once they exist.
+ */
+function accountPages(ctx: ProviderContext, kit: ReturnType<typeof createPageKit>): RouteTable {
+  const path = `${ctx.issuer}${kit.base}/account`;
+  const deps = createAccountDeps(ctx, { verify: `${path}/verify`, reset: `${path}/reset/confirm`, resetRequest: `${path}/reset` });
+  const account = createAccountKit(kit, deps);
+  const links: AccountLinkView[] = [];
+  return new Map([...(ctx.config.account.enabled ? accountRoutes(account, links) : []), ...accountFlowRoutes(account)]);
 }
