@@ -6,7 +6,7 @@
 import { endSessions, querySessions, revokeClientGrant } from '../sessions/session-admin.js';
 import type { Session } from '../sessions/session-service.js';
 import { checkNewPassword, type PasswordProblem } from './password-policy.js';
-import type { AccountDeps } from './account-service.js';
+import { managedHere, type AccountDeps } from './account-service.js';
 
 export type ChangePasswordOutcome = 'changed' | 'unsupported' | 'wrong_password' | 'locked_out' | PasswordProblem;
 
@@ -22,7 +22,7 @@ export async function changePassword(
   const { ctx } = deps;
   const store = ctx.users.store;
   const user = await ctx.users.findBySubject(session.subjectId);
-  if (!user || !store.setPasswordHash) return 'unsupported';
+  if (!user || !store.setPasswordHash || !managedHere(deps, user.subjectId)) return 'unsupported';
   const login = await ctx.users.login(user.username, input.current, input.ip);
   if (!login.ok) return login.reason === 'locked_out' || login.reason === 'rate_limited' ? 'locked_out' : 'wrong_password';
   if (login.user.subjectId !== user.subjectId) return 'wrong_password';
@@ -63,7 +63,7 @@ export async function deleteAccount(deps: AccountDeps, session: Session, input: 
   const { ctx } = deps;
   const store = ctx.users.store;
   const user = await ctx.users.findBySubject(session.subjectId);
-  if (!deps.features.deletion || !store.deleteUser || !user) return 'unsupported';
+  if (!deps.features.deletion || !store.deleteUser || !user || !managedHere(deps, user.subjectId)) return 'unsupported';
   if (input.password) {
     const login = await ctx.users.login(user.username, input.password, input.ip);
     if (!login.ok) return login.reason === 'locked_out' || login.reason === 'rate_limited' ? 'locked_out' : 'wrong_password';

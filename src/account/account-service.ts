@@ -64,6 +64,15 @@ export function createAccountDeps(ctx: ProviderContext, urls: AccountDeps['urls'
 }
 
 /**
+ * Whether the account's password and existence are Gatehouse's to change:
+ * not for configured test users (`users[]` in the config file), whose
+ * password lives in configuration.
+ */
+export function managedHere(deps: AccountDeps, subjectId: string): boolean {
+  return !deps.ctx.config.users.some((u) => u.subjectId === subjectId);
+}
+
+/**
  * Sends a mail without holding up the answer: the page says the same
  * whatever was (or was not) sent, and answers as fast in every case.
  */

@@ -8,6 +8,7 @@ import { single } from '../../core/params.js';
 import type { Route } from '../../core/router.js';
 import type { InternalRequest, InternalResponse } from '../../core/types.js';
 import { changePassword, deleteAccount, endSessionOfUser } from '../../account/account-actions.js';
+import { managedHere } from '../../account/account-service.js';
 import { querySessions, clientsWithGrants, revokeClientGrant } from '../../sessions/session-admin.js';
 import { currentSession, sessionCookieDeletion, type Session } from '../../sessions/session-service.js';
 import { renderPage, type AccountError, type AccountLinkView, type AccountNotice, type AccountPageProps } from '../index.js';
@@ -36,6 +37,7 @@ export function accountRoutes(a: AccountKit, links: AccountLinkView[]): [string,
       apps: s.clients.map((c) => appName(c.clientId)),
     }));
     const apps = (await clientsWithGrants(ctx, session.subjectId)).map((clientId) => ({ clientId, name: appName(clientId) }));
+    const own = managedHere(deps, user.subjectId);
     const email = typeof user.claims.email === 'string' ? user.claims.email : undefined;
     const props: AccountPageProps = {
       ...common,
@@ -44,13 +46,13 @@ export function accountRoutes(a: AccountKit, links: AccountLinkView[]): [string,
       // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the name claim is host data of any type; shown as text
       user: { name: String(user.claims.name ?? user.username), username: user.username, email, subjectId: user.subjectId },
       limits: a.limits(),
-      changePasswordAction: features.changePassword ? a.withLocales(`${path}/password`, req) : undefined,
+      changePasswordAction: features.changePassword && own ? a.withLocales(`${path}/password`, req) : undefined,
       sessions,
       endSessionAction: a.withLocales(`${path}/sessions/end`, req),
       apps,
       revokeAction: a.withLocales(`${path}/apps/revoke`, req),
       links,
-      deleteAction: features.deletion ? a.withLocales(`${path}/delete`, req) : undefined,
+      deleteAction: features.deletion && own ? a.withLocales(`${path}/delete`, req) : undefined,
       recentSignIn: ctx.clock.now() - session.payload.authTime <= ctx.config.account.reauthenticationMaxAge,
       signOutAction: `${kit.base}/logout`,
     };
