@@ -85,10 +85,11 @@ describe('server-side sessions: query and end', () => {
     expect(log.ofType('session_ended').at(-1)).toMatchObject({ subjectId: '1', detail: { sid: aliceSid, reason: 'admin' } });
   });
 
-  it('the user revokes an application on the home page: its tokens stop working', async () => {
+  it('the user revokes an application (listed on the account page): its tokens stop working', async () => {
     const jar = new CookieJar();
     const t = await signInClient(s.url, rp.url, jar, 'two', 'bob');
-    const home = await (await jar.fetch(`${s.url}/ui/`)).text();
+    // The list moved from the home page to the account page (docs/account.md); the home page's revoke route stays.
+    const home = await (await jar.fetch(`${s.url}/ui/account`)).text();
     expect(home).toContain('App two');
     const csrf = home.match(/name="csrf" value="([^"]*)"/)![1];
     const post = (body: Record<string, string>) =>
@@ -107,7 +108,7 @@ describe('server-side sessions: query and end', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/ui/');
     expect((await refresh(s.url, 'two', r1.body.refresh_token)).body.error).toBe('invalid_grant');
-    expect(await (await jar.fetch(`${s.url}/ui/`)).text()).not.toContain('App two');
+    expect(await (await jar.fetch(`${s.url}/ui/account`)).text()).not.toContain('Revoke access for App two');
     expect(log.ofType('grant_revoked').at(-1)).toMatchObject({ subjectId: '2', clientId: 'app.two' });
   });
 
