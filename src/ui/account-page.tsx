@@ -128,8 +128,9 @@ function SessionsSection(props: AccountPageProps & { m: Messages }): VNode {
             <form method="post" action={props.endSessionAction}>
               <CsrfField token={props.csrfToken} />
               <input type="hidden" name="sid" value={s.sid} />
-              <button class="gh-button gh-button-secondary" type="submit" aria-label={m.accountEndSessionOf(s.signedIn)}>
+              <button class="gh-button gh-button-secondary" type="submit">
                 {m.accountEndSession}
+                <span class="gh-sr-only"> ({s.current ? m.accountSessionThis : m.accountSessionSince(s.signedIn)})</span>
               </button>
             </form>
           </li>
@@ -156,8 +157,9 @@ function AppsSection(props: AccountPageProps & { m: Messages }): VNode {
               <form method="post" action={props.revokeAction}>
                 <CsrfField token={props.csrfToken} />
                 <input type="hidden" name="client_id" value={a.clientId} />
-                <button class="gh-button gh-button-secondary" type="submit" aria-label={m.revokeAccessFor(a.name)}>
+                <button class="gh-button gh-button-secondary" type="submit">
                   {m.revokeAccess}
+                  <span class="gh-sr-only"> ({a.name})</span>
                 </button>
               </form>
             </li>

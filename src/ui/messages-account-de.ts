@@ -20,7 +20,6 @@ export const accountDe: typeof accountEn = {
   accountSessionSince: (when: string) => `Angemeldet ${when}`,
   accountSessionApps: (apps: string) => `Anwendungen: ${apps}`,
   accountEndSession: 'Abmelden',
-  accountEndSessionOf: (when: string) => `Die Sitzung abmelden, angemeldet ${when}`,
   accountSessionEnded: 'Die Sitzung wurde beendet.',
   accountAppRevoked: 'Die Anwendung hat keinen Zugriff mehr.',
   accountMoreHeading: 'Sicherheit und Anmeldung',

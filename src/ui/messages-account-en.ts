@@ -18,7 +18,6 @@ export const accountEn = {
   accountSessionSince: (when: string) => `Signed in ${when}`,
   accountSessionApps: (apps: string) => `Applications: ${apps}`,
   accountEndSession: 'Sign out',
-  accountEndSessionOf: (when: string) => `Sign out the session signed in ${when}`,
   accountSessionEnded: 'The session was ended.',
   accountAppRevoked: 'The application no longer has access.',
   accountMoreHeading: 'Security and sign-in',
