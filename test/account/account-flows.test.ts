@@ -2,6 +2,8 @@
  * Self-registration and password reset through the pages, with a real SMTP
  * server in the test process reading the mailed links (docs/account.md).
  */
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, form, startTestServer, type TestServer } from '../helpers/server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
@@ -18,6 +20,17 @@ const post = (jar: CookieJar, url: string, fields: Record<string, string>) =>
 
 let s: TestServer;
 let smtp: TestSmtpServer;
+/** Everything the provider logs, at every level, with the access log on. */
+const logLines: string[] = [];
+const logger = pino(
+  { level: 'trace' },
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  }),
+);
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
@@ -25,7 +38,9 @@ beforeAll(async () => {
     mutate: (c) => {
       c.account = { registration: true, passwordReset: true, deletion: true, requestsPerIp: 100 };
       c.email = { from: 'Gatehouse <no-reply@example.test>', smtp: { host: '127.0.0.1', port: smtp.port } };
+      c.server = { ...c.server, accessLog: true };
     },
+    options: { logger },
   });
 });
 afterAll(async () => {
@@ -247,5 +262,17 @@ describe('password reset', () => {
     }
     const res = await post(jar, `${s.url}/ui/account/reset`, { email: 'x'.repeat(5000) });
     expect(res.status).toBeLessThan(500);
+  });
+});
+
+describe('logs', () => {
+  it('never hold a mailed link token, a password or a message body', async () => {
+    await s.gh.context.background.idle();
+    const tokens = smtp.mails.flatMap((m) => [...m.text.matchAll(/token=([A-Za-z0-9_-]{43})/g)].map((x) => x[1]));
+    expect(tokens.length).toBeGreaterThan(3);
+    const log = logLines.join('');
+    expect(log).toContain('account mail sent');
+    for (const token of tokens) expect(log).not.toContain(token);
+    for (const secret of ['correct horse battery', 'the second password', 'Hello,']) expect(log).not.toContain(secret);
   });
 });

@@ -555,6 +555,17 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
         expect(await b.users.findByUsername('alice')).toBeUndefined();
         expect(await b.users.update('nobody', { isActive: true })).toBe(false);
       });
+      it('deletes a user (account deletion) and says whether it existed', async () => {
+        await b.users.insert(user('sub-a', 'alice'));
+        await b.users.insert(user('sub-b', 'bob'));
+        expect(await b.users.delete('sub-a')).toBe(true);
+        expect(await b.users.findBySubject('sub-a')).toBeUndefined();
+        expect(await b.users.findByUsername('alice')).toBeUndefined();
+        expect(await b.users.delete('sub-a')).toBe(false);
+        expect(await b.users.findByUsername('bob')).toBeDefined();
+        // The username is free again (registration after a deletion).
+        expect(await b.users.insert(user('sub-c', 'alice'))).toBe(true);
+      });
     });
   });
 }
