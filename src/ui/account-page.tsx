@@ -36,6 +36,8 @@ export interface AccountPageProps extends PageBaseProps {
   csrfToken: string;
   user: { name: string; username: string; email?: string; subjectId: string };
   notice?: AccountNotice;
+  /** An error of the page as a whole (a form sent without its CSRF token). */
+  formError?: AccountError;
   /** The password form's error (its values are never echoed). */
   passwordError?: AccountError;
   deleteError?: AccountError;
@@ -222,6 +224,7 @@ export function AccountPage(props: AccountPageProps): VNode {
         <h1>{m.accountTitle}</h1>
         <p class="gh-muted">{m.homeSignedInAs(user.name)}</p>
       </div>
+      {props.formError && <Alert id="form-error" message={accountErrorMessage(m, props.formError, props.limits)} />}
       {props.notice && (
         <p class="gh-notice" role="status">
           {NOTICE[props.notice](m)}

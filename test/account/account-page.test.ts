@@ -97,6 +97,7 @@ describe('account page', () => {
       password_confirm: 'second password 2',
     });
     expect(noCsrf.status).toBe(403);
+    expect(await noCsrf.text()).toContain('Your session has changed. Please try again.');
     expect((await s.gh.context.users.login(username, 'first password 1')).ok).toBe(true);
 
     const weak = await post(flow.jar, '/ui/account/password', { csrf, current_password: 'first password 1', password: 'short', password_confirm: 'short' });

@@ -11,13 +11,13 @@ import { changePassword, deleteAccount, endSessionOfUser } from '../../account/a
 import { managedHere } from '../../account/account-service.js';
 import { querySessions, clientsWithGrants, revokeClientGrant } from '../../sessions/session-admin.js';
 import { currentSession, sessionCookieDeletion, type Session } from '../../sessions/session-service.js';
-import { renderPage, type AccountError, type AccountLinkView, type AccountNotice, type AccountPageProps } from '../index.js';
+import { renderPage, type AccountLinkView, type AccountNotice, type AccountPageProps } from '../index.js';
 import { page, queryLocales, safeEqual, see, sessionCsrf } from './page-kit.js';
 import { field, type AccountKit } from './account-kit.js';
 
 const NOTICES: readonly AccountNotice[] = ['password_changed', 'session_ended', 'app_revoked'];
 
-type PageState = Pick<AccountPageProps, 'notice' | 'passwordError' | 'deleteError' | 'retryAfter'>;
+type PageState = Pick<AccountPageProps, 'notice' | 'formError' | 'passwordError' | 'deleteError' | 'retryAfter'>;
 
 export function accountRoutes(a: AccountKit, links: AccountLinkView[]): [string, Route][] {
   const { deps, path, kit } = a;
@@ -66,7 +66,7 @@ export function accountRoutes(a: AccountKit, links: AccountLinkView[]): [string,
     const session = await currentSession(ctx, req);
     if (!session) return see(home);
     const token = single(req.body, 'csrf', 128);
-    if (!token || !safeEqual(token, sessionCsrf(req))) return render(req, session, { passwordError: 'csrf' as AccountError }, 403);
+    if (!token || !safeEqual(token, sessionCsrf(req))) return render(req, session, { formError: 'csrf' }, 403);
     return act(session);
   }
 
