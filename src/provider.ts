@@ -15,6 +15,7 @@ import { Dispatcher } from './core/dispatcher.js';
 import { createFetchHandler, type PeerAddress } from './http/fetch-adapter.js';
 import { createClientAddressResolver } from './http/client-address.js';
 import { createNodeHandler, type NodeHandler } from './http/node-adapter.js';
+import { createClientCertificateResolver } from './http/client-certificate.js';
 import type { InteractionApi, InteractionOptions } from './interaction/index.js';
 import { createKeyManager, loadKeyEncryptionKey } from './keys/index.js';
 import { createDpopContext } from './proof/dpop-context.js';
@@ -228,7 +229,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     users,
     extensions,
     grants: new Map(),
-    clientAuthMethods: createClientAuthMethods(config.outbound, clientJwks),
+    clientAuthMethods: createClientAuthMethods(config.outbound, clientJwks, config.mtls.enabled),
     clientJwks,
     events: bus.emit,
     rateLimits: limiter,
@@ -326,7 +327,14 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   // The test API's own calls (discovery, JWKS) are internal: no client address, no warning.
   ownFetch = (request) => fetchHandler(request);
   return {
-    handler: createNodeHandler(dispatcher, limits, options.mountPath, clientAddress),
+    // RFC 8705: the client certificate from the TLS socket, or from mtls.certificateHeader sent by a trusted proxy.
+    handler: createNodeHandler(
+      dispatcher,
+      limits,
+      options.mountPath,
+      clientAddress,
+      createClientCertificateResolver(config.server.trustProxy, config.mtls.certificateHeader),
+    ),
     fetch(request, ...context) {
       if (!fetchWarned) {
         fetchWarned = true;

@@ -38,9 +38,16 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
-function makeServer(handler: http.RequestListener, pem?: { cert: string; key: string }): http.Server {
+/**
+ * With `requestCert` (mtls.enabled) the TLS listener asks every client for a
+ * certificate but accepts connections without one or with one no CA vouches
+ * for (`rejectUnauthorized: false`): RFC 8705 checks it per client (subject or
+ * registered key, client-auth/tls-client-auth.ts), not against a global CA list.
+ */
+function makeServer(handler: http.RequestListener, pem?: { cert: string; key: string; requestCert?: boolean }): http.Server {
   const limits = { requestTimeout: 30_000, headersTimeout: 15_000, keepAliveTimeout: 5_000 };
-  const server: http.Server = pem ? https.createServer({ ...limits, ...pem }, handler) : http.createServer(limits, handler);
+  const tlsOptions = pem?.requestCert ? { ...pem, requestCert: true, rejectUnauthorized: false } : pem;
+  const server: http.Server = tlsOptions ? https.createServer({ ...limits, ...tlsOptions }, handler) : http.createServer(limits, handler);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Malformed requests (bad chunking, oversized headers): answer 400 (431 for headers over
     // the limit, RFC 6585 §5) and close, never hang.
@@ -120,7 +127,7 @@ export async function startServer(opts: StartOptions): Promise<http.Server | und
   const mountPath = new URL(issuer).pathname.replace(/\/$/, '');
   const tls = config.server.tls;
   // Read before anything starts, so a bad file fails fast and names itself.
-  const pem = tls && { cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key') };
+  const pem = tls && { cert: readPem(tls.certFile, 'certificate'), key: readPem(tls.keyFile, 'key'), requestCert: config.mtls.enabled };
   const gh = await createGatehouse(opts.config, { mountPath });
   if (cluster.isWorker && gh.metrics) aggregateThroughPrimary(gh.metrics);
   let draining = false;

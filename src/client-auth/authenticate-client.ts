@@ -17,22 +17,41 @@ export interface AuthenticatedClient {
   method: string;
 }
 
-/** The one credential-bearing method presented; `none` only when nothing else is. */
-function presentedMethod(req: InternalRequest, ctx: ProviderContext): ClientAuthMethod {
+/**
+ * Methods that only name the client with `client_id`: `none`, and the RFC 8705
+ * certificate methods (a connection's certificate is no credential in the
+ * request: it may be there for certificate-bound tokens of a public client,
+ * §4). Which of them applies is the client's registration (see {@link pickWeak}).
+ */
+const WEAK_METHODS: ReadonlySet<string> = new Set(['tls_client_auth', 'self_signed_tls_client_auth', 'none']);
+
+/** The one credential-bearing method presented; else the client_id-only methods presented, strongest first. */
+function presentedMethods(req: InternalRequest, ctx: ProviderContext): ClientAuthMethod[] {
   const presented = [...ctx.clientAuthMethods.values()].filter((m) => m.presented(req));
-  const withCredentials = presented.filter((m) => m.name !== 'none');
+  const withCredentials = presented.filter((m) => !WEAK_METHODS.has(m.name));
   // RFC 6749 §2.3: the client "MUST NOT use more than one authentication method in each request".
   if (withCredentials.length > 1) {
     throw new InvalidRequest('multiple client authentication methods', `presented: ${withCredentials.map((m) => m.name).join(', ')}`);
   }
-  const method = withCredentials[0] ?? presented[0];
-  if (!method) throw clientAuthFailed('no client credentials presented', 'client authentication required');
-  return method;
+  const methods = withCredentials.length ? withCredentials : presented;
+  if (!methods.length) throw clientAuthFailed('no client credentials presented', 'client authentication required');
+  return methods;
 }
 
-async function identifyAndVerify(req: InternalRequest, ctx: ProviderContext, method: ClientAuthMethod, endpoint: AuthEndpoint): Promise<Client> {
-  const claimedId = method.clientId(req);
-  if (!claimedId) throw clientAuthFailed(`${method.name}: no client id`, 'client authentication required');
+/** Among the client_id-only methods presented, the one the client is registered for (the certificate methods before `none`). */
+function pickWeak(methods: ClientAuthMethod[], client: Client): ClientAuthMethod {
+  if (methods.length === 1) return methods[0];
+  return methods.find((m) => (client.authMethods as ReadonlySet<string>).has(m.name)) ?? methods[0];
+}
+
+async function identifyAndVerify(
+  req: InternalRequest,
+  ctx: ProviderContext,
+  methods: ClientAuthMethod[],
+  endpoint: AuthEndpoint,
+): Promise<{ client: Client; method: ClientAuthMethod }> {
+  const claimedId = methods[0].clientId(req);
+  if (!claimedId) throw clientAuthFailed(`${methods[0].name}: no client id`, 'client authentication required');
   // A client_id parameter beside other credentials must name the same client.
   const bodyId = single(req.body, 'client_id', CLIENT_ID_LIMIT);
   if (bodyId !== undefined && bodyId !== claimedId) {
@@ -43,11 +62,12 @@ async function identifyAndVerify(req: InternalRequest, ctx: ProviderContext, met
   // Unknown, disabled and not-allowed share the generic message so client ids cannot be probed.
   if (!client) throw clientAuthFailed(`unknown client ${claimedId}`);
   if (!client.enabled) throw clientAuthFailed(`client ${claimedId} is disabled`);
+  const method = pickWeak(methods, client);
   if (!(client.authMethods as ReadonlySet<string>).has(method.name)) {
     throw clientAuthFailed(`client ${claimedId} may not use ${method.name}`);
   }
   await method.verify(req, client, ctx, endpoint);
-  return client;
+  return { client, method };
 }
 
 /**
@@ -62,8 +82,11 @@ async function identifyAndVerify(req: InternalRequest, ctx: ProviderContext, met
 export async function authenticateClient(req: InternalRequest, ctx: ProviderContext, endpoint: AuthEndpoint): Promise<AuthenticatedClient> {
   let method: ClientAuthMethod | undefined;
   try {
-    method = presentedMethod(req, ctx);
-    const client = await identifyAndVerify(req, ctx, method, endpoint);
+    const methods = presentedMethods(req, ctx);
+    method = methods[0];
+    const found = await identifyAndVerify(req, ctx, methods, endpoint);
+    method = found.method;
+    const { client } = found;
     req.clientId = client.clientId;
     ctx.events({ type: 'client_authentication_success', clientId: client.clientId, detail: { method: method.name, endpoint } });
     return { client, method: method.name };

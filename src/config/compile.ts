@@ -15,6 +15,8 @@ import { resolveIdentityResource } from './standard-resources.js';
  *
  * @example authMethodsOf({ ...client, requireClientSecret: false }) // Set { 'none' }
  */
+const TLS_SUBJECT_FIELDS = ['tlsClientAuthSubjectDn', 'tlsClientAuthSanDns', 'tlsClientAuthSanUri', 'tlsClientAuthSanIp', 'tlsClientAuthSanEmail'] as const;
+
 export function authMethodsOf(client: ClientConfig): Set<TokenEndpointAuthMethod> {
   if (client.tokenEndpointAuthMethods) return new Set(client.tokenEndpointAuthMethods);
   if (!client.requireClientSecret) return new Set(['none']);
@@ -22,6 +24,8 @@ export function authMethodsOf(client: ClientConfig): Set<TokenEndpointAuthMethod
   if (client.clientSecrets.length > 0) methods.add('client_secret_basic').add('client_secret_post');
   if (client.clientSecrets.some((s) => s.type === 'SymmetricKey')) methods.add('client_secret_jwt');
   if (client.jwks !== undefined || client.jwksUri !== undefined) methods.add('private_key_jwt');
+  // RFC 8705 §2.1.2: a registered certificate subject selects tls_client_auth; self_signed_tls_client_auth is only ever explicit.
+  if (TLS_SUBJECT_FIELDS.some((f) => client[f] !== undefined)) methods.add('tls_client_auth');
   return methods;
 }
 

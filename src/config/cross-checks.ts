@@ -11,6 +11,7 @@ import { checkResponseCrypto } from './response-crypto-checks.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 import { checkCibaClient } from './ciba-checks.js';
 import { checkAccount } from './account-checks.js';
+import { checkMtlsClient } from './mtls-checks.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
 export const KNOWN_GRANT_TYPES: readonly string[] = [
@@ -95,6 +96,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
       }
     });
     checkCibaClient(c, confidential, ['clients', i], add);
+    checkMtlsClient(input, c, ['clients', i], add);
     checkAuthMethods(c, ['clients', i], add);
     checkClientClaims(c, ['clients', i], add);
     // RFC 9449: a client that requires DPoP could get no token at all with DPoP switched off.

@@ -11,7 +11,7 @@ import { JWE_ALGORITHMS, type JweAlgorithm } from './response-crypto-schema.js';
 type Add = (path: PropertyKey[], message: string) => void;
 
 /** The three responses a client's settings are about, by field prefix. */
-const RESPONSES = ['idToken', 'userinfo', 'introspection'] as const;
+const RESPONSES = ['idToken', 'userinfo', 'introspection', 'authorization'] as const;
 
 /** keys.algorithms as configured, or its default. */
 function serverAlgorithms(input: Record<string, unknown>): string[] {

@@ -14,6 +14,8 @@ import { deviceFlowSchema } from './device-flow-schema.js';
 import { dpopSchema } from './dpop-schema.js';
 import { clientIdMetadataDocumentsSchema, registrationSchema } from './registration-schema.js';
 import { tokenExchangePolicySchema } from './token-exchange-schema.js';
+import { mtlsClientFields, mtlsSchema } from './mtls-schema.js';
+import { jarmClientFields } from './jarm-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -61,7 +63,16 @@ export const secretSchema = z.object({
   expiration: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
 
-export const tokenEndpointAuthMethod = z.enum(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']);
+export const tokenEndpointAuthMethod = z.enum([
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+  // RFC 8705 §2 (docs/mtls.md)
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+]);
 
 const jwkSet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 
@@ -152,6 +163,10 @@ export const clientSchema = z.object({
   requireDpopNonce: z.boolean().default(false),
   /** RFC 8693 token exchange policy (docs/token-exchange.md); absent: the defaults. */
   tokenExchange: tokenExchangePolicySchema.optional(),
+  /** RFC 8705 mutual TLS client authentication and certificate-bound tokens (docs/mtls.md). */
+  ...mtlsClientFields,
+  /** JARM response signing and encryption (docs/jarm.md). */
+  ...jarmClientFields,
 });
 
 const resourceBase = {
@@ -434,6 +449,8 @@ export const configSchema = z.object({
   account: accountSchema.default(accountSchema.parse({})),
   /** Outgoing mail (SMTP) of registration and password reset: docs/account.md#email. */
   email: emailSchema.optional(),
+  /** Mutual TLS (RFC 8705): docs/mtls.md. */
+  mtls: mtlsSchema.default(mtlsSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

@@ -4,6 +4,7 @@
  * (rate limit) -> run -> finish; the adapters only read the body and write
  * the response. Also error mapping, CORS and security headers.
  */
+import type { X509Certificate } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import { InvalidRequest, TemporarilyUnavailable, toOAuthError, type OAuthError } from '../errors.js';
 import { API_CSP, PAGE_HEADERS, baseSecurityHeaders } from './security-headers.js';
@@ -29,6 +30,8 @@ export interface EdgeRequest {
   headers: Record<string, string | undefined>;
   /** The client's address; called at most once, and only when the request needs it. */
   address(): string | undefined;
+  /** The client certificate (RFC 8705): the TLS peer's, or a trusted proxy's header (http/client-certificate.ts). */
+  clientCertificate?(): X509Certificate | undefined;
   /** Reads the body within the size and time limits; rejects with a {@link BodyError}. */
   readBody(): Promise<string>;
   /** Called instead of `readBody` when the body is not needed: drains or drops it within the limits. */
@@ -115,7 +118,17 @@ export class Dispatcher {
     const query = edge.query ? parseParams(edge.query) : new Map<string, string[]>();
     const cookies = parseCookies(headers.cookie);
     const build = (body: Map<string, string[]>) =>
-      makeInternalRequest(this.issuerBase, { method: effective, path, query, body, headers, cookies, requestId, ip });
+      makeInternalRequest(this.issuerBase, {
+        method: effective,
+        path,
+        query,
+        body,
+        headers,
+        cookies,
+        requestId,
+        ip,
+        clientCertificate: edge.clientCertificate && (() => edge.clientCertificate?.()),
+      });
     const bodyless = () => build(new Map());
     const done = (res: InternalResponse, bodyFailure?: BodyFailure): Handled => ({
       response: this.finish(res, route, origin, requestId, method),

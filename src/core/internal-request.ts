@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { readableCookies } from './cookies.js';
 import type { OAuthError } from '../errors.js';
 import type { InternalRequest, Params } from './types.js';
@@ -11,6 +12,8 @@ export interface RequestParts {
   cookies: Record<string, string>;
   requestId: string;
   ip?: string;
+  /** Reads the client certificate (RFC 8705) on first use. */
+  clientCertificate?: () => X509Certificate | undefined;
 }
 
 /**
@@ -31,6 +34,8 @@ class Request implements InternalRequest {
   clientId: string | undefined = undefined;
   parameterProblem: OAuthError | undefined = undefined;
   private parsedUrl: URL | undefined;
+  private readonly readCertificate: (() => X509Certificate | undefined) | undefined;
+  private certificate: X509Certificate | null | undefined;
 
   constructor(
     private readonly base: string,
@@ -45,6 +50,12 @@ class Request implements InternalRequest {
     this.cookies = readableCookies(parts.cookies, base.startsWith('https:'));
     this.requestId = parts.requestId;
     this.ip = parts.ip;
+    this.readCertificate = parts.clientCertificate;
+  }
+
+  get clientCertificate(): X509Certificate | undefined {
+    if (this.certificate === undefined) this.certificate = this.readCertificate?.() ?? null;
+    return this.certificate ?? undefined;
   }
 
   get url(): URL {

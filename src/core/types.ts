@@ -3,6 +3,7 @@
  * fetch adapters translate at the edge; protocol code never imports node:http.
  */
 
+import type { X509Certificate } from 'node:crypto';
 import type { OAuthError } from '../errors.js';
 
 /** Parameters with repeats kept, as parsed from a query string or a form body. */
@@ -30,6 +31,10 @@ export interface InternalRequest {
   clientId?: string;
   /** RFC 9449: the thumbprint (`jkt`) of the request's verified DPoP proof key, set by the token endpoint (endpoints/token-dpop.ts). */
   dpopJkt?: string;
+  /** RFC 8705: the client certificate of the TLS connection, or of a trusted proxy's header (http/client-certificate.ts). */
+  readonly clientCertificate?: X509Certificate;
+  /** RFC 8705 §3: the `x5t#S256` the request's tokens are bound to, set by the token endpoint (endpoints/token-mtls.ts). */
+  certificateThumbprint?: string;
 }
 
 export interface SetCookie {

@@ -2,6 +2,8 @@
  * OpenID Connect Discovery 1.0 §3 and RFC 8414 §2 metadata, built once as
  * ready bytes.
  */
+import { jarmMetadata } from './jarm-metadata.js';
+import { mtlsMetadata } from './mtls-metadata.js';
 import type { ProviderContext } from '../context.js';
 import type { GrantHandler } from '../context.js';
 import { responseCryptoMetadata } from './response-crypto-metadata.js';
@@ -108,5 +110,8 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
   if (ctx.config.clientIdMetadataDocuments.enabled) doc.client_id_metadata_document_supported = true;
   // Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md).
   Object.assign(doc, responseCryptoMetadata(ctx, features.interactive));
+  // JARM §4 (endpoints/authorize/jarm.ts) and RFC 8705 §3.3, §5 (docs/mtls.md).
+  if (features.interactive) Object.assign(doc, jarmMetadata(ctx));
+  Object.assign(doc, mtlsMetadata(ctx, doc));
   return doc;
 }

@@ -8,6 +8,7 @@ import { required } from '../core/params.js';
 import { raiseParameterProblem, rulesOf, type ParameterDeclaration, type ParameterRule } from '../core/parameters.js';
 import type { InternalRequest, InternalResponse } from '../core/types.js';
 import { tokenRequestDpop } from './token-dpop.js';
+import { tokenRequestCertificate } from './token-mtls.js';
 
 /**
  * Every token-style body parameter is checked before any is used: no
@@ -69,6 +70,8 @@ async function handleTokenRequest(req: InternalRequest, ctx: ProviderContext): P
   }
   // RFC 9449 §5: the DPoP proof, for every grant (endpoints/token-dpop.ts); sets req.dpopJkt.
   const dpop = await tokenRequestDpop(req, client, ctx);
+  // RFC 8705 §3: certificate-bound tokens (endpoints/token-mtls.ts); sets req.certificateThumbprint.
+  tokenRequestCertificate(req, auth, ctx);
   const response = await grant.handle(req, client, ctx, auth);
   if (dpop.headers) Object.assign(response.headers, dpop.headers);
   return response;

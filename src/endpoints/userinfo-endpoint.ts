@@ -11,6 +11,7 @@ import { lookupToken } from '../tokens/lookup-token.js';
 import { activeProfile, profileClaims } from '../tokens/user-claims.js';
 import { userinfoResponse } from './userinfo-response.js';
 import { checkUserinfoProof, dpopSchemeToken, withDpopChallenge } from './userinfo-dpop.js';
+import { checkUserinfoCertificate } from './userinfo-mtls.js';
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_SCHEME = /^bearer(?: +|$)/i;
@@ -74,6 +75,8 @@ async function userinfo(req: InternalRequest, ctx: ProviderContext, dpopToken: s
   if (!found || found.type !== 'access_token') throw new InvalidToken('the access token is invalid');
   if (!found.active) throw new InvalidToken('the access token is expired or revoked');
   await checkUserinfoProof(ctx, req, dpopToken !== undefined ? 'DPoP' : 'Bearer', token, found.claims);
+  // RFC 8705 §3: a certificate-bound token needs its certificate (endpoints/userinfo-mtls.ts).
+  checkUserinfoCertificate(req, found.claims);
   const scopes = spaceList(typeof found.claims.scope === 'string' ? found.claims.scope : undefined);
   // OIDC Core §5.3.3 / RFC 6750 §3.1: a token without openid lacks the scope this endpoint needs.
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token does not have the openid scope');

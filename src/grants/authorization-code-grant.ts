@@ -12,7 +12,7 @@ import { absoluteRefreshExpiry, issueRefreshToken } from '../tokens/token-servic
 import { profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { assertVerifierSyntax, verifyPkce } from './pkce.js';
-import { dpopConfirmation, refreshTokenJkt, requireBoundKey } from '../proof/token-binding.js';
+import { dpopConfirmation, refreshTokenCertificate, refreshTokenJkt, requireBoundKey } from '../proof/token-binding.js';
 import { derivedJti, grantRevokedMeanwhile, markGrantRevoked, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { activeUser, issuedJwt, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 
@@ -194,6 +194,7 @@ export const authorizationCodeGrant: GrantHandler = {
           accessTokenClaims: sameList(grantAudiences, audiences) && !ctx.extensions.tokenRequestValidator ? accessTokenClaims : await claimsFor(grantAudiences),
           issuedJwt: jwt,
           dpopJkt: refreshTokenJkt(client, req),
+          certificateThumbprint: refreshTokenCertificate(client, req),
         },
       });
     }

@@ -11,7 +11,7 @@ import type { RefreshTokenPayload } from '../tokens/refresh-token-record.js';
 import { claimsForScopes, profileClaims } from '../tokens/user-claims.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
 import { requireBoundSession } from '../sessions/session-bound-tokens.js';
-import { dpopConfirmation, refreshTokenJkt, requireBoundKey } from '../proof/token-binding.js';
+import { dpopConfirmation, refreshTokenCertificate, refreshTokenJkt, requireBoundCertificate, requireBoundKey } from '../proof/token-binding.js';
 import { grantRevokedMeanwhile, markGrantRevoked, revokeIssuedJwts, revokeJwtAccessToken } from '../tokens/grant-revocation.js';
 import { activeUser, issuedJwt, issuedReferenceId, issueUserTokens, userTokenResponse } from '../tokens/token-service.js';
 
@@ -118,6 +118,8 @@ export const refreshTokenGrant: GrantHandler = {
     const { rec, spend, retry } = await findRefreshToken(ctx, token, client);
     // RFC 9449 §5: a bound refresh token (public clients) is used only with a proof of its key; before any state changes.
     requireBoundKey(rec.payload.dpopJkt, req, 'refresh token');
+    // RFC 8705 §4: likewise a public client's certificate-bound refresh token needs that certificate.
+    requireBoundCertificate(rec.payload.certificateThumbprint, req);
     await requireBoundSession(ctx, client, rec.sessionId);
     const p = rec.payload;
     const scopes = narrowScopes(requested, p.scopes);
@@ -204,6 +206,7 @@ export const refreshTokenGrant: GrantHandler = {
           predecessorId: rec.id,
           // RFC 9449 §5: stays bound to its key; an unbound public client's token becomes bound by its first proof.
           dpopJkt: p.dpopJkt ?? refreshTokenJkt(client, req),
+          certificateThumbprint: p.certificateThumbprint ?? refreshTokenCertificate(client, req),
         },
       });
       await grantRevokedMeanwhile(ctx, grantId, jwt, client.clientId);

@@ -78,6 +78,26 @@ function forwardedFor(header: string): (string | undefined)[] {
   });
 }
 
+/** A test of the peer (the nearest hop) against `trust`: the only hop whose headers can be believed. */
+export function isTrustedPeer(trust: TrustProxy): (peer: string | undefined) => boolean {
+  const list = trust.cidrs ? blockListOf(trust.cidrs) : undefined;
+  return (peer) => {
+    const address = normalizeAddress(peer);
+    if (!list) return true; // hops >= 1: the peer is the nearest proxy
+    return address !== undefined && list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
+function blockListOf(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const c of cidrs) {
+    const cidr = parseCidr(c);
+    if (!cidr) throw new Error(`server.trustProxy.cidrs: ${c} is not an address or CIDR`);
+    list.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  }
+  return list;
+}
+
 /**
  * Creates the resolver of one provider.
  *
@@ -88,15 +108,7 @@ function forwardedFor(header: string): (string | undefined)[] {
  */
 export function createClientAddressResolver(trust: TrustProxy | false): ClientAddressResolver {
   if (!trust) return (peer) => normalizeAddress(peer);
-  let list: BlockList | undefined;
-  if (trust.cidrs) {
-    list = new BlockList();
-    for (const c of trust.cidrs) {
-      const cidr = parseCidr(c);
-      if (!cidr) throw new Error(`server.trustProxy.cidrs: ${c} is not an address or CIDR`);
-      list.addSubnet(cidr.address, cidr.prefix, cidr.family);
-    }
-  }
+  const list = trust.cidrs ? blockListOf(trust.cidrs) : undefined;
   const hops = trust.hops;
   /** Is hop `i` (0: the peer) a trusted proxy? With both settings it must satisfy both. */
   const trusted = (i: number, address: string | undefined): boolean => {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, EdgeRequest, FinalResponse } from '../core/dispatcher.js';
 import { BodyError } from '../core/body-error.js';
 import { normalizeAddress, type ClientAddressResolver } from './client-address.js';
+import type { ClientCertificateResolver } from './client-certificate.js';
 import type { RequestRecord } from '../observability/request-observer.js';
 
 export interface BodyLimits {
@@ -114,12 +115,15 @@ function discardBody(req: IncomingMessage, limits: BodyLimits): void {
  * `clientAddress` finds the client's address from the socket's and the
  * headers (`server.trustProxy`, http/client-address.ts). The pipeline is the
  * dispatcher's (`handle`); this adapter only reads the body and writes the answer.
+ * `clientCertificate` reads the client certificate (RFC 8705) from the TLS
+ * socket or a trusted proxy's header (http/client-certificate.ts).
  */
 export function createNodeHandler(
   dispatcher: Dispatcher,
   limits: BodyLimits,
   mountPath = '',
   clientAddress: ClientAddressResolver = normalizeAddress,
+  clientCertificate?: ClientCertificateResolver,
 ): NodeHandler {
   return (req, res, next) => {
     const rawUrl = req.url ?? '/';
@@ -145,6 +149,7 @@ export function createNodeHandler(
       query: q === -1 ? '' : rawUrl.slice(q + 1),
       headers,
       address: () => clientAddress(req.socket.remoteAddress, headers),
+      clientCertificate: clientCertificate && (() => clientCertificate(req.socket, headers)),
       readBody: () => readBody(req, limits),
       discardBody: () => discardBody(req, limits),
     };

@@ -1,5 +1,6 @@
 /** The validated authorization request, as stored in an interaction. Plain JSON. */
-export type ResponseMode = 'query' | 'fragment' | 'form_post';
+/** The JARM modes (`query.jwt`, ...) carry the parameters in one JWT (endpoints/authorize/jarm.ts); `jwt` is resolved to one of them. */
+export type ResponseMode = 'query' | 'fragment' | 'form_post' | 'query.jwt' | 'fragment.jwt' | 'form_post.jwt';
 
 export interface AuthorizationRequest {
   clientId: string;
@@ -33,4 +34,6 @@ export interface VerifiedRedirect {
   redirectUri: string;
   responseMode: ResponseMode;
   state?: string;
+  /** The client the response goes to (JARM `aud` and its signing/encryption settings). */
+  clientId?: string;
 }

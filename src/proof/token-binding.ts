@@ -10,12 +10,26 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { InternalRequest } from '../core/types.js';
-import { InvalidDpopProof } from '../errors.js';
+import { InvalidDpopProof, InvalidGrant } from '../errors.js';
 import type { Client } from '../model/types.js';
 
-/** The `cnf` of tokens issued for this request (RFC 9449 §6.1), when it carried a valid proof. */
-export function dpopConfirmation(req: Pick<InternalRequest, 'dpopJkt'>): { jkt: string } | undefined {
-  return req.dpopJkt === undefined ? undefined : { jkt: req.dpopJkt };
+/** The `cnf` of a sender-constrained token: a DPoP key (RFC 9449 §6.1), a certificate (RFC 8705 §3.1), or both. */
+export interface Confirmation {
+  jkt?: string;
+  'x5t#S256'?: string;
+}
+
+/**
+ * The `cnf` of tokens issued for this request: the DPoP key when it carried a
+ * valid proof (RFC 9449 §6.1), the certificate thumbprint when the token
+ * endpoint bound it to the client certificate (RFC 8705 §3.1, endpoints/token-mtls.ts).
+ */
+export function dpopConfirmation(req: Pick<InternalRequest, 'dpopJkt' | 'certificateThumbprint'>): Confirmation | undefined {
+  if (req.dpopJkt === undefined && req.certificateThumbprint === undefined) return undefined;
+  const cnf: Confirmation = {};
+  if (req.dpopJkt !== undefined) cnf.jkt = req.dpopJkt;
+  if (req.certificateThumbprint !== undefined) cnf['x5t#S256'] = req.certificateThumbprint;
+  return cnf;
 }
 
 /** The key a new refresh token is bound to: the proof key for a public client (RFC 9449 §5), none for a confidential one. */
@@ -40,4 +54,17 @@ export function requireBoundKey(boundJkt: string | undefined, req: Pick<Internal
   if (boundJkt === undefined) return;
   if (req.dpopJkt === undefined) throw new InvalidDpopProof(`the ${what} is bound to a DPoP key: a DPoP proof of that key is required`);
   if (!same(req.dpopJkt, boundJkt)) throw new InvalidDpopProof(`the DPoP proof key is not the key the ${what} is bound to`);
+}
+
+/** RFC 8705 §4: a public client's refresh token is bound to its certificate; a confidential client's to its credentials. */
+export function refreshTokenCertificate(client: Pick<Client, 'isPublic'>, req: Pick<InternalRequest, 'certificateThumbprint'>): string | undefined {
+  return client.isPublic ? req.certificateThumbprint : undefined;
+}
+
+/** Refuses a refresh unless the request's client certificate is the one the refresh token is bound to (RFC 8705 §4: `invalid_grant`). */
+export function requireBoundCertificate(bound: string | undefined, req: Pick<InternalRequest, 'certificateThumbprint'>): void {
+  if (bound === undefined) return;
+  if (req.certificateThumbprint === undefined || !same(req.certificateThumbprint, bound)) {
+    throw new InvalidGrant('the refresh token is bound to another client certificate');
+  }
 }

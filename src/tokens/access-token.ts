@@ -5,6 +5,7 @@
 import { clientClaimName, RESERVED_CLAIMS } from '../config/reserved-claims.js';
 import type { ProviderContext } from '../context.js';
 import type { Client } from '../model/types.js';
+import type { Confirmation } from '../proof/token-binding.js';
 import { accessTokenFormat } from './access-token-format.js';
 import { newHandle } from './handles.js';
 
@@ -29,8 +30,8 @@ export interface AccessTokenRequest {
   jti?: string;
   /** Seconds; default the client's accessTokenLifetime (a custom token request validator may change it). */
   lifetime?: number;
-  /** RFC 9449 §6.1: the DPoP key the token is bound to (`cnf.jkt`); stored with reference tokens. */
-  cnf?: { jkt: string };
+  /** RFC 9449 §6.1 / RFC 8705 §3.1: the DPoP key (`cnf.jkt`) or certificate (`cnf.x5t#S256`) the token is bound to; stored with reference tokens. */
+  cnf?: Confirmation;
 }
 
 export interface IssuedAccessToken {
@@ -61,7 +62,7 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   if (req.acr) claims.acr = req.acr;
   if (req.amr?.length) claims.amr = req.amr;
   if (req.sessionId) claims.sid = req.sessionId;
-  if (req.cnf) claims.cnf = { jkt: req.cnf.jkt };
+  if (req.cnf) claims.cnf = { ...req.cnf };
   if (client.claims.length && (req.subjectId === undefined || client.alwaysSendClientClaims)) {
     for (const c of client.claims) {
       const name = clientClaimName(client.clientClaimsPrefix, c.type);

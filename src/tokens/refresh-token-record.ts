@@ -24,4 +24,6 @@ export interface RefreshTokenPayload {
   predecessorId?: string;
   /** RFC 9449 §5: the DPoP key (thumbprint) a public client's refresh token is bound to; a refresh must prove it. */
   dpopJkt?: string;
+  /** RFC 8705 §4: the certificate (`x5t#S256`) a public client's refresh token is bound to; a refresh must present it. */
+  certificateThumbprint?: string;
 }

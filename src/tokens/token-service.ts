@@ -12,6 +12,7 @@ import type { Client, User } from '../model/types.js';
 import { validateScopes } from '../model/validate-scopes.js';
 import type { IsActiveCaller } from '../extensions/profile-service.js';
 import { runTokenRequestValidator } from '../extensions/token-request-validator.js';
+import type { Confirmation } from '../proof/token-binding.js';
 import { accessTokenFormat } from './access-token-format.js';
 import { accessTokenType, issueAccessToken, type IssuedAccessToken } from './access-token.js';
 import { issueIdToken } from './id-token.js';
@@ -51,7 +52,7 @@ export interface UserTokenRequest {
   /** Seconds; default the client's (a custom token request validator may change it). */
   accessTokenLifetime?: number;
   /** RFC 9449 §6.1: bind the access token to this DPoP key (proof/token-binding.ts `dpopConfirmation`). */
-  cnf?: { jkt: string };
+  cnf?: Confirmation;
 }
 
 export interface UserTokens {
@@ -149,7 +150,7 @@ export interface TokenIssueRequest {
   /** Who asks the profile service whether the user is active; default 'extension_grant'. */
   caller?: IsActiveCaller;
   /** RFC 9449 §6.1: bind the access token (and a public client's refresh token, §5) to this DPoP key. */
-  cnf?: { jkt: string };
+  cnf?: Confirmation;
 }
 
 /** RFC 6749 §5.1: the successful token response body. */

@@ -157,7 +157,7 @@ describe('implicit and hybrid flows and their errors (demo clients)', () => {
 
   it('discovery lists the response types enabled clients may use, implicit among the grant types', () => {
     expect(rp.discovery.response_types_supported).toEqual(['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token']);
-    expect(rp.discovery.response_modes_supported).toEqual(['query', 'fragment', 'form_post']);
+    expect(rp.discovery.response_modes_supported).toEqual(['query', 'fragment', 'form_post', 'jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']);
     expect(rp.discovery.grant_types_supported).toContain('implicit');
   });
 

@@ -4,6 +4,7 @@
  * until then errors are shown on the error page, never redirected (RFC 6749
  * §4.1.2.1, OIDC Core §3.1.2.6). Phase two's errors go to the client.
  */
+import { JWT_RESPONSE_MODES } from './jarm.js';
 import type { ProviderContext } from '../../context.js';
 import {
   InvalidClient,
@@ -47,7 +48,7 @@ export class RedirectableError extends Error {
 
 const LIMIT = 2048;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
-const MODES = new Set<ResponseMode>(['query', 'fragment', 'form_post']);
+const MODES = new Set<string>(['query', 'fragment', 'form_post', ...JWT_RESPONSE_MODES]);
 // RFC 7636 §4.2: 43-128 characters of the unreserved set.
 const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** Distinct `resource` values one request may name (issue 12 §2.3: an unauthenticated request must not store much). */
@@ -97,8 +98,9 @@ function readResponseMode(p: Params, type: ResponseType | undefined): { mode: Re
   const list = p.get('response_mode');
   if (!list) return { mode: fallback };
   if (list.length > 1) return { mode: fallback, invalid: 'parameter response_mode must not be repeated' };
-  const v = list[0] as ResponseMode;
-  if (!MODES.has(v)) return { mode: fallback, invalid: 'unsupported response_mode' };
+  if (!MODES.has(list[0])) return { mode: fallback, invalid: 'unsupported response_mode' };
+  // JARM §2.3.4: `jwt` is the response type's default encoding, as a JWT.
+  const v = (list[0] === 'jwt' ? `${fallback}.jwt` : list[0]) as ResponseMode;
   if (type && !modeAllowed(type, v)) return { mode: fallback, invalid: `response_mode ${v} is not allowed for response_type ${type}: it returns a token` };
   return { mode: v };
 }
@@ -226,7 +228,7 @@ export async function validateAuthorizationRequest(
   // oversized state (rejected below) is not echoed at all, never truncated.
   const stateList = p.get('state');
   const oneState = stateList?.length === 1 && stateList[0].length <= LIMIT ? stateList[0] : undefined;
-  const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: oneState || undefined };
+  const redirect: VerifiedRedirect = { redirectUri, responseMode: mode, state: oneState || undefined, clientId: client.clientId };
   try {
     if (invalid) throw new InvalidRequest(invalid);
     // The declaration's check (AUTHORIZE_PARAMETERS: no repeats but `resource`), redirected once the redirect URI is known.

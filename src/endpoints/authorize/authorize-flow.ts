@@ -87,10 +87,10 @@ export class AuthorizeFlow {
   ) {}
 
   private redirectTo(request: AuthorizationRequest) {
-    return { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
+    return { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state, clientId: request.clientId };
   }
 
-  error(request: AuthorizationRequest, err: OAuthError, cookies: SetCookie[] = []): InternalResponse {
+  error(request: AuthorizationRequest, err: OAuthError, cookies: SetCookie[] = []): Promise<InternalResponse> {
     return authorizationErrorResponse(this.ctx, this.redirectTo(request), err, cookies);
   }
 

@@ -74,5 +74,6 @@ export function defaultResponseMode(t: ResponseType | undefined): ResponseMode {
  * query reach server logs and Referer headers).
  */
 export function modeAllowed(t: ResponseType, mode: ResponseMode): boolean {
-  return !(mode === 'query' && defaultResponseMode(t) === 'fragment');
+  // JARM §2.3.1: likewise query.jwt (Gatehouse does not make the encrypted exception the spec allows).
+  return !((mode === 'query' || mode === 'query.jwt') && defaultResponseMode(t) === 'fragment');
 }
