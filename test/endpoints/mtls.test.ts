@@ -11,6 +11,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
+import * as client from 'openid-client';
 import { certificateThumbprint } from '../../src/proof/mtls.js';
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT } from '../helpers/flow.js';
 import { requirePrograms } from '../helpers/requirements.js';
@@ -218,6 +219,46 @@ describe.skipIf(!!noOpenssl)('mutual TLS (RFC 8705)', () => {
       });
       expect(res.status).toBe(200);
       expect(decodeJwt(res.json().access_token).cnf).toEqual({ 'x5t#S256': certificateThumbprint(web.x509) });
+    });
+  });
+
+  describe('openid-client v6 with mutual TLS', () => {
+    /**
+     * An undici Agent presenting the client certificate: the Agent class of
+     * Node's bundled undici (the global fetch dispatcher's), as a host without
+     * the undici package gets it; the test's server certificate is not checked.
+     */
+    function agentWith(cert: TestCertificate): unknown {
+      const g = globalThis as unknown as Record<symbol, { constructor: new (o: unknown) => unknown } | undefined>;
+      const current = g[Symbol.for('undici.globalDispatcher.1')];
+      if (!current) throw new Error('no global fetch dispatcher in this Node version');
+      return new current.constructor({ connect: { cert: cert.cert, key: cert.key, rejectUnauthorized: false } });
+    }
+
+    it('tls_client_auth through the mTLS endpoint aliases: a certificate-bound token, then userinfo with it', async () => {
+      await fetch('data:,').catch(() => undefined); // the global dispatcher exists once fetch ran
+      const dispatcher = agentWith(web);
+      const mtlsFetch: client.CustomFetch = (url, options) => fetch(url, { ...options, dispatcher } as RequestInit);
+      const config = await client.discovery(new URL(t.url), 'mtls.web', { use_mtls_endpoint_aliases: true }, client.TlsClientAuth(), {
+        execute: [client.allowInsecureRequests],
+        [client.customFetch]: mtlsFetch,
+      });
+      config[client.customFetch] = mtlsFetch;
+      const flow = await authorizeWithLogin(t.url, { clientId: 'mtls.web', scope: 'openid profile api' });
+      const tokens = await client.authorizationCodeGrant(config, flow.callback, { pkceCodeVerifier: flow.verifier, expectedState: 'st', expectedNonce: 'nn' });
+      expect(decodeJwt(tokens.access_token).cnf).toEqual({ 'x5t#S256': certificateThumbprint(web.x509) });
+      const claims = tokens.claims()!;
+      const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+      expect(info.sub).toBe(claims.sub);
+      // The same client with another certificate is refused at the token endpoint (401 invalid_client, with the Basic challenge).
+      const other = await client.discovery(new URL(t.url), 'mtls.web', { use_mtls_endpoint_aliases: true }, client.TlsClientAuth(), {
+        execute: [client.allowInsecureRequests],
+        [client.customFetch]: (url, options) => fetch(url, { ...options, dispatcher: agentWith(intruder) } as RequestInit),
+      });
+      const second = await authorizeWithLogin(t.url, { clientId: 'mtls.web', scope: 'openid', jar: flow.jar });
+      await expect(client.authorizationCodeGrant(other, second.callback, { pkceCodeVerifier: second.verifier, expectedState: 'st' })).rejects.toMatchObject({
+        status: 401,
+      });
     });
   });
 });
