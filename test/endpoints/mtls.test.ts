@@ -51,6 +51,15 @@ describe.skipIf(!!noOpenssl)('mutual TLS (RFC 8705)', () => {
           { clientId: 'mtls.ip', tlsClientAuthSanIp: '10.1.2.3', ...m2m },
           { clientId: 'mtls.self', tokenEndpointAuthMethods: ['self_signed_tls_client_auth'], jwks: { keys: [selfJwk] }, accessTokenType: 'reference', ...m2m },
           {
+            clientId: 'mtls.public',
+            requireClientSecret: false,
+            tlsClientCertificateBoundAccessTokens: true,
+            allowedGrantTypes: ['authorization_code', 'refresh_token'],
+            allowedScopes: ['openid', 'offline_access'],
+            allowOfflineAccess: true,
+            redirectUris: [CONFIDENTIAL_REDIRECT],
+          },
+          {
             clientId: 'mtls.web',
             tlsClientAuthSubjectDn: 'CN=mtls-web,O=Gatehouse Test',
             allowedGrantTypes: ['authorization_code', 'refresh_token'],
@@ -219,6 +228,52 @@ describe.skipIf(!!noOpenssl)('mutual TLS (RFC 8705)', () => {
       });
       expect(res.status).toBe(200);
       expect(decodeJwt(res.json().access_token).cnf).toEqual({ 'x5t#S256': certificateThumbprint(web.x509) });
+    });
+  });
+
+  describe('a public client with certificate-bound tokens (§3.4, §4)', () => {
+    let refresh: string;
+    const refreshWith = (cert?: TestCertificate) =>
+      tlsRequest(`${mtlsBase}/connect/token`, {
+        ...formBody({ grant_type: 'refresh_token', client_id: 'mtls.public', refresh_token: refresh }),
+        cert: cert?.cert,
+        key: cert?.key,
+      });
+
+    beforeAll(async () => {
+      const flow = await authorizeWithLogin(t.url, { clientId: 'mtls.public', scope: 'openid offline_access' });
+      const res = await tlsRequest(`${mtlsBase}/connect/token`, {
+        ...formBody({
+          grant_type: 'authorization_code',
+          client_id: 'mtls.public',
+          code: flow.code,
+          redirect_uri: CONFIDENTIAL_REDIRECT,
+          code_verifier: flow.verifier,
+        }),
+        cert: self.cert,
+        key: self.key,
+      });
+      expect(res.status).toBe(200);
+      expect(decodeJwt(res.json().access_token as string).cnf).toEqual({ 'x5t#S256': certificateThumbprint(self.x509) });
+      refresh = res.json().refresh_token as string;
+    });
+
+    it('a token request without a certificate is invalid_request', async () => {
+      const res = await refreshWith();
+      expect(res.status).toBe(400);
+      expect(res.json().error).toBe('invalid_request');
+    });
+
+    it('the refresh token with another certificate is invalid_grant', async () => {
+      const res = await refreshWith(intruder);
+      expect(res.status).toBe(400);
+      expect(res.json().error).toBe('invalid_grant');
+    });
+
+    it('the refresh token with its certificate: a new bound access token', async () => {
+      const res = await refreshWith(self);
+      expect(res.status).toBe(200);
+      expect(decodeJwt(res.json().access_token as string).cnf).toEqual({ 'x5t#S256': certificateThumbprint(self.x509) });
     });
   });
 
