@@ -11,7 +11,7 @@ import { checkResponseCrypto } from './response-crypto-checks.js';
 import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 import { checkCibaClient } from './ciba-checks.js';
 import { checkAccount } from './account-checks.js';
-import { checkMtlsClient } from './mtls-checks.js';
+import { checkMtlsClient, checkMtlsSettings } from './mtls-checks.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
 export const KNOWN_GRANT_TYPES: readonly string[] = [
@@ -118,6 +118,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
   });
   checkResponseCrypto(input, add);
   checkAccount(input, add);
+  checkMtlsSettings(input, add);
   return issues;
 }
 

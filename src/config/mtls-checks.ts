@@ -32,3 +32,12 @@ export function checkMtlsClient(
     );
   }
 }
+
+/** `mtls.certificateHeader` is read only from trusted proxies: without `server.trustProxy` it would never be read (a silent misconfiguration). */
+export function checkMtlsSettings(input: Record<string, unknown>, add: (path: PropertyKey[], message: string) => void): void {
+  if (!isRecord(input.mtls) || text(input.mtls.certificateHeader) === undefined) return;
+  const trust = isRecord(input.server) ? input.server.trustProxy : undefined;
+  if (trust === undefined || trust === false) {
+    add(['mtls', 'certificateHeader'], 'is read only from trusted proxies: set server.trustProxy (cidrs of your TLS-terminating proxies)');
+  }
+}

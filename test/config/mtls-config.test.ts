@@ -58,4 +58,15 @@ describe('mutual TLS configuration', () => {
       /authorizationEncryptedResponseAlg: encryption needs the public key/,
     );
   });
+
+  it('refuses a certificate header without trusted proxies (it would never be read)', () => {
+    expect(problems(input({ clientSecrets: [{ value: 'x' }] }, { enabled: true, certificateHeader: 'x-client-cert' }))).toEqual([
+      'mtls.certificateHeader: is read only from trusted proxies: set server.trustProxy (cidrs of your TLS-terminating proxies)',
+    ]);
+    const trusted = {
+      ...input({ clientSecrets: [{ value: 'x' }] }, { enabled: true, certificateHeader: 'x-client-cert' }),
+      server: { trustProxy: { cidrs: ['10.0.0.0/8'] } },
+    };
+    expect(problems(trusted)).toEqual([]);
+  });
 });
