@@ -16,6 +16,7 @@ import { INITIATE_LOGIN_PARAMETERS, INITIATE_LOGIN_PATH, initiateLoginEndpoint }
 import { introspectionEndpoint } from './endpoints/introspection-endpoint.js';
 import { jwksRoute } from './endpoints/jwks-endpoint.js';
 import { REGISTRATION_PATH, registrationEndpoint } from './endpoints/registration-endpoint.js';
+import { PAR_PATH, parEndpoint, parParameters } from './endpoints/par-endpoint.js';
 import { revocationEndpoint } from './endpoints/revocation-endpoint.js';
 import { tokenEndpoint, tokenParameters, tokenStyleParameters } from './endpoints/token-endpoint.js';
 import { userinfoEndpoint } from './endpoints/userinfo-endpoint.js';
@@ -44,6 +45,7 @@ export const PATHS = {
   deviceAuthorization: '/connect/deviceauthorization',
   registration: REGISTRATION_PATH,
   health: '/health',
+  par: PAR_PATH,
 } as const;
 
 const encoder = new TextEncoder();
@@ -137,6 +139,15 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
       },
     ],
     [PATHS.health, healthRoute()],
+    // RFC 9126: client authentication and rate limits as at the token endpoint.
+    ...(ctx.config.pushedAuthorization.enabled
+      ? [
+          [
+            PATHS.par,
+            { methods: ['POST'], form: true, cors: true, handle: parEndpoint, parameters: parParameters, rateLimit: tokenLimit(ctx, PATHS.par) },
+          ] as const,
+        ]
+      : []),
     ...groups.operational,
     ...pages,
     [

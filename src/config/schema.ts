@@ -16,6 +16,7 @@ import { clientIdMetadataDocumentsSchema, registrationSchema } from './registrat
 import { tokenExchangePolicySchema } from './token-exchange-schema.js';
 import { mtlsClientFields, mtlsSchema } from './mtls-schema.js';
 import { jarmClientFields } from './jarm-schema.js';
+import { parJarClientFields, pushedAuthorizationSchema, requestObjectsSchema } from './par-jar-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -167,6 +168,8 @@ export const clientSchema = z.object({
   ...mtlsClientFields,
   /** JARM response signing and encryption (docs/jarm.md). */
   ...jarmClientFields,
+  /** Pushed authorization requests and request objects (docs/par-jar.md). */
+  ...parJarClientFields,
 });
 
 const resourceBase = {
@@ -451,6 +454,10 @@ export const configSchema = z.object({
   email: emailSchema.optional(),
   /** Mutual TLS (RFC 8705): docs/mtls.md. */
   mtls: mtlsSchema.default(mtlsSchema.parse({})),
+  /** Pushed authorization requests, RFC 9126 (docs/par-jar.md). */
+  pushedAuthorization: pushedAuthorizationSchema.default(pushedAuthorizationSchema.parse({})),
+  /** Request objects, RFC 9101 (docs/par-jar.md). */
+  requestObjects: requestObjectsSchema.default(requestObjectsSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

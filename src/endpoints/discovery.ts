@@ -10,6 +10,7 @@ import { responseCryptoMetadata } from './response-crypto-metadata.js';
 import { cibaMetadata } from './ciba-metadata.js';
 import { clientResponseTypes, RESPONSE_TYPES } from './authorize/response-types.js';
 import { DEVICE_CODE_GRANT } from '../grants/device-code-grant.js';
+import { parJarMetadata } from './par-jar-metadata.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */
@@ -110,6 +111,8 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
   if (ctx.config.clientIdMetadataDocuments.enabled) doc.client_id_metadata_document_supported = true;
   // Signed and encrypted ID token, userinfo and introspection responses (docs/signed-encrypted-responses.md).
   Object.assign(doc, responseCryptoMetadata(ctx, features.interactive));
+  // Pushed authorization requests and request objects (docs/par-jar.md).
+  if (features.interactive) Object.assign(doc, parJarMetadata(ctx));
   // JARM §4 (endpoints/authorize/jarm.ts) and RFC 8705 §3.3, §5 (docs/mtls.md).
   if (features.interactive) Object.assign(doc, jarmMetadata(ctx));
   Object.assign(doc, mtlsMetadata(ctx, doc));

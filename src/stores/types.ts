@@ -37,7 +37,9 @@ export type RecordKind =
   /** A self-registration waiting for its email link (id = hash of the link's token; docs/account.md). */
   | 'account_registration'
   /** A password reset link (id = hash of the link's token; subjectId = the user). */
-  | 'password_reset';
+  | 'password_reset'
+  /** A pushed authorization request (RFC 9126), single use. */
+  | 'pushed_authorization_request';
 
 /**
  * One operational record. `id` is the storage key: for handles given to

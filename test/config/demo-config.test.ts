@@ -163,6 +163,14 @@ describe('demo configuration (public contract)', () => {
     expect({ ...rest, clientId: id }).toEqual(base);
   });
 
+  it('interactive.confidential.par is interactive.confidential with pushed authorization requests required', () => {
+    const { clientId, clientName: _n, requirePushedAuthorizationRequests, ...rest } = client('interactive.confidential.par');
+    const { clientName: _m, requirePushedAuthorizationRequests: original, ...base } = client('interactive.confidential');
+    expect(clientId).toBe('interactive.confidential.par');
+    expect([requirePushedAuthorizationRequests, original]).toEqual([true, false]);
+    expect({ ...rest, clientId: 'interactive.confidential' }).toEqual(base);
+  });
+
   it('ro.client: password and refresh_token, secret, all scopes', () => {
     const c = client('ro.client');
     expect(c.clientSecrets.map((s) => s.value)).toEqual([sha256('secret')]);
@@ -227,6 +235,7 @@ describe('demo configuration (public contract)', () => {
       'device',
       'm2m.short',
       'interactive.confidential.short',
+      'interactive.confidential.par',
       'interactive.public.short',
       'ro.client',
       'ciba',

@@ -180,6 +180,24 @@ export function typedStoreCases(backend: () => Backend): void {
       expect(marks.filter(Boolean)).toHaveLength(1);
       expect(await s.replay.markOnce('jti-1', 1100, 1200)).toBe(true);
     });
+    it('pushed authorization requests: taken once, concurrently too, with their parameters', async () => {
+      const s = stores();
+      const params = { client_id: ['web'], scope: ['openid profile'], resource: ['https://a', 'https://b'] };
+      await s.pushedRequests.push({
+        kind: 'pushed_authorization_request',
+        id: 'par1',
+        clientId: 'web',
+        createdAt: 1000,
+        expiresAt: 1060,
+        payload: { params, signed: true },
+      });
+      const results = await Promise.all(Array.from({ length: 10 }, () => s.pushedRequests.consume('par1', 1010)));
+      const winners = results.filter((r) => r !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]).toMatchObject({ clientId: 'web', expiresAt: 1060, payload: { params, signed: true } });
+      expect(await s.pushedRequests.consume('par1', 1011)).toBeUndefined();
+      expect(await s.pushedRequests.consume('absent', 1011)).toBeUndefined();
+    });
     it('lockout records: put, find, delete', async () => {
       const s = stores();
       await s.lockouts.put({ kind: 'lockout', id: 'alice@x', createdAt: 1000, expiresAt: 2000, payload: { failures: 3 } });

@@ -11,6 +11,7 @@ import { authorizationErrorResponse } from './authorization-response.js';
 import { RedirectableError, validateAuthorizationRequest } from './authorize-checks.js';
 import type { AuthorizeFlow, KnownSession } from './authorize-flow.js';
 import type { Session } from '../../sessions/session-service.js';
+import { resolveAuthorizationRequest } from '../../request-objects/resolve-authorization-request.js';
 import { recordOutcome, type InteractionOutcome } from '../../interaction/interaction-api.js';
 import { loadInteraction, type Interaction } from '../../interaction/interaction-store.js';
 
@@ -24,7 +25,8 @@ export const AUTHORIZE_PARAMETERS: ParameterDeclaration = { from: 'method', rule
 export function authorizeEndpoint(flow: AuthorizeFlow) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
     // OIDC Core §3.1.2.1: GET uses the query, POST the form body.
-    const params = declaredSource(req, AUTHORIZE_PARAMETERS);
+    // RFC 9101 / RFC 9126: a request object or pushed request becomes plain parameters first (errors on the error page).
+    const params = await resolveAuthorizationRequest(ctx, declaredSource(req, AUTHORIZE_PARAMETERS));
     try {
       const { client, request } = await validateAuthorizationRequest(ctx, params, req.parameterProblem);
       req.clientId = client.clientId;

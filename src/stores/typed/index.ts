@@ -14,6 +14,7 @@ import { grantStore, type GrantStore } from './grants.js';
 import { lockoutStore, type LockoutStore } from './lockouts.js';
 import { referenceTokenStore, type ReferenceTokenStore } from './reference-tokens.js';
 import { refreshTokenStore, type RefreshTokenStore } from './refresh-tokens.js';
+import { pushedRequestStore, type PushedRequestStore } from './pushed-requests.js';
 import { replayMarkerStore, type ReplayMarkerStore } from './replay.js';
 import { revocationStore, type RevocationStore } from './revocations.js';
 import { sessionStore, type SessionStore } from './sessions.js';
@@ -33,6 +34,8 @@ export interface TypedStores {
   deviceCodes: DeviceCodeStore;
   /** Registration and password reset links of account self-service. */
   accountLinks: AccountLinkStore;
+  /** Pushed authorization requests (RFC 9126). */
+  pushedRequests: PushedRequestStore;
   /** The writes one request owes, all or none (every backend's atomic batch). */
   writeAll(writes: readonly RecordWrite[]): Promise<void>;
 }
@@ -52,6 +55,7 @@ export function createTypedStores(records: OperationalStore): TypedStores {
     cibaRequests: cibaRequestStore(records),
     deviceCodes: deviceCodeStore(records),
     accountLinks: accountLinkStore(records),
+    pushedRequests: pushedRequestStore(records),
     writeAll: (writes) => applyWrites(records, writes),
   };
 }
@@ -73,6 +77,7 @@ export type { GrantStore } from './grants.js';
 export type { LockoutStore } from './lockouts.js';
 export type { ReferenceTokenStore, ReferenceTokenPayload } from './reference-tokens.js';
 export type { RefreshTokenStore, RefreshTokenRecord } from './refresh-tokens.js';
+export type { PushedRequestStore, PushedRequestRecord, PushedRequestPayload } from './pushed-requests.js';
 export type { ReplayMarkerStore } from './replay.js';
 export type { RevocationStore } from './revocations.js';
 export type { SessionStore, SessionRecord } from './sessions.js';
