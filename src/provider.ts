@@ -177,7 +177,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const backend = instrumentBackend(rawBackend.outbox ? rawBackend : { ...rawBackend, outbox: new MemoryOutbox() }, metrics, tracing);
   const onKeyCreated = (k: { kid: string; alg: string; activatesAt: number; reason: string }) =>
     bus.emit({ type: 'key_rotated', kids: [k.kid], reason: k.reason, detail: { alg: k.alg, activatesAt: k.activatesAt } });
-  const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek, onKeyCreated });
+  // Encrypted request objects (RFC 9101 §6.1) are decrypted with a server key kept beside the signing keys.
+  const encryptionAlgorithms = config.requestObjects.encryptionKeyAlg ? [config.requestObjects.encryptionKeyAlg] : [];
+  const keys = createKeyManager({ config, store: backend.keys, clock, logger, kek, onKeyCreated, encryptionAlgorithms });
   await keys.start();
   backend.changes?.subscribe('keys', () => void keys.refresh().catch((err: unknown) => logger.error({ err }, 'signing key refresh failed')));
   const limiter = await createRateLimiter({ config, clock, logger, events: bus.emit, issuer });

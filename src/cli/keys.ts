@@ -77,7 +77,8 @@ export async function runKeysCommand(args: readonly string[], deps: KeysCommandD
       return 0;
     }
     const kek = deps.kek ?? (await loadKeyEncryptionKey(deps.config));
-    const manager = createKeyManager({ config: deps.config, store: deps.backend.keys, clock, kek });
+    const encryptionAlgorithms = deps.config.requestObjects.encryptionKeyAlg ? [deps.config.requestObjects.encryptionKeyAlg] : [];
+    const manager = createKeyManager({ config: deps.config, store: deps.backend.keys, clock, kek, encryptionAlgorithms });
     const created = await manager.rotate();
     // Nodes on Redis refresh their JWKS at once; others at their next keys.refreshInterval.
     await deps.backend.changes?.publish('keys');

@@ -40,6 +40,12 @@ export const requestObjectsSchema = z.object({
   maxLifetime: seconds.max(86400).default(3600),
   /** Require `exp` in every request object (FAPI profiles do; RFC 9101 leaves it to the server). */
   requireExp: z.boolean().default(false),
+  /**
+   * Accept encrypted request objects (RFC 9101 §6.1): the server keeps an encryption key of this JWE alg
+   * (`RSA-OAEP-256` or `ECDH-ES`), rotated like the signing keys and published in the JWKS with `use: "enc"`.
+   * Off by default.
+   */
+  encryptionKeyAlg: z.enum(['RSA-OAEP-256', 'ECDH-ES']).optional(),
 });
 
 export type PushedAuthorizationConfig = ZodOutput<typeof pushedAuthorizationSchema>;

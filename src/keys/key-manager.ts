@@ -10,7 +10,7 @@ import type { Config, SigningAlgorithm } from '../config/schema.js';
 import { ServerError } from '../errors.js';
 import type { Clock, KeyInfo, KeyManager, SigningKey } from '../model/types.js';
 import type { KeyStore, StoredKey } from '../stores/types.js';
-import { generateSigningKey, importStoredKey, toStoredKey } from './generate-key.js';
+import { generateSigningKey, importStoredKey, isEncryptionKeyAlgorithm, toStoredKey, type EncryptionKeyAlgorithm } from './generate-key.js';
 import { type KeyAction, keyStatus, nextTransition, planKeyWork, planRotation, resolveKeysConfig, selectSigningKey, toKeyInfo } from './key-timeline.js';
 
 /** Name of the store lock held while keys are created, retired or deleted. */
@@ -25,6 +25,11 @@ export interface KeyManagerOptions {
   logger?: KeyLogger;
   /** Key-encryption key (32 bytes), see {@link loadKeyEncryptionKey}. */
   kek: Uint8Array;
+  /**
+   * Key management algorithms of the server's encryption keys (`use: "enc"`), kept on the signing keys'
+   * timeline: created, announced, rotated, retired and published alike. Default none.
+   */
+  encryptionAlgorithms?: readonly EncryptionKeyAlgorithm[];
   /** Called after this node created a key (first key, scheduled successor or manual rotation). */
   onKeyCreated?: (key: { kid: string; alg: string; activatesAt: number; reason: string }) => void;
 }
@@ -41,7 +46,10 @@ type CachedKey = StoredKey & { key: SigningKey };
  * const { privateKey, kid, alg } = keys.signingKey();
  */
 export function createKeyManager(options: KeyManagerOptions): KeyManager {
-  return new ManagedKeys(options, resolveKeysConfig(options.config.keys));
+  const cfg = resolveKeysConfig(options.config.keys);
+  // The timeline works per algorithm; encryption keys are one more (cast: the timeline only compares the names).
+  const encryption = (options.encryptionAlgorithms ?? []) as unknown as Config['keys']['algorithms'];
+  return new ManagedKeys(options, cfg, { ...cfg, algorithms: [...cfg.algorithms, ...encryption] });
 }
 
 class ManagedKeys implements KeyManager {
@@ -58,6 +66,8 @@ class ManagedKeys implements KeyManager {
   constructor(
     private readonly o: KeyManagerOptions,
     private readonly cfg: Config['keys'],
+    /** `cfg` with the encryption key algorithms added: what keys are created, rotated and retired for. */
+    private readonly timeline: Config['keys'],
   ) {}
 
   async start(): Promise<void> {
@@ -95,7 +105,14 @@ class ManagedKeys implements KeyManager {
 
   publicKey(kid: string): CryptoKey | undefined {
     this.due();
-    return this.published.get(kid)?.key.publicKey;
+    const key = this.published.get(kid);
+    // An encryption key never verifies a signature.
+    return key && !isEncryptionKeyAlgorithm(key.alg) ? key.key.publicKey : undefined;
+  }
+
+  encryptionKeys(): SigningKey[] {
+    this.due();
+    return [...this.published.values()].filter((k) => isEncryptionKeyAlgorithm(k.alg)).map((k) => k.key);
   }
 
   /** Serialised: a refresh never overlaps another refresh or rotation of this instance. */
@@ -108,7 +125,7 @@ class ManagedKeys implements KeyManager {
       await this.reload(); // checks the KEK against the stored keys first
       const created = await this.o.store.withLock(SIGNING_KEYS_LOCK, async () => {
         const now = this.o.clock.now();
-        return this.apply(planRotation(await this.o.store.list(), now, this.cfg), now);
+        return this.apply(planRotation(await this.o.store.list(), now, this.timeline), now);
       });
       await this.reload();
       const now = this.o.clock.now();
@@ -138,10 +155,10 @@ class ManagedKeys implements KeyManager {
     let keys = await store.list();
     // Import before any work: a wrong KEK fails here, before this node adds keys the others cannot read.
     let cached = await this.importAll(keys, this.cached);
-    if (planKeyWork(keys, clock.now(), this.cfg).length > 0) {
+    if (planKeyWork(keys, clock.now(), this.timeline).length > 0) {
       keys = await store.withLock(SIGNING_KEYS_LOCK, async () => {
         const now = clock.now();
-        await this.apply(planKeyWork(await store.list(), now, this.cfg), now);
+        await this.apply(planKeyWork(await store.list(), now, this.timeline), now);
         return store.list();
       });
       cached = await this.importAll(keys, cached);
@@ -189,7 +206,7 @@ class ManagedKeys implements KeyManager {
       .filter((k) => keyStatus(k, now, this.cfg.retentionTime) !== 'expired')
       .sort((a, b) => b.activatesAt - a.activatesAt || a.kid.localeCompare(b.kid));
     this.published = new Map(visible.map((k) => [k.kid, k]));
-    this.nextCheckAt = nextTransition(this.cached, now, this.cfg);
+    this.nextCheckAt = nextTransition(this.cached, now, this.timeline);
     const ids = visible.map((k) => k.kid).join(' ');
     if (this.jwks && ids === this.publishedIds) return;
     this.jwks = new TextEncoder().encode(JSON.stringify({ keys: visible.map((k) => k.key.publicJwk) }));

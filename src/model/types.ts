@@ -82,6 +82,8 @@ export interface KeyManager {
   list(): Promise<KeyInfo[]>;
   /** Called after the key set changed (the discovery/JWKS caches listen). */
   onChange(listener: () => void): void;
+  /** The server's published encryption keys (`use: "enc"`; alg RSA-OAEP-256 or ECDH-ES): JWEs sent to the server (request objects) are decrypted with them. */
+  encryptionKeys?(): SigningKey[];
 }
 
 /** A user as the protocol sees it. */

@@ -11,6 +11,7 @@ import type { Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
 import { MalformedJwt, parseCompactJws } from '../tokens/compact-jws.js';
 import { verifyRequestObjectSignature } from './request-object-key.js';
+import { decryptRequestObject, isCompactJwe } from './decrypt-request-object.js';
 
 /** Longest request object accepted, in characters (a `request` parameter or a fetched document). */
 export const REQUEST_OBJECT_LIMIT = 65536;
@@ -34,8 +35,6 @@ export function signedRequestObjectRequired(ctx: ProviderContext, client: Client
 }
 
 function parse(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  // RFC 9101 §6.1: a JWE (five parts) is decrypted first; this server publishes no encryption key for request objects.
-  if (jwt.split('.').length === 5) throw new InvalidRequestObject('encrypted request objects are not supported');
   try {
     return parseCompactJws(jwt);
   } catch (err) {
@@ -106,6 +105,8 @@ async function checkReplay(ctx: ProviderContext, client: Client, payload: Record
  */
 export async function verifyRequestObject(ctx: ProviderContext, client: Client, jwt: string): Promise<VerifiedRequestObject> {
   if (jwt.length > REQUEST_OBJECT_LIMIT) throw new InvalidRequestObject('the request object is too large');
+  // RFC 9101 §6.1: an encrypted object is decrypted first; its plaintext is the (signed or unsecured) JWT.
+  if (isCompactJwe(jwt)) jwt = await decryptRequestObject(ctx, jwt);
   const { header, payload } = parse(jwt);
   const alg = header.alg;
   if (typeof alg !== 'string') throw new InvalidRequestObject('request object header has no alg');

@@ -6,7 +6,7 @@
  * replayed jti, client_id mismatch) on the error page, never redirected.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, pkce, startTestServer, type TestServer } from '../helpers/server.js';
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
@@ -36,7 +36,7 @@ beforeAll(async () => {
       );
     },
   });
-  byReference = await startTestServer({ mutate: (c) => void (c.requestObjects = { fetchByReference: true }) });
+  byReference = await startTestServer({ mutate: (c) => void (c.requestObjects = { fetchByReference: true, encryptionKeyAlg: 'RSA-OAEP-256' }) });
 });
 afterAll(async () => {
   await s?.close();
@@ -151,6 +151,37 @@ describe('request objects at the authorization endpoint (RFC 9101 §5.1)', () =>
     const doc = (await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(doc.request_parameter_supported).toBe(true);
     expect(doc.request_object_signing_alg_values_supported).toEqual(expect.arrayContaining(['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256', 'none']));
+  });
+});
+
+describe('encrypted request objects (RFC 9101 §6.1)', () => {
+  const encrypt = async (jwt: string, key: CryptoKey | Uint8Array, kid: string) =>
+    new CompactEncrypt(new TextEncoder().encode(jwt)).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT', kid }).encrypt(key);
+
+  it('are decrypted with the server key published with use enc and advertised in discovery', async () => {
+    const doc = (await (await fetch(`${byReference.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(doc.request_object_encryption_alg_values_supported).toEqual(['RSA-OAEP-256']);
+    expect(doc.request_object_encryption_enc_values_supported).toEqual(expect.arrayContaining(['A128CBC-HS256', 'A256GCM']));
+    const { keys } = (await (await fetch(`${byReference.url}/.well-known/openid-configuration/jwks`)).json()) as { keys: JWK[] };
+    const enc = keys.find((k) => k.use === 'enc')!;
+    expect(enc).toMatchObject({ alg: 'RSA-OAEP-256', kty: 'RSA' });
+    const inner = unsigned({ ...(await claims('interactive.confidential')), aud: byReference.url });
+    const request = await encrypt(inner, await importJWK(enc, 'RSA-OAEP-256'), enc.kid!);
+    toLogin(await authorize({ client_id: 'interactive.confidential', request }, byReference));
+  });
+
+  it('refuses an object encrypted to another key, and any encrypted object where no key is configured', async () => {
+    const { keys } = (await (await fetch(`${byReference.url}/.well-known/openid-configuration/jwks`)).json()) as { keys: JWK[] };
+    const kid = keys.find((k) => k.use === 'enc')!.kid!;
+    const stranger = (await generateKeyPair('RSA-OAEP-256')).publicKey;
+    const inner = unsigned({ ...(await claims('interactive.confidential')), aud: byReference.url });
+    await expectErrorPage(
+      await authorize({ client_id: 'interactive.confidential', request: await encrypt(inner, stranger, kid) }, byReference),
+      'invalid_request_object',
+    );
+    const doc = (await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(doc).not.toHaveProperty('request_object_encryption_alg_values_supported');
+    await expectErrorPage(await authorize({ client_id: 'interactive.confidential', request: await encrypt(inner, stranger, kid) }), 'invalid_request_object');
   });
 });
 
