@@ -6,14 +6,17 @@
  * where the client's policy refuses plain parameters: PAR required (RFC 9126
  * §5), signed request objects required (RFC 9101 §10.5).
  *
- * Errors here are shown on the error page, never redirected: the redirect
- * URI of a request that failed this step is not verified.
+ * A refusal here goes to the redirect_uri sent beside the request when that
+ * one is registered for the client (outer-redirect.ts), else to the error
+ * page: the redirect_uri inside a request object that failed is never used.
  */
 import type { ProviderContext } from '../context.js';
-import { InvalidClient, InvalidRequest, InvalidRequestUri, RequestNotSupported, RequestUriNotSupported } from '../errors.js';
+import { InvalidClient, InvalidRequest, InvalidRequestUri, OAuthError, RequestNotSupported, RequestUriNotSupported } from '../errors.js';
 import { single } from '../core/params.js';
 import type { Params } from '../core/types.js';
 import type { Client } from '../model/types.js';
+import type { VerifiedRedirect } from '../model/authorization-request.js';
+import { verifiedOuterRedirect } from './outer-redirect.js';
 import { handleId } from '../tokens/handles.js';
 import { fetchRequestObject, REQUEST_URI_LIMIT } from './fetch-request-uri.js';
 import { REQUEST_OBJECT_LIMIT, signedRequestObjectRequired, verifyRequestObject, type VerifiedRequestObject } from './verify-request-object.js';
@@ -51,6 +54,9 @@ async function byReference(ctx: ProviderContext, client: Client, uri: string): P
   return verifyRequestObject(ctx, client, await fetchRequestObject(ctx, uri));
 }
 
+/** What the first step gives the authorization endpoint: the parameters, or the refusal and where it may be sent. */
+export type ResolvedRequest = { params: Params } | { refused: OAuthError; redirect?: VerifiedRedirect };
+
 /**
  * The parameters the authorization checks read. Without `request` and
  * `request_uri` they are `outer` itself (after the client's policy is
@@ -58,9 +64,20 @@ async function byReference(ctx: ProviderContext, client: Client, uri: string): P
  * (RFC 9101 §6.3, RFC 9126 §4: other outer parameters are ignored).
  *
  * @example
- * const params = await resolveAuthorizationRequest(ctx, declaredSource(req, AUTHORIZE_PARAMETERS));
+ * const resolved = await resolveAuthorizationRequest(ctx, declaredSource(req, AUTHORIZE_PARAMETERS));
+ * if ('params' in resolved) validate(resolved.params);
  */
-export async function resolveAuthorizationRequest(ctx: ProviderContext, outer: Params): Promise<Params> {
+export async function resolveAuthorizationRequest(ctx: ProviderContext, outer: Params): Promise<ResolvedRequest> {
+  try {
+    return { params: await resolve(ctx, outer) };
+  } catch (err) {
+    if (!(err instanceof OAuthError)) throw err;
+    // Sent to the client only at the redirect_uri beside the request, when registered; else the error page.
+    return { refused: err, redirect: await verifiedOuterRedirect(ctx, outer) };
+  }
+}
+
+async function resolve(ctx: ProviderContext, outer: Params): Promise<Params> {
   const request = single(outer, 'request', REQUEST_OBJECT_LIMIT);
   const requestUri = single(outer, 'request_uri', REQUEST_URI_LIMIT);
   const clientId = single(outer, 'client_id', 200);

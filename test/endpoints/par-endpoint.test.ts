@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, pkce, startTestServer, type TestServer } from '../helpers/server.js';
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
-import { expectErrorPage } from '../interaction/interaction-helpers.js';
+import { expectErrorPage, expectRedirectError } from '../interaction/interaction-helpers.js';
 import { post } from './helpers.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:';
@@ -154,17 +154,20 @@ describe('request_uri at the authorization endpoint (RFC 9126 §4)', () => {
     );
   });
 
-  it('interactive.confidential.par must push: plain parameters are refused on the error page, a pushed request works', async () => {
+  it('interactive.confidential.par must push: plain parameters are refused (to the registered redirect_uri, else the error page), a pushed request works', async () => {
     const { challenge } = await pkce();
     const plain = {
       client_id: 'interactive.confidential.par',
       response_type: 'code',
       redirect_uri: CONFIDENTIAL_REDIRECT,
       scope: 'openid',
+      state: 'plain-state',
       code_challenge: challenge,
       code_challenge_method: 'S256',
     };
-    const html = await expectErrorPage(await authorize(s, plain), 'invalid_request');
+    const refused = expectRedirectError(await authorize(s, plain), { issuer: s.url, error: 'invalid_request', state: 'plain-state' });
+    expect(refused.get('error_description')).toContain('pushed authorization requests');
+    const html = await expectErrorPage(await authorize(s, { ...plain, redirect_uri: 'https://evil.example/cb' }), 'invalid_request');
     expect(html).toContain('pushed authorization requests');
     const { answer, verifier } = await pushed({}, s, 'interactive.confidential.par');
     expect(answer.status).toBe(201);
@@ -176,7 +179,7 @@ describe('request_uri at the authorization endpoint (RFC 9126 §4)', () => {
     const doc = (await (await fetch(`${global.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(doc.require_pushed_authorization_requests).toBe(true);
     const { challenge } = await pkce();
-    await expectErrorPage(
+    expectRedirectError(
       await authorize(global, {
         client_id: 'interactive.public',
         response_type: 'code',
@@ -185,7 +188,7 @@ describe('request_uri at the authorization endpoint (RFC 9126 §4)', () => {
         code_challenge: challenge,
         code_challenge_method: 'S256',
       }),
-      'invalid_request',
+      { issuer: global.url, error: 'invalid_request', redirectUri: 'http://localhost:3000/spa/callback' },
     );
     const { answer } = await pushed({}, global);
     expect([answer.status, answer.body.expires_in]).toEqual([201, 90]);

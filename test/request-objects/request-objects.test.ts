@@ -10,7 +10,7 @@ import { CompactEncrypt, exportJWK, generateKeyPair, importJWK, SignJWT, type Cr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, pkce, startTestServer, type TestServer } from '../helpers/server.js';
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
-import { expectErrorPage } from '../interaction/interaction-helpers.js';
+import { expectErrorPage, expectRedirectError } from '../interaction/interaction-helpers.js';
 import { post } from '../endpoints/helpers.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
@@ -94,10 +94,11 @@ describe('request objects at the authorization endpoint (RFC 9101 §5.1)', () =>
     await expectErrorPage(await authorize({ client_id: 'jar.key', request: unsigned(await claims('jar.key')) }), 'invalid_request_object');
     const plain = await claims('jar.key');
     const q = Object.fromEntries(Object.entries(plain).filter(([k]) => !['iss', 'aud', 'iat', 'exp', 'jti'].includes(k))) as Record<string, string>;
-    await expectErrorPage(await authorize(q), 'invalid_request');
+    // The plain request's redirect_uri is registered: the refusal goes there.
+    expectRedirectError(await authorize(q), { issuer: s.url, error: 'invalid_request', state: 'object-state' });
   });
 
-  it('refuses a wrong key, wrong iss or aud, expiry, a future nbf, a client_id mismatch, a foreign typ: never redirected', async () => {
+  it('refuses a wrong key, wrong iss or aud, expiry, a future nbf, a client_id mismatch, a foreign typ; redirected only to a registered outer redirect_uri', async () => {
     const bad: Array<Promise<string>> = [
       signed(await claims('jar.key'), otherKey),
       signed(await claims('jar.key', { iss: 'someone-else' })),
@@ -111,7 +112,12 @@ describe('request objects at the authorization endpoint (RFC 9101 §5.1)', () =>
       signed(await claims('jar.key', { request_uri: 'https://client.example/r' })),
     ];
     for (const request of await Promise.all(bad)) {
-      await expectErrorPage(await authorize({ client_id: 'jar.key', request, redirect_uri: CONFIDENTIAL_REDIRECT }), 'invalid_request_object');
+      await expectErrorPage(await authorize({ client_id: 'jar.key', request }), 'invalid_request_object');
+      // Beside a registered redirect_uri (OIDC Core §6.1 duplicates), the error goes there with the outer state.
+      const outer = { client_id: 'jar.key', request, redirect_uri: CONFIDENTIAL_REDIRECT, state: 'outer' };
+      expectRedirectError(await authorize(outer), { issuer: s.url, error: 'invalid_request_object', state: 'outer' });
+      // Beside an unregistered one, on the error page.
+      await expectErrorPage(await authorize({ ...outer, redirect_uri: 'https://evil.example/cb' }), 'invalid_request_object');
     }
   });
 

@@ -25,8 +25,13 @@ export const AUTHORIZE_PARAMETERS: ParameterDeclaration = { from: 'method', rule
 export function authorizeEndpoint(flow: AuthorizeFlow) {
   return async (req: InternalRequest, ctx: ProviderContext): Promise<InternalResponse> => {
     // OIDC Core §3.1.2.1: GET uses the query, POST the form body.
-    // RFC 9101 / RFC 9126: a request object or pushed request becomes plain parameters first (errors on the error page).
-    const params = await resolveAuthorizationRequest(ctx, declaredSource(req, AUTHORIZE_PARAMETERS));
+    // RFC 9101 / RFC 9126: a request object or pushed request becomes plain parameters first.
+    const resolved = await resolveAuthorizationRequest(ctx, declaredSource(req, AUTHORIZE_PARAMETERS));
+    if ('refused' in resolved) {
+      if (resolved.redirect) return authorizationErrorResponse(ctx, resolved.redirect, resolved.refused);
+      throw resolved.refused; // shown on the error page
+    }
+    const { params } = resolved;
     try {
       const { client, request } = await validateAuthorizationRequest(ctx, params, req.parameterProblem);
       req.clientId = client.clientId;
