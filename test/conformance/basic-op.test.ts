@@ -254,36 +254,6 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     expect(claims.sub).toBe('1');
   });
 
-  it('oidcc-request-uri-unsigned-supported-correctly-or-rejected-as-unsupported (not applicable to static clients)', async () => {
-    // The module needs dynamic registration. What it would accept: completing, or request_uri_not_supported.
-    const sent = rp.request({ request_uri: 'https://rp.example/request.jwt' });
-    expect(rp.expectRedirectedError(await rp.authorize(sent), sent, ['request_uri_not_supported'])).toBe('request_uri_not_supported');
-  });
-
-  /** An unsigned request object as the suite builds it: all parameters inside, the OAuth-required ones also outside, state inside only. */
-  function requestObjectRequest(outer: Record<string, string> = {}) {
-    const inner = rp.request();
-    const claims = { ...inner, iss: inner.client_id, aud: op.url };
-    const request = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
-    const { response_type, client_id, scope, redirect_uri } = inner;
-    return {
-      request,
-      response_type: response_type,
-      client_id: client_id,
-      scope: scope,
-      redirect_uri: redirect_uri,
-      ...(mode === 'form_post' ? { response_mode: 'form_post' } : {}),
-      ...outer,
-    };
-  }
-
-  it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported', async () => {
-    // Either processed correctly or request_not_supported (OIDC Core §3.1.2.6); the suite then skips the module.
-    expect(rp.discovery.request_parameter_supported).toBe(false);
-    const sent = requestObjectRequest();
-    expect(rp.expectRedirectedError(await rp.authorize(sent), sent, ['request_not_supported'])).toBe('request_not_supported');
-  });
-
   it('oidcc-claims-essential', async () => {
     const claimsParam = JSON.stringify({ userinfo: { name: { essential: true } } });
     const { body, claims } = await rp.loginFlow({ claims: claimsParam, scope: 'openid' });
@@ -294,14 +264,6 @@ describe.skipIf(!!skip).concurrent.each<[string, Mode]>([
     expect(claims).not.toHaveProperty('name');
     // claims_parameter_supported is false: the request still succeeds; the suite only warns that name is absent.
     expect(rp.discovery.claims_parameter_supported).toBe(false);
-  });
-
-  it('oidcc-ensure-request-object-with-redirect-uri (not applicable: request objects are not supported)', async () => {
-    // The outer redirect_uri is not registered; the one in the request object is. Without request
-    // object support the OP can only trust the outer one, so it must not redirect at all.
-    expect(rp.discovery.request_parameter_supported).toBe(false);
-    const outcome = await rp.authorize(requestObjectRequest({ redirect_uri: `${REDIRECT}/invalid` }));
-    expect(rp.expectErrorPage(outcome)).toMatch(/redirect_uri/);
   });
 
   it('oidcc-refresh-token', async () => {

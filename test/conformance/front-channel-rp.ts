@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { REDIRECT, checkStandardClaims, type AuthorizationOutcome, type CookieJar, type Mode, type Rp } from './rp.js';
+import { REDIRECT, checkStandardClaims, readFormPost, type AuthorizationOutcome, type CookieJar, type Mode, type Rp } from './rp.js';
 
 /**
  * The left-most half of the hash of the ASCII value, base64url; the hash of
@@ -316,16 +316,37 @@ export function sharedModules(ctx: () => { rp: Rp; issuer: string }, v: PlanVari
     };
   }
 
+  /** The request object's own parameters (its state is only inside). */
+  const innerOf = (sent: { request: string }) => JSON.parse(Buffer.from(sent.request.split('.')[1], 'base64url').toString()) as Record<string, string>;
+
   it('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported', async () => {
-    expect(ctx().rp.discovery.request_parameter_supported).toBe(false);
+    // Request objects are supported (docs/par-jar.md): the unsigned object is processed and its state comes back.
+    expect(ctx().rp.discovery.request_parameter_supported).toBe(true);
+    expect(ctx().rp.discovery.request_object_signing_alg_values_supported).toContain('none');
     const sent = requestObjectRequest();
-    expect(ctx().rp.expectRedirectedError(await ctx().rp.authorize(sent), sent, ['request_not_supported'])).toBe('request_not_supported');
+    const front = await expectFrontChannel(ctx().rp, await ctx().rp.authorize(sent), { ...sent, state: innerOf(sent).state }, v.clientId);
+    if (front.idClaims) expect(front.idClaims.sub).toBe('1');
   });
 
-  it('oidcc-ensure-request-object-with-redirect-uri (not applicable: request objects are not supported)', async () => {
-    expect(ctx().rp.discovery.request_parameter_supported).toBe(false);
-    const outcome = await ctx().rp.authorize(requestObjectRequest({ redirect_uri: `${REDIRECT}/invalid` }));
-    expect(ctx().rp.expectErrorPage(outcome)).toMatch(/redirect_uri/);
+  it('oidcc-ensure-request-object-with-redirect-uri', async () => {
+    // The outer redirect_uri is not registered; the request object's is, and wins (OIDC Core §6.1, RFC 9101 §6.3).
+    // A signed-in browser goes straight back: the answer must go to the object's redirect_uri.
+    const { jar } = await flow();
+    const sent = requestObjectRequest({ redirect_uri: `${REDIRECT}/invalid` });
+    const res = await jar.fetch(`${ctx().rp.discovery.authorization_endpoint as string}?${new URLSearchParams(sent)}`);
+    let params: URLSearchParams;
+    if (v.mode === 'form_post') {
+      const posted = readFormPost(await res.text());
+      expect(posted?.action).toBe(REDIRECT);
+      params = posted!.params;
+    } else {
+      expect(res.status).toBe(303);
+      const location = new URL(res.headers.get('location')!);
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+      params = new URLSearchParams(location.hash.slice(1));
+    }
+    expect(params.get('error')).toBeNull();
+    expect(params.get('state')).toBe(innerOf(sent).state);
   });
 
   it('oidcc-claims-essential', async () => {
