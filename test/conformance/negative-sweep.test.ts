@@ -92,6 +92,8 @@ const TARGETS: Target[] = [
     params: ['token', 'token_type_hint', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type'],
   },
   { path: '/connect/revocation', methods: ['POST'], channel: 'json', params: ['token', 'token_type_hint', 'client_id', 'client_secret'] },
+  // RFC 9126: the authorization parameters, a request object and client credentials.
+  { path: '/connect/par', methods: ['POST'], channel: 'json', params: [...AUTHORIZE_PARAMS, 'client_secret', 'client_assertion', 'client_assertion_type'] },
   { path: '/connect/userinfo', methods: ['GET', 'POST'], channel: 'bearer', params: ['access_token', 'schema'] },
   { path: '/connect/authorize', methods: ['GET', 'POST'], channel: 'html', params: AUTHORIZE_PARAMS },
   { path: '/connect/authorize/resume', methods: ['GET'], channel: 'html', params: ['id'] },
