@@ -7,6 +7,8 @@
  * - `flows`: N virtual users, each looping GET authorize -> GET login page ->
  *   POST login form (303 to the client with the code) -> POST token (code +
  *   code_verifier), with a fresh cookie jar per flow. One sample = one complete flow.
+ * - `par_flows`: as `flows` with interactive.confidential.par, which first POSTs the request to
+ *   /connect/par (RFC 9126) and sends the browser with the request_uri. One sample = one complete flow.
  * - `refresh`: each virtual user first runs one flow (not timed), then loops
  *   refresh_token grants on its own one-time-use chain. One sample = one grant.
  * - `device`: N virtual users, each looping complete device flows (RFC 8628:
@@ -51,6 +53,12 @@ if (spec.mode === 'flows') {
     async () => void (await deviceFlow(user())),
   );
   result.requestsPerFlow = 9;
+} else if (spec.mode === 'par_flows') {
+  result = await timed(
+    async () => undefined,
+    async () => void (await flow(user(), { par: true })),
+  );
+  result.requestsPerFlow = 5;
 } else if (spec.mode === 'refresh') {
   result = await timed(
     async () => (await flow(user())).refresh_token,

@@ -13,8 +13,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CookieJar } from './http-client.mjs';
 import { DEMO_CLIENT, FlowError, expect, sendWithJar } from './flow-loop.mjs';
+import { basicAuth } from './http-client.mjs';
 
 const { authorization: CLIENT, redirectUri: REDIRECT, scope: SCOPE } = DEMO_CLIENT;
+/** The demo client that must push its authorization requests (RFC 9126): interactive.confidential.par. */
+const PAR_CLIENT_ID = 'interactive.confidential.par';
+const PAR_CLIENT = basicAuth(PAR_CLIENT_ID, 'secret');
 
 /** `client`: bench/http-client.mjs bound to `base`. */
 export function gatehouseSteps(client, base) {
@@ -25,13 +29,19 @@ export function gatehouseSteps(client, base) {
   /** GET/POST with the jar's cookies, storing the response's cookies. */
   const send = (jar, method, path, body, extra) => sendWithJar(client, jar, method, path, body, extra);
 
-  /** One complete flow as `username` (password = username); resolves with the token response. */
-  async function flow(username) {
+  /**
+   * One complete flow as `username` (password = username); resolves with the token response.
+   * With `par`, the client interactive.confidential.par first pushes the request (RFC 9126) and the
+   * browser goes to the authorization endpoint with the request_uri only.
+   */
+  async function flow(username, { par = false } = {}) {
     const jar = new CookieJar();
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const q = new URLSearchParams({
-      client_id: 'interactive.confidential',
+    const clientId = par ? PAR_CLIENT_ID : 'interactive.confidential';
+    const authorization = par ? PAR_CLIENT : CLIENT;
+    let q = new URLSearchParams({
+      client_id: clientId,
       redirect_uri: REDIRECT,
       response_type: 'code',
       scope: SCOPE,
@@ -40,6 +50,10 @@ export function gatehouseSteps(client, base) {
       code_challenge: challenge,
       code_challenge_method: 'S256',
     });
+    if (par) {
+      const pushed = expect(await send(new CookieJar(), 'POST', '/connect/par', q.toString(), { authorization }), 201, 'par');
+      q = new URLSearchParams({ client_id: clientId, request_uri: JSON.parse(pushed.body).request_uri });
+    }
     let res = expect(await send(jar, 'GET', `/connect/authorize?${q}`), 303, 'authorize');
     const loginPath = pathOf(res.headers.location);
     const page = expect(await send(jar, 'GET', loginPath), 200, 'login page').body;
@@ -53,7 +67,7 @@ export function gatehouseSteps(client, base) {
     const code = new URL(res.headers.location).searchParams.get('code');
     if (!code) throw new FlowError(`login: no code in ${res.headers.location}`);
     const tokenForm = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }).toString();
-    res = expect(await send(new CookieJar(), 'POST', '/connect/token', tokenForm, { authorization: CLIENT }), 200, 'token');
+    res = expect(await send(new CookieJar(), 'POST', '/connect/token', tokenForm, { authorization }), 200, 'token');
     const tokens = JSON.parse(res.body);
     if (!tokens.id_token || !tokens.access_token) throw new FlowError('token: id_token or access_token missing');
     return tokens;

@@ -64,6 +64,13 @@ export function scenarios(c) {
       load: { kind: 'flows', mode: 'flows', connections: c.postConnections },
     },
     {
+      // RFC 9126: the client pushes the request, then the same flow with the request_uri (one more request, one more store write).
+      name: 'par_code_flow',
+      ceiling: 'sign/2',
+      target: 0.65,
+      load: { kind: 'flows', mode: 'par_flows', connections: c.postConnections },
+    },
+    {
       name: 'refresh_token',
       ceiling: 'sign/2',
       target: 0.9,
