@@ -15,6 +15,7 @@ import { PAR_REQUEST_URI_PREFIX } from '../request-objects/resolve-authorization
 import { REQUEST_OBJECT_LIMIT, signedRequestObjectRequired, verifyRequestObject } from '../request-objects/verify-request-object.js';
 import { handleId, newHandle } from '../tokens/handles.js';
 import { RedirectableError, validateAuthorizationRequest } from './authorize/authorize-checks.js';
+import { pushedRequestDpopJkt } from './par-dpop.js';
 
 export const PAR_PATH = '/connect/par';
 
@@ -49,14 +50,18 @@ export async function parEndpoint(req: InternalRequest, ctx: ProviderContext): P
   const { params, signed } = await pushedParameters(req, ctx, client);
   // RFC 9126 §2.3 with RFC 9101 §10.5: a client that must sign its requests pushes a signed request object.
   if (!signed && signedRequestObjectRequired(ctx, client)) throw new InvalidRequest('this client must push a signed request object');
+  let request;
   try {
     // RFC 9126 §2.1: validated as the authorization endpoint would, as far as it can without the user.
-    await validateAuthorizationRequest(ctx, params);
+    ({ request } = await validateAuthorizationRequest(ctx, params));
   } catch (e) {
     // §2.3: every error is answered to the client here, none redirected.
     if (e instanceof RedirectableError) throw e.oauth;
     throw e;
   }
+  // RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as dpop_jkt would at the authorization endpoint.
+  const jkt = await pushedRequestDpopJkt(req, ctx, client, `${ctx.issuer}${PAR_PATH}`, request.dpopJkt);
+  if (jkt !== undefined) params.set('dpop_jkt', [jkt]);
   const reference = newHandle();
   const now = ctx.clock.now();
   const lifetime = ctx.config.pushedAuthorization.lifetime;

@@ -9,6 +9,7 @@ import type { ProviderContext } from '../context.js';
 import { single } from '../core/params.js';
 import type { Params } from '../core/types.js';
 import type { ResponseMode, VerifiedRedirect } from '../model/authorization-request.js';
+import { canonicalResponseType, defaultResponseMode, modeAllowed } from '../endpoints/authorize/response-types.js';
 
 const MODES: ReadonlySet<string> = new Set(['query', 'fragment', 'form_post']);
 
@@ -20,12 +21,12 @@ export async function verifiedOuterRedirect(ctx: ProviderContext, outer: Params)
     if (clientId === undefined || redirectUri === undefined) return undefined;
     const client = ctx.clients.load ? await ctx.clients.load(clientId) : ctx.clients.find(clientId);
     if (!client?.enabled || !(await ctx.extensions.redirectUris.isRedirectUriValid(redirectUri, client))) return undefined;
+    // The outer response type's default mode (the fragment where a token is returned), or an allowed outer response_mode.
+    const rt = single(outer, 'response_type', 64);
+    const type = rt === undefined ? undefined : canonicalResponseType(rt);
     const mode = single(outer, 'response_mode', 32);
-    return {
-      redirectUri,
-      responseMode: mode !== undefined && MODES.has(mode) ? (mode as ResponseMode) : 'query',
-      state: single(outer, 'state', 2048),
-    };
+    const allowed = mode !== undefined && MODES.has(mode) && (type === undefined || modeAllowed(type, mode as ResponseMode));
+    return { redirectUri, responseMode: allowed ? (mode as ResponseMode) : defaultResponseMode(type), state: single(outer, 'state', 2048) };
   } catch {
     // A repeated or oversized outer parameter: nothing to trust.
     return undefined;

@@ -11,6 +11,7 @@ import { basic, pkce, startTestServer, type TestServer } from '../helpers/server
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
 import { expectErrorPage, expectRedirectError } from '../interaction/interaction-helpers.js';
 import { post } from './helpers.js';
+import { makeProof, proofKey } from '../proof/dpop-proofs.js';
 
 const URN = 'urn:ietf:params:oauth:request_uri:';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
@@ -207,5 +208,31 @@ describe('request_uri at the authorization endpoint (RFC 9126 §4)', () => {
       code_challenge_method: 'S256',
     });
     expect(answer.status, answer.text).toBe(201);
+  });
+
+  it('a DPoP proof with the push binds the code to its key (RFC 9449 §10.1): the token request must prove it', async () => {
+    const key = await proofKey();
+    const { challenge, verifier } = await pkce();
+    const params = { response_type: 'code', redirect_uri: CONFIDENTIAL_REDIRECT, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' };
+    const dpop = await makeProof(key, 'POST', `${s.url}/connect/par`, s.clock.now());
+    const answer = await post(s.url, '/connect/par', params, { ...authHeader(), dpop });
+    expect(answer.status, answer.text).toBe(201);
+    const flow = await authorizeWithLogin(s.url, { params: { request_uri: answer.body.request_uri as string } });
+    const plain = await exchangeCode(s.url, flow.code, verifier);
+    expect(plain.status).toBe(400);
+    const again = await authorizeWithLogin(s.url, {
+      jar: flow.jar,
+      params: {
+        request_uri: (await post(s.url, '/connect/par', params, { ...authHeader(), dpop: await makeProof(key, 'POST', `${s.url}/connect/par`, s.clock.now()) }))
+          .body.request_uri as string,
+      },
+    });
+    const res = await post(
+      s.url,
+      '/connect/token',
+      { grant_type: 'authorization_code', code: again.code, redirect_uri: CONFIDENTIAL_REDIRECT, code_verifier: verifier },
+      { ...authHeader(), dpop: await makeProof(key, 'POST', `${s.url}/connect/token`, s.clock.now()) },
+    );
+    expect([res.status, res.body.token_type]).toEqual([200, 'DPoP']);
   });
 });
