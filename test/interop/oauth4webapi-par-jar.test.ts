@@ -6,7 +6,8 @@
  * redeems the code, checking iss (RFC 9207), state and the ID token.
  */
 import { createHash } from 'node:crypto';
-import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { readFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInThroughLoginPage } from '../helpers/login-page-flow.js';
@@ -58,12 +59,17 @@ async function requestParameters() {
 }
 
 /** Browser to the authorization endpoint with client_id and request_uri (or request); the client redeems the code. */
-async function finish(client: oauth.Client, query: Record<string, string>, r: Awaited<ReturnType<typeof requestParameters>>) {
+async function finish(
+  client: oauth.Client,
+  query: Record<string, string>,
+  r: Awaited<ReturnType<typeof requestParameters>>,
+  auth: oauth.ClientAuth = oauth.ClientSecretBasic('secret'),
+) {
   const url = new URL(as.authorization_endpoint!);
   url.search = new URLSearchParams({ client_id: client.client_id, ...query }).toString();
   const callback = await signInThroughLoginPage(url, 'alice', 'alice', REDIRECT);
   const params = oauth.validateAuthResponse(as, client, callback, r.state);
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic('secret'), params, REDIRECT, r.verifier, insecure);
+  const response = await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT, r.verifier, insecure);
   return oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: r.nonce, requireIdToken: true });
 }
 
@@ -101,6 +107,18 @@ describe('oauth4webapi v3: PAR and JAR', () => {
     const request = await oauth.issueRequestObject(as, client, r.parameters, { key: privateKey, kid: 'interop-jar' });
     const result = await finish(client, { request }, r);
     expect(result.access_token).toBeTruthy();
+  });
+
+  it('the demo client interactive.confidential.jwt: private_key_jwt at the PAR endpoint and a request object, both with the demo key', async () => {
+    const jwk = JSON.parse(readFileSync(new URL('../fixtures/demo-client.private.jwk.json', import.meta.url), 'utf8')) as JWK;
+    const demoKey = { key: (await importJWK(jwk, jwk.alg ?? 'RS256')) as CryptoKey, kid: jwk.kid };
+    const client: oauth.Client = { client_id: 'interactive.confidential.jwt' };
+    const auth = oauth.PrivateKeyJwt(demoKey);
+    const r = await requestParameters();
+    const request = await oauth.issueRequestObject(as, client, r.parameters, demoKey);
+    const pushed = await oauth.processPushedAuthorizationResponse(as, client, await oauth.pushedAuthorizationRequest(as, client, auth, { request }, insecure));
+    const result = await finish(client, { request_uri: pushed.request_uri }, r, auth);
+    expect(oauth.getValidatedIdTokenClaims(result)?.aud).toBe('interactive.confidential.jwt');
   });
 
   it('a refused push surfaces as the RFC 9126 §2.3 error to the client library', async () => {
