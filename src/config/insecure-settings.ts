@@ -54,6 +54,13 @@ export function insecureSettings(config: Config): ConfigWarning[] {
     }),
   );
   deviceFlowWarnings(config, warn);
+  // RFC 9101 §10.4.1: a request_uri by reference makes the server fetch URLs any browser hands it.
+  if (config.requestObjects.fetchByReference) {
+    warn(
+      ['requestObjects', 'fetchByReference'],
+      'the server fetches request_uri URLs a browser sends (RFC 9101 §10.4.1); prefer pushed authorization requests',
+    );
+  }
   config.users.forEach((u, i) => {
     if (u.password !== undefined) warn(['users', i, 'password'], 'test user with a plain-text password; use passwordHash outside development');
   });

@@ -12,6 +12,7 @@ import { basic, pkce, startTestServer, type TestServer } from '../helpers/server
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
 import { expectErrorPage, expectRedirectError } from '../interaction/interaction-helpers.js';
 import { post } from '../endpoints/helpers.js';
+import { parseConfig } from '../../src/config/index.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64');
 const HS_SECRET = 'a-symmetric-secret-of-more-than-32-bytes';
@@ -151,6 +152,11 @@ describe('request objects at the authorization endpoint (RFC 9101 §5.1)', () =>
       await authorize({ client_id: 'interactive.confidential', request_uri: 'http://client.example/r' }, byReference),
       'request_uri_not_supported',
     );
+  });
+
+  it('fetching by reference is a startup warning', () => {
+    const { warnings } = parseConfig({ requestObjects: { fetchByReference: true } });
+    expect(warnings.map((w) => w.path)).toContain('requestObjects.fetchByReference');
   });
 
   it('discovery advertises request objects and their algorithms', async () => {
