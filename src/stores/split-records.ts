@@ -22,7 +22,16 @@
 import type { OperationalStore, RecordFilter, RecordKind, RecordWrite, StoredRecord } from './types.js';
 
 /** Kinds kept in Redis when it is configured: short-lived, and losing them only ends a login or a code early. */
-export const EPHEMERAL_KINDS: readonly RecordKind[] = ['interaction', 'authorization_code', 'replay', 'lockout', 'device_code', 'user_code', 'device_poll', 'pushed_authorization_request'];
+export const EPHEMERAL_KINDS: readonly RecordKind[] = [
+  'interaction',
+  'authorization_code',
+  'replay',
+  'lockout',
+  'device_code',
+  'user_code',
+  'device_poll',
+  'pushed_authorization_request',
+];
 
 export class SplitRecords implements OperationalStore {
   private readonly ephemeralKinds: ReadonlySet<string>;
