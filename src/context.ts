@@ -14,6 +14,7 @@ import type { AuthenticatedClient } from './client-auth/authenticate-client.js';
 import type { ProviderExtensions } from './extensions/index.js';
 import type { ClientJwksCache } from './client-auth/client-jwks-cache.js';
 import type { DpopContext } from './proof/dpop-context.js';
+import type { Federation } from './federation/federation-service.js';
 
 /** A grant type handler, registered by name (`registerGrant`). */
 export interface GrantHandler {
@@ -93,6 +94,8 @@ export interface ProviderContext {
   clientJwks?: ClientJwksCache;
   /** DPoP (RFC 9449): policy, replay store and nonces (proof/dpop-context.ts); absent in a hand-built context: proofs are not accepted. */
   dpop?: DpopContext;
+  /** External identity providers (federation/); set by createGatehouse. */
+  federation?: Federation;
 }
 
 export interface EndpointUrls {

@@ -55,6 +55,8 @@ import { cachingResourceStore, mergedResources, type ResourceDefinitions } from 
 import { userServicePasswordValidator } from './extensions/password-validator.js';
 import { issueTokens, type TokenIssueRequest, type TokenResponseBody } from './extensions/token-service.js';
 import type { Resources } from './model/types.js';
+import { federationGateway } from './federation/index.js';
+import { continueFlow } from './endpoints/authorize/authorize-endpoint.js';
 
 /** Options of `createGatehouse`; the extension points are described in docs/extending.md. */
 export interface GatehouseOptions extends ExtensionOptions {
@@ -257,8 +259,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     if (!ownFetch) throw new Error('the provider is still starting');
     return ownFetch(request);
   });
+  const federation = federationGateway(ctx, { continueFlow: continueFlow(interaction.flow, ctx), renderError: interaction.renderErrorPage });
   const built = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi });
-  const { routes } = built;
+  const routes = federation(built.routes, [PATHS.endSession, `${config.ui.basePath.replace(/\/$/, '')}/logout`]);
   rebuildDiscovery = built.rebuildDiscovery;
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));
   // With a client store, the origins of its clients in the cache count too (read per CORS request).

@@ -1,4 +1,5 @@
 /** `gatehouse start`: the standalone server (optionally N worker processes). */
+import { upstreamProvider } from '../federation/demo-upstream.js';
 import cluster from 'node:cluster';
 import http from 'node:http';
 import https from 'node:https';
@@ -28,7 +29,11 @@ export function applyEnv(input: ConfigInput, env: NodeJS.ProcessEnv): ConfigInpu
   const store = { ...(input.store ?? {}) };
   if (env.DATABASE_URL) Object.assign(store, { type: 'postgres', url: env.DATABASE_URL });
   if (env.REDIS_URL) store.redisUrl = env.REDIS_URL;
-  return { ...input, server, store };
+  // The demo's external provider (docs/federation.md, demo contract "An external provider").
+  const externalProviders = env.UPSTREAM_OIDC_ISSUER
+    ? [...(input.externalProviders ?? []), upstreamProvider(env.UPSTREAM_OIDC_ISSUER)]
+    : input.externalProviders;
+  return { ...input, server, store, ...(externalProviders && { externalProviders }) };
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {

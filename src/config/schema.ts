@@ -17,6 +17,7 @@ import { tokenExchangePolicySchema } from './token-exchange-schema.js';
 import { mtlsClientFields, mtlsSchema } from './mtls-schema.js';
 import { jarmClientFields } from './jarm-schema.js';
 import { parJarClientFields, pushedAuthorizationSchema, requestObjectsSchema } from './par-jar-schema.js';
+import { clientFederationFields, externalProviderSchema, federationSchema } from '../federation/provider-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -170,6 +171,8 @@ export const clientSchema = z.object({
   ...jarmClientFields,
   /** Pushed authorization requests and request objects (docs/par-jar.md). */
   ...parJarClientFields,
+  /** External identity providers offered to this client (docs/federation.md). */
+  ...clientFederationFields,
 });
 
 const resourceBase = {
@@ -458,6 +461,9 @@ export const configSchema = z.object({
   pushedAuthorization: pushedAuthorizationSchema.default(pushedAuthorizationSchema.parse({})),
   /** Request objects, RFC 9101 (docs/par-jar.md). */
   requestObjects: requestObjectsSchema.default(requestObjectsSchema.parse({})),
+  /** External identity providers (docs/federation.md); more can be stored in the backend (`gatehouse providers`). */
+  externalProviders: z.array(externalProviderSchema).default([]),
+  federation: federationSchema.default(federationSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

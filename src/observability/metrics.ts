@@ -72,6 +72,12 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers,
   });
   const limited = new Counter({ name: 'gatehouse_rate_limited_total', help: 'Requests refused by a rate limit', labelNames: ['endpoint', 'scope'], registers });
+  const upstreamFailures = new Counter({
+    name: 'gatehouse_federation_upstream_failures_total',
+    help: 'Failed sign-ins at external providers by provider and reason (unreachable, upstream_error, invalid_response, invalid_id_token)',
+    labelNames: ['provider', 'reason'],
+    registers,
+  });
   const events = new FastCounter('gatehouse_events_total', 'Events emitted by type', ['type'], registry);
   const { backend, clock, keys } = deps;
   // Only where the store can count (memory, SQLite): a gauge stuck at 0 would mislead.
@@ -132,6 +138,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       case 'client_authentication_failure':
         clientAuthFailures.labels(String((e as { endpoint?: string }).endpoint)).inc();
         break;
+      case 'federation_upstream_failure': {
+        const d = (e.detail ?? {}) as { provider?: string; reason?: string };
+        upstreamFailures.labels(String(d.provider).slice(0, 40), String(d.reason)).inc();
+        break;
+      }
       case 'rate_limited':
         limited.labels(String((e as { endpoint?: string }).endpoint), String((e as { scope?: string }).scope)).inc();
         break;

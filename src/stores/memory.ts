@@ -1,4 +1,5 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
+import { MemoryFederation } from './memory-federation.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import {
   FIND_MANY_LIMIT,
@@ -182,6 +183,7 @@ export function createMemoryBackend(): Backend {
     users: new MemoryUsers(),
     outbox: new MemoryOutbox(),
     configDocuments: new MemoryConfigDocuments(),
+    federation: new MemoryFederation(),
     ping: async () => {
       if (closed) throw new Error('memory store is closed');
     },

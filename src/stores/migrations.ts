@@ -160,12 +160,38 @@ async function outboxDown(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('outbox').execute();
 }
 
+/** Federation (docs/federation.md): external account links and dynamic external providers. */
+async function federationUp(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('external_links')
+    .addColumn('issuer', 'text', (c) => c.notNull())
+    .addColumn('external_subject', 'text', (c) => c.notNull())
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('subject_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('external_links_pk', ['issuer', 'external_subject'])
+    .execute();
+  await db.schema.createIndex('external_links_subject_idx').on('external_links').column('subject_id').execute();
+  await db.schema
+    .createTable('external_providers')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+}
+
+async function federationDown(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('external_providers').execute();
+  await db.schema.dropTable('external_links').execute();
+}
+
 /** Every migration, in order. Append new ones; never edit an applied one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
   '0002_partial_record_indexes': { up: partialIndexesUp, down: partialIndexesDown },
   '0003_subject_client_index_and_config': { up: subjectClientIndexUp, down: subjectClientIndexDown },
   '0004_outbox_and_record_clients': { up: outboxUp, down: outboxDown },
+  '0005_federation': { up: federationUp, down: federationDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -5,6 +5,7 @@
  * are discarded, queries fail with StoreUnavailableError (HTTP 503) while the
  * database is away, and new connections succeed once it is back.
  */
+import { SqlFederation } from './sql-federation.js';
 import { kysely } from './kysely-runtime.js';
 import pg from 'pg';
 import type { Backend } from './types.js';
@@ -96,6 +97,7 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     keys: guardStore('PostgreSQL', new PostgresKeys(qb, pool, opts.lockWaitMs)),
     users: guardStore('PostgreSQL', new SqliteUsers(qb)),
     configDocuments: guardStore('PostgreSQL', new SqlConfigDocuments(qb)),
+    federation: guardStore('PostgreSQL', new SqlFederation(qb)),
     outbox: guardStore('PostgreSQL', new SqlOutbox(qb)),
     // Readiness: one round trip on the pool (bounded by the pool's query timeout).
     ping: async () => {

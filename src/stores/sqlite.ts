@@ -3,6 +3,7 @@
  * processes of one machine may share. Queries are written with kysely; hot
  * statements are compiled and prepared once (see sqlite-schema.ts `prepare`).
  */
+import { SqlFederation } from './sql-federation.js';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { pingSqlite } from './sqlite-ping.js';
 import { dirname, resolve } from 'node:path';
@@ -71,6 +72,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     keys: new SqliteKeys(db, qb, clock, opts),
     users: new SqliteUsers(qb),
     configDocuments: new SqlConfigDocuments(qb),
+    federation: new SqlFederation(qb),
     outbox: new SqlOutbox(qb),
     ping: pingSqlite(db, inMemory ? undefined : opts.path),
     close: async () => {

@@ -39,7 +39,9 @@ export type RecordKind =
   /** A password reset link (id = hash of the link's token; subjectId = the user). */
   | 'password_reset'
   /** A pushed authorization request (RFC 9126), single use. */
-  | 'pushed_authorization_request';
+  | 'pushed_authorization_request'
+  /** An upstream sign-in in flight or a federated session's upstream logout data (federation/). */
+  | 'federation_request';
 
 /**
  * One operational record. `id` is the storage key: for handles given to
@@ -257,6 +259,35 @@ export interface ChangeFeed {
 
 export type ChangeTopic = 'keys' | 'config';
 
+/** A link between an external account (provider, issuer, upstream subject) and a local subject (federation/). */
+export interface ExternalLink {
+  provider: string;
+  issuer: string;
+  externalSubject: string;
+  subjectId: string;
+  createdAt: number;
+}
+
+/** A dynamic external provider: its config-file JSON, stored (`gatehouse providers add`). */
+export interface StoredProvider {
+  name: string;
+  document: Record<string, unknown>;
+  updatedAt: number;
+}
+
+/** External account links and dynamic providers, durable and shared by every node. */
+export interface FederationStore {
+  findLink(issuer: string, externalSubject: string): Promise<ExternalLink | undefined>;
+  /** Inserts a link; false when (issuer, externalSubject) is linked already. */
+  addLink(link: ExternalLink): Promise<boolean>;
+  linksOf(subjectId: string): Promise<ExternalLink[]>;
+  /** Removes the link of a local subject; true when it existed. */
+  removeLink(subjectId: string, issuer: string, externalSubject: string): Promise<boolean>;
+  listProviders(): Promise<StoredProvider[]>;
+  putProvider(provider: StoredProvider): Promise<void>;
+  deleteProvider(name: string): Promise<boolean>;
+}
+
 /** A storage backend: every store of one provider. */
 export interface Backend {
   records: OperationalStore;
@@ -266,6 +297,8 @@ export interface Backend {
   outbox?: OutboxStore;
   /** Configuration documents; absent on backends without them. */
   configDocuments?: ConfigDocumentStore;
+  /** External account links and dynamic providers; absent: federation keeps them in this process's memory. */
+  federation?: FederationStore;
   /** Cross-node change notifications; absent without Redis (nodes then poll). */
   changes?: ChangeFeed;
   /** Resolves when the store answers; rejects when it is unreachable (readiness checks). */

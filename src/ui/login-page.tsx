@@ -19,6 +19,10 @@ export interface LoginPageProps extends PageBaseProps {
   client: ClientView;
   /** Form POST URL that denies the request (the user cancels); no cancel button without it. */
   cancelAction?: string;
+  /** External identity providers offered as buttons (federation/), each with its start URL. */
+  externalProviders?: { name: string; displayName: string; href: string }[];
+  /** Show the username/password form (the client's `enableLocalLogin`); default true. */
+  localLogin?: boolean;
 }
 
 const ERROR_ID = 'login-error';
@@ -58,53 +62,64 @@ export function LoginPage(props: LoginPageProps): VNode {
         </p>
       </div>
       {error && <Alert id={ERROR_ID} message={errorMessage(m, error, props.retryAfter)} />}
-      <form method="post" action={props.action}>
-        <CsrfField token={props.csrfToken} />
-        <div class="gh-field">
-          <label class="gh-label" for="username">
-            {m.usernameLabel}
+      {props.externalProviders && props.externalProviders.length > 0 && (
+        <nav class="gh-external" aria-label="Sign in with">
+          {props.externalProviders.map((p) => (
+            <a class="gh-button gh-button-secondary" href={p.href} data-provider={p.name}>
+              {`Sign in with ${p.displayName}`}
+            </a>
+          ))}
+        </nav>
+      )}
+      {props.localLogin !== false && (
+        <form method="post" action={props.action}>
+          <CsrfField token={props.csrfToken} />
+          <div class="gh-field">
+            <label class="gh-label" for="username">
+              {m.usernameLabel}
+            </label>
+            <input
+              class="gh-input"
+              id="username"
+              name="username"
+              type="text"
+              value={props.username ?? ''}
+              autocomplete="username"
+              autocapitalize="none"
+              spellcheck={false}
+              required
+              maxLength={255}
+              autofocus={!focusPassword}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          </div>
+          <div class="gh-field">
+            <label class="gh-label" for="password">
+              {m.passwordLabel}
+            </label>
+            <input
+              class="gh-input"
+              id="password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              required
+              maxLength={1024}
+              autofocus={focusPassword}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          </div>
+          <label class="gh-check" for="remember">
+            <input id="remember" name="remember" type="checkbox" value="1" />
+            <span>{m.rememberMe}</span>
           </label>
-          <input
-            class="gh-input"
-            id="username"
-            name="username"
-            type="text"
-            value={props.username ?? ''}
-            autocomplete="username"
-            autocapitalize="none"
-            spellcheck={false}
-            required
-            maxLength={255}
-            autofocus={!focusPassword}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        </div>
-        <div class="gh-field">
-          <label class="gh-label" for="password">
-            {m.passwordLabel}
-          </label>
-          <input
-            class="gh-input"
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxLength={1024}
-            autofocus={focusPassword}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        </div>
-        <label class="gh-check" for="remember">
-          <input id="remember" name="remember" type="checkbox" value="1" />
-          <span>{m.rememberMe}</span>
-        </label>
-        <button class="gh-button gh-button-primary" type="submit">
-          {m.signIn}
-        </button>
-      </form>
+          <button class="gh-button gh-button-primary" type="submit">
+            {m.signIn}
+          </button>
+        </form>
+      )}
       {props.cancelAction && (
         <form class="gh-cancel" method="post" action={props.cancelAction}>
           <CsrfField token={props.csrfToken} />

@@ -36,6 +36,7 @@ describe.skipIf(!!reason)('postgres backend', () => {
         '0002_partial_record_indexes',
         '0003_subject_client_index_and_config',
         '0004_outbox_and_record_clients',
+        '0005_federation',
       ]);
       const idx = await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records' ORDER BY indexname");
       expect(idx.rows.map((r) => r.indexname)).toEqual([

@@ -4,11 +4,20 @@ import type { InternalRequest, InternalResponse } from '../../core/types.js';
 import type { Route } from '../../core/router.js';
 import type { InteractionDetails } from '../../interaction/interaction-api.js';
 import { renderPage, type LoginError } from '../index.js';
-import { page, type PageKit } from './page-kit.js';
+import { page, see, type PageKit } from './page-kit.js';
 
 export function loginRoutes(kit: PageKit): [string, Route][] {
   const { ctx, base, templates, continueFlow } = kit;
-  const loginPage = (d: InteractionDetails, error?: LoginError, username?: string, retryAfter?: number, status = 200) =>
+  /** The external providers the client may use, as buttons (federation/). */
+  const external = async (d: InteractionDetails) => {
+    const client = ctx.clients.find(d.client.clientId);
+    const fed = ctx.federation;
+    if (!fed || !client) return { externalProviders: undefined, localLogin: client?.enableLocalLogin ?? true };
+    const list = await fed.providersFor(client);
+    const externalProviders = list.map((p) => ({ name: p.name, displayName: p.displayName, href: ctx.issuer + fed.startPath(p.name, d.id) }));
+    return { externalProviders, localLogin: client.enableLocalLogin };
+  };
+  const loginPage = async (d: InteractionDetails, error?: LoginError, username?: string, retryAfter?: number, status = 200) =>
     page(
       renderPage(
         'login',
@@ -21,6 +30,7 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
           error,
           retryAfter,
           client: kit.client(d),
+          ...(await external(d)),
         },
         templates,
       ),
@@ -36,13 +46,26 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
       const loaded = await kit.load(req);
       if (!loaded) return kit.expired(req);
       const d = loaded.details;
-      if (req.method === 'GET') return loginPage(d);
+      if (req.method === 'GET') {
+        // acr_values=idp:NAME goes straight to the external provider (IdentityServer's convention).
+        const client = ctx.clients.find(d.client.clientId);
+        const fed = ctx.federation;
+        const idp = client && fed && (await fed.requestedProvider(loaded.interaction.payload.request.acrValues, client));
+        if (fed && idp) return see(ctx.issuer + fed.startPath(idp.name, d.id));
+        return loginPage(d);
+      }
       const username = single(req.body, 'username', 256) ?? '';
       if (!kit.formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
+      // Home-realm discovery: an email in a provider's `domains` signs in there.
+      const homeClient = ctx.clients.find(d.client.clientId);
+      const fed = ctx.federation;
+      const home = homeClient && fed && (await fed.providerForEmail(username, homeClient));
+      if (fed && home) return see(ctx.issuer + fed.startPath(home.name, d.id, username));
+      if (homeClient?.enableLocalLogin === false) return loginPage(d, 'invalid_credentials', username, undefined, 400);
       // Rate limits before any password hashing: a flood costs no CPU and locks no one else out.
       const wait = ctx.rateLimits ? await ctx.rateLimits.login(req.ip) : 0;
-      const throttled = (seconds: number) => {
-        const res = loginPage(d, 'locked_out', username, seconds, 429);
+      const throttled = async (seconds: number) => {
+        const res = await loginPage(d, 'locked_out', username, seconds, 429);
         res.headers['retry-after'] = String(seconds);
         return res;
       };
