@@ -76,6 +76,9 @@ export class UpstreamClients {
     let config: oidc.Configuration;
     if (p.protocol === 'oidc' && !p.authorizationEndpoint) {
       config = await oidc.discovery(new URL(p.issuer), p.config.clientId, undefined, this.clientAuth(p), options);
+      // The ID token's signature is checked too, although it came over TLS from the token endpoint
+      // (OIDC Core §3.1.3.7 step 6 would allow skipping it): a forged token is refused on any transport.
+      oidc.enableNonRepudiationChecks(config);
     } else {
       const metadata: oidc.ServerMetadata = {
         issuer: p.issuer,
@@ -110,6 +113,7 @@ export class UpstreamClients {
     const secret = await appleClientSecret(p.config.apple, p.config.clientId, this.now());
     const config = new oidc.Configuration(base.serverMetadata(), p.config.clientId, undefined, oidc.ClientSecretPost(secret));
     config[oidc.customFetch] = this.customFetch;
+    oidc.enableNonRepudiationChecks(config);
     return config;
   }
 
@@ -233,6 +237,9 @@ export function classify(err: unknown): UpstreamFailure {
   }
   const cause = e?.cause as { name?: string; message?: string } | undefined;
   if (cause?.name === 'OutboundError') return new UpstreamFailure('unreachable', cause.message ?? 'the upstream provider did not answer');
+  // openid-client wraps oauth4webapi's finding ("JWT signature verification failed") as an invalid response.
+  if (typeof cause?.message === 'string' && /signature|nonce|"iss"|ID Token|JWT/i.test(cause.message))
+    return new UpstreamFailure('invalid_id_token', cause.message);
   if (typeof e?.code === 'string' && /JWT|JWS|CLAIM|SIGNATURE/.test(e.code))
     return new UpstreamFailure('invalid_id_token', e.message ?? 'the ID token is invalid');
   if (typeof e?.message === 'string' && /nonce|"iss"|signature|ID Token|JWT/i.test(e.message)) return new UpstreamFailure('invalid_id_token', e.message);
