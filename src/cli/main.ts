@@ -24,6 +24,7 @@ Commands:
   users add|set-password|list ...       manage the SQL user store
   sessions list|end [--sub|--client|--sid]  list or end server-side sessions (end sends back-channel logout)
   registration token create [--lifetime 1d] [--single-use]  mint an initial access token for client registration
+  providers add|list|disable|enable|remove  manage external identity providers stored in the database
   check [--config FILE]                 validate a configuration file
   schema                                print the configuration JSON Schema
 `;
@@ -143,6 +144,23 @@ async function main(argv: string[]): Promise<number> {
       const { config } = parseConfig(input);
       const { runUsersCommand } = await import('./users.js');
       return runUsersCommand(stripConfigArgs(args), { config, out, err });
+    }
+    case 'providers': {
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      const { runProvidersCommand } = await import('./providers.js');
+      const backend = await openBackend(config);
+      try {
+        if (!backend.federation) {
+          err('this store keeps no external providers');
+          return 1;
+        }
+        const { systemClock } = await import('../model/types.js');
+        const configured = config.externalProviders.map((p) => ({ name: p.name, type: p.type, enabled: p.enabled }));
+        return await runProvidersCommand(stripConfigArgs(args), { store: backend.federation, configured, out, err, clock: systemClock });
+      } finally {
+        await backend.close();
+      }
     }
     case 'sessions': {
       const { input } = await loadConfig(args);
