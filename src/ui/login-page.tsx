@@ -63,13 +63,18 @@ export function LoginPage(props: LoginPageProps): VNode {
       </div>
       {error && <Alert id={ERROR_ID} message={errorMessage(m, error, props.retryAfter)} />}
       {props.externalProviders && props.externalProviders.length > 0 && (
-        <nav class="gh-external" aria-label="Sign in with">
+        <nav class="gh-external" aria-label={m.externalProvidersLabel}>
           {props.externalProviders.map((p) => (
             <a class="gh-button gh-button-secondary" href={p.href} data-provider={p.name}>
-              {`Sign in with ${p.displayName}`}
+              {m.signInWith(p.displayName)}
             </a>
           ))}
         </nav>
+      )}
+      {props.externalProviders && props.externalProviders.length > 0 && props.localLogin !== false && (
+        <p class="gh-divider" aria-hidden="true">
+          {m.orDivider}
+        </p>
       )}
       {props.localLogin !== false && (
         <form method="post" action={props.action}>

@@ -21,6 +21,9 @@ export const de: Messages = {
   passwordLabel: 'Passwort',
   rememberMe: 'Angemeldet bleiben',
   signIn: 'Anmelden',
+  signInWith: (provider) => `Mit ${provider} anmelden`,
+  externalProvidersLabel: 'Andere Anmeldewege',
+  orDivider: 'oder',
   cancel: 'Abbrechen',
   errorInvalidCredentials: 'Benutzername oder Passwort ist ungültig.',
   errorLockedOut: (retryAfter) =>

@@ -27,6 +27,10 @@ export const en = {
   passwordLabel: 'Password',
   rememberMe: 'Keep me signed in',
   signIn: 'Sign in',
+  /** External identity providers (federation/): the button, the group's label and the divider before the password form. */
+  signInWith: (provider: string) => `Sign in with ${provider}`,
+  externalProvidersLabel: 'Other ways to sign in',
+  orDivider: 'or',
   cancel: 'Cancel',
   errorInvalidCredentials: 'Invalid username or password.',
   errorLockedOut: (retryAfter?: number) =>

@@ -79,6 +79,9 @@ a:hover{text-decoration-thickness:2px}
 .gh-check input:disabled{opacity:.7}
 .gh-actions{display:flex;flex-direction:column;gap:.75rem;margin-top:1.5rem}
 .gh-cancel{margin-top:.75rem}
+.gh-external{display:grid;gap:.5rem;margin:0 0 1rem}
+.gh-divider{display:flex;align-items:center;gap:.75rem;margin:0 0 1rem;color:var(--gh-muted)}
+.gh-divider::before,.gh-divider::after{content:"";flex:1;border-top:1px solid var(--gh-border)}
 .gh-button{display:block;width:100%;font:inherit;font-weight:600;text-align:center;text-decoration:none;border-radius:var(--gh-control-radius);border:1px solid transparent;padding:.6875rem 1rem;min-height:2.75rem;cursor:pointer}
 .gh-button-primary{background:var(--gh-primary);color:var(--gh-primary-fg)}
 .gh-button-primary:hover{background:color-mix(in srgb,var(--gh-primary) 85%,var(--gh-fg))}
