@@ -2,17 +2,31 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../src/stores/memory.js';
+import { createPostgresBackend } from '../../src/stores/postgres.js';
 import { createSqliteBackend } from '../../src/stores/sqlite.js';
 import type { Backend } from '../../src/stores/types.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { requirePrograms } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-fed-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const noPostgres = requirePrograms(['postgresql'], 'federation store on PostgreSQL');
+let pgServer: PostgresServer | undefined;
+let pgUrl = '';
+beforeAll(async () => {
+  if (noPostgres) return;
+  pgServer = await startPostgres();
+  pgUrl = pgServer.createDatabase('federation');
+}, 60_000);
+afterAll(() => pgServer?.destroy());
+
 const backends: [string, () => Promise<Backend>][] = [
   ['memory', async () => createMemoryBackend()],
   ['sqlite', () => createSqliteBackend({ path: join(dir, 'fed.db') })],
+  ...(noPostgres ? [] : [['postgres', () => createPostgresBackend({ url: pgUrl })] as [string, () => Promise<Backend>]]),
 ];
 
 describe.each(backends)('federation store: %s', (_name, open) => {
