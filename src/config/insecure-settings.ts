@@ -61,6 +61,14 @@ export function insecureSettings(config: Config): ConfigWarning[] {
       'the server fetches request_uri URLs a browser sends (RFC 9101 §10.4.1); prefer pushed authorization requests',
     );
   }
+  config.externalProviders.forEach((p, i) => {
+    for (const key of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint'] as const) {
+      const uri = p[key];
+      if (uri && isHttpOffLoopback(uri))
+        warn(['externalProviders', i, key], 'external provider URL uses http off loopback: codes, tokens and its client secret travel unencrypted');
+    }
+    if (!p.usePkce) warn(['externalProviders', i, 'usePkce'], 'external provider without PKCE (RFC 9700 §2.1.1 recommends it for every client)');
+  });
   config.users.forEach((u, i) => {
     if (u.password !== undefined) warn(['users', i, 'password'], 'test user with a plain-text password; use passwordHash outside development');
   });

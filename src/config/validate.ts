@@ -11,6 +11,7 @@ import { isRecord } from './loose-input.js';
 import { configSchema, duration, type Config } from './schema.js';
 import { resolveIdentityResource } from './standard-resources.js';
 import { unknownKeys } from './unknown-keys.js';
+import { externalProviderIssues } from '../federation/provider-checks.js';
 
 export interface ValidateOptions {
   /** Grant types registered beside the built-in ones (`registerGrant`). */
@@ -31,7 +32,11 @@ export function validateConfig(input: unknown, opts: ValidateOptions = {}): { co
   if (!isRecord(input)) throw new ConfigError([{ path: '(root)', message: 'must be an object' }], opts.source);
   const parsed = configSchema.safeParse(input);
   const issues = sortByPath(
-    dedupe([...(parsed.success ? [] : parsed.error.issues.map(fromZodIssue)), ...unknownKeys(configSchema, input), ...crossCheck(input, opts.extraGrantTypes)]),
+    dedupe([
+      ...(parsed.success ? externalProviderIssues(parsed.data.externalProviders) : parsed.error.issues.map(fromZodIssue)),
+      ...unknownKeys(configSchema, input),
+      ...crossCheck(input, opts.extraGrantTypes),
+    ]),
   );
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues, opts.source);
   const config = complete(parsed.data);

@@ -111,6 +111,7 @@ export async function withRedis(durable: Backend, opts: RedisOptionsForGatehouse
     keys: durable.keys,
     users: durable.users,
     configDocuments: durable.configDocuments,
+    federation: durable.federation,
     outbox: durable.outbox,
     changes: guardStore('Redis', changes),
     // Readiness: the durable store and Redis both answer.

@@ -87,3 +87,34 @@ describe('presets', () => {
     expect(externalProviderSchema.safeParse({ name: 'up', clientId: 'x', issuer: 'javascript:alert(1)' }).success).toBe(false);
   });
 });
+
+describe('security warnings', () => {
+  it('warns about an external provider over http off loopback and one without PKCE', async () => {
+    const { parseConfig } = await import('../../src/config/load.js');
+    const { warnings } = parseConfig({
+      externalProviders: [
+        { name: 'plain', issuer: 'http://idp.example', clientId: 'a', clientSecret: 's', usePkce: false },
+        { name: 'local', issuer: 'http://127.0.0.1:8080', clientId: 'a', clientSecret: 's' },
+      ],
+    });
+    const paths = warnings.map((w) => w.path);
+    expect(paths).toContain('externalProviders[0].issuer');
+    expect(paths).toContain('externalProviders[0].usePkce');
+    expect(paths.filter((p) => p.startsWith('externalProviders[1]'))).toEqual([]);
+  });
+});
+
+describe('startup checks', () => {
+  it('an unusable or duplicate external provider fails the configuration with its path', async () => {
+    const { parseConfig } = await import('../../src/config/load.js');
+    expect(() =>
+      parseConfig({
+        externalProviders: [
+          { name: 'a', issuer: 'https://a.example', clientId: 'x' },
+          { name: 'b', issuer: 'https://b.example', clientId: 'x', clientSecret: 's' },
+          { name: 'b', issuer: 'https://b.example', clientId: 'x', clientSecret: 's' },
+        ],
+      }),
+    ).toThrow(/externalProviders\[0\]: clientSecret is required[\s\S]*externalProviders\[2\]: duplicate external provider "b"/);
+  });
+});
