@@ -10,7 +10,13 @@ describe('demo: UPSTREAM_OIDC_ISSUER', () => {
     const { config } = parseConfig(applyEnv(demoConfig(), { UPSTREAM_OIDC_ISSUER: 'https://upstream.example/' }));
     expect(config.externalProviders).toHaveLength(1);
     const p = resolveProvider(config.externalProviders[0]);
-    expect(p).toMatchObject({ name: 'upstream', displayName: 'Upstream', protocol: 'oidc', issuer: 'https://upstream.example', scopes: ['openid', 'profile', 'email'] });
+    expect(p).toMatchObject({
+      name: 'upstream',
+      displayName: 'Upstream',
+      protocol: 'oidc',
+      issuer: 'https://upstream.example',
+      scopes: ['openid', 'profile', 'email'],
+    });
     expect(p.config).toMatchObject({ clientId: 'gatehouse', clientSecret: 'secret', tokenEndpointAuthMethod: 'client_secret_basic', usePkce: true });
   });
 

@@ -46,6 +46,11 @@ beforeAll(async () => {
       });
       return;
     }
+    if (u.pathname === '/me') {
+      const ok = req.headers.authorization === 'Bearer oauth2-at';
+      json(ok ? 200 : 401, ok ? { user_id: 42, display_name: 'Ann Other', mail: 'ann@legacy.example' } : { error: 'invalid_token' });
+      return;
+    }
     if (u.pathname === '/jwks') {
       json(200, { keys: [{ ...publicJwk, kid: 'k1', alg: 'RS256', use: 'sig' }] });
       return;
@@ -62,6 +67,18 @@ beforeAll(async () => {
   down = await startTestServer();
   down.gh.context.config.externalProviders = [
     externalProviderSchema.parse({ name: 'forged', issuer: upstream.url, clientId: 'gatehouse', clientSecret: 'secret' }),
+    externalProviderSchema.parse({
+      name: 'legacy',
+      type: 'oauth2',
+      issuer: upstream.url,
+      clientId: 'gatehouse',
+      clientSecret: 'secret',
+      authorizationEndpoint: `${upstream.url}/authorize`,
+      tokenEndpoint: `${upstream.url}/token`,
+      userinfoEndpoint: `${upstream.url}/me`,
+      subjectClaim: 'user_id',
+      claimMapping: { name: 'display_name', email: 'mail' },
+    }),
     externalProviderSchema.parse({ name: 'gone', issuer: 'http://127.0.0.1:9', clientId: 'gatehouse', clientSecret: 'secret' }),
   ];
 });
@@ -94,13 +111,13 @@ async function start(provider: string) {
   return { jar, res: await jar.fetch(startUrl) };
 }
 
-async function callbackWith(tokenAnswer: typeof answer) {
-  const { jar, res } = await start('forged');
+async function callbackWith(tokenAnswer: typeof answer, provider = 'forged') {
+  const { jar, res } = await start(provider);
   const auth = new URL(res.headers.get('location')!);
   lastNonce = auth.searchParams.get('nonce')!;
   answer = tokenAnswer;
-  const cb = await jar.fetch(`${down.url}/federation/forged/callback?${new URLSearchParams({ code: 'c', state: auth.searchParams.get('state')! })}`);
-  return { status: cb.status, text: await cb.text() };
+  const cb = await jar.fetch(`${down.url}/federation/${provider}/callback?${new URLSearchParams({ code: 'c', state: auth.searchParams.get('state')! })}`);
+  return { status: cb.status, text: await cb.text(), location: cb.headers.get('location') };
 }
 
 const failures = async (reason: string) => {
@@ -108,6 +125,23 @@ const failures = async (reason: string) => {
   const line = text.split('\n').find((l) => l.startsWith(`gatehouse_federation_upstream_failures_total{provider="forged",reason="${reason}"}`));
   return Number(line?.split(' ').pop() ?? 0);
 };
+
+describe('a generic OAuth 2.0 provider', () => {
+  it('signs in with the userinfo URL, the subject claim and the claim mapping (no ID token, no nonce)', async () => {
+    const r = await callbackWith(async () => ({ status: 200, body: { access_token: 'oauth2-at', token_type: 'Bearer' } }), 'legacy');
+    expect(r.status).toBe(303);
+    expect(r.location).toContain('code=');
+    const link = await down.gh.context.federation!.store.findLink(upstream.url, '42');
+    const user = await down.gh.context.backend.users.findBySubject(link!.subjectId);
+    expect(user?.claims).toEqual({ name: 'Ann Other', email: 'ann@legacy.example' });
+  });
+
+  it('a userinfo answer that is refused is a readable page', async () => {
+    const r = await callbackWith(async () => ({ status: 200, body: { access_token: 'wrong', token_type: 'Bearer' } }), 'legacy');
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('was not valid');
+  });
+});
 
 describe('bad upstream answers', () => {
   it('accepts a correct ID token (the harness itself works)', async () => {
