@@ -18,7 +18,7 @@ import { AccessDenied, InvalidRequest, TemporarilyUnavailable, type OAuthError }
 import { loadPage, type InteractionOutcome, type LoadedPage } from '../interaction/interaction-api.js';
 import { endSessions } from '../sessions/session-admin.js';
 import { linkTo, subjectFor } from './accounts.js';
-import { FEDERATION_PATH, type Federation } from './federation-service.js';
+import { clientOf, FEDERATION_PATH, type Federation } from './federation-service.js';
 import type { ResolvedProvider } from './presets.js';
 import { UpstreamFailure, type UpstreamIdentity } from './upstream-client.js';
 import { verifyUpstreamLogoutToken, LogoutTokenError } from './upstream-logout-token.js';
@@ -101,7 +101,7 @@ export function federationRoutes(
       const id = single(req.query, 'id', 64) ?? '';
       const loaded = await loadPage(ctx, id, req.cookies);
       if (!loaded) return expired(req);
-      const client = ctx.clients.find(loaded.details.client.clientId);
+      const client = await clientOf(ctx, loaded.details.client.clientId);
       if (!client || !(await fed.providersFor(client)).some((x) => x.name === p.name)) return unknownProvider(req);
       const binding = browserBinding(ctx, req.cookies);
       const checks = await beginUpstreamRequest(ctx, { provider: p.name, intent: 'login', interactionId: id }, binding.value);

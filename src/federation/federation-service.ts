@@ -29,6 +29,11 @@ export interface Federation {
   startPath(name: string, interactionId: string, loginHint?: string): string;
 }
 
+/** The client of an interaction, as loadPage finds it (a host client store's or a registered one included). */
+export async function clientOf(ctx: ProviderContext, clientId: string): Promise<Client | undefined> {
+  return ctx.clients.load ? ctx.clients.load(clientId) : ctx.clients.find(clientId);
+}
+
 export function createFederation(ctx: ProviderContext): Federation {
   const store = ctx.backend.federation ?? new MemoryFederation();
   const registry = new ProviderRegistry(

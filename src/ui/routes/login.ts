@@ -5,12 +5,13 @@ import type { Route } from '../../core/router.js';
 import type { InteractionDetails } from '../../interaction/interaction-api.js';
 import { renderPage, type LoginError } from '../index.js';
 import { page, see, type PageKit } from './page-kit.js';
+import { clientOf } from '../../federation/federation-service.js';
 
 export function loginRoutes(kit: PageKit): [string, Route][] {
   const { ctx, base, templates, continueFlow } = kit;
   /** The external providers the client may use, as buttons (federation/). */
   const external = async (d: InteractionDetails) => {
-    const client = ctx.clients.find(d.client.clientId);
+    const client = await clientOf(ctx, d.client.clientId);
     const fed = ctx.federation;
     if (!fed || !client) return { externalProviders: undefined, localLogin: client?.enableLocalLogin ?? true };
     const list = await fed.providersFor(client);
@@ -48,7 +49,7 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
       const d = loaded.details;
       if (req.method === 'GET') {
         // acr_values=idp:NAME goes straight to the external provider (IdentityServer's convention).
-        const client = ctx.clients.find(d.client.clientId);
+        const client = await clientOf(ctx, d.client.clientId);
         const fed = ctx.federation;
         const idp = client && fed && (await fed.requestedProvider(loaded.interaction.payload.request.acrValues, client));
         if (fed && idp) return see(ctx.issuer + fed.startPath(idp.name, d.id));
@@ -57,7 +58,7 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
       const username = single(req.body, 'username', 256) ?? '';
       if (!kit.formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
       // Home-realm discovery: an email in a provider's `domains` signs in there.
-      const homeClient = ctx.clients.find(d.client.clientId);
+      const homeClient = await clientOf(ctx, d.client.clientId);
       const fed = ctx.federation;
       const home = homeClient && fed && (await fed.providerForEmail(username, homeClient));
       if (fed && home) return see(ctx.issuer + fed.startPath(home.name, d.id, username));
