@@ -152,6 +152,20 @@ describe('bad upstream answers', () => {
     expect(r.status).toBe(303);
   });
 
+  it('accepts the answer as a form post (response_mode=form_post, Apple)', async () => {
+    const { jar, res } = await start('forged');
+    const auth = new URL(res.headers.get('location')!);
+    lastNonce = auth.searchParams.get('nonce')!;
+    answer = async (nonce) => ({ status: 200, body: { access_token: 'at', token_type: 'Bearer', id_token: await idToken({ iss: upstream.url, nonce }) } });
+    const cb = await jar.fetch(`${down.url}/federation/forged/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ code: 'c', state: auth.searchParams.get('state')! }).toString(),
+    });
+    expect(cb.status).toBe(303);
+    expect(cb.headers.get('location')).toContain('code=');
+  });
+
   it('an ID token with a wrong nonce is refused with a readable page', async () => {
     const before = await failures('invalid_id_token');
     const r = await callbackWith(async () => ({
