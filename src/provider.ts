@@ -8,6 +8,7 @@ import { createClientJwksCache } from './client-auth/client-jwks-cache.js';
 import { compileClients, compileResources } from './config/compile.js';
 import { configWithDatabase, watchDatabaseConfig } from './config/database-config.js';
 import { parseConfig } from './config/load.js';
+import { checkSectorIdentifiers } from './config/sector-identifiers.js';
 import type { Config, ConfigInput } from './config/schema.js';
 import type { ClientAuthMethod, ClientRegistry, EndpointUrls, GrantHandler, ProviderContext } from './context.js';
 import { builtInGrants } from './grants/index.js';
@@ -166,6 +167,8 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const bus = createEventBus({ logger, clock, successLevel: fileConfig.events.successLogLevel, failureLevel: fileConfig.events.failureLogLevel });
   if (options.events) bus.subscribe(options.events);
   const tracing = createTracing();
+  // OIDC Core §8.1: the configured clients' sector identifier URIs are fetched and checked before anything opens.
+  await checkSectorIdentifiers(fileConfig);
   const rawBackend = options.backend ?? (await openBackend(fileConfig, { clock, logger }));
   // Clients and resources may also live in the database (`gatehouse import`).
   const { config, version: configVersion } = await configWithDatabase(input, fileConfig, rawBackend.configDocuments, parseOptions);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
+import { checkSectorIdentifiers } from '../config/sector-identifiers.js';
 import { loadConfigFile, parseConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import { hashSecret } from '../client-auth/secrets.js';
@@ -101,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'check': {
       const { input } = await loadConfig(args);
-      const { warnings } = parseConfig(input);
+      const { config, warnings } = parseConfig(input);
+      await checkSectorIdentifiers(config);
       for (const w of warnings) err(`warning: ${w.path}: ${w.message}`);
       out('configuration is valid');
       return 0;

@@ -12,6 +12,7 @@ import { STANDARD_IDENTITY_RESOURCE_NAMES } from './standard-resources.js';
 import { checkCibaClient } from './ciba-checks.js';
 import { checkAccount } from './account-checks.js';
 import { checkMtlsClient, checkMtlsSettings } from './mtls-checks.js';
+import { checkPairwiseClients } from './pairwise-checks.js';
 
 /** Grant types Gatehouse implements; others need `extraGrantTypes` (registered handlers). */
 export const KNOWN_GRANT_TYPES: readonly string[] = [
@@ -104,6 +105,7 @@ export function crossCheck(input: Record<string, unknown>, extraGrantTypes: read
       add(['clients', i, flag(c.requireDpop, false) ? 'requireDpop' : 'requireDpopNonce'], 'needs DPoP, which is switched off (dpop.enabled is false)');
     }
   });
+  checkPairwiseClients(input, add);
 
   const subjects = new Map<string, number>();
   const usernames = new Map<string, number>();

@@ -173,6 +173,18 @@ export const clientSchema = z.object({
   ...parJarClientFields,
   /** External identity providers offered to this client (docs/federation.md). */
   ...clientFederationFields,
+  /**
+   * OIDC Core §8: `public` gives every client the same `sub`; `pairwise` a
+   * `sub` per sector (docs/claims.md#pairwise-subject-identifiers), which
+   * needs `subjects.pairwiseSalt`.
+   */
+  subjectType: z.enum(['public', 'pairwise']).default('public'),
+  /**
+   * OIDC Core §8.1: an https URL of a JSON array listing every redirect URI of
+   * the client; its host is the sector identifier. Required for a pairwise
+   * client whose redirect URIs have several hosts. Fetched and checked at start.
+   */
+  sectorIdentifierUri: absoluteUri.optional(),
 });
 
 const resourceBase = {
@@ -383,6 +395,17 @@ export const authenticationSchema = z.object({
   backChannelLogoutOutboxInterval: duration.default(5),
   /** Seconds a logout token is valid (Back-Channel Logout 1.0 §4 recommends at most two minutes). */
   logoutTokenLifetime: duration.default(120),
+  /**
+   * The `acr` of a sign-in, from its authentication methods (`amr`, RFC 8176):
+   * the first rule whose `amr` are all among the sign-in's gives its `acr`,
+   * else `default`; no acr claim when neither applies (docs/claims.md#acr-and-amr).
+   */
+  acr: z
+    .object({
+      rules: z.array(z.object({ amr: z.array(z.string().min(1)).min(1), acr: z.string().min(1).max(256) })).default([]),
+      default: z.string().min(1).max(256).optional(),
+    })
+    .default({ rules: [] }),
 });
 
 /** The demo's protected test API (docs/resource-server.md#the-demo-api), served through the resource-server middleware. */
@@ -420,6 +443,16 @@ export const outboundSchema = z.object({
     .default(256 * 1024),
   /** Let client-supplied URLs reach private networks (RFC 1918, fc00::/7, 100.64/10); never loopback or link-local. */
   allowPrivateNetworks: z.boolean().default(false),
+});
+
+/** Subject identifiers (OIDC Core §8); docs/claims.md#pairwise-subject-identifiers. */
+export const subjectsSchema = z.object({
+  /**
+   * The secret salt of pairwise subject identifiers (OIDC Core §8.1):
+   * sub = SHA-256(sector identifier || local subject || salt). Keep it secret
+   * and never change it: every pairwise sub changes with it.
+   */
+  pairwiseSalt: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export const configSchema = z.object({
@@ -464,6 +497,7 @@ export const configSchema = z.object({
   /** External identity providers (docs/federation.md); more can be stored in the backend (`gatehouse providers`). */
   externalProviders: z.array(externalProviderSchema).default([]),
   federation: federationSchema.default(federationSchema.parse({})),
+  subjects: subjectsSchema.default(subjectsSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

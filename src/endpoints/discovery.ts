@@ -11,6 +11,7 @@ import { cibaMetadata } from './ciba-metadata.js';
 import { clientResponseTypes, RESPONSE_TYPES } from './authorize/response-types.js';
 import { DEVICE_CODE_GRANT } from '../grants/device-code-grant.js';
 import { parJarMetadata } from './par-jar-metadata.js';
+import { supportedAcrValues } from '../sessions/authentication-methods.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */
@@ -76,7 +77,8 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256', 'HS384', 'HS512'],
     introspection_endpoint_auth_methods_supported: authMethods.filter((m) => m !== 'none'),
     revocation_endpoint_auth_methods_supported: authMethods,
-    subject_types_supported: ['public'],
+    // OIDC Core §8: pairwise once the salt is configured (docs/claims.md).
+    subject_types_supported: ctx.config.subjects.pairwiseSalt !== undefined ? ['public', 'pairwise'] : ['public'],
     id_token_signing_alg_values_supported: algs,
     ...cibaMetadata(ctx),
   };
@@ -91,7 +93,9 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       response_modes_supported: ['query', 'fragment', 'form_post'],
       code_challenge_methods_supported: pkceMethods(ctx),
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
-      claims_parameter_supported: false,
+      // OIDC Core §5.5 (docs/claims.md).
+      claims_parameter_supported: true,
+      display_values_supported: ['page', 'popup', 'touch', 'wap'],
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
       authorization_response_iss_parameter_supported: true,
@@ -103,6 +107,9 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
       backchannel_logout_session_supported: true,
     });
     if (deviceFlow) doc.device_authorization_endpoint = e.deviceAuthorization;
+    // Discovery §3: the acr values the configured mapping gives (authentication.acr).
+    const acrValues = supportedAcrValues(ctx.config);
+    if (acrValues.length) doc.acr_values_supported = acrValues;
     // Session Management 1.0 §3.3.
     if (ctx.config.authentication.checkSession) doc.check_session_iframe = e.checkSession;
   }

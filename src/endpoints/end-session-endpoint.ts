@@ -10,6 +10,7 @@ import type { InternalRequest, InternalResponse, SetCookie } from '../core/types
 import { signOutBrowser } from '../sessions/end-user-session.js';
 import { currentSession, type Session } from '../sessions/session-service.js';
 import { readLogoutRequest, type LogoutRequest } from './logout-request.js';
+import { namesSubject } from '../tokens/pairwise.js';
 
 /**
  * §2: the request is tied to this browser's session when its id_token_hint
@@ -17,7 +18,8 @@ import { readLogoutRequest, type LogoutRequest } from './logout-request.js';
  * if any, names the same user. Otherwise the user is asked.
  */
 async function tiedToSession(ctx: ProviderContext, r: LogoutRequest, session: Session): Promise<boolean> {
-  if (!r.hint || r.hint.sub !== session.subjectId) return false;
+  // The hint's sub is the one its client saw: pairwise for a pairwise client (OIDC Core §8).
+  if (!r.hint || !r.client || !namesSubject(ctx, r.client, r.hint.sub, session.subjectId)) return false;
   if (r.hint.sid !== undefined && r.hint.sid !== session.payload.sid) return false;
   if (r.logoutHint !== undefined && r.logoutHint !== session.subjectId) {
     const user = await ctx.users.findBySubject(session.subjectId);

@@ -12,6 +12,8 @@ import { activeProfile, profileClaims } from '../tokens/user-claims.js';
 import { userinfoResponse } from './userinfo-response.js';
 import { checkUserinfoProof, dpopSchemeToken, withDpopChallenge } from './userinfo-dpop.js';
 import { checkUserinfoCertificate } from './userinfo-mtls.js';
+import { USERINFO_CLAIMS_CLAIM, userinfoClaimsOf } from '../tokens/claims-request.js';
+import { localSubjectOf, subjectFor } from '../tokens/pairwise.js';
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
 const BEARER_SCHEME = /^bearer(?: +|$)/i;
@@ -80,15 +82,26 @@ async function userinfo(req: InternalRequest, ctx: ProviderContext, dpopToken: s
   const scopes = spaceList(typeof found.claims.scope === 'string' ? found.claims.scope : undefined);
   // OIDC Core §5.3.3 / RFC 6750 §3.1: a token without openid lacks the scope this endpoint needs.
   if (!scopes.includes('openid')) throw new InsufficientScope('the access token does not have the openid scope');
-  const sub = found.claims.sub;
   const clientId = found.claims.client_id;
   const client = typeof clientId !== 'string' ? undefined : ctx.clients.load ? await ctx.clients.load(clientId) : ctx.clients.find(clientId);
   // A token of a client that is gone or disabled, or of a user the profile service calls inactive: no answer.
   if (!client) throw new InvalidToken('the client of the access token is no longer enabled');
-  const active = await activeProfile(ctx, typeof sub === 'string' ? sub : undefined, client, 'userinfo');
+  // A pairwise client's token names the user by its pairwise sub; the local one travels sealed (tokens/pairwise.ts).
+  const active = await activeProfile(ctx, localSubjectOf(ctx, client, found.claims), client, 'userinfo');
   if (!active) throw new InvalidToken('the user of the access token is no longer active');
-  // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4).
-  const claims = await profileClaims(ctx, { subjectId: active.subjectId, user: active.user, client, caller: 'userinfo', scopes, target: 'identity' });
-  // §5.3.2: JSON, or a signed and/or encrypted JWT per the client's registration (userinfo-response.ts).
-  return userinfoResponse(ctx, client, { ...claims, sub: active.subjectId });
+  // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4)
+  // and the claims parameter's userinfo member (§5.5), which the access token carries.
+  const claimsRequest = userinfoClaimsOf(found.claims[USERINFO_CLAIMS_CLAIM]);
+  const claims = await profileClaims(ctx, {
+    subjectId: active.subjectId,
+    user: active.user,
+    client,
+    caller: 'userinfo',
+    scopes,
+    target: 'identity',
+    claimsRequest,
+  });
+  // §5.3.2: the sub is the ID token's (pairwise for a pairwise client, §8); the token keeps the local one.
+  // JSON, or a signed and/or encrypted JWT per the client's registration (userinfo-response.ts).
+  return userinfoResponse(ctx, client, { ...claims, sub: subjectFor(ctx, client, active.subjectId) });
 }

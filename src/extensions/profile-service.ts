@@ -8,6 +8,7 @@
  * the authorize endpoint asks for a new login.
  */
 import type { Client, User } from '../model/types.js';
+import type { ClaimsMember } from '../model/claims-request.js';
 import { PROTECTED_CLAIMS } from '../tokens/user-claims.js';
 
 /** Who asks for profile data. */
@@ -23,10 +24,18 @@ export interface ProfileDataRequest {
   user: User | undefined;
   client: Client;
   caller: ProfileCaller;
-  /** The claim types the granted scopes release (identity resources' or API scopes' and resources' userClaims). */
+  /**
+   * The claim types to issue: those the granted scopes release (identity
+   * resources' or API scopes' and resources' userClaims) and those the
+   * `claims` request parameter asks for (OIDC Core §5.5).
+   */
   requestedClaimTypes: ReadonlySet<string>;
   /** The granted scopes. */
   scopes: readonly string[];
+  /** OIDC Core §5.5: the claims parameter's member for this target (essential, value, values), when the client sent one. */
+  claimsRequest?: ClaimsMember;
+  /** OIDC Core §5.2: `claims_locales` of the authorization request (a space-separated list of BCP47 tags), when sent. */
+  claimsLocales?: string;
 }
 
 export interface IsActiveRequest {

@@ -170,6 +170,8 @@ export const authorizationCodeGrant: GrantHandler = {
       acr: p.acr,
       amr: p.amr,
       nonce: p.nonce,
+      claims: p.claims,
+      claimsLocales: p.claimsLocales,
       // Derived from the code, so a replay knows which token to revoke without a second write here.
       jti: codeAccessTokenJti(rec.id),
       cnf: dpopConfirmation(req),
@@ -191,6 +193,8 @@ export const authorizationCodeGrant: GrantHandler = {
           authTime: p.authTime,
           acr: p.acr,
           amr: p.amr,
+          claims: p.claims,
+          claimsLocales: p.claimsLocales,
           accessTokenClaims: sameList(grantAudiences, audiences) && !ctx.extensions.tokenRequestValidator ? accessTokenClaims : await claimsFor(grantAudiences),
           issuedJwt: jwt,
           dpopJkt: refreshTokenJkt(client, req),

@@ -185,6 +185,8 @@ export const refreshTokenGrant: GrantHandler = {
       acr: p.acr,
       amr: p.amr,
       cnf: dpopConfirmation(req),
+      claims: p.claims,
+      claimsLocales: p.claimsLocales,
     });
     const { issuedJwt: _j, issuedReferenceId: _r, predecessorId: _p, ...carried } = p;
     let refreshToken = token;

@@ -37,6 +37,8 @@ export interface InteractionDetails {
   redirectOrigin: string;
   loginHint?: string;
   uiLocales?: string;
+  /** OIDC Core §3.1.2.1 display (page, popup, touch, wap), when the request sent one. */
+  display?: string;
   prompt: string[];
   /** The signed-in user (for consent pages). */
   subjectId?: string;
@@ -138,6 +140,7 @@ export async function loadPage(ctx: ProviderContext, id: string, cookies: Readon
     redirectOrigin: new URL(r.redirectUri).origin,
     loginHint: r.loginHint,
     uiLocales: r.uiLocales,
+    ...(r.display && { display: r.display }),
     prompt: r.prompt,
     subjectId: session?.subjectId,
     csrfToken: i.payload.csrf,

@@ -1,4 +1,6 @@
 /** The validated authorization request, as stored in an interaction. Plain JSON. */
+import type { ClaimsRequest } from './claims-request.js';
+
 /** The JARM modes (`query.jwt`, ...) carry the parameters in one JWT (endpoints/authorize/jarm.ts); `jwt` is resolved to one of them. */
 export type ResponseMode = 'query' | 'fragment' | 'form_post' | 'query.jwt' | 'fragment.jwt' | 'form_post.jwt';
 
@@ -25,6 +27,10 @@ export interface AuthorizationRequest {
   acrValues: string[];
   uiLocales?: string;
   claimsLocales?: string;
+  /** OIDC Core §5.5: the parsed `claims` parameter. */
+  claims?: ClaimsRequest;
+  /** OIDC Core §3.1.2.1: how the pages should display (page, popup, touch, wap). */
+  display?: string;
   /** Set by a host's custom authorize request validator; shown to custom pages by the interaction API. */
   annotations?: Record<string, unknown>;
 }

@@ -8,6 +8,9 @@ import type { Client } from '../model/types.js';
 import type { Confirmation } from '../proof/token-binding.js';
 import { accessTokenFormat } from './access-token-format.js';
 import { newHandle } from './handles.js';
+import type { ClaimsMember } from '../model/claims-request.js';
+import { USERINFO_CLAIMS_CLAIM } from './claims-request.js';
+import { SEALED_SUBJECT_CLAIM, sealSubject, subjectFor } from './pairwise.js';
 
 export interface AccessTokenRequest {
   client: Client;
@@ -32,6 +35,8 @@ export interface AccessTokenRequest {
   lifetime?: number;
   /** RFC 9449 §6.1 / RFC 8705 §3.1: the DPoP key (`cnf.jkt`) or certificate (`cnf.x5t#S256`) the token is bound to; stored with reference tokens. */
   cnf?: Confirmation;
+  /** OIDC Core §5.5: the claims parameter's userinfo member, carried to the userinfo endpoint (tokens/claims-request.ts). */
+  userinfoClaims?: ClaimsMember;
 }
 
 export interface IssuedAccessToken {
@@ -49,7 +54,8 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   const aud = req.audiences.length === 0 ? `${ctx.issuer}/resources` : req.audiences.length === 1 ? req.audiences[0] : [...req.audiences];
   const claims: Record<string, unknown> = {
     iss: ctx.issuer,
-    sub: req.subjectId ?? client.clientId,
+    // OIDC Core §8: a pairwise client's tokens carry its pairwise sub, as oidc-provider's do (docs/claims.md).
+    sub: req.subjectId !== undefined ? subjectFor(ctx, client, req.subjectId) : client.clientId,
     aud,
     client_id: client.clientId,
     jti: req.jti ?? newHandle().slice(0, 22),
@@ -63,6 +69,9 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   if (req.amr?.length) claims.amr = req.amr;
   if (req.sessionId) claims.sid = req.sessionId;
   if (req.cnf) claims.cnf = { ...req.cnf };
+  if (req.userinfoClaims) claims[USERINFO_CLAIMS_CLAIM] = req.userinfoClaims;
+  // The local subject, sealed, so userinfo finds the user behind a pairwise sub (tokens/pairwise.ts).
+  if (req.subjectId !== undefined && client.subjectType === 'pairwise') claims[SEALED_SUBJECT_CLAIM] = sealSubject(ctx, req.subjectId);
   if (client.claims.length && (req.subjectId === undefined || client.alwaysSendClientClaims)) {
     for (const c of client.claims) {
       const name = clientClaimName(client.clientClaimsPrefix, c.type);
@@ -86,7 +95,8 @@ export async function issueAccessToken(ctx: ProviderContext, req: AccessTokenReq
   const claims = accessTokenClaims(ctx, req, now);
   const expiresIn = req.lifetime ?? req.client.accessTokenLifetime;
   const accessToken = await accessTokenFormat(req.client).encode(ctx, claims, {
-    subjectId: claims.sub as string,
+    // Stored records keep the local subject (revocation by user, session-bound tokens).
+    subjectId: req.subjectId ?? req.client.clientId,
     clientId: req.client.clientId,
     sessionId: req.sessionId,
     grantId: req.grantId,

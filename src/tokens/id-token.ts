@@ -5,6 +5,7 @@ import type { ProviderContext } from '../context.js';
 import type { Client, User } from '../model/types.js';
 import { finishIdToken, idTokenSigningKey } from './id-token-finish.js';
 import { claimsForScopes } from './user-claims.js';
+import { subjectFor } from './pairwise.js';
 
 export interface IdTokenRequest {
   client: Client;
@@ -66,7 +67,8 @@ export async function issueIdToken(ctx: ProviderContext, req: IdTokenRequest): P
   // OIDC Core §2: the protocol claims, set after the user claims so none can be overridden.
   Object.assign(claims, {
     iss: ctx.issuer,
-    sub: req.user.subjectId,
+    // OIDC Core §8: the client's view of the subject (pairwise for a pairwise client).
+    sub: subjectFor(ctx, req.client, req.user.subjectId),
     aud: req.client.clientId,
     exp: now + req.client.identityTokenLifetime,
     iat: now,

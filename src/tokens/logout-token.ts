@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProviderContext } from '../context.js';
 import type { Client } from '../model/types.js';
 import { signJwt } from './sign-jwt.js';
+import { subjectFor } from './pairwise.js';
 
 /** The event member of the logout token's `events` claim (§2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -28,7 +29,7 @@ export async function issueLogoutToken(ctx: ProviderContext, req: LogoutTokenReq
   const claims: Record<string, unknown> = {
     iss: ctx.issuer,
     // §2.4: sub and/or sid; sub always, sid when the client asks for it (§2.2).
-    sub: req.subjectId,
+    sub: subjectFor(ctx, req.client, req.subjectId),
     aud: req.client.clientId,
     iat: now,
     // §4: a short lifetime keeps a captured token from being replayed.

@@ -1,3 +1,5 @@
+import type { ClaimsRequest } from '../model/claims-request.js';
+
 /** The stored form of a refresh token (kind 'refresh_token', id = hash of the handle). */
 export interface RefreshTokenPayload {
   scopes: string[];
@@ -7,6 +9,9 @@ export interface RefreshTokenPayload {
   authTime?: number;
   acr?: string;
   amr?: string[];
+  /** OIDC Core §5.5: the claims request of the authorization, honoured by refreshed ID tokens and access tokens. */
+  claims?: ClaimsRequest;
+  claimsLocales?: string;
   /** Claims copied into access tokens issued from this refresh token. */
   accessTokenClaims?: Record<string, unknown>;
   /**

@@ -18,6 +18,7 @@ import { accessTokenType, issueAccessToken, type IssuedAccessToken } from './acc
 import { issueIdToken } from './id-token.js';
 import { absoluteRefreshExpiry, issueRefreshToken } from './refresh-token.js';
 import { activeGrantSubject, profileClaims } from './user-claims.js';
+import { requestedClaimTypes, type ClaimsRequest } from './claims-request.js';
 
 /** The builders every grant issues through (client_credentials: the access token alone). */
 export { issueAccessToken, issueRefreshToken, absoluteRefreshExpiry, accessTokenType };
@@ -53,6 +54,10 @@ export interface UserTokenRequest {
   accessTokenLifetime?: number;
   /** RFC 9449 §6.1: bind the access token to this DPoP key (proof/token-binding.ts `dpopConfirmation`). */
   cnf?: Confirmation;
+  /** OIDC Core §5.5: the claims request the grant releases (id_token member here, userinfo member in the access token). */
+  claims?: ClaimsRequest;
+  /** OIDC Core §5.2 claims_locales, for the profile service. */
+  claimsLocales?: string;
 }
 
 export interface UserTokens {
@@ -77,10 +82,14 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     jti: req.jti,
     lifetime: req.accessTokenLifetime,
     cnf: req.cnf,
+    userinfoClaims: req.scopes.includes('openid') ? req.claims?.userinfo : undefined,
   });
   if (!req.scopes.includes('openid')) return { access };
   // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.
-  const includeUserClaims = req.client.alwaysIncludeUserClaimsInIdToken;
+  // OIDC Core §5.5: claims the claims parameter asks for in the ID token go there too.
+  const scopeClaims = req.client.alwaysIncludeUserClaimsInIdToken;
+  const idTokenClaims = requestedClaimTypes(req.claims?.id_token).length ? req.claims?.id_token : undefined;
+  const includeUserClaims = scopeClaims || idTokenClaims !== undefined;
   const userClaims = includeUserClaims
     ? await profileClaims(ctx, {
         subjectId: req.user.subjectId,
@@ -89,6 +98,9 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
         caller: 'id_token',
         scopes: req.scopes,
         target: 'identity',
+        scopeClaims,
+        claimsRequest: idTokenClaims,
+        claimsLocales: req.claimsLocales,
       })
     : undefined;
   const idToken = await issueIdToken(ctx, {

@@ -8,6 +8,7 @@ import { InvalidGrant } from '../errors.js';
 import { defaultProfileService, withoutProtocolClaims, type IsActiveCaller, type ProfileCaller } from '../extensions/profile-service.js';
 import type { Client, Resources, User } from '../model/types.js';
 import { RESERVED_CLAIMS } from '../config/reserved-claims.js';
+import type { ClaimsMember } from '../model/claims-request.js';
 
 /**
  * Claims a user store or profile must never set: the protocol's own
@@ -68,6 +69,21 @@ export interface ProfileClaimsRequest {
   scopes: readonly string[];
   target: 'identity' | 'access';
   audiences?: readonly string[];
+  /** OIDC Core §5.5: claims the claims parameter asks for besides the scopes' (already narrowed to what may be released). */
+  claimsRequest?: ClaimsMember;
+  /** false: only the claimsRequest's claims, not the scopes' (an ID token next to an access token). Default true. */
+  scopeClaims?: boolean;
+  /** OIDC Core §5.2 claims_locales, passed to the profile service. */
+  claimsLocales?: string;
+}
+
+/** The claim types of a request: the scopes' (unless scopeClaims is false) and the claims parameter's user claims. */
+function wantedTypes(ctx: ProviderContext, req: ProfileClaimsRequest): ReadonlySet<string> {
+  const fromScopes = req.scopeClaims === false ? new Set<string>() : claimTypesFor(ctx.resources, req.scopes, req.target, req.audiences);
+  if (!req.claimsRequest) return fromScopes;
+  const all = new Set(fromScopes);
+  for (const type of Object.keys(req.claimsRequest)) if (!PROTECTED_CLAIMS.has(type)) all.add(type);
+  return all;
 }
 
 /**
@@ -79,9 +95,11 @@ export interface ProfileClaimsRequest {
  */
 export async function profileClaims(ctx: ProviderContext, req: ProfileClaimsRequest): Promise<Record<string, unknown>> {
   const profile = ctx.extensions.profile;
+  const plain = req.claimsRequest === undefined && req.scopeClaims !== false;
   // The built-in service is today's claimsForScopes: no promise, no copy.
-  if (profile === defaultProfileService) return req.user ? claimsForScopes(ctx.resources, req.user.claims, req.scopes, req.target, req.audiences) : {};
-  const requestedClaimTypes = claimTypesFor(ctx.resources, req.scopes, req.target, req.audiences);
+  if (profile === defaultProfileService && plain) return req.user ? claimsForScopes(ctx.resources, req.user.claims, req.scopes, req.target, req.audiences) : {};
+  const requestedClaimTypes = wantedTypes(ctx, req);
+  if (profile === defaultProfileService) return defaultProfileService.getProfileData({ user: req.user, requestedClaimTypes });
   const claims = await profile.getProfileData({
     subject: req.subjectId,
     user: req.user,
@@ -89,6 +107,8 @@ export async function profileClaims(ctx: ProviderContext, req: ProfileClaimsRequ
     caller: req.caller,
     requestedClaimTypes,
     scopes: req.scopes,
+    ...(req.claimsRequest && { claimsRequest: req.claimsRequest }),
+    ...(req.claimsLocales !== undefined && { claimsLocales: req.claimsLocales }),
   });
   return withoutProtocolClaims(claims ?? {});
 }

@@ -82,7 +82,7 @@ function ScopeGroup(props: { title: string; idPrefix: string; scopes: ScopeView[
 export function ConsentPage(props: ConsentPageProps): VNode {
   const m = t(props.locale);
   return (
-    <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} title={m.consentTitle}>
+    <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} display={props.display} title={m.consentTitle}>
       <div class="gh-header">
         <ClientLogo client={props.client} locale={props.locale} />
         <h1>

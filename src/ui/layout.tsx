@@ -20,6 +20,8 @@ export interface PageBaseProps {
   theme: ThemeView;
   /** `ui.basePath`, e.g. `/ui`; assets live under `<basePath>/assets/`. */
   basePath: string;
+  /** OIDC Core §3.1.2.1 `display` of the request (page, popup, touch, wap), as `data-display` on the body. */
+  display?: string;
 }
 
 /**
@@ -79,7 +81,7 @@ export function Layout(props: PageBaseProps & { title: string; children: Compone
         <HeadMeta title={`${title} · ${theme.productName}`} />
         <Stylesheets basePath={basePath} theme={theme} />
       </head>
-      <body>
+      <body data-display={props.display}>
         <div class="gh-page">
           <header class="gh-brand">
             {logo ? <img src={logo} alt={m.logoAlt(theme.productName)} /> : <span class="gh-brand-name">{theme.productName}</span>}

@@ -51,7 +51,7 @@ export function LoginPage(props: LoginPageProps): VNode {
   // Focus the first field the user still has to fill: the password when the username is known.
   const focusPassword = Boolean(props.username);
   return (
-    <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} title={m.loginTitle}>
+    <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} display={props.display} title={m.loginTitle}>
       <div class="gh-header">
         <ClientLogo client={client} locale={props.locale} />
         <h1>{m.loginHeading}</h1>

@@ -35,6 +35,7 @@ import {
   type ResponseType,
 } from './response-types.js';
 import { checkDpopJkt } from './check-dpop-jkt.js';
+import { CLAIMS_PARAMETER_LIMIT, parseClaimsRequest, requestedSubject, type ClaimsRequest } from '../../tokens/claims-request.js';
 
 /** Thrown by phase two: the error may be sent to the verified redirect URI. */
 export class RedirectableError extends Error {
@@ -124,6 +125,31 @@ function checkAcrValues(p: Params): string[] {
   const values = spaceList(single(p, 'acr_values', 512));
   if (values.length > MAX_ACR_VALUES) throw new InvalidRequest(`at most ${MAX_ACR_VALUES} acr_values are allowed`);
   return values;
+}
+
+/** OIDC Core §3.1.2.1 display: one of the four values the spec defines. */
+const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);
+
+function checkDisplay(p: Params): string | undefined {
+  const display = single(p, 'display', 16);
+  if (display !== undefined && !DISPLAYS.has(display)) throw new InvalidRequest('display must be page, popup, touch or wap');
+  return display;
+}
+
+/** OIDC Core §5.5: the claims parameter, a JSON object (tokens/claims-request.ts checks its members). */
+function checkClaims(p: Params): ClaimsRequest | undefined {
+  return parseClaimsRequest(single(p, 'claims', CLAIMS_PARAMETER_LIMIT));
+}
+
+/**
+ * OIDC Core §5.5.1: a sub value in claims.id_token names the only user who
+ * may get tokens, as an id_token_hint does; the two must agree.
+ */
+function subjectHint(hintSub: string | undefined, claims: ClaimsRequest | undefined): string | undefined {
+  const requested = requestedSubject(claims);
+  if (requested !== undefined && hintSub !== undefined && requested !== hintSub)
+    throw new InvalidRequest('claims sub value and id_token_hint name different users');
+  return hintSub ?? requested;
 }
 
 /** What an interaction would store stays under `authentication.maxInteractionSize` (nothing is stored otherwise). */
@@ -245,7 +271,8 @@ export async function validateAuthorizationRequest(
     const pkce = returnsCode(responseType) ? checkPkce(client, p) : {};
     const prompt = checkPrompt(p);
     const maxAge = checkMaxAge(p);
-    const idTokenHintSub = await checkIdTokenHint(ctx, client, p);
+    const claims = checkClaims(p);
+    const idTokenHintSub = subjectHint(await checkIdTokenHint(ctx, client, p), claims);
     const request: AuthorizationRequest = {
       clientId: client.clientId,
       redirectUri,
@@ -264,6 +291,8 @@ export async function validateAuthorizationRequest(
       acrValues: checkAcrValues(p),
       uiLocales: single(p, 'ui_locales', 128),
       claimsLocales: single(p, 'claims_locales', 128),
+      claims,
+      display: checkDisplay(p),
     };
     // After the built-in checks: a host's validator may refuse (redirected like the above) or annotate.
     const custom = ctx.extensions.authorizeRequestValidator && (await ctx.extensions.authorizeRequestValidator.validate({ client, request, params: p }));

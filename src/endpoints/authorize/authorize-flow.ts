@@ -28,6 +28,9 @@ import {
   type InteractionUrl,
 } from '../../interaction/interaction-store.js';
 import type { EventOf } from '../../events/types.js';
+import { acrFor } from '../../sessions/authentication-methods.js';
+import { releasableClaims, satisfiesEssentialAcr } from '../../tokens/claims-request.js';
+import { namesSubject } from '../../tokens/pairwise.js';
 
 export type { InteractionUrl } from '../../interaction/interaction-store.js';
 
@@ -47,7 +50,10 @@ function loginReason(
   // max_age=0 is equivalent to prompt=login (even within the same second).
   if (request.maxAge !== undefined && (request.maxAge === 0 || now - session.payload.authTime > request.maxAge)) return 'max_age';
   if (client.userSsoLifetime !== undefined && now - session.payload.authTime > client.userSsoLifetime) return 'userSsoLifetime';
-  if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== session.subjectId) return 'id_token_hint names another user';
+  // The hint's sub is the one the client saw: pairwise for a pairwise client (tokens/pairwise.ts).
+  if (request.idTokenHintSub !== undefined && !namesSubject(ctx, client, request.idTokenHintSub, session.subjectId)) return 'id_token_hint names another user';
+  // OIDC Core §5.5.1.1: an essential acr the session does not meet asks for a new sign-in.
+  if (!satisfiesEssentialAcr(request.claims, session.payload.acr)) return 'essential acr';
   return undefined;
 }
 
@@ -180,12 +186,14 @@ export class AuthorizeFlow {
     if (login && !login.sessionStarted) {
       // Another user signs in on this browser: the previous user's session ends, with its clients notified.
       if (session && session.subjectId !== login.subjectId) await endStoredSession(ctx, session.record, 'replaced');
+      const amr = login.amr ?? ['pwd'];
       const started = await beginSession(ctx, req, {
         previous: session,
         subjectId: login.subjectId,
         authTime: login.authTime,
-        amr: login.amr ?? ['pwd'],
-        acr: login.acr,
+        amr,
+        // The login's own acr (a custom UI's), else the configured mapping of its methods.
+        acr: login.acr ?? acrFor(ctx.config, amr),
         remember: login.remember ?? false,
       });
       cookies.push(started.cookie);
@@ -208,10 +216,19 @@ export class AuthorizeFlow {
     const subjectId = session.subjectId;
     // OIDC Core §3.1.2.1 id_token_hint: when the user who signed in during this
     // request is not the one the hint names, the answer is an error (login_required).
-    if (request.idTokenHintSub !== undefined && request.idTokenHintSub !== subjectId) {
+    if (request.idTokenHintSub !== undefined && !namesSubject(ctx, client, request.idTokenHintSub, subjectId)) {
       return this.error(
         request,
         new LoginRequired('the signed-in user is not the one named by id_token_hint'),
+        interaction ? [...cookies, this.finish(interaction, w)] : cookies,
+      );
+    }
+
+    // OIDC Core §5.5.1.1: an essential acr a new sign-in still does not meet is a failed authentication.
+    if (!satisfiesEssentialAcr(request.claims, session.payload.acr)) {
+      return this.error(
+        request,
+        new AccessDenied('the authentication does not meet the requested essential acr values'),
         interaction ? [...cookies, this.finish(interaction, w)] : cookies,
       );
     }
@@ -233,6 +250,8 @@ export class AuthorizeFlow {
 
     const responseType = request.responseType ?? 'code';
     const params: Record<string, string> = {};
+    // OIDC Core §5.5: what of the claims parameter this grant may release.
+    const claims = releasableClaims(ctx.resources, client, request.claims, scopes, state.step === 'consented' || client.requireConsent);
     let code: { value: string; grantId?: string; recordId: string } | undefined;
     if (returnsCode(responseType)) {
       const issued = authorizationCodeRecord(ctx, {
@@ -250,6 +269,9 @@ export class AuthorizeFlow {
           authTime: session.payload.authTime,
           acr: session.payload.acr,
           amr: session.payload.amr,
+          // The claims request and claims_locales, for the token endpoint's ID token, userinfo and the profile service.
+          claims,
+          claimsLocales: request.claimsLocales,
         },
       });
       w.writes.push({ put: issued.record });
@@ -272,6 +294,8 @@ export class AuthorizeFlow {
           authTime: session.payload.authTime,
           acr: session.payload.acr,
           amr: session.payload.amr,
+          claims,
+          claimsLocales: request.claimsLocales,
           code,
         }),
       );

@@ -14,6 +14,7 @@ import { issueIdToken } from '../../tokens/id-token.js';
 import { issueAccessToken } from '../../tokens/token-service.js';
 import { profileClaims } from '../../tokens/user-claims.js';
 import { returnsAccessToken, returnsIdToken, type ResponseType } from './response-types.js';
+import { requestedClaimTypes, type ClaimsRequest } from '../../tokens/claims-request.js';
 
 export interface FrontChannelInput {
   client: Client;
@@ -34,6 +35,10 @@ export interface FrontChannelInput {
    * a replayed code revokes this token too (authorization-code-grant.ts).
    */
   code?: { value: string; grantId?: string; recordId: string };
+  /** OIDC Core §5.5: the claims request this grant may release (tokens/claims-request.ts releasableClaims). */
+  claims?: ClaimsRequest;
+  /** OIDC Core §5.2 claims_locales, for the profile service. */
+  claimsLocales?: string;
 }
 
 /**
@@ -63,6 +68,8 @@ export async function frontChannelTokens(ctx: ProviderContext, input: FrontChann
       amr: input.amr ? [...input.amr] : undefined,
       grantId: input.code?.grantId ?? randomUUID(),
       jti: input.code && frontChannelAccessTokenJti(input.code.recordId),
+      // OIDC Core §5.5: the userinfo member travels with the access token to the userinfo endpoint.
+      userinfoClaims: scopes.includes('openid') ? input.claims?.userinfo : undefined,
     });
     accessToken = issued.accessToken;
     // OIDC Core §3.2.2.5 / RFC 6749 §4.2.2.
@@ -70,9 +77,22 @@ export async function frontChannelTokens(ctx: ProviderContext, input: FrontChann
   }
   if (returnsIdToken(responseType)) {
     // OIDC Core §5.4: with response_type=id_token no access token is issued, so the scopes' claims go in the ID token.
-    const includeUserClaims = responseType === 'id_token' || client.alwaysIncludeUserClaimsInIdToken;
+    const scopeClaims = responseType === 'id_token' || client.alwaysIncludeUserClaimsInIdToken;
+    // OIDC Core §5.5: claims the claims parameter asks for in the ID token go there too.
+    const idTokenClaims = requestedClaimTypes(input.claims?.id_token).length ? input.claims?.id_token : undefined;
+    const includeUserClaims = scopeClaims || idTokenClaims !== undefined;
     const userClaims = includeUserClaims
-      ? await profileClaims(ctx, { subjectId: user.subjectId, user, client, caller: 'id_token', scopes, target: 'identity' })
+      ? await profileClaims(ctx, {
+          subjectId: user.subjectId,
+          user,
+          client,
+          caller: 'id_token',
+          scopes,
+          target: 'identity',
+          scopeClaims,
+          claimsRequest: idTokenClaims,
+          claimsLocales: input.claimsLocales,
+        })
       : undefined;
     out.id_token = await issueIdToken(ctx, {
       client,

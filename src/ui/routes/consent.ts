@@ -27,7 +27,7 @@ export function consentRoute(kit: PageKit): [string, Route] {
       const html = renderPage(
         'consent',
         {
-          ...kit.common(d.uiLocales),
+          ...kit.common(d.uiLocales, d.display),
           action: `${base}/consent?id=${d.id}`,
           csrfToken: d.csrfToken,
           client: kit.client(d),

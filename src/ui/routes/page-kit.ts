@@ -69,7 +69,8 @@ export interface PageKit {
   templates: PageTemplates | undefined;
   /** `ui.basePath` without trailing slash. */
   base: string;
-  common(locales?: string): { locale: ReturnType<typeof pickLocale>; theme: ThemeView; basePath: string };
+  /** `display`: OIDC Core §3.1.2.1, for the page's `data-display` (CSS may adapt a popup or touch layout). */
+  common(locales?: string, display?: string): { locale: ReturnType<typeof pickLocale>; theme: ThemeView; basePath: string; display?: string };
   client(d: InteractionDetails): { name: string; logoUri: string | undefined; clientUri: string | undefined };
   renderError(err: OAuthError, req: InternalRequest, status?: number): InternalResponse;
   /** The page for an interaction that is gone or bound to another browser. */
@@ -87,7 +88,12 @@ export function createPageKit(ctx: ProviderContext, api: InteractionApi, continu
   const ui = ctx.config.ui;
   const base = ui.basePath.replace(/\/$/, '');
   const theme: ThemeView = { productName: ui.productName, logoUrl: ui.logoUrl, hasTheme: Object.keys(ui.colors).length > 0, stylesheetUrl: ui.stylesheetUrl };
-  const common = (locales?: string) => ({ locale: pickLocale(locales, ui.defaultLocale), theme, basePath: base });
+  const common = (locales?: string, display?: string) => ({
+    locale: pickLocale(locales, ui.defaultLocale),
+    theme,
+    basePath: base,
+    ...(display && { display }),
+  });
   return {
     ctx,
     api,
