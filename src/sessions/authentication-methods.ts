@@ -5,6 +5,9 @@
  */
 import type { Config } from '../config/schema.js';
 
+/** The part of the configuration the acr mapping reads. */
+export type AcrSettings = { authentication: Pick<Config['authentication'], 'acr'> };
+
 /** RFC 8176 §2 values by factor (§2 "mfa": more than one factor). */
 const FACTOR: Readonly<Record<string, 'knowledge' | 'possession' | 'inherence'>> = {
   pwd: 'knowledge',
@@ -47,13 +50,13 @@ export function withMethod(amr: readonly string[], method: string): string[] {
  * // rules: [{ amr: ['pwd', 'otp'], acr: 'urn:example:mfa' }], default: 'urn:example:pwd'
  * acrFor(config, ['pwd']) // 'urn:example:pwd'
  */
-export function acrFor(config: Pick<Config, 'authentication'>, amr: readonly string[]): string | undefined {
+export function acrFor(config: AcrSettings, amr: readonly string[]): string | undefined {
   const { rules, default: fallback } = config.authentication.acr;
   return rules.find((r) => r.amr.every((m) => amr.includes(m)))?.acr ?? fallback;
 }
 
 /** The acr values the configuration can give (discovery `acr_values_supported`), in rule order. */
-export function supportedAcrValues(config: Pick<Config, 'authentication'>): string[] {
+export function supportedAcrValues(config: AcrSettings): string[] {
   const { rules, default: fallback } = config.authentication.acr;
   return [...new Set([...rules.map((r) => r.acr), ...(fallback !== undefined ? [fallback] : [])])];
 }

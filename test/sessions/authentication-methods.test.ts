@@ -25,10 +25,10 @@ describe('withMethod and acrFor', () => {
   });
 
   it('maps methods to the first rule they satisfy, else the default, else nothing', () => {
-    const config = { authentication: { acr: ACR } } as Parameters<typeof acrFor>[0];
+    const config = { authentication: { acr: ACR } };
     expect(acrFor(config, ['pwd', 'otp', 'mfa'])).toBe('urn:gatehouse:mfa');
     expect(acrFor(config, ['pwd'])).toBe('urn:gatehouse:pwd');
-    expect(acrFor({ authentication: { acr: { rules: [] } } } as Parameters<typeof acrFor>[0], ['pwd'])).toBeUndefined();
+    expect(acrFor({ authentication: { acr: { rules: [] } } }, ['pwd'])).toBeUndefined();
     expect(supportedAcrValues(config)).toEqual(['urn:gatehouse:mfa', 'urn:gatehouse:pwd']);
   });
 });
