@@ -7,6 +7,7 @@ import type { ProviderContext } from '../context.js';
 import { InvalidRequest } from '../errors.js';
 import { parseCookies, readableCookies } from '../core/cookies.js';
 import { currentSession, type Session } from '../sessions/session-service.js';
+import { essentialAcrValues } from '../tokens/claims-request.js';
 import {
   csrfMatches,
   extendAfterLogin,
@@ -39,6 +40,8 @@ export interface InteractionDetails {
   uiLocales?: string;
   /** OIDC Core §3.1.2.1 display (page, popup, touch, wap), when the request sent one. */
   display?: string;
+  /** acr values the client asked for: `acr_values` (voluntary) and an essential acr of the `claims` parameter (a condition, OIDC Core §5.5.1.1). */
+  acrValues: { requested: string[]; essential?: string[] };
   prompt: string[];
   /** The signed-in user (for consent pages). */
   subjectId?: string;
@@ -141,6 +144,7 @@ export async function loadPage(ctx: ProviderContext, id: string, cookies: Readon
     loginHint: r.loginHint,
     uiLocales: r.uiLocales,
     ...(r.display && { display: r.display }),
+    acrValues: { requested: r.acrValues, ...(essentialAcrValues(r.claims) && { essential: essentialAcrValues(r.claims) }) },
     prompt: r.prompt,
     subjectId: session?.subjectId,
     csrfToken: i.payload.csrf,

@@ -83,10 +83,13 @@ describe('with an acr mapping', () => {
       code_challenge: challenge,
       code_challenge_method: 'S256',
       claims,
+      acr_values: 'urn:gatehouse:pwd',
     });
     const res = await jar.fetch(`${gh.url}/connect/authorize?${q}`);
     const loginUrl = new URL(res.headers.get('location')!, gh.url);
     const id = loginUrl.searchParams.get('id')!;
+    // The custom UI learns what the client asks for, to step up.
+    expect((await gh.gh.interactions.details(id, jar.header()))?.acrValues).toEqual({ requested: ['urn:gatehouse:pwd'], essential: ['urn:gatehouse:mfa'] });
     const resume = await gh.gh.interactions.login(id, jar.header(), { subjectId: '1', amr: withMethod(['pwd'], 'otp') });
     const done = await jar.fetch(new URL(resume, gh.url).href);
     const callback = new URL(done.headers.get('location')!);
