@@ -11,7 +11,7 @@ import { cibaMetadata } from './ciba-metadata.js';
 import { clientResponseTypes, RESPONSE_TYPES } from './authorize/response-types.js';
 import { DEVICE_CODE_GRANT } from '../grants/device-code-grant.js';
 import { parJarMetadata } from './par-jar-metadata.js';
-import { supportedAcrValues } from '../sessions/authentication-methods.js';
+import { supportedAcrValues } from '../tokens/acr.js';
 
 export interface DiscoveryFeatures {
   /** The authorization endpoint and interactive flows are mounted. */

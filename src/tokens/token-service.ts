@@ -19,6 +19,7 @@ import { issueIdToken } from './id-token.js';
 import { absoluteRefreshExpiry, issueRefreshToken } from './refresh-token.js';
 import { activeGrantSubject, profileClaims } from './user-claims.js';
 import { requestedClaimTypes, type ClaimsRequest } from './claims-request.js';
+import { acrFor } from './acr.js';
 
 /** The builders every grant issues through (client_credentials: the access token alone). */
 export { issueAccessToken, issueRefreshToken, absoluteRefreshExpiry, accessTokenType };
@@ -68,6 +69,8 @@ export interface UserTokens {
 
 /** Issues the access token and, for openid, the ID token (with at_hash). */
 export async function issueUserTokens(ctx: ProviderContext, req: UserTokenRequest): Promise<UserTokens> {
+  // The sign-in's acr; a grant that authenticates without a session (password) gets the configured mapping of its amr.
+  const acr = req.acr ?? (req.amr?.length ? acrFor(ctx.config, req.amr) : undefined);
   const access = await issueAccessToken(ctx, {
     client: req.client,
     subjectId: req.user.subjectId,
@@ -76,7 +79,7 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     claims: req.accessTokenClaims,
     sessionId: req.sessionId,
     authTime: req.authTime,
-    acr: req.acr,
+    acr,
     amr: req.amr ? [...req.amr] : undefined,
     grantId: req.grantId,
     jti: req.jti,
@@ -110,7 +113,7 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     authTime: req.authTime,
     sessionId: req.sessionId,
     amr: req.amr,
-    acr: req.acr,
+    acr,
     accessToken: access.accessToken,
     scopes: req.scopes,
     includeUserClaims,
@@ -217,6 +220,7 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
   }
   const now = ctx.clock.now();
   const authTime = req.subjectId !== undefined ? (req.authTime ?? now) : undefined;
+  const acr = req.acr ?? (req.subjectId !== undefined && req.amr?.length ? acrFor(ctx.config, req.amr) : undefined);
   const grantId = randomUUID();
   const access = await issueAccessToken(ctx, {
     client,
@@ -227,7 +231,7 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
     lifetime,
     authTime,
     amr: req.amr,
-    acr: req.acr,
+    acr,
     grantId,
     cnf: req.cnf,
   });
@@ -248,7 +252,7 @@ export async function issueTokens(ctx: ProviderContext, req: TokenIssueRequest):
         audiences,
         absoluteExpiresAt: absoluteRefreshExpiry(client, now),
         authTime,
-        acr: req.acr,
+        acr,
         amr: req.amr,
         accessTokenClaims: grantClaims,
         issuedJwt: issued.jwt,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { acrFor, supportedAcrValues, withMethod } from '../../src/sessions/authentication-methods.js';
 import { authorizeWithLogin, CONFIDENTIAL_REDIRECT, exchangeCode } from '../helpers/flow.js';
-import { CookieJar, pkce, startTestServer, type TestServer } from '../helpers/server.js';
+import { basic, CookieJar, form, pkce, startTestServer, type TestServer } from '../helpers/server.js';
 
 const ACR = { rules: [{ amr: ['pwd', 'otp'], acr: 'urn:gatehouse:mfa' }], default: 'urn:gatehouse:pwd' };
 const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
@@ -69,6 +69,17 @@ describe('with an acr mapping', () => {
     expect(payload(body.access_token)).toMatchObject({ acr: 'urn:gatehouse:pwd', amr: ['pwd'] });
     const meta = (await (await fetch(`${gh.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(meta.acr_values_supported).toEqual(['urn:gatehouse:mfa', 'urn:gatehouse:pwd']);
+  });
+
+  it('the password grant, which has no session, gets the mapping of its amr in both tokens', async () => {
+    const res = await fetch(`${gh.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: basic('ro.client', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'password', username: 'alice', password: 'alice', scope: 'openid api' }),
+    });
+    const body = (await res.json()) as { id_token: string; access_token: string };
+    expect(payload(body.id_token)).toMatchObject({ acr: 'urn:gatehouse:pwd', amr: ['pwd'] });
+    expect(payload(body.access_token)).toMatchObject({ acr: 'urn:gatehouse:pwd', amr: ['pwd'] });
   });
 
   it('a custom UI reporting pwd and otp through the interaction API gets the mfa acr, and meets an essential acr', async () => {

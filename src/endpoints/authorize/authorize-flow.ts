@@ -28,7 +28,7 @@ import {
   type InteractionUrl,
 } from '../../interaction/interaction-store.js';
 import type { EventOf } from '../../events/types.js';
-import { acrFor } from '../../sessions/authentication-methods.js';
+import { acrFor } from '../../tokens/acr.js';
 import { releasableClaims, satisfiesEssentialAcr } from '../../tokens/claims-request.js';
 import { namesSubject } from '../../tokens/pairwise.js';
 
