@@ -10,11 +10,11 @@ import { lookupToken } from '../tokens/lookup-token.js';
 import { raiseParameterProblem } from '../core/parameters.js';
 import { introspectionResponder } from './introspection-jwt.js';
 import { accessTokenType } from '../tokens/access-token.js';
-import { USERINFO_CLAIMS_CLAIM } from '../tokens/claims-request.js';
+import { CLAIMS_LOCALES_CLAIM, USERINFO_CLAIMS_CLAIM } from '../tokens/claims-request.js';
 import { SEALED_SUBJECT_CLAIM, subjectFor } from '../tokens/pairwise.js';
 
 /** Claims of our own tokens that are for this provider only (tokens/pairwise.ts, tokens/claims-request.ts). */
-const INTERNAL = new Set(['typ', SEALED_SUBJECT_CLAIM, USERINFO_CLAIMS_CLAIM]);
+const INTERNAL = new Set(['typ', SEALED_SUBJECT_CLAIM, USERINFO_CLAIMS_CLAIM, CLAIMS_LOCALES_CLAIM]);
 
 const INACTIVE = { active: false };
 const CLAIMS = ['scope', 'client_id', 'sub', 'aud', 'iss', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'acr', 'sid'];

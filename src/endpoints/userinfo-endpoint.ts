@@ -12,7 +12,7 @@ import { activeProfile, profileClaims } from '../tokens/user-claims.js';
 import { userinfoResponse } from './userinfo-response.js';
 import { checkUserinfoProof, dpopSchemeToken, withDpopChallenge } from './userinfo-dpop.js';
 import { checkUserinfoCertificate } from './userinfo-mtls.js';
-import { USERINFO_CLAIMS_CLAIM, userinfoClaimsOf } from '../tokens/claims-request.js';
+import { CLAIMS_LOCALES_CLAIM, USERINFO_CLAIMS_CLAIM, userinfoClaimsOf } from '../tokens/claims-request.js';
 import { localSubjectOf, subjectFor } from '../tokens/pairwise.js';
 
 /** RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 9110 §11.1). */
@@ -92,6 +92,7 @@ async function userinfo(req: InternalRequest, ctx: ProviderContext, dpopToken: s
   // OIDC Core §5.3.2: sub is always returned; the other claims per the granted identity scopes (§5.4)
   // and the claims parameter's userinfo member (§5.5), which the access token carries.
   const claimsRequest = userinfoClaimsOf(found.claims[USERINFO_CLAIMS_CLAIM]);
+  const locales = found.claims[CLAIMS_LOCALES_CLAIM];
   const claims = await profileClaims(ctx, {
     subjectId: active.subjectId,
     user: active.user,
@@ -100,6 +101,7 @@ async function userinfo(req: InternalRequest, ctx: ProviderContext, dpopToken: s
     scopes,
     target: 'identity',
     claimsRequest,
+    ...(typeof locales === 'string' && { claimsLocales: locales }),
   });
   // §5.3.2: the sub is the ID token's (pairwise for a pairwise client, §8); the token keeps the local one.
   // JSON, or a signed and/or encrypted JWT per the client's registration (userinfo-response.ts).

@@ -9,7 +9,7 @@ import type { Confirmation } from '../proof/token-binding.js';
 import { accessTokenFormat } from './access-token-format.js';
 import { newHandle } from './handles.js';
 import type { ClaimsMember } from '../model/claims-request.js';
-import { USERINFO_CLAIMS_CLAIM } from './claims-request.js';
+import { CLAIMS_LOCALES_CLAIM, USERINFO_CLAIMS_CLAIM } from './claims-request.js';
 import { SEALED_SUBJECT_CLAIM, sealSubject, subjectFor } from './pairwise.js';
 
 export interface AccessTokenRequest {
@@ -37,6 +37,8 @@ export interface AccessTokenRequest {
   cnf?: Confirmation;
   /** OIDC Core §5.5: the claims parameter's userinfo member, carried to the userinfo endpoint (tokens/claims-request.ts). */
   userinfoClaims?: ClaimsMember;
+  /** OIDC Core §5.2 claims_locales, carried to the userinfo endpoint's profile service. */
+  claimsLocales?: string;
 }
 
 export interface IssuedAccessToken {
@@ -70,6 +72,7 @@ export function accessTokenClaims(ctx: ProviderContext, req: AccessTokenRequest,
   if (req.sessionId) claims.sid = req.sessionId;
   if (req.cnf) claims.cnf = { ...req.cnf };
   if (req.userinfoClaims) claims[USERINFO_CLAIMS_CLAIM] = req.userinfoClaims;
+  if (req.claimsLocales) claims[CLAIMS_LOCALES_CLAIM] = req.claimsLocales;
   // The local subject, sealed, so userinfo finds the user behind a pairwise sub (tokens/pairwise.ts).
   if (req.subjectId !== undefined && client.subjectType === 'pairwise') claims[SEALED_SUBJECT_CLAIM] = sealSubject(ctx, req.subjectId);
   if (client.claims.length && (req.subjectId === undefined || client.alwaysSendClientClaims)) {

@@ -156,7 +156,7 @@ export function releasableClaims(
 export function userinfoClaimsOf(tokenClaim: unknown): ClaimsMember | undefined {
   if (!isObject(tokenClaim)) return undefined;
   const out: ClaimsMember = {};
-  for (const [name, request] of Object.entries(tokenClaim)) out[name] = isObject(request) ? (request) : null;
+  for (const [name, request] of Object.entries(tokenClaim)) out[name] = isObject(request) ? request : null;
   return out;
 }
 
@@ -166,3 +166,6 @@ export function userinfoClaimsOf(tokenClaim: unknown): ClaimsMember | undefined 
  * Only claim names and their essential/value/values, never user data.
  */
 export const USERINFO_CLAIMS_CLAIM = 'userinfo_claims';
+
+/** The access token claim that carries `claims_locales` (OIDC Core §5.2) to the userinfo endpoint's profile service. */
+export const CLAIMS_LOCALES_CLAIM = 'claims_locales';

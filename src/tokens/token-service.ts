@@ -86,6 +86,7 @@ export async function issueUserTokens(ctx: ProviderContext, req: UserTokenReques
     lifetime: req.accessTokenLifetime,
     cnf: req.cnf,
     userinfoClaims: req.scopes.includes('openid') ? req.claims?.userinfo : undefined,
+    claimsLocales: req.scopes.includes('openid') ? req.claimsLocales : undefined,
   });
   if (!req.scopes.includes('openid')) return { access };
   // OIDC Core §5.4: with an access token, claims are fetched from userinfo unless the client wants them in the ID token.

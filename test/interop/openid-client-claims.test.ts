@@ -99,6 +99,7 @@ describe('openid-client v6: the claims parameter (OIDC Core §5.5)', () => {
     expect(types('userinfo')).toContainEqual(['given_name', 'name', 'website']);
     // OIDC Core §5.2 claims_locales reaches the profile service with the claims request.
     expect(profileRequests.find((r) => r.caller === 'id_token')).toMatchObject({ claimsLocales: 'de fr', claimsRequest: { email: { essential: true } } });
+    expect(profileRequests.find((r) => r.caller === 'userinfo')).toMatchObject({ claimsLocales: 'de fr', claimsRequest: { name: { essential: true } } });
   });
 
   it('keeps the claims request for ID tokens refreshed later (OIDC Core §12.2)', async () => {
