@@ -19,6 +19,7 @@ import type { Client } from '../model/types.js';
 import { CIBA_GRANT_TYPE } from '../config/ciba-checks.js';
 import { usernameLoginHint } from '../extensions/ciba.js';
 import { verifyIdTokenHint } from '../tokens/id-token-hint.js';
+import { hintedLocalSubject } from '../tokens/pairwise.js';
 
 /** Longest hint tokens accepted (signed JWTs). */
 export const HINT_TOKEN_LIMIT = 8192;
@@ -104,7 +105,8 @@ export async function hintedSubject(ctx: ProviderContext, body: Params, client: 
     const claims = await verifyIdTokenHint(ctx, idTokenHint);
     if (!claims) throw new InvalidRequest('id_token_hint is not an ID token issued by this provider');
     if (!claims.aud.includes(client.clientId)) throw new InvalidRequest('id_token_hint was not issued to this client');
-    subjectId = claims.sub;
+    // A pairwise client's hint names the user by its pairwise sub (OIDC Core §8; tokens/pairwise.ts).
+    subjectId = await hintedLocalSubject(ctx, client, claims);
   } else if (loginHintToken !== undefined) {
     if (!resolver?.loginHintToken) throw new InvalidRequest('login_hint_token is not supported; use login_hint or id_token_hint');
     const result = await resolver.loginHintToken(loginHintToken, client);

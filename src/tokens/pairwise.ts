@@ -95,3 +95,22 @@ export function localSubjectOf(ctx: Pick<ProviderContext, 'config'>, client: Sub
     return undefined;
   }
 }
+
+/**
+ * The local subject an ID token of ours names (an id_token_hint where no
+ * browser session is at hand, such as CIBA): its `sub` for a public client;
+ * for a pairwise client, the subject of the session its `sid` names, when
+ * that session lives and is the user the pairwise `sub` names (the pairwise
+ * sub itself cannot be reversed). Undefined otherwise.
+ */
+export async function hintedLocalSubject(
+  ctx: Pick<ProviderContext, 'config' | 'stores'>,
+  client: SubjectClient,
+  claims: { sub: string; sid?: unknown },
+): Promise<string | undefined> {
+  if (client.subjectType !== 'pairwise') return claims.sub;
+  if (typeof claims.sid !== 'string') return undefined;
+  const session = await ctx.stores.sessions.findBySid(claims.sid);
+  const local = session?.subjectId;
+  return local !== undefined && namesSubject(ctx, client, claims.sub, local) ? local : undefined;
+}

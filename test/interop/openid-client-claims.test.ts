@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { ProfileDataRequest } from '../../src/extensions/profile-service.js';
 import { defaultProfileService } from '../../src/extensions/profile-service.js';
-import { CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
+import { basic, CookieJar, startTestServer, type TestServer } from '../helpers/server.js';
+import { CIBA_GRANT, cibaRequest } from '../helpers/ciba.js';
 import { signIn } from './user-agent.js';
 
 const SECRET_HASH = 'K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=';
@@ -43,6 +44,11 @@ beforeAll(async () => {
         pairwiseClient('pw.one', 'http://localhost:3000/one'),
         pairwiseClient('pw.two', 'http://localhost:3000/two'),
         pairwiseClient('pw.other', 'http://127.0.0.1:4000/cb'),
+        {
+          ...pairwiseClient('pw.ciba', 'http://localhost:3000/ciba'),
+          allowedGrantTypes: ['authorization_code', CIBA_GRANT],
+          backchannelTokenDeliveryMode: 'poll' as const,
+        },
       ];
     },
     options: {
@@ -188,5 +194,12 @@ describe('openid-client v6: pairwise subject identifiers (OIDC Core §8)', () =>
     const res = await first.jar.fetch(endSession.href);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('http://localhost:3000/one/signed-out');
+  });
+
+  it('accepts its pairwise sub as id_token_hint at the CIBA endpoint while the session of the ID token lives', async () => {
+    const { tokens } = await codeFlow(await discover('pw.ciba'), 'http://localhost:3000/ciba');
+    const ok = await cibaRequest(gh.url, { scope: 'openid', id_token_hint: tokens.id_token! }, basic('pw.ciba', 'secret'));
+    expect(ok.status).toBe(200);
+    expect(typeof ok.body.auth_req_id).toBe('string');
   });
 });
