@@ -124,6 +124,24 @@ describe('what a claims request releases', () => {
   });
 });
 
+describe('claims in the front channel (implicit, OIDC Core §3.2)', () => {
+  it('puts the id_token member in the fragment ID token and carries the userinfo member with the access token', async () => {
+    const claims = JSON.stringify({ id_token: { email: null }, userinfo: { name: { essential: true } } });
+    const flow = await authorizeWithLogin(gh.url, {
+      clientId: 'interactive.implicit',
+      redirectUri: 'http://localhost:3000/implicit/callback',
+      scope: 'openid',
+      params: { response_type: 'id_token token', claims },
+    });
+    const fragment = new URLSearchParams(flow.callback.hash.slice(1));
+    const id = idTokenClaims(fragment.get('id_token')!);
+    expect(id).toMatchObject({ sub: '1', email: 'AliceSmith@example.com', acr: 'urn:gatehouse:pwd' });
+    expect(id).not.toHaveProperty('name');
+    const info = await fetch(`${gh.url}/connect/userinfo`, { headers: { authorization: `Bearer ${fragment.get('access_token')!}` } });
+    expect(await info.json()).toEqual({ sub: '1', name: 'Alice Smith' });
+  });
+});
+
 describe('claims against an existing session, prompt=none', () => {
   let jar: CookieJar;
   beforeAll(async () => {

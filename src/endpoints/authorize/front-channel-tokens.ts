@@ -70,6 +70,7 @@ export async function frontChannelTokens(ctx: ProviderContext, input: FrontChann
       jti: input.code && frontChannelAccessTokenJti(input.code.recordId),
       // OIDC Core §5.5: the userinfo member travels with the access token to the userinfo endpoint.
       userinfoClaims: scopes.includes('openid') ? input.claims?.userinfo : undefined,
+      claimsLocales: scopes.includes('openid') ? input.claimsLocales : undefined,
     });
     accessToken = issued.accessToken;
     // OIDC Core §3.2.2.5 / RFC 6749 §4.2.2.
