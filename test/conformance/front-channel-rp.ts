@@ -354,8 +354,9 @@ export function sharedModules(ctx: () => { rp: Rp; issuer: string }, v: PlanVari
     const { front, userinfo } = await flow({ claims: claimsParam, scope: 'openid' });
     // Requested for userinfo only: not in the ID token (EnsureIdTokenDoesNotContainName).
     if (front.idClaims) expect(front.idClaims).not.toHaveProperty('name');
-    if (userinfo) expect(userinfo.sub).toBe('1');
-    expect(ctx().rp.discovery.claims_parameter_supported).toBe(false);
+    // VerifyUserInfoContainsName, where the response type yields an access token (OIDC Core §5.5).
+    if (userinfo) expect(userinfo).toMatchObject({ sub: '1', name: 'Alice Smith' });
+    expect(ctx().rp.discovery.claims_parameter_supported).toBe(true);
   });
 
   if (hasToken || v.type.startsWith('code')) {
