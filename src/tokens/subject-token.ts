@@ -17,6 +17,7 @@ import type { ForeignToken } from '../extensions/subject-token-validator.js';
 import { MalformedJwt, parseCompactJws } from './compact-jws.js';
 import { verifyIdTokenHint } from './id-token-hint.js';
 import { lookupToken } from './lookup-token.js';
+import { hintedLocalSubject, localSubjectOf } from './pairwise.js';
 
 /** A verified subject or actor token. */
 export interface PresentedToken {
@@ -90,7 +91,7 @@ async function ourAccessToken(ctx: ProviderContext, token: string, what: string)
   if (!found.active) throw new InvalidRequest(`${what} is expired or revoked`);
   // RFC 9449 §7 / RFC 8705 §3: a sender-constrained token is usable only with proof of its key, which an exchange does not show.
   if (found.claims.cnf !== undefined) throw new InvalidRequest(`${what} is sender-constrained (cnf) and cannot be exchanged`);
-  return fromClaims('access_token', ctx.issuer, found.claims);
+  return withLocalSubject(ctx, fromClaims('access_token', ctx.issuer, found.claims), found.claims);
 }
 
 async function ourIdToken(ctx: ProviderContext, token: string, what: string): Promise<PresentedToken | undefined> {
@@ -99,7 +100,23 @@ async function ourIdToken(ctx: ProviderContext, token: string, what: string): Pr
   // Unlike an id_token_hint, an ID token exchanged for access must be valid now (OIDC Core §3.1.3.7 step 9).
   if (typeof claims.exp !== 'number' || claims.exp <= ctx.clock.now()) throw new InvalidRequest(`${what} is expired`);
   if (typeof claims.jti === 'string' && (await ctx.stores.revocations.isJtiRevoked(claims.jti))) throw new InvalidRequest(`${what} is revoked`);
-  return fromClaims('id_token', ctx.issuer, claims);
+  return withLocalSubject(ctx, fromClaims('id_token', ctx.issuer, claims), claims);
+}
+
+/**
+ * OIDC Core §8: a pairwise client's tokens name the user by the pairwise sub,
+ * which cannot be reversed; the local subject comes from the access token's
+ * sealed subject or the ID token's session (tokens/pairwise.ts). Unresolved:
+ * no subject (the caller answers invalid_request).
+ */
+async function withLocalSubject(ctx: ProviderContext, presented: PresentedToken, claims: Record<string, unknown>): Promise<PresentedToken> {
+  const client = presented.clientId === undefined ? undefined : ctx.clients.find(presented.clientId);
+  if (!client || client.subjectType !== 'pairwise' || presented.clientSubject) return presented;
+  const local =
+    presented.kind === 'access_token'
+      ? localSubjectOf(ctx, client, claims)
+      : await hintedLocalSubject(ctx, client, { sub: presented.subject, sid: claims.sid });
+  return { ...presented, subject: local ?? '' };
 }
 
 function fromForeign(f: ForeignToken): PresentedToken {

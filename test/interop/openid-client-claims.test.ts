@@ -26,7 +26,7 @@ const pairwiseClient = (clientId: string, redirectUri: string) => ({
   allowedGrantTypes: ['authorization_code', 'refresh_token'],
   redirectUris: [redirectUri],
   postLogoutRedirectUris: [`${redirectUri}/signed-out`],
-  allowedScopes: ['openid', 'profile', 'email', 'offline_access'],
+  allowedScopes: ['openid', 'profile', 'email', 'api', 'offline_access'],
   allowOfflineAccess: true,
   subjectType: 'pairwise' as const,
 });
@@ -194,6 +194,26 @@ describe('openid-client v6: pairwise subject identifiers (OIDC Core §8)', () =>
     const res = await first.jar.fetch(endSession.href);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('http://localhost:3000/one/signed-out');
+  });
+
+  it('lets another client exchange its access token (RFC 8693): the user is found behind the pairwise sub', async () => {
+    const { tokens, claims } = await codeFlow(await discover('pw.other'), 'http://127.0.0.1:4000/cb', { scope: 'openid api' });
+    const res = await fetch(`${gh.url}/connect/token`, {
+      method: 'POST',
+      headers: { authorization: basic('exchange', 'secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: tokens.access_token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        scope: 'api',
+      }),
+    });
+    expect(res.status).toBe(200);
+    const exchanged = (await res.json()) as { access_token: string };
+    const payload = JSON.parse(Buffer.from(exchanged.access_token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    // The exchange client is public: it sees the user's local subject, not pw.other's pairwise one.
+    expect(claims.sub).not.toBe('1');
+    expect(payload.sub).toBe('1');
   });
 
   it('accepts its pairwise sub as id_token_hint at the CIBA endpoint while the session of the ID token lives', async () => {
