@@ -20,6 +20,9 @@ Commands:
   dev-cert [--out DIR] [--host NAME]    make a throwaway local CA and a localhost certificate (openssl)
   migrate [--config FILE]               apply pending database migrations (DATABASE_URL env override)
   import FILE [--config FILE]           load the clients, resources and users of FILE into the database
+  import --from keycloak REALM.json     import a Keycloak realm export (clients, roles, users with PBKDF2 hashes)
+  export [--out FILE]                   write the database's clients, resources and users to a file (JSON or YAML)
+  apply FILE [--diff] [--allow-delete] [--yes]  plan and apply a configuration file in one transaction (exit 2: refused deletes)
   hash-secret [SECRET]                  print the SHA-256 hash of a client secret (reads stdin without SECRET)
   keys list|rotate [--config FILE]      show or rotate signing keys
   users add|set-password|list ...       manage the SQL user store
@@ -54,6 +57,28 @@ function stripConfigArgs(args: string[]): string[] {
   return out;
 }
 
+/** export, apply and `import --from keycloak` (src/cli/config-as-code.ts), over the configured database. */
+async function runConfigAsCode(command: 'export' | 'apply' | 'import', args: string[]): Promise<number> {
+  const rest = stripConfigArgs(args);
+  const cac = await import('./config-as-code.js');
+  let keycloakFile: string | undefined;
+  if (command === 'import') {
+    const { values, positionals } = parseArgs({ args: rest, options: { from: { type: 'string' } }, allowPositionals: true, strict: true });
+    if (values.from !== 'keycloak' || positionals.length !== 1) return (err('usage: gatehouse import --from keycloak REALM.json [--config FILE]'), 1);
+    keycloakFile = positionals[0];
+  }
+  const { input } = await loadConfig(args);
+  const { config } = parseConfig(input);
+  const backend = await openBackend(config);
+  try {
+    const deps = { backend, base: input as Record<string, unknown>, out, err, confirm: cac.terminalConfirm() };
+    if (keycloakFile !== undefined) return await cac.runKeycloakImport(keycloakFile, deps);
+    return await (command === 'export' ? cac.runExport(rest, deps) : cac.runApply(rest, deps));
+  } finally {
+    await backend.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -80,7 +105,11 @@ async function main(argv: string[]): Promise<number> {
       out(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database schema is up to date');
       return 0;
     }
+    case 'export':
+    case 'apply':
+      return runConfigAsCode(command, args);
     case 'import': {
+      if (args.some((a) => a === '--from' || a.startsWith('--from='))) return runConfigAsCode(command, args);
       const [file, ...extra] = stripConfigArgs(args);
       if (!file || extra.length > 0) return (err('usage: gatehouse import FILE [--config FILE]'), 1);
       const { importConfigFile } = await import('./import.js');

@@ -99,6 +99,7 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     configDocuments: guardStore('PostgreSQL', new SqlConfigDocuments(qb)),
     federation: guardStore('PostgreSQL', new SqlFederation(qb)),
     outbox: guardStore('PostgreSQL', new SqlOutbox(qb)),
+    transact: (fn) => qb.transaction().execute((tx) => fn({ users: new SqliteUsers(tx), configDocuments: new SqlConfigDocuments(tx) })),
     // Readiness: one round trip on the pool (bounded by the pool's query timeout).
     ping: async () => {
       if (closed) throw new Error('PostgreSQL backend is closed');

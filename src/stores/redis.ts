@@ -112,6 +112,7 @@ export async function withRedis(durable: Backend, opts: RedisOptionsForGatehouse
     users: durable.users,
     configDocuments: durable.configDocuments,
     federation: durable.federation,
+    transact: durable.transact?.bind(durable),
     outbox: durable.outbox,
     changes: guardStore('Redis', changes),
     // Readiness: the durable store and Redis both answer.

@@ -11,7 +11,7 @@ export class SqlConfigDocuments implements ConfigDocumentStore {
   constructor(private readonly qb: Kysely<Schema>) {}
 
   async load(): Promise<{ version: number; documents: ConfigDocument[] }> {
-    return this.qb.transaction().execute(async (tx) => {
+    return this.inTransaction(async (tx) => {
       const version = await readVersion(tx);
       const rows = await tx.selectFrom('config_documents').select(['kind', 'id', 'document']).orderBy('kind').orderBy('id').execute();
       const documents = rows.map((r) => ({ kind: r.kind as ConfigDocumentKind, id: r.id, document: JSON.parse(r.document) as Record<string, unknown> }));
@@ -19,12 +19,17 @@ export class SqlConfigDocuments implements ConfigDocumentStore {
     });
   }
 
+  /** Inside Backend.transact the caller's transaction holds these statements (Kysely does not nest transactions). */
+  private inTransaction<T>(fn: (tx: Kysely<Schema>) => Promise<T>): Promise<T> {
+    return this.qb.isTransaction ? fn(this.qb) : this.qb.transaction().execute(fn);
+  }
+
   version(): Promise<number> {
     return readVersion(this.qb);
   }
 
   async replaceAll(documents: readonly ConfigDocument[], now: number): Promise<number> {
-    return this.qb.transaction().execute(async (tx) => {
+    return this.inTransaction(async (tx) => {
       // Bump first: on PostgreSQL the row lock serialises concurrent imports.
       const { version } = await tx
         .updateTable('config_version')

@@ -74,6 +74,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     configDocuments: new SqlConfigDocuments(qb),
     federation: new SqlFederation(qb),
     outbox: new SqlOutbox(qb),
+    transact: (fn) => qb.transaction().execute((tx) => fn({ users: new SqliteUsers(tx), configDocuments: new SqlConfigDocuments(tx) })),
     ping: pingSqlite(db, inMemory ? undefined : opts.path),
     close: async () => {
       if (closed) return;

@@ -250,6 +250,12 @@ export interface ConfigDocumentStore {
   replaceAll(documents: readonly ConfigDocument[], now: number): Promise<number>;
 }
 
+/** The stores a {@link Backend.transact} callback writes through. */
+export interface TransactionStores {
+  users: UserTable;
+  configDocuments: ConfigDocumentStore;
+}
+
 /** Change notifications between nodes (Redis pub/sub). */
 export interface ChangeFeed {
   publish(topic: ChangeTopic): Promise<void>;
@@ -301,6 +307,12 @@ export interface Backend {
   federation?: FederationStore;
   /** Cross-node change notifications; absent without Redis (nodes then poll). */
   changes?: ChangeFeed;
+  /**
+   * Runs fn in ONE database transaction over the user table and the
+   * configuration documents (`gatehouse apply`): all of fn's writes or none.
+   * Absent on backends that cannot persist them (memory).
+   */
+  transact?<T>(fn: (stores: TransactionStores) => Promise<T>): Promise<T>;
   /** Resolves when the store answers; rejects when it is unreachable (readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@
  * parameters, so raising them later still verifies old hashes.
  */
 import { Algorithm, hash, verify, type Options } from '@node-rs/argon2';
+import { verifyPbkdf2, isPbkdf2Hash } from './pbkdf2-hash.js';
 
 /** OWASP minimum for argon2id: 19 MiB memory, 2 iterations, 1 lane. */
 export const ARGON2_OPTIONS: Readonly<Options> = Object.freeze({
@@ -32,10 +33,22 @@ export function hashPassword(password: string): Promise<string> {
  * if (await verifyPassword(user.passwordHash, password)) { ... }
  */
 export async function verifyPassword(encodedHash: string, password: string): Promise<boolean> {
+  if (typeof encodedHash === 'string' && isPbkdf2Hash(encodedHash)) return verifyPbkdf2(encodedHash, password);
   if (typeof encodedHash !== 'string' || !encodedHash.startsWith('$argon2')) return false;
   try {
     return await verify(encodedHash, password);
   } catch {
     return false;
   }
+}
+
+/**
+ * True when a hash that just verified should be replaced by a fresh argon2id
+ * hash of the same password: migrated PBKDF2 hashes (Keycloak import).
+ *
+ * @example
+ * if (ok && needsRehash(user.passwordHash)) await users.update(sub, { passwordHash: await hashPassword(password) });
+ */
+export function needsRehash(encodedHash: string): boolean {
+  return isPbkdf2Hash(encodedHash);
 }

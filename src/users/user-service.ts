@@ -13,7 +13,7 @@ import type { Backend, StoredUser } from '../stores/types.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { createLockout } from './lockout.js';
 import { lockoutStore } from '../stores/typed/lockouts.js';
-import { hashPassword, verifyPassword } from './password-hash.js';
+import { hashPassword, needsRehash, verifyPassword } from './password-hash.js';
 import { compileTestUsers } from './test-users.js';
 import type { UserStore } from '../extensions/user-store.js';
 
@@ -60,7 +60,15 @@ export function createUserService(deps: { config: Config; backend: Backend; cloc
       await burnVerify(password);
       return undefined;
     }
-    return (await verifyPassword(stored.passwordHash, password)) ? storedToUser(stored) : undefined;
+    if (!(await verifyPassword(stored.passwordHash, password))) return undefined;
+    // A migrated PBKDF2 hash (Keycloak import) is replaced by argon2id once the password is known.
+    // A failed rewrite keeps the old hash (tried again at the next sign-in) and does not fail this one.
+    if (needsRehash(stored.passwordHash)) {
+      await hashPassword(password)
+        .then((passwordHash) => backend.users.update(stored.subjectId, { passwordHash, updatedAt: clock.now() }))
+        .catch(() => false);
+    }
+    return storedToUser(stored);
   };
 
   const attempt = async (username: string, password: string, address: string | undefined): Promise<LoginResult> => {
