@@ -354,6 +354,20 @@ describe('Keycloak realm import', () => {
     expect(await verifyPassword(await hashPassword('x'), 'x')).toBe(true);
   });
 
+  it('gatehouse import --from keycloak (CLI): lists what it skipped per user, imports the rest, exit 0', () => {
+    buildDist();
+    const config = write('kc-cli.json', { store: { type: 'sqlite', sqlitePath: join(dir, 'kc-cli.db') } });
+    const r = gatehouse('import', '--from', 'keycloak', write('realm.json', realm()), '--config', config);
+    expect(r.stderr).toContain('not imported: user kc-dave: unknown password hash format "bcrypt"');
+    expect(r.stdout).toMatch(/^imported realm "acme": 3 client\(s\); users: 3 added, 0 updated, 2 not imported; configuration version \d+\n$/);
+    expect(r.status).toBe(0);
+    const users = (JSON.parse(gatehouse('export', '--config', config).stdout) as { users: Array<{ username: string }> }).users;
+    expect(users.map((u) => u.username)).toEqual(['kc-alice', 'kc-bob', 'kc-carol']);
+    const usage = gatehouse('import', '--from', 'okta', 'x.json', '--config', config);
+    expect(usage.status).toBe(1);
+    expect(usage.stderr.trim()).toBe('usage: gatehouse import --from keycloak REALM.json [--config FILE]');
+  }, 120_000);
+
   it('a file that is not a realm export is refused with paths; the memory store is refused', async () => {
     expect(() => mapKeycloakRealm({ clients: [{ clientId: 5 }] }, 'x.json')).toThrow(/realm: .*\n.*clients\[0\]\.clientId: /s);
     const { createMemoryBackend } = await import('../../src/stores/memory.js');
