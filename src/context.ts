@@ -1,4 +1,5 @@
 /** Everything a request handler needs, hanging off one provider instance (no module state). */
+import type { MfaService } from './mfa/mfa-service.js';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Backend } from './stores/types.js';
@@ -90,6 +91,8 @@ export interface ProviderContext {
   background: BackgroundTasks;
   /** The host's services: profile, validators, redirect URIs (extensions/index.ts). */
   extensions: ProviderExtensions;
+  /** Multi-factor sign-in (src/mfa/); absent when `mfa.enabled` is false or no store keeps MFA data. */
+  mfa?: MfaService;
   /** Clients' JWK Sets (inline or jwksUri, cached): private_key_jwt and encrypted responses share it. */
   clientJwks?: ClientJwksCache;
   /** DPoP (RFC 9449): policy, replay store and nonces (proof/dpop-context.ts); absent in a hand-built context: proofs are not accepted. */

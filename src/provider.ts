@@ -25,6 +25,7 @@ import { buildRoutes, interactiveParts, PATHS } from './routes.js';
 import { openBackend } from './stores/open-backend.js';
 import { createTypedStores } from './stores/typed/index.js';
 import type { Backend } from './stores/types.js';
+import { createMfaService } from './mfa/mfa-service.js';
 import { createUserService } from './users/user-service.js';
 import { createVerifiedJwtCache } from './tokens/verified-jwt-cache.js';
 import { createBackgroundTasks } from './tasks/background-tasks.js';
@@ -223,6 +224,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     outbound: config.outbound,
     policyFor: (c) => (isDynamic(c.clientId) ? strictPolicy(config.outbound) : trustedPolicy(config.outbound)),
   });
+  // MFA data lives with the users: a host user store's own table, else the backend's user_mfa table.
+  const mfaTable = options.userStore?.mfa ?? backend.userMfa;
+  const mfa = config.mfa.enabled && mfaTable ? createMfaService({ config, issuer, table: mfaTable, kek, now: () => clock.now() }) : undefined;
   ctx = {
     config,
     issuer,
@@ -238,6 +242,7 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     grants: new Map(),
     clientAuthMethods: createClientAuthMethods(config.outbound, clientJwks, config.mtls.enabled),
     clientJwks,
+    mfa,
     events: bus.emit,
     rateLimits: limiter,
     endpoints: endpointUrls(issuer),

@@ -18,6 +18,7 @@ import { mtlsClientFields, mtlsSchema } from './mtls-schema.js';
 import { jarmClientFields } from './jarm-schema.js';
 import { parJarClientFields, pushedAuthorizationSchema, requestObjectsSchema } from './par-jar-schema.js';
 import { clientFederationFields, externalProviderSchema, federationSchema } from '../federation/provider-schema.js';
+import { mfaClientFields, mfaSchema, mfaTestUserFields } from './mfa-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -185,6 +186,7 @@ export const clientSchema = z.object({
    * client whose redirect URIs have several hosts. Fetched and checked at start.
    */
   sectorIdentifierUri: absoluteUri.optional(),
+  ...mfaClientFields,
 });
 
 const resourceBase = {
@@ -239,6 +241,7 @@ export const testUserSchema = z
     passwordHash: z.string().startsWith('$argon2').optional(),
     isActive: z.boolean().default(true),
     claims: z.record(z.string(), claimValue).default({}),
+    ...mfaTestUserFields,
   })
   .refine((u) => u.password !== undefined || u.passwordHash !== undefined, {
     error: 'a user needs password or passwordHash',
@@ -498,6 +501,8 @@ export const configSchema = z.object({
   externalProviders: z.array(externalProviderSchema).default([]),
   federation: federationSchema.default(federationSchema.parse({})),
   subjects: subjectsSchema.default(subjectsSchema.parse({})),
+  /** Multi-factor and passwordless sign-in (docs/mfa.md). */
+  mfa: mfaSchema.default(mfaSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

@@ -7,6 +7,7 @@
  * stay in Gatehouse and apply to any store.
  */
 import type { User } from '../model/types.js';
+import type { UserMfaTable } from '../stores/types.js';
 
 /**
  * A host's users.
@@ -46,6 +47,12 @@ export interface UserStore {
   setPasswordHash?(subjectId: string, passwordHash: string): Promise<boolean>;
   /** Removes the user; false when unknown. Without it, no account deletion. */
   deleteUser?(subjectId: string): Promise<boolean>;
+  /**
+   * Optional: where this store keeps its users' multi-factor data (TOTP,
+   * recovery codes, passkeys) as one versioned JSON document per subject
+   * (docs/mfa.md, docs/extending.md). Default: the backend's `user_mfa` table.
+   */
+  mfa?: UserMfaTable;
 }
 
 /** A user to create from a verified registration. */

@@ -55,6 +55,18 @@ export interface InteractionPayload {
   bindingHash: string;
   csrf: string;
   state: InteractionState;
+  /** A first factor passed on this interaction; the second-factor page finishes the sign-in (src/mfa/, ui/routes/mfa-login.ts). */
+  mfaPending?: PendingSecondFactor;
+}
+
+/** Who passed the first factor (or holds a session that needs a step-up), awaiting a second factor. */
+export interface PendingSecondFactor {
+  subjectId: string;
+  /** The login name lockout counts second-factor failures under. */
+  username: string;
+  /** Methods already used (RFC 8176), e.g. ['pwd']. */
+  amr: string[];
+  remember: boolean;
 }
 
 /** The login an interaction carries, whatever its step. */

@@ -57,6 +57,7 @@ export function instrumentBackend(backend: Backend, metrics: Metrics | undefined
     records: wrapObject(backend.records, 'records', metrics, tracing),
     keys: wrapObject(backend.keys, 'keys', metrics, tracing),
     users: wrapObject(backend.users, 'users', metrics, tracing),
+    userMfa: backend.userMfa && wrapObject(backend.userMfa, 'userMfa', metrics, tracing),
     outbox: backend.outbox && wrapObject(backend.outbox, 'outbox', metrics, tracing),
   };
 }

@@ -1,5 +1,6 @@
 /** In-memory backend for tests and single-process experiments. Not durable. */
 import { MemoryFederation } from './memory-federation.js';
+import { MemoryUserMfa } from './memory-user-mfa.js';
 import { MemoryOutbox } from './memory-outbox.js';
 import {
   FIND_MANY_LIMIT,
@@ -181,6 +182,7 @@ export function createMemoryBackend(): Backend {
     records: new MemoryRecords(),
     keys: new MemoryKeys(),
     users: new MemoryUsers(),
+    userMfa: new MemoryUserMfa(),
     outbox: new MemoryOutbox(),
     configDocuments: new MemoryConfigDocuments(),
     federation: new MemoryFederation(),

@@ -185,6 +185,25 @@ async function federationDown(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('external_links').execute();
 }
 
+/**
+ * Per-user multi-factor data (src/mfa/): one JSON document per subject with a
+ * version for compare-and-set. No foreign key to `users`: configured test
+ * users and a host's user store have no row there.
+ */
+async function userMfaUp(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('user_mfa')
+    .addColumn('subject_id', 'text', (c) => c.primaryKey())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .execute();
+}
+
+async function userMfaDown(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('user_mfa').execute();
+}
+
 /** Every migration, in order. Append new ones; never edit an applied one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
@@ -192,6 +211,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_subject_client_index_and_config': { up: subjectClientIndexUp, down: subjectClientIndexDown },
   '0004_outbox_and_record_clients': { up: outboxUp, down: outboxDown },
   '0005_federation': { up: federationUp, down: federationDown },
+  '0006_user_mfa': { up: userMfaUp, down: userMfaDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

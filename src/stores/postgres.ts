@@ -14,6 +14,7 @@ import type { Schema } from './sqlite-schema.js';
 import { PostgresRecords } from './postgres-records.js';
 import { PostgresKeys } from './postgres-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
+import { SqlUserMfa } from './sql-user-mfa.js';
 import { SqlConfigDocuments } from './sql-config-documents.js';
 import { SqlOutbox } from './sql-outbox.js';
 import { guardStore, redactUrl, StoreUnavailableError, isUnavailable } from './store-faults.js';
@@ -96,6 +97,7 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     records: guardStore('PostgreSQL', new PostgresRecords(qb)),
     keys: guardStore('PostgreSQL', new PostgresKeys(qb, pool, opts.lockWaitMs)),
     users: guardStore('PostgreSQL', new SqliteUsers(qb)),
+    userMfa: guardStore('PostgreSQL', new SqlUserMfa(qb)),
     configDocuments: guardStore('PostgreSQL', new SqlConfigDocuments(qb)),
     federation: guardStore('PostgreSQL', new SqlFederation(qb)),
     outbox: guardStore('PostgreSQL', new SqlOutbox(qb)),

@@ -110,6 +110,7 @@ export async function withRedis(durable: Backend, opts: RedisOptionsForGatehouse
     records: new SplitRecords(durable.records, ephemeral),
     keys: durable.keys,
     users: durable.users,
+    userMfa: durable.userMfa,
     configDocuments: durable.configDocuments,
     federation: durable.federation,
     transact: durable.transact?.bind(durable),

@@ -31,6 +31,7 @@ export const EPHEMERAL_KINDS: readonly RecordKind[] = [
   'user_code',
   'device_poll',
   'pushed_authorization_request',
+  'webauthn_challenge',
 ];
 
 export class SplitRecords implements OperationalStore {

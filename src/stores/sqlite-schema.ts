@@ -51,6 +51,14 @@ export interface UsersTable {
   updated_at: number;
 }
 
+/** Per-user MFA documents (migration 0005). */
+export interface UserMfaTableRow {
+  subject_id: string;
+  data: string;
+  version: number;
+  updated_at: number;
+}
+
 export interface LocksTable {
   name: string;
   owner: string;
@@ -90,6 +98,7 @@ export interface Schema {
   records: RecordsTable;
   signing_keys: SigningKeysTable;
   users: UsersTable;
+  user_mfa: UserMfaTableRow;
   locks: LocksTable;
 }
 

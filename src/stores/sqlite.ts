@@ -19,6 +19,7 @@ import { SqliteRecords } from './sqlite-records.js';
 import { SqlOutbox } from './sql-outbox.js';
 import { SqliteKeys, type SqliteLockOptions } from './sqlite-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
+import { SqlUserMfa } from './sql-user-mfa.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { SqlConfigDocuments } from './sql-config-documents.js';
 
@@ -71,6 +72,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     records: new SqliteRecords(db, qb),
     keys: new SqliteKeys(db, qb, clock, opts),
     users: new SqliteUsers(qb),
+    userMfa: new SqlUserMfa(qb),
     configDocuments: new SqlConfigDocuments(qb),
     federation: new SqlFederation(qb),
     outbox: new SqlOutbox(qb),

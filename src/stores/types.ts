@@ -41,7 +41,9 @@ export type RecordKind =
   /** A pushed authorization request (RFC 9126), single use. */
   | 'pushed_authorization_request'
   /** An upstream sign-in in flight or a federated session's upstream logout data (federation/). */
-  | 'federation_request';
+  | 'federation_request'
+  /** A WebAuthn challenge (id = hash of the browser cookie's handle), single use (mfa/webauthn-challenges.ts). */
+  | 'webauthn_challenge';
 
 /**
  * One operational record. `id` is the storage key: for handles given to
@@ -294,11 +296,41 @@ export interface FederationStore {
   deleteProvider(name: string): Promise<boolean>;
 }
 
+/**
+ * A user's multi-factor data (TOTP, recovery codes, passkeys) as the store
+ * keeps it: an opaque JSON document (src/mfa/ gives it its shape) and a
+ * version for compare-and-set, so a used TOTP step, a spent recovery code or
+ * a passkey's counter is recorded by exactly one of concurrent sign-ins.
+ */
+export interface StoredUserMfa {
+  subjectId: string;
+  /** JSON of the mfa layer's document; secrets inside are encrypted by that layer. */
+  data: string;
+  /** Starts at 1; each successful write increments it. */
+  version: number;
+  updatedAt: number;
+}
+
+/** Per-user MFA documents (SQL table `user_mfa`, or memory). */
+export interface UserMfaTable {
+  find(subjectId: string): Promise<StoredUserMfa | undefined>;
+  /**
+   * Writes `data` when the stored version is `expectedVersion` (0: only when no
+   * document exists yet); true when written. Atomic: of concurrent writers
+   * with the same expected version exactly one wins.
+   */
+  put(subjectId: string, data: string, expectedVersion: number, now: number): Promise<boolean>;
+  /** Removes the document; true when one existed. */
+  delete(subjectId: string): Promise<boolean>;
+}
+
 /** A storage backend: every store of one provider. */
 export interface Backend {
   records: OperationalStore;
   keys: KeyStore;
   users: UserTable;
+  /** Per-user MFA documents; absent on a custom backend without them (MFA then needs a host user store's `mfa`). */
+  userMfa?: UserMfaTable;
   /** The durable outbox (back-channel logout deliveries); absent: deliveries stay in the memory of the node. */
   outbox?: OutboxStore;
   /** Configuration documents; absent on backends without them. */

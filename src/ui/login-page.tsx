@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { Alert, ClientLogo, ClientName, CsrfField, type ClientView } from './components.js';
 import { t, type Messages } from './i18n.js';
 import { Layout, renderDocument, type PageBaseProps } from './layout.js';
+import { PasskeyForm, PasskeyScripts, type PasskeyButtonView } from './mfa-pages.js';
 
 /** Why the previous login attempt failed. One generic message for bad credentials (no user enumeration). */
 export type LoginError = 'invalid_credentials' | 'locked_out' | 'inactive' | 'csrf' | 'expired';
@@ -23,6 +24,8 @@ export interface LoginPageProps extends PageBaseProps {
   externalProviders?: { name: string; displayName: string; href: string }[];
   /** Show the username/password form (the client's `enableLocalLogin`); default true. */
   localLogin?: boolean;
+  /** Passwordless sign-in with a passkey (docs/mfa.md): the button, its scripts' CSP nonce, and whether the last try failed. */
+  passkey?: PasskeyButtonView & { scriptNonce: string; failed?: boolean };
 }
 
 const ERROR_ID = 'login-error';
@@ -125,6 +128,9 @@ export function LoginPage(props: LoginPageProps): VNode {
           </button>
         </form>
       )}
+      {props.passkey?.failed && <Alert id="passkey-error" message={m.mfa.passkeyFailed} />}
+      {props.passkey && <PasskeyForm view={props.passkey} csrfToken={props.csrfToken} label={m.mfa.signInWithPasskey} failed={m.mfa.passkeyFailed} />}
+      {props.passkey && <PasskeyScripts basePath={props.basePath} nonce={props.passkey.scriptNonce} />}
       {props.cancelAction && (
         <form class="gh-cancel" method="post" action={props.cancelAction}>
           <CsrfField token={props.csrfToken} />

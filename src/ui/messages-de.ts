@@ -1,5 +1,6 @@
 import type { Messages } from './messages-en.js';
 import { accountDe } from './messages-account-de.js';
+import { mfaDe } from './mfa-messages.js';
 
 /** "N Sekunden" / "N Minuten" (aufgerundet). */
 function waitDe(seconds: number): string {
@@ -104,4 +105,6 @@ export const de: Messages = {
   formPostContinue: 'Weiter',
   // account self-service (docs/account.md)
   ...accountDe,
+
+  mfa: mfaDe,
 };

@@ -4,6 +4,7 @@
  */
 
 import { accountEn } from './messages-account-en.js';
+import { mfaEn } from './mfa-messages.js';
 
 /** Format a wait in seconds as "N seconds" / "N minutes" (rounded up). */
 function waitEn(seconds: number): string {
@@ -120,6 +121,9 @@ export const en = {
   formPostContinue: 'Continue',
   // account self-service (docs/account.md)
   ...accountEn,
+
+  // multi-factor pages (mfa-messages.ts)
+  mfa: mfaEn,
 };
 
 /** The message table every locale provides. */

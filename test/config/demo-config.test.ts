@@ -31,6 +31,7 @@ describe('demo configuration (public contract)', () => {
       `clients[${at('interactive.implicit')}].allowedGrantTypes[0]`,
       'users[0].password',
       'users[1].password',
+      'users[2].password',
     ]);
     expect(warnings[0].message).toMatch(/password grant/);
     expect(warnings[1].message).toMatch(/front channel/);
@@ -48,6 +49,14 @@ describe('demo configuration (public contract)', () => {
     expect(u.subjectId).toBe(sub);
     expect(u.isActive).toBe(true);
     expect(u.claims).toEqual({ name, given_name: given, family_name: 'Smith', email, email_verified: true, website });
+  });
+
+  it('user carol: password, then a TOTP code from JBSWY3DPEHPK3PXP (demo contract "More users")', () => {
+    const u = config.users.find((x) => x.username === 'carol')!;
+    expect(u.password).toBe('carol');
+    expect(u.subjectId).toBe('3');
+    expect(u.totpSecret).toBe('JBSWY3DPEHPK3PXP');
+    expect(u.claims).toEqual({ name: 'Carol Jones', given_name: 'Carol', family_name: 'Jones', email: 'CarolJones@example.com', email_verified: true });
   });
 
   it('identity resources, API scope and API resource', () => {

@@ -31,6 +31,7 @@ import type { EventOf } from '../../events/types.js';
 import { acrFor } from '../../tokens/acr.js';
 import { releasableClaims, satisfiesEssentialAcr } from '../../tokens/claims-request.js';
 import { namesSubject } from '../../tokens/pairwise.js';
+import { needsStepUp } from '../../mfa/mfa-policy.js';
 
 export type { InteractionUrl } from '../../interaction/interaction-store.js';
 
@@ -54,6 +55,8 @@ function loginReason(
   if (request.idTokenHintSub !== undefined && !namesSubject(ctx, client, request.idTokenHintSub, session.subjectId)) return 'id_token_hint names another user';
   // OIDC Core §5.5.1.1: an essential acr the session does not meet asks for a new sign-in.
   if (!satisfiesEssentialAcr(request.claims, session.payload.acr)) return 'essential acr';
+  // OIDC Core §3.1.2.1 acr_values / a client requiring MFA: a single-factor session steps up (mfa/mfa-policy.ts).
+  if (needsStepUp(ctx.config, client, request.acrValues, session.payload.amr)) return 'second factor';
   return undefined;
 }
 

@@ -23,6 +23,8 @@ import { cibaDecisionRoute } from './ciba-decision.js';
 import { grantsRevokeRoute } from './grants-revoke.js';
 import { homeRoutes } from './home.js';
 import { loginRoutes } from './login.js';
+import { mfaLoginRoutes } from './mfa-login.js';
+import { accountSecurityRoutes } from './account-security.js';
 import { logoutPages, logoutRoute, type LogoutPages } from './logout.js';
 import { createPageKit, type ContinueFlow } from './page-kit.js';
 
@@ -40,6 +42,8 @@ export function createUiRoutes(ctx: ProviderContext, api: InteractionApi, contin
   const routes: RouteTable = new Map([
     ...assetRoutes(ctx.config.ui, kit.base),
     ...loginRoutes(kit),
+    ...mfaLoginRoutes(kit),
+    ...accountSecurityRoutes(kit),
     consentRoute(kit),
     ...homeRoutes(kit),
     grantsRevokeRoute(kit),

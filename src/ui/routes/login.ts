@@ -6,6 +6,7 @@ import type { InteractionDetails } from '../../interaction/interaction-api.js';
 import { renderPage, type LoginError } from '../index.js';
 import { page, see, type PageKit } from './page-kit.js';
 import { clientOf } from '../../federation/federation-service.js';
+import { scriptPage, secondFactorStep, stepUpStep } from './mfa-login.js';
 
 export function loginRoutes(kit: PageKit): [string, Route][] {
   const { ctx, base, templates, continueFlow } = kit;
@@ -39,6 +40,32 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
       [d.redirectOrigin],
     );
 
+  /** The login page with the passwordless passkey button (its scripts under a CSP nonce), when MFA is on. */
+  const withPasskey = async (res: InternalResponse, d: InteractionDetails, failed: boolean): Promise<InternalResponse> => {
+    if (!ctx.mfa) return res;
+    const ext = await external(d);
+    const passkey = { kind: 'authenticate' as const, optionsUrl: `${base}/login/passkey/options?id=${d.id}`, action: `${base}/login/passkey?id=${d.id}` };
+    return scriptPage(
+      (nonce) =>
+        renderPage(
+          'login',
+          {
+            ...kit.common(d.uiLocales),
+            action: `${base}/login?id=${d.id}`,
+            cancelAction: `${base}/login/cancel?id=${d.id}`,
+            csrfToken: d.csrfToken,
+            username: d.loginHint,
+            client: kit.client(d),
+            ...ext,
+            passkey: { ...passkey, scriptNonce: nonce, failed },
+          },
+          templates,
+        ),
+      res.status,
+      [d.redirectOrigin],
+    );
+  };
+
   const login: Route = {
     methods: ['GET', 'POST'],
     form: true,
@@ -53,7 +80,9 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
         const fed = ctx.federation;
         const idp = client && fed && (await fed.requestedProvider(loaded.interaction.payload.request.acrValues, client));
         if (fed && idp) return see(ctx.issuer + fed.startPath(idp.name, d.id));
-        return loginPage(d);
+        // A single-factor session that must step up goes straight to the second factor (mfa-login.ts).
+        const stepUp = await stepUpStep(kit, req, loaded);
+        return stepUp ?? withPasskey(await loginPage(d), d, single(req.query, 'passkey', 16) === 'failed');
       }
       const username = single(req.body, 'username', 256) ?? '';
       if (!kit.formCsrfMatches(req, d)) return loginPage(d, 'csrf', username, undefined, 403);
@@ -81,7 +110,10 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
       }
       if (ctx.rateLimits) await ctx.rateLimits.loginSucceeded(req.ip, username);
       ctx.events({ type: 'user_login_success', username: result.user.username, subjectId: result.user.subjectId, clientId, requestId: req.requestId });
-      return continueFlow(req, { login: { subjectId: result.user.subjectId, amr: ['pwd'], remember: single(req.body, 'remember', 8) === '1' } }, loaded);
+      const remember = single(req.body, 'remember', 8) === '1';
+      // A second factor when the user has one or must have one (docs/mfa.md).
+      const second = await secondFactorStep(kit, req, loaded, { subjectId: result.user.subjectId, username: result.user.username, amr: ['pwd'], remember });
+      return second ?? continueFlow(req, { login: { subjectId: result.user.subjectId, amr: ['pwd'], remember } }, loaded);
     },
   };
 
