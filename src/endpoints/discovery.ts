@@ -123,5 +123,8 @@ export function discoveryDocument(ctx: ProviderContext, features: DiscoveryFeatu
   // JARM §4 (endpoints/authorize/jarm.ts) and RFC 8705 §3.3, §5 (docs/mtls.md).
   if (features.interactive) Object.assign(doc, jarmMetadata(ctx));
   Object.assign(doc, mtlsMetadata(ctx, doc));
+  // OIDC Discovery 1.0 §3 acr_values_supported: the multi-factor acr an authorization request may ask for (docs/mfa.md), beside any others.
+  if (features.interactive && ctx.mfa)
+    doc.acr_values_supported = [...new Set([...((doc.acr_values_supported as string[] | undefined) ?? []), ctx.config.mfa.acr])];
   return doc;
 }

@@ -16,7 +16,7 @@ function rng(seed: number) {
   };
 }
 
-function expectPageHeaders(res: Response, html: string, opts: { nonce?: boolean } = {}) {
+function expectPageHeaders(res: Response, html: string, opts: { nonce?: boolean; assetScripts?: number } = {}) {
   const csp = res.headers.get('content-security-policy')!;
   expect(csp).toBeTruthy();
   expect(csp).not.toContain('unsafe-inline');
@@ -31,7 +31,13 @@ function expectPageHeaders(res: Response, html: string, opts: { nonce?: boolean 
   expect(html).not.toMatch(/\son[a-z]+=/i);
   expect(html).not.toMatch(/\sstyle="/i);
   const scripts = [...html.matchAll(/<script([^>]*)>/g)];
-  if (!opts.nonce) {
+  if (opts.assetScripts !== undefined) {
+    // Served scripts (the passkey buttons', docs/mfa.md), each with this response's nonce.
+    const nonce = csp.match(/script-src 'nonce-([^']+)'/)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(scripts).toHaveLength(opts.assetScripts);
+    for (const [, attrs] of scripts) expect(attrs).toMatch(new RegExp(`^ src="/ui/assets/[a-z-]+\\.js" nonce="${nonce}" defer$`));
+  } else if (!opts.nonce) {
     expect(scripts).toHaveLength(0);
     expect(csp).toContain("script-src 'none'");
   } else {
@@ -50,7 +56,8 @@ describe('security headers of the built-in pages', () => {
 
   it('login page', async () => {
     const page = await startAt(new CookieJar(), await url(), 'login');
-    expectPageHeaders(page.res, page.html);
+    // The passwordless passkey button's two scripts (webauthn-browser.js, mfa.js).
+    expectPageHeaders(page.res, page.html, { assetScripts: 2 });
     // The login form posts to us; the cancel lands at the client, so its origin may be a form target.
     expect(page.res.headers.get('content-security-policy')).toMatch(/form-action 'self'/);
   });

@@ -33,6 +33,13 @@ async function idTokenClaims(jar: CookieJar, location: string, verifier: string)
   return claimsOf(tokens.body.id_token as string);
 }
 
+describe('discovery', () => {
+  it('advertises the multi-factor acr in acr_values_supported', async () => {
+    const doc = (await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as { acr_values_supported?: string[] };
+    expect(doc.acr_values_supported).toContain(PAPE_MULTI_FACTOR);
+  });
+});
+
 describe('TOTP second factor (carol, demo contract)', () => {
   it('asks carol for a code after her password; a right code signs her in with amr ["pwd","otp"] and the multi-factor acr', async () => {
     const { jar, verifier, location } = await passwordStep(s.url, 'carol', 'carol');
