@@ -34,7 +34,7 @@ export const mfaSchema = z.object({
       /** Relying party id (a registrable domain suffix of the issuer's host); default the issuer's host name. */
       rpId: z.string().min(1).max(253).optional(),
       /** Origins accepted in client data; default the issuer's origin. */
-      origins: z.array(z.string().url()).optional(),
+      origins: z.array(z.url()).optional(),
       /** WebAuthn §5.4.6 attestation conveyance; `none` keeps authenticators' make and model private. */
       attestation: z.enum(['none', 'direct']).default('none'),
       /** WebAuthn §5.8.6 user verification requested of the authenticator. */

@@ -33,6 +33,47 @@ async function idTokenClaims(jar: CookieJar, location: string, verifier: string)
   return claimsOf(tokens.body.id_token as string);
 }
 
+describe('bad input to the MFA routes', () => {
+  it('answers a page or a 4xx, never a 5xx: no interaction, no session, forged ids, oversized and repeated fields, bad credentials JSON', async () => {
+    const a = await passwordStep(s.url, 'carol', 'carol');
+    const id = new URL(a.location).searchParams.get('id')!;
+    const paths = [
+      '/ui/login/mfa',
+      '/ui/login/passkey/options',
+      '/ui/login/passkey',
+      '/ui/account/security',
+      '/ui/account/security/totp/start',
+      '/ui/account/security/totp/confirm',
+      '/ui/account/security/totp/remove',
+      '/ui/account/security/recovery',
+      '/ui/account/security/passkeys/options',
+      '/ui/account/security/passkeys/add',
+      '/ui/account/security/passkeys/remove',
+      '/ui/account/security/devices/forget',
+    ];
+    const bodies = [
+      '',
+      'csrf=x&code=1&code=2',
+      `code=${'9'.repeat(5000)}&method=recovery`,
+      'credential=%7B%22id%22%3A1%7D&csrf=a',
+      'credential=' + encodeURIComponent(JSON.stringify({ id: 'x', response: { userHandle: '!!', clientDataJSON: 'e30' } })),
+      'method=setup&code=%00%01',
+    ];
+    for (const path of paths) {
+      for (const query of ['', `?id=${id}`, '?id=' + 'A'.repeat(43), '?id=%ZZ']) {
+        for (const jar of [a.jar, new CookieJar()]) {
+          const get = await jar.fetch(`${s.url}${path}${query}`);
+          expect(get.status, `GET ${path}${query}`).toBeLessThan(500);
+          for (const body of bodies) {
+            const res = await jar.fetch(`${s.url}${path}${query}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+            expect(res.status, `POST ${path}${query} ${body.slice(0, 40)}`).toBeLessThan(500);
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('discovery', () => {
   it('advertises the multi-factor acr in acr_values_supported', async () => {
     const doc = (await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as { acr_values_supported?: string[] };
