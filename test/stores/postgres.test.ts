@@ -37,6 +37,7 @@ describe.skipIf(!!reason)('postgres backend', () => {
         '0003_subject_client_index_and_config',
         '0004_outbox_and_record_clients',
         '0005_federation',
+        '0006_user_mfa',
       ]);
       const idx = await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records' ORDER BY indexname");
       expect(idx.rows.map((r) => r.indexname)).toEqual([

@@ -64,6 +64,7 @@ describe('sqlite backend', () => {
         { name: '0003_subject_client_index_and_config' },
         { name: '0004_outbox_and_record_clients' },
         { name: '0005_federation' },
+        { name: '0006_user_mfa' },
       ]);
       const indexes = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all() as Array<{
         name: string;
