@@ -75,7 +75,7 @@ export interface TotpSetupView {
 
 export interface SecondFactorPageProps extends PageBaseProps {
   /** Which form is shown: a TOTP code, a recovery code, or TOTP set-up (a user who must have a second factor and has none). */
-  method: 'totp' | 'recovery' | 'setup';
+  method: 'totp' | 'recovery' | 'setup' | 'passkey';
   action: string;
   csrfToken: string;
   error?: SecondFactorError;
@@ -139,25 +139,34 @@ export function SecondFactorPage(props: SecondFactorPageProps): VNode {
     <Layout locale={props.locale} theme={props.theme} basePath={props.basePath} title={method === 'setup' ? m.setupTitle : m.secondFactorTitle}>
       <div class="gh-header">
         <h1>{heading}</h1>
-        <p class="gh-muted">{method === 'totp' ? m.secondFactorIntro : method === 'recovery' ? m.recoveryIntro : m.setupRequiredIntro}</p>
+        <p class="gh-muted">
+          {method === 'totp' ? m.secondFactorIntro : method === 'recovery' ? m.recoveryIntro : method === 'passkey' ? m.passkeyIntro : m.setupRequiredIntro}
+        </p>
       </div>
       {error && <Alert id="mfa-error" message={errorText(m, error, all.errorLockedOut(props.retryAfter), all.errorCsrf)} />}
       {method === 'setup' && props.setup && <TotpSetup setup={props.setup} m={m} />}
-      <form method="post" action={props.action}>
-        <CsrfField token={props.csrfToken} />
-        <input type="hidden" name="method" value={method} />
-        <CodeField id="code" label={method === 'recovery' ? m.recoveryCodeLabel : m.codeLabel} recovery={method === 'recovery'} error={Boolean(error)} />
-        {props.offerRememberDevice && (
-          <label class="gh-check" for="remember_device">
-            <input id="remember_device" name="remember_device" type="checkbox" value="1" />
-            <span>{m.rememberDevice}</span>
-          </label>
-        )}
-        <button class="gh-button gh-button-primary" type="submit">
-          {method === 'setup' ? m.confirm : m.verify}
-        </button>
-      </form>
+      {method !== 'passkey' && (
+        <form method="post" action={props.action}>
+          <CsrfField token={props.csrfToken} />
+          <input type="hidden" name="method" value={method} />
+          <CodeField id="code" label={method === 'recovery' ? m.recoveryCodeLabel : m.codeLabel} recovery={method === 'recovery'} error={Boolean(error)} />
+          {props.offerRememberDevice && (
+            <label class="gh-check" for="remember_device">
+              <input id="remember_device" name="remember_device" type="checkbox" value="1" />
+              <span>{m.rememberDevice}</span>
+            </label>
+          )}
+          <button class="gh-button gh-button-primary" type="submit">
+            {method === 'setup' ? m.confirm : m.verify}
+          </button>
+        </form>
+      )}
       {method === 'totp' && props.recoveryHref && (
+        <p class="gh-small">
+          <a href={props.recoveryHref}>{m.useRecoveryCode}</a>
+        </p>
+      )}
+      {method === 'passkey' && props.recoveryHref && (
         <p class="gh-small">
           <a href={props.recoveryHref}>{m.useRecoveryCode}</a>
         </p>

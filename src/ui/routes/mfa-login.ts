@@ -112,7 +112,8 @@ export function mfaLoginRoutes(kit: PageKit): [string, Route][] {
     const doc = await mfa.document(pending.subjectId);
     const enrolled = hasSecondFactor(doc);
     const hasCodes = (doc.recoveryCodes?.length ?? 0) > 0;
-    const method: SecondFactorPageProps['method'] = !enrolled ? 'setup' : (opts.method === 'recovery' && hasCodes) || !doc.totp ? 'recovery' : 'totp';
+    // A user with passkeys only is offered the passkey (and recovery codes, if any); the code form needs TOTP or codes.
+    const method: SecondFactorPageProps['method'] = !enrolled ? 'setup' : opts.method === 'recovery' && hasCodes ? 'recovery' : doc.totp ? 'totp' : 'passkey';
     let setup: SecondFactorPageProps['setup'];
     if (method === 'setup') {
       const label = pending.username;
