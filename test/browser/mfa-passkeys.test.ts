@@ -20,7 +20,6 @@ import { claimsOf, totpAt } from '../mfa/mfa-helpers.js';
 const skip = requirePrograms(['chromium']);
 const AXE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const CALLBACK = 'http://localhost:3000/callback';
 
 describe.skipIf(!!skip)('passkeys and MFA pages in Chromium', () => {
   let s: TestServer;
@@ -28,11 +27,19 @@ describe.skipIf(!!skip)('passkeys and MFA pages in Chromium', () => {
   let context: BrowserContext | undefined;
   let page: Page;
   let base: string;
+  let CALLBACK: string;
 
   beforeAll(async () => {
     // WebAuthn needs a domain as relying party id (not an IP address): the issuer is http://localhost:<port>.
-    s = await startTestServer({ mutate: (c) => (c.server!.issuer = c.server!.issuer!.replace('127.0.0.1', 'localhost')) });
+    // The client's redirect URI is Gatehouse's own home page here, so every flow ends on a page that loads.
+    s = await startTestServer({
+      mutate: (c) => {
+        c.server!.issuer = c.server!.issuer!.replace('127.0.0.1', 'localhost');
+        c.clients!.find((x) => x.clientId === 'interactive.confidential')!.redirectUris!.push(`${c.server!.issuer}/ui/`);
+      },
+    });
     base = s.url.replace('127.0.0.1', 'localhost');
+    CALLBACK = `${base}/ui/`;
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 640, height: 760 }, deviceScaleFactor: 1 });
     context.setDefaultTimeout(10_000);
@@ -60,11 +67,11 @@ describe.skipIf(!!skip)('passkeys and MFA pages in Chromium', () => {
   };
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}${name}.png` });
 
-  /** The request to the client's redirect URI (nothing listens there: the request is enough). */
+  /** The request to the client's redirect URI (with the code). */
   let callback: Promise<string>;
   /** Starts an authorization request; returns the PKCE verifier. */
   const authorize = async (params: Record<string, string> = {}) => {
-    callback = page.waitForRequest((r) => r.url().startsWith(CALLBACK), { timeout: 20_000 }).then((r) => r.url());
+    callback = page.waitForRequest((r) => r.url().startsWith(`${CALLBACK}?`), { timeout: 20_000 }).then((r) => r.url());
     const { verifier, challenge } = await pkce();
     const q = new URLSearchParams({
       client_id: 'interactive.confidential',
@@ -82,7 +89,8 @@ describe.skipIf(!!skip)('passkeys and MFA pages in Chromium', () => {
   };
   const idToken = async (verifier: string) => {
     const code = new URL(await callback).searchParams.get('code')!;
-    const tokens = await exchangeCode(s.url, code, verifier);
+    await page.waitForLoadState();
+    const tokens = await exchangeCode(s.url, code, verifier, 'interactive.confidential', 'secret', CALLBACK);
     expect(tokens.status).toBe(200);
     return claimsOf(tokens.body.id_token as string);
   };
