@@ -77,6 +77,8 @@ export async function deleteAccount(deps: AccountDeps, session: Session, input: 
   await endSessions(ctx, { subjectId });
   await ctx.stores.accountLinks.deleteResetsOf(subjectId);
   if (!(await store.deleteUser(subjectId))) return 'unsupported';
+  // Its TOTP secret, recovery codes and passkeys go with it (docs/mfa.md).
+  await ctx.mfa?.deleteAll(subjectId);
   ctx.logger.info({ subjectId }, 'account deleted');
   return 'deleted';
 }

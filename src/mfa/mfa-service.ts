@@ -62,6 +62,8 @@ export interface MfaService {
   isRememberedDevice(doc: MfaDocument, subjectId: string, cookies: Readonly<Record<string, string>>): boolean;
   /** Forgets every remembered device of the user. */
   forgetDevices(subjectId: string): Promise<void>;
+  /** Removes all of the user's MFA data (account deletion). */
+  deleteAll(subjectId: string): Promise<void>;
 }
 
 export function createMfaService(deps: { config: Config; issuer: string; table: UserMfaTable; kek: Uint8Array; now: () => number }): MfaService {
@@ -167,6 +169,9 @@ export function createMfaService(deps: { config: Config; issuer: string; table: 
     },
     isRememberedDevice: (doc, subjectId, cookies) =>
       config.mfa.rememberDevice.enabled && isRememberedDevice(devices, subjectId, doc.deviceSecret, cookies, now()),
+    async deleteAll(subjectId) {
+      await deps.table.delete(subjectId);
+    },
     forgetDevices: (subjectId) =>
       repo.update(subjectId, (doc) => ({ doc: { ...doc, deviceSecret: randomBytes(32).toString('base64url') }, result: undefined })),
   };

@@ -149,6 +149,9 @@ describe('account page', () => {
   it('deletes the account only after re-authentication, then removes its sessions and tokens', async () => {
     const { username, flow, refreshToken } = await signedInUser();
     const subjectId = (await s.gh.context.users.findByUsername(username))!.subjectId;
+    // MFA data (docs/mfa.md) goes with the account.
+    await s.gh.context.mfa!.newRecoveryCodes(subjectId);
+    expect(await s.gh.context.backend.userMfa!.find(subjectId)).toBeDefined();
     s.clock.advance(301);
     const html = await accountPage(flow.jar);
     const csrf = csrfOf(html);
@@ -168,6 +171,7 @@ describe('account page', () => {
     expect(await s.gh.sessions.query({ subjectId })).toEqual([]);
     expect((await refresh(refreshToken)).status).toBe(400);
     expect(await s.gh.context.stores.grants.clientsHolding(subjectId, 0)).toEqual([]);
+    expect(await s.gh.context.backend.userMfa!.find(subjectId)).toBeUndefined();
     expect((await flow.jar.fetch(`${s.url}/ui/account`)).status).toBe(303);
   });
 

@@ -57,7 +57,7 @@ export function accountSecurityRoutes(kit: PageKit): [string, Route][] {
           saved: single(req.query, 'saved', 4) === '1',
           rememberDevice: ctx.config.mfa.rememberDevice.enabled,
           scriptNonce: nonce,
-          homeHref: `${base}/`,
+          homeHref: ctx.config.account.enabled ? `${base}/account` : `${base}/`,
         }),
       opts.status ?? 200,
       [],
