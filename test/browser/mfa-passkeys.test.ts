@@ -89,6 +89,8 @@ describe.skipIf(!!skip)('passkeys and MFA pages in Chromium', () => {
   };
   const idToken = async (verifier: string) => {
     const code = new URL(await callback).searchParams.get('code')!;
+    // The browser lands on the redirect URI (the home page) before the next flow navigates away.
+    await page.waitForURL((u) => u.href.startsWith(`${CALLBACK}?`));
     await page.waitForLoadState();
     const tokens = await exchangeCode(s.url, code, verifier, 'interactive.confidential', 'secret', CALLBACK);
     expect(tokens.status).toBe(200);
