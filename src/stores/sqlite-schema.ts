@@ -51,7 +51,7 @@ export interface UsersTable {
   updated_at: number;
 }
 
-/** Per-user MFA documents (migration 0005). */
+/** Per-user MFA documents (migration 0006). */
 export interface UserMfaTableRow {
   subject_id: string;
   data: string;

@@ -1,5 +1,5 @@
 /**
- * The per-user MFA documents (UserMfaTable, migration 0005_user_mfa) on
+ * The per-user MFA documents (UserMfaTable, migration 0006_user_mfa) on
  * every backend: find, insert-once, compare-and-set on the version (of many
  * concurrent writers with the same version exactly one wins, also across
  * two connections to one database), delete. PostgreSQL when it is installed.
