@@ -45,6 +45,8 @@ import type { HealthState } from './observability/health.js';
 import { createRateLimiter } from './ratelimit/rate-limiter.js';
 import { testApiRoutes } from './resource-server/test-api-route.js';
 import { withTestApiResource } from './resource-server/test-api-resource.js';
+import { adminRoutes } from './admin/admin-routes.js';
+import { withAdminResource } from './admin/admin-resource.js';
 import { resolveExtensions, type ExtensionOptions } from './extensions/index.js';
 import { extensionGrant } from './extensions/extension-grant.js';
 import { storeClientRegistry } from './extensions/client-store.js';
@@ -201,10 +203,11 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     config.clientIdMetadataDocuments.enabled &&
     metadataDocumentResolver(config.clientIdMetadataDocuments, config.outbound, () => metadataDocumentRules(ctx as ProviderContext), clock);
   const withClientStore = (registry: ClientRegistry) =>
-    config.registration.enabled || documents
+    config.registration.enabled || config.admin.enabled || documents
       ? dynamicClientRegistry(withHostStore(registry), {
           clock,
-          registered: config.registration.enabled ? registeredClientStore(backend.records) : undefined,
+          // Clients made through the admin API (admin/) are stored like registered ones.
+          registered: config.registration.enabled || config.admin.enabled ? registeredClientStore(backend.records) : undefined,
           documents: documents || undefined,
           ttl: config.registration.cacheTime,
           onInvalid: (clientId, problems) => logger.warn({ clientId, problems }, 'a registered client does not validate'),
@@ -213,7 +216,9 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
   const resourceStore = options.resourceStore && cachingResourceStore(options.resourceStore, options.storeCache ?? {}, clock);
   let storeResources: ResourceDefinitions = resourceStore ? await resourceStore.getAllResources() : {};
   // The demo API's URL is a resource indicator too (RFC 8707, MCP): resource-server/test-api-resource.ts.
-  const resourcesOf = (c: Config): Resources => withTestApiResource(resourceStore ? mergedResources(c, storeResources) : compileResources(c), c, issuer);
+  // The admin API is an API resource of its own when enabled (admin/admin-resource.ts).
+  const resourcesOf = (c: Config): Resources =>
+    withAdminResource(withTestApiResource(resourceStore ? mergedResources(c, storeResources) : compileResources(c), c, issuer), c);
   const clients = withClientStore(compileClients(config));
   const users = createUserService({ config, backend, clock, limiter, store: options.userStore });
   const extensions = resolveExtensions(options);
@@ -268,7 +273,11 @@ export async function createGatehouse(input: ConfigInput | Config, options: Gate
     return ownFetch(request);
   });
   const federation = federationGateway(ctx, { continueFlow: continueFlow(interaction.flow, ctx), renderError: interaction.renderErrorPage });
-  const built = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi });
+  const admin = adminRoutes(ctx, (request) => {
+    if (!ownFetch) throw new Error('the provider is still starting');
+    return ownFetch(request);
+  });
+  const built = buildRoutes(ctx, { interactive: interaction, operational: ops.main, testApi, admin });
   const routes = federation(built.routes, [PATHS.endSession, `${config.ui.basePath.replace(/\/$/, '')}/logout`]);
   rebuildDiscovery = built.rebuildDiscovery;
   let corsOrigins = new Set(clients.all().flatMap((c) => [...c.corsOriginSet]));

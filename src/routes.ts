@@ -104,6 +104,8 @@ export interface RouteGroups {
   interactive: InteractiveParts;
   operational: RouteTable;
   testApi: RouteTable;
+  /** The admin API (admin/admin-routes.ts): empty unless `admin.enabled`. */
+  admin?: RouteTable;
 }
 
 export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes: RouteTable; rebuildDiscovery: () => void } {
@@ -167,6 +169,7 @@ export function buildRoutes(ctx: ProviderContext, groups: RouteGroups): { routes
     [PATHS.endSession, { methods: ['GET', 'POST'], form: true, channel: 'html', handle: endSessionEndpoint(logoutPages) }],
     ...(ctx.config.authentication.checkSession ? checkSessionRoutes(PATHS.checkSession, ctx.issuer.startsWith('https:')) : []),
     ...groups.testApi,
+    ...(groups.admin ?? []),
   ]);
   // RFC 7591 §3 registration and RFC 7592 client configuration (registration_client_uri: the same path with ?client_id=).
   if (ctx.config.registration.enabled) {

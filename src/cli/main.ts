@@ -29,6 +29,7 @@ Commands:
   sessions list|end [--sub|--client|--sid]  list or end server-side sessions (end sends back-channel logout)
   registration token create [--lifetime 1d] [--single-use]  mint an initial access token for client registration
   providers add|list|disable|enable|remove  manage external identity providers stored in the database
+  admin-client create [--name NAME] [--read-only]  make a client-credentials client for the admin API (prints its secret once)
   check [--config FILE]                 validate a configuration file
   schema                                print the configuration JSON Schema
 `;
@@ -215,6 +216,17 @@ async function main(argv: string[]): Promise<number> {
       const backend = await openBackend(config);
       try {
         return await runRegistrationCommand(stripConfigArgs(args), { config, backend, out, err });
+      } finally {
+        await backend.close();
+      }
+    }
+    case 'admin-client': {
+      const { input } = await loadConfig(args);
+      const { config } = parseConfig(input);
+      const { runAdminClientCommand } = await import('./admin-client.js');
+      const backend = await openBackend(config);
+      try {
+        return await runAdminClientCommand(stripConfigArgs(args), { config, backend, out, err });
       } finally {
         await backend.close();
       }

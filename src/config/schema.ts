@@ -19,6 +19,7 @@ import { jarmClientFields } from './jarm-schema.js';
 import { parJarClientFields, pushedAuthorizationSchema, requestObjectsSchema } from './par-jar-schema.js';
 import { clientFederationFields, externalProviderSchema, federationSchema } from '../federation/provider-schema.js';
 import { mfaClientFields, mfaSchema, mfaTestUserFields } from './mfa-schema.js';
+import { adminSchema } from './admin-schema.js';
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -503,6 +504,8 @@ export const configSchema = z.object({
   subjects: subjectsSchema.default(subjectsSchema.parse({})),
   /** Multi-factor and passwordless sign-in (docs/mfa.md). */
   mfa: mfaSchema.default(mfaSchema.parse({})),
+  /** The admin API (docs/admin-api.md). */
+  admin: adminSchema.default(adminSchema.parse({})),
 });
 
 export type ConfigInput = ZodInput<typeof configSchema>;

@@ -82,6 +82,15 @@ export class Dispatcher {
     this.secure = ctx.issuer.startsWith('https:');
     this.baseList = Object.entries(baseSecurityHeaders(this.secure)).flat();
     this.issuerBase = ctx.issuer.replace(/\/$/, '');
+    for (const [key, route] of routes) if (key.endsWith('/*')) this.prefixes.push([key.slice(0, -1), route]);
+  }
+
+  /** Prefix routes (`/admin/api/v1/*` serves every path under it): looked at only for a path no exact route serves. */
+  private readonly prefixes: [string, Route][] = [];
+
+  private prefixRoute(path: string): Route | undefined {
+    for (const [prefix, route] of this.prefixes) if (path.startsWith(prefix)) return route;
+    return undefined;
   }
 
   /** Accepts a client-supplied X-Request-Id when it is short and safe, else makes one. */
@@ -98,7 +107,7 @@ export class Dispatcher {
   handle(edge: EdgeRequest, passOn: boolean): Promise<Handled | undefined>;
   async handle(edge: EdgeRequest, passOn = false): Promise<Handled | undefined> {
     const { method, path, headers } = edge;
-    const route = this.routes.get(path);
+    const route = this.routes.get(path) ?? (this.prefixes.length ? this.prefixRoute(path) : undefined);
     if (!route && passOn) return undefined;
     const head = method === 'HEAD';
     const effective = head ? 'GET' : method;

@@ -2,6 +2,7 @@
 import { MemoryFederation } from './memory-federation.js';
 import { MemoryUserMfa } from './memory-user-mfa.js';
 import { MemoryOutbox } from './memory-outbox.js';
+import { MemoryAuditLog } from './memory-audit-log.js';
 import {
   FIND_MANY_LIMIT,
   type Backend,
@@ -184,6 +185,7 @@ export function createMemoryBackend(): Backend {
     users: new MemoryUsers(),
     userMfa: new MemoryUserMfa(),
     outbox: new MemoryOutbox(),
+    auditLog: new MemoryAuditLog(),
     configDocuments: new MemoryConfigDocuments(),
     federation: new MemoryFederation(),
     ping: async () => {

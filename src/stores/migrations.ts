@@ -204,6 +204,32 @@ async function userMfaDown(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('user_mfa').execute();
 }
 
+/**
+ * The audit log of admin changes (docs/admin-api.md): append-only, read in
+ * (time, id) order, filtered by resource and by action.
+ */
+async function auditLogUp(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('time', 'bigint', (c) => c.notNull())
+    .addColumn('actor_subject', 'text')
+    .addColumn('actor_client_id', 'text')
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('resource_type', 'text', (c) => c.notNull())
+    .addColumn('resource_id', 'text', (c) => c.notNull())
+    .addColumn('address', 'text')
+    .addColumn('request_id', 'text')
+    .addColumn('changes', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('audit_log_time_idx').on('audit_log').columns(['time', 'id']).execute();
+  await db.schema.createIndex('audit_log_resource_idx').on('audit_log').columns(['resource_type', 'resource_id', 'time']).execute();
+}
+
+async function auditLogDown(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('audit_log').execute();
+}
+
 /** Every migration, in order. Append new ones; never edit an applied one. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': { up: initialUp, down: initialDown },
@@ -212,6 +238,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_outbox_and_record_clients': { up: outboxUp, down: outboxDown },
   '0005_federation': { up: federationUp, down: federationDown },
   '0006_user_mfa': { up: userMfaUp, down: userMfaDown },
+  '0007_audit_log': { up: auditLogUp, down: auditLogDown },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };

@@ -17,6 +17,7 @@ import { SqliteUsers } from './sqlite-users.js';
 import { SqlUserMfa } from './sql-user-mfa.js';
 import { SqlConfigDocuments } from './sql-config-documents.js';
 import { SqlOutbox } from './sql-outbox.js';
+import { SqlAuditLog } from './sql-audit-log.js';
 import { guardStore, redactUrl, StoreUnavailableError, isUnavailable } from './store-faults.js';
 
 export interface PostgresBackendOptions {
@@ -102,6 +103,7 @@ export async function createPostgresBackend(opts: PostgresBackendOptions): Promi
     federation: guardStore('PostgreSQL', new SqlFederation(qb)),
     outbox: guardStore('PostgreSQL', new SqlOutbox(qb)),
     transact: (fn) => qb.transaction().execute((tx) => fn({ users: new SqliteUsers(tx), configDocuments: new SqlConfigDocuments(tx) })),
+    auditLog: guardStore('PostgreSQL', new SqlAuditLog(qb)),
     // Readiness: one round trip on the pool (bounded by the pool's query timeout).
     ping: async () => {
       if (closed) throw new Error('PostgreSQL backend is closed');

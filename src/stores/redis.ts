@@ -115,6 +115,7 @@ export async function withRedis(durable: Backend, opts: RedisOptionsForGatehouse
     federation: durable.federation,
     transact: durable.transact?.bind(durable),
     outbox: durable.outbox,
+    auditLog: durable.auditLog,
     changes: guardStore('Redis', changes),
     // Readiness: the durable store and Redis both answer.
     ping: async () => {

@@ -90,7 +90,23 @@ export interface OutboxTable {
   created_at: number;
 }
 
+/** The audit log (stores/sql-audit-log.ts): appended to, never updated. */
+export interface AuditLogTable {
+  id: string;
+  time: number;
+  actor_subject: string | null;
+  actor_client_id: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string;
+  address: string | null;
+  request_id: string | null;
+  /** JSON `{ before, after }` without secrets. */
+  changes: string;
+}
+
 export interface Schema {
+  audit_log: AuditLogTable;
   outbox: OutboxTable;
   record_clients: RecordClientsTable;
   config_documents: ConfigDocumentsTable;

@@ -17,6 +17,7 @@ import { migrateToLatest } from './migrations.js';
 import type { Schema } from './sqlite-schema.js';
 import { SqliteRecords } from './sqlite-records.js';
 import { SqlOutbox } from './sql-outbox.js';
+import { SqlAuditLog } from './sql-audit-log.js';
 import { SqliteKeys, type SqliteLockOptions } from './sqlite-keys.js';
 import { SqliteUsers } from './sqlite-users.js';
 import { SqlUserMfa } from './sql-user-mfa.js';
@@ -77,6 +78,7 @@ export async function createSqliteBackend(opts: SqliteBackendOptions): Promise<B
     federation: new SqlFederation(qb),
     outbox: new SqlOutbox(qb),
     transact: (fn) => qb.transaction().execute((tx) => fn({ users: new SqliteUsers(tx), configDocuments: new SqlConfigDocuments(tx) })),
+    auditLog: new SqlAuditLog(qb),
     ping: pingSqlite(db, inMemory ? undefined : opts.path),
     close: async () => {
       if (closed) return;

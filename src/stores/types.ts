@@ -324,6 +324,53 @@ export interface UserMfaTable {
   delete(subjectId: string): Promise<boolean>;
 }
 
+/**
+ * One entry of the audit log: a change made through the admin API (or a CLI
+ * command that changes state). Secrets are removed before it is written.
+ */
+export interface AuditEntry {
+  /** Unique; with `time` the order of the log. */
+  id: string;
+  /** Epoch seconds. */
+  time: number;
+  /** Who: the access token's `sub` and `client_id` (a CLI command: `cli`). */
+  actorSubject?: string;
+  actorClientId?: string;
+  /** What: `client.create`, `client.update`, `client.delete`, `client.secret.rotate`, ... */
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  /** The resource before and after the change, without secrets (absent on create / delete). */
+  before?: unknown;
+  after?: unknown;
+  /** From where: the client's address. */
+  address?: string;
+  requestId?: string;
+}
+
+/** Which audit entries {@link AuditLogStore.query} returns: every given field must match. */
+export interface AuditFilter {
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  /** Matches the actor's subject or client id. */
+  actor?: string;
+  /** Only entries with time >= since / time < until. */
+  since?: number;
+  until?: number;
+  /** Only entries after this one (the cursor of the next page). */
+  after?: { time: number; id: string };
+  /** At most this many (default and cap 1000). */
+  limit?: number;
+}
+
+/** The durable, append-only audit log: entries are added and read, never changed or removed through it. */
+export interface AuditLogStore {
+  append(entry: AuditEntry): Promise<void>;
+  /** Entries matching the filter, oldest first (time, then id). */
+  query(filter?: AuditFilter): Promise<AuditEntry[]>;
+}
+
 /** A storage backend: every store of one provider. */
 export interface Backend {
   records: OperationalStore;
@@ -337,6 +384,8 @@ export interface Backend {
   configDocuments?: ConfigDocumentStore;
   /** External account links and dynamic providers; absent: federation keeps them in this process's memory. */
   federation?: FederationStore;
+  /** The audit log of admin changes; absent on a host's backend without one (the admin API then keeps it in memory). */
+  auditLog?: AuditLogStore;
   /** Cross-node change notifications; absent without Redis (nodes then poll). */
   changes?: ChangeFeed;
   /**

@@ -58,7 +58,7 @@ describe.skipIf(!!noPg)('gatehouse migrate', () => {
     const first = run(['migrate', '--config', config]);
     expect(first.stderr).toBe('');
     expect(first.stdout.trim()).toBe(
-      'applied 6 migration(s): 0001_initial, 0002_partial_record_indexes, 0003_subject_client_index_and_config, 0004_outbox_and_record_clients, 0005_federation, 0006_user_mfa',
+      'applied 7 migration(s): 0001_initial, 0002_partial_record_indexes, 0003_subject_client_index_and_config, 0004_outbox_and_record_clients, 0005_federation, 0006_user_mfa, 0007_audit_log',
     );
     expect(first.status).toBe(0);
     const second = run(['migrate', '--config', 'config/demo.json'], { DATABASE_URL: url });

@@ -38,6 +38,7 @@ describe.skipIf(!!reason)('postgres backend', () => {
         '0004_outbox_and_record_clients',
         '0005_federation',
         '0006_user_mfa',
+        '0007_audit_log',
       ]);
       const idx = await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records' ORDER BY indexname");
       expect(idx.rows.map((r) => r.indexname)).toEqual([

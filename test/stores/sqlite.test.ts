@@ -65,6 +65,7 @@ describe('sqlite backend', () => {
         { name: '0004_outbox_and_record_clients' },
         { name: '0005_federation' },
         { name: '0006_user_mfa' },
+        { name: '0007_audit_log' },
       ]);
       const indexes = raw.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND name LIKE '%_idx'").all() as Array<{
         name: string;
