@@ -87,7 +87,10 @@ async function codeFlow(config: oidc.Configuration, redirectUri: string, extra: 
 describe('openid-client v6: the claims parameter (OIDC Core §5.5)', () => {
   it('is advertised, and puts the id_token member in the ID token and the userinfo member in userinfo', async () => {
     const config = await discover('interactive.confidential');
-    expect(config.serverMetadata()).toMatchObject({ claims_parameter_supported: true, acr_values_supported: ['urn:gatehouse:mfa', 'urn:gatehouse:pwd'] });
+    expect(config.serverMetadata()).toMatchObject({
+      claims_parameter_supported: true,
+      acr_values_supported: ['urn:gatehouse:mfa', 'urn:gatehouse:pwd', 'http://schemas.openid.net/pape/policies/2007/06/multi-factor'],
+    });
     const claims = JSON.stringify({
       id_token: { email: { essential: true }, acr: { essential: true, values: ['urn:gatehouse:pwd', 'urn:gatehouse:mfa'] } },
       userinfo: { name: { essential: true }, given_name: null, website: { value: 'http://alice.example.com' } },

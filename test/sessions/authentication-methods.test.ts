@@ -40,14 +40,14 @@ describe('without an acr mapping (the default)', () => {
   });
   afterAll(() => gh?.close());
 
-  it('the built-in login reports amr pwd and no acr; discovery has no acr_values_supported', async () => {
+  it('the built-in login reports amr pwd and no acr; discovery lists only the multi-factor acr (docs/mfa.md)', async () => {
     const flow = await authorizeWithLogin(gh.url, { scope: 'openid' });
     const { body } = await exchangeCode(gh.url, flow.code, flow.verifier);
     const id = payload(body.id_token);
     expect(id.amr).toEqual(['pwd']);
     expect(id).not.toHaveProperty('acr');
     const meta = (await (await fetch(`${gh.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(meta).not.toHaveProperty('acr_values_supported');
+    expect(meta.acr_values_supported).toEqual(['http://schemas.openid.net/pape/policies/2007/06/multi-factor']);
   });
 });
 
@@ -68,7 +68,7 @@ describe('with an acr mapping', () => {
     expect(payload(body.id_token)).toMatchObject({ acr: 'urn:gatehouse:pwd', amr: ['pwd'] });
     expect(payload(body.access_token)).toMatchObject({ acr: 'urn:gatehouse:pwd', amr: ['pwd'] });
     const meta = (await (await fetch(`${gh.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(meta.acr_values_supported).toEqual(['urn:gatehouse:mfa', 'urn:gatehouse:pwd']);
+    expect(meta.acr_values_supported).toEqual(['urn:gatehouse:mfa', 'urn:gatehouse:pwd', 'http://schemas.openid.net/pape/policies/2007/06/multi-factor']);
   });
 
   it('the password grant, which has no session, gets the mapping of its amr in both tokens', async () => {

@@ -50,7 +50,7 @@ export function loginRoutes(kit: PageKit): [string, Route][] {
         renderPage(
           'login',
           {
-            ...kit.common(d.uiLocales),
+            ...kit.common(d.uiLocales, d.display),
             action: `${base}/login?id=${d.id}`,
             cancelAction: `${base}/login/cancel?id=${d.id}`,
             csrfToken: d.csrfToken,
