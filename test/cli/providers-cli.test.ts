@@ -48,7 +48,7 @@ async function loginPage(): Promise<string> {
 
 describe('gatehouse providers (in-process, against a running server)', () => {
   it('add shows a button after the cache TTL, disable hides it, remove deletes it', async () => {
-    expect(await loginPage()).not.toContain('Sign in with');
+    expect(await loginPage()).not.toContain('Sign in with Corp SSO');
     expect(await cli('add', 'corp', '--issuer', 'https://idp.corp.example', '--client-id', 'gh', '--client-secret', 's', '--display-name', 'Corp SSO')).toBe(0);
     clock.advance(31);
     expect(await loginPage()).toContain('Sign in with Corp SSO');
