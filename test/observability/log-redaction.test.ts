@@ -37,7 +37,7 @@ describe('log redaction over a full flow', () => {
       mutate: (c) => {
         c.server = { ...c.server, accessLog: true, logLevel: 'trace' };
         c.events = { successLogLevel: 'info', failureLogLevel: 'info' };
-        c.users = [...(c.users ?? []), { subjectId: '9', username: 'carol', password, claims: { name: 'Carol' } }];
+        c.users = [...(c.users ?? []), { subjectId: '9', username: 'dora', password, claims: { name: 'Dora' } }];
         c.clients!.find((x) => x.clientId === 'interactive.confidential')!.clientSecrets = [{ value: hashSecret(clientSecret) }];
         c.apiResources = c.apiResources!.map((r) => ({ ...r, apiSecrets: [{ value: hashSecret(apiSecret) }] }));
       },
@@ -46,8 +46,8 @@ describe('log redaction over a full flow', () => {
     });
 
     // A failed login, then the real one (new jar each time), consent-free confidential client.
-    await authorizeWithLogin(s.url, { username: 'carol', password: wrongPassword }).catch(() => undefined);
-    const flow = await authorizeWithLogin(s.url, { username: 'carol', password });
+    await authorizeWithLogin(s.url, { username: 'dora', password: wrongPassword }).catch(() => undefined);
+    const flow = await authorizeWithLogin(s.url, { username: 'dora', password });
     used.code = flow.code;
     used.verifier = flow.verifier;
     for (const [name, value] of flow.jar.cookies) used[`cookie ${name}`] = value;
@@ -58,7 +58,7 @@ describe('log redaction over a full flow', () => {
     used.refreshToken = tokens.body.refresh_token;
     // The code again (replay), a wrong client secret, refresh, userinfo, introspection, revocation.
     await exchangeCode(s.url, flow.code, flow.verifier, 'interactive.confidential', clientSecret);
-    const flow2 = await authorizeWithLogin(s.url, { username: 'carol', password, jar: flow.jar });
+    const flow2 = await authorizeWithLogin(s.url, { username: 'dora', password, jar: flow.jar });
     const t2 = await exchangeCode(s.url, flow2.code, flow2.verifier, 'interactive.confidential', clientSecret);
     used.code2 = flow2.code;
     await exchangeCode(s.url, 'x', 'y', 'interactive.confidential', wrongSecret);
